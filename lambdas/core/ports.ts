@@ -1,0 +1,108 @@
+/**
+ * Ports: everything the pure core needs from the outside world, as interfaces. Adapters (lambdas/adapters)
+ * implement them for AWS, the local runtime and the sandbox; tests use in-memory fakes.
+ */
+import type { ChangeEvent, SyncedTable } from './model/change-event';
+import type { DvAccount, DvContact, DvProduct, DvSalesOrder } from './model/dataverse';
+import type {
+  XeroContact,
+  XeroContactRef,
+  XeroInvoice,
+  XeroInvoiceRef,
+  XeroInvoiceStatus,
+  XeroItem,
+  XeroItemRef,
+} from './model/xero';
+
+/** Reads the current state of a record. `null` means the record no longer exists (HTTP 404). */
+export interface DataverseReader {
+  getAccount(id: string): Promise<DvAccount | null>;
+  getContact(id: string): Promise<DvContact | null>;
+  getProduct(id: string): Promise<DvProduct | null>;
+  getSalesOrder(id: string): Promise<DvSalesOrder | null>;
+}
+
+/** The outcome of one element of a batched Xero write (summarizeErrors=false). */
+export type ElementResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly messages: readonly string[] };
+
+/**
+ * Xero Accounting API for one tenant. Batches hold at most 50 elements; every write carries an Idempotency-Key.
+ * Implementations throw typed errors (TransientError, RateLimitedError, ReconnectRequiredError, PermanentError).
+ */
+export interface XeroGateway {
+  findContactsByNumber(contactNumbers: readonly string[]): Promise<Map<string, XeroContactRef>>;
+  findContactByName(name: string): Promise<XeroContactRef | null>;
+  /** POST /Contacts: creates those without ContactID, updates those with one. */
+  saveContacts(contacts: readonly XeroContact[], idempotencyKey: string): Promise<ElementResult<XeroContactRef>[]>;
+  findItemsByCode(codes: readonly string[]): Promise<Map<string, XeroItemRef>>;
+  saveItems(items: readonly XeroItem[], idempotencyKey: string): Promise<ElementResult<XeroItemRef>[]>;
+  findInvoicesByReference(references: readonly string[]): Promise<Map<string, XeroInvoiceRef>>;
+  saveInvoices(invoices: readonly XeroInvoice[], idempotencyKey: string): Promise<ElementResult<XeroInvoiceRef>[]>;
+  setInvoiceStatus(
+    invoiceId: string,
+    status: Extract<XeroInvoiceStatus, 'VOIDED' | 'DELETED'>,
+    idempotencyKey: string
+  ): Promise<XeroInvoiceRef>;
+}
+
+export type SyncStatus = 'synced' | 'failed' | 'skipped';
+
+/** What the connector remembers about a Dataverse record it has synced. */
+export interface SyncRecord {
+  readonly table: SyncedTable;
+  readonly id: string;
+  readonly xeroId?: string;
+  /** The natural key in Xero: ContactNumber, Item Code or invoice Reference. */
+  readonly xeroKey?: string;
+  /** Dataverse modifiedon of the version last written; older versions are never written over newer ones. */
+  readonly version?: string;
+  readonly status: SyncStatus;
+  readonly message?: string;
+  readonly updatedAt: string;
+}
+
+export interface SyncStateStore {
+  get(table: SyncedTable, id: string): Promise<SyncRecord | null>;
+  put(record: SyncRecord): Promise<void>;
+}
+
+/** One record's result, handed to the integration log and metrics. */
+export interface SyncOutcome {
+  readonly table: SyncedTable;
+  readonly id: string;
+  readonly status: SyncStatus;
+  readonly message: string;
+  readonly xeroId?: string;
+  readonly event: ChangeEvent['message'];
+  readonly correlationId?: string;
+  readonly errorCode?: string;
+  /** When the outcome is a failure: does the work go back to the queue (true) or to the dead letters (false)? */
+  readonly willRetry?: boolean;
+}
+
+export interface OutcomeSink {
+  /** Must never throw: a failure to log an outcome never fails or repeats a sync. */
+  record(outcome: SyncOutcome): Promise<void>;
+}
+
+export interface ChangeQueue {
+  enqueue(events: readonly ChangeEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A valid Xero access token and the tenant it is for. Throws ReconnectRequiredError when there is none. */
+export interface XeroAccessProvider {
+  getAccess(): Promise<{ readonly accessToken: string; readonly tenantId: string }>;
+}
