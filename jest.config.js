@@ -1,6 +1,10 @@
 /** Test tiers by folder: unit (pure + adapters against local fakes), infra (CDK templates), e2e (HTTP, sandbox). */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
-const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

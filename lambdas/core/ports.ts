@@ -3,6 +3,7 @@
  * implement them for AWS, the local runtime and the sandbox; tests use in-memory fakes.
  */
 import type { ChangeEvent, SyncedTable } from './model/change-event';
+import type { XeroWrite } from './model/xero-write';
 import type { DvAccount, DvContact, DvProduct, DvSalesOrder } from './model/dataverse';
 import type {
   XeroContact,
@@ -24,8 +25,7 @@ export interface DataverseReader {
 
 /** The outcome of one element of a batched Xero write (summarizeErrors=false). */
 export type ElementResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly messages: readonly string[] };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly messages: readonly string[] };
 
 /**
  * Xero Accounting API for one tenant. Batches hold at most 50 elements; every write carries an Idempotency-Key.
@@ -89,6 +89,11 @@ export interface OutcomeSink {
 
 export interface ChangeQueue {
   enqueue(events: readonly ChangeEvent[]): Promise<void>;
+}
+
+/** The Xero-writes queue between the map and post stages. */
+export interface WriteQueue {
+  enqueue(writes: readonly XeroWrite[]): Promise<void>;
 }
 
 export interface Clock {

@@ -39,6 +39,8 @@ export interface DvAccount {
   /** ISO 4217 code of the account's transaction currency, when set. */
   readonly currencyCode?: string;
   readonly primaryContact?: DvContactPerson;
+  /** Active contacts whose parent customer is this account; they become the Xero contact's persons. */
+  readonly contacts?: readonly DvContactPerson[];
   readonly modifiedon: string;
 }
 

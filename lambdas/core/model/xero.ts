@@ -51,7 +51,8 @@ export interface XeroItem {
   readonly ItemID?: string;
   /** Our natural key: productnumber, shortened deterministically when longer than 30. */
   readonly Code: string;
-  readonly Name: string;
+  /** Required when creating; omitted on a partial update (Xero keeps the stored value). */
+  readonly Name?: string;
   readonly Description?: string;
   readonly IsSold?: boolean;
   readonly IsPurchased?: boolean;
@@ -101,6 +102,7 @@ export interface XeroContactRef {
 export interface XeroItemRef {
   readonly ItemID: string;
   readonly Code: string;
+  readonly Name?: string;
   readonly IsSold?: boolean;
 }
 export interface XeroInvoiceRef {

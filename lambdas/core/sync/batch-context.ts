@@ -1,0 +1,154 @@
+import { ConnectorError, RateLimitedError, describeError, dispositionOf } from '../errors';
+import type { XeroWrite, WorkResult, SourceRef } from '../model/xero-write';
+import type { Clock, Logger, OutcomeSink, SyncRecord, SyncStateStore, SyncStatus, XeroGateway } from '../ports';
+import type { MappingSettings } from '../settings';
+
+export interface PostWritesDeps {
+  readonly xero: XeroGateway;
+  readonly state: SyncStateStore;
+  readonly outcomes: OutcomeSink;
+  readonly settings: MappingSettings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Book-keeping for one batch of writes: which are settled, with what result, and the sync-state reads they share.
+ * Every write is settled exactly once and produces exactly one outcome.
+ */
+export class BatchContext {
+  private readonly results: (WorkResult | undefined)[];
+  private readonly stateCache = new Map<string, Promise<SyncRecord | null>>();
+
+  constructor(
+    readonly writes: readonly XeroWrite[],
+    readonly deps: PostWritesDeps
+  ) {
+    this.results = writes.map(() => undefined);
+  }
+
+  pending(kind?: XeroWrite['kind']): number[] {
+    const indices: number[] = [];
+    this.writes.forEach((write, index) => {
+      if (this.results[index] === undefined && (kind === undefined || write.kind === kind)) indices.push(index);
+    });
+    return indices;
+  }
+
+  isSettled(index: number): boolean {
+    return this.results[index] !== undefined;
+  }
+
+  write(index: number): XeroWrite {
+    const write = this.writes[index];
+    if (!write) throw new RangeError(`no write at ${index}`);
+    return write;
+  }
+
+  stateOf(source: Pick<SourceRef, 'table' | 'id'>): Promise<SyncRecord | null> {
+    const key = `${source.table}:${source.id}`;
+    let cached = this.stateCache.get(key);
+    if (!cached) {
+      cached = this.deps.state.get(source.table, source.id);
+      this.stateCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  async remember(
+    source: SourceRef,
+    fields: { xeroId?: string; xeroKey?: string; status: SyncStatus; message?: string }
+  ) {
+    const previous = await this.stateOf(source);
+    const record: SyncRecord = {
+      table: source.table,
+      id: source.id,
+      xeroId: fields.xeroId ?? previous?.xeroId,
+      xeroKey: fields.xeroKey ?? previous?.xeroKey,
+      version: newestVersion(previous?.version, source.version),
+      status: fields.status,
+      message: fields.message,
+      updatedAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.state.put(record);
+    this.stateCache.set(`${source.table}:${source.id}`, Promise.resolve(record));
+  }
+
+  /** A write reached Xero (or needed nothing): remember it and log the outcome. */
+  async succeed(index: number, status: 'synced' | 'skipped', message: string, xero?: { id?: string; key?: string }) {
+    const write = this.write(index);
+    if (status === 'synced' || xero?.id) {
+      await this.remember(write.source, { xeroId: xero?.id, xeroKey: xero?.key, status, message });
+    }
+    this.results[index] = { status: 'done' };
+    await this.record(write, status, message, { xeroId: xero?.id });
+  }
+
+  /** A write failed: permanent failures go to the dead letters, the rest back to the queue or on pause. */
+  async fail(index: number, error: unknown) {
+    const write = this.write(index);
+    const message = describeError(error);
+    const disposition = dispositionOf(error);
+    let result: WorkResult;
+    if (disposition === 'permanent') result = { status: 'dead', error: message };
+    else if (disposition === 'reconnect') result = { status: 'paused', error: message };
+    else
+      result = {
+        status: 'retry',
+        error: message,
+        retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined,
+      };
+    this.results[index] = result;
+    if (disposition === 'permanent') await this.remember(write.source, { status: 'failed', message });
+    await this.record(write, 'failed', message, {
+      errorCode: error instanceof ConnectorError ? error.code : 'UNEXPECTED',
+      willRetry: disposition !== 'permanent',
+    });
+  }
+
+  /** A call failed as a whole (rate limit, outage, lost connection): every write still open gets the same fate. */
+  async failAll(indices: readonly number[], error: unknown) {
+    for (const index of indices) if (!this.isSettled(index)) await this.fail(index, error);
+  }
+
+  finish(): WorkResult[] {
+    return this.results.map((result) => result ?? { status: 'retry', error: 'not processed' });
+  }
+
+  private async record(
+    write: XeroWrite,
+    status: SyncStatus,
+    message: string,
+    extra: { xeroId?: string; errorCode?: string; willRetry?: boolean }
+  ) {
+    try {
+      await this.deps.outcomes.record({
+        table: write.source.table,
+        id: write.source.id,
+        event: write.source.event,
+        correlationId: write.source.correlationId,
+        status,
+        message,
+        ...extra,
+      });
+    } catch (error) {
+      // An outcome that cannot be logged must never fail or repeat the sync itself.
+      this.deps.logger.warn('outcome not recorded', {
+        table: write.source.table,
+        id: write.source.id,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
+export function isOlder(candidate: string | undefined, than: string | undefined): boolean {
+  if (!candidate || !than) return false;
+  return Date.parse(candidate) < Date.parse(than);
+}
+
+function newestVersion(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return isOlder(a, b) ? b : a;
+}

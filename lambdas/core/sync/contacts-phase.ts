@@ -1,0 +1,222 @@
+import { DuplicateContactNameError, PermanentError, XeroValidationError, dispositionOf } from '../errors';
+import type { XeroContact, XeroContactRef } from '../model/xero';
+import type { ContactDependency } from '../model/xero-write';
+import type { ElementResult } from '../ports';
+import type { BatchContext } from './batch-context';
+import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+
+const DUPLICATE_NAME = /already assigned to another contact/i;
+
+/** Where a saved contact's result must go: a write of the batch, or the invoices that need it as their customer. */
+type Target = { readonly writeIndex: number } | { readonly dependency: ContactDependency; readonly invoices: number[] };
+
+interface PendingSave {
+  readonly body: XeroContact;
+  readonly target: Target;
+}
+
+/**
+ * Contacts first: upserts, the customers invoices need (created only when missing), then archives.
+ * Returns ContactID by ContactNumber for the invoice phase.
+ */
+export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  const upserts = ctx.pending('upsert-contact');
+  const archives = ctx.pending('archive-contact');
+  const invoices = ctx.pending('upsert-invoice');
+
+  // Known ContactIDs from our own state; everything else (and every archive) is looked up by ContactNumber.
+  const toLookUp = new Set<string>();
+  for (const index of upserts) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-contact') continue;
+    const known = (await ctx.stateOf(write.source))?.xeroId;
+    if (known) ids.set(write.contact.ContactNumber, known);
+    else toLookUp.add(write.contact.ContactNumber);
+  }
+  const dependencies = new Map<string, { dependency: ContactDependency; invoices: number[] }>();
+  for (const index of invoices) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-invoice') continue;
+    for (const dependency of write.requires.contacts) {
+      const number = dependency.contact.ContactNumber;
+      const entry = dependencies.get(number) ?? { dependency, invoices: [] };
+      entry.invoices.push(index);
+      dependencies.set(number, entry);
+      if (ids.has(number)) continue;
+      const known = (await ctx.stateOf(dependency.source))?.xeroId;
+      if (known) ids.set(number, known);
+      else toLookUp.add(number);
+    }
+  }
+  const archiveNumbers = archives.map((index) => {
+    const write = ctx.write(index);
+    return write.kind === 'archive-contact' ? write.contactNumber : '';
+  });
+  archiveNumbers.forEach((number) => toLookUp.add(number));
+
+  const found = new Map<string, XeroContactRef>();
+  for (const numbers of chunk([...toLookUp], XERO_BATCH_SIZE)) {
+    const refs = await ctx.deps.xero.findContactsByNumber(numbers);
+    refs.forEach((ref, number) => {
+      found.set(number, ref);
+      if (!ids.has(number)) ids.set(number, ref.ContactID);
+    });
+  }
+
+  const saves: PendingSave[] = [];
+  const covered = new Set<string>();
+  for (const index of upserts) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-contact') continue;
+    const id = ids.get(write.contact.ContactNumber);
+    saves.push({ body: id ? { ...write.contact, ContactID: id } : write.contact, target: { writeIndex: index } });
+    covered.add(write.contact.ContactNumber);
+  }
+  for (const [number, entry] of dependencies) {
+    if (covered.has(number) || ids.has(number)) continue;
+    saves.push({ body: entry.dependency.contact, target: entry });
+  }
+  await saveContacts(ctx, saves, ids);
+
+  await archiveContacts(ctx, archives, found);
+  return ids;
+}
+
+async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], ids: Map<string, string>) {
+  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
+    const bodies = group.map((save) => save.body);
+    let results: ElementResult<XeroContactRef>[];
+    try {
+      results = await ctx.deps.xero.saveContacts(bodies, idempotencyKeyFor('contacts', bodies));
+    } catch (error) {
+      if (dispositionOf(error) !== 'permanent') throw error;
+      for (const save of group) await failTarget(ctx, save.target, error);
+      continue;
+    }
+    for (const [position, save] of group.entries()) {
+      const result = results[position];
+      if (result?.ok) {
+        ids.set(save.body.ContactNumber, result.value.ContactID);
+        await succeedTarget(ctx, save, result.value);
+      } else {
+        await handleRejected(ctx, save, result?.messages ?? ['no result returned for this element'], ids);
+      }
+    }
+  }
+}
+
+async function handleRejected(
+  ctx: BatchContext,
+  save: PendingSave,
+  messages: readonly string[],
+  ids: Map<string, string>
+) {
+  const duplicate = messages.some((message) => DUPLICATE_NAME.test(message));
+  if (!duplicate) {
+    await failTarget(
+      ctx,
+      save.target,
+      new XeroValidationError(`Xero rejected the contact: ${messages.join('; ')}`, messages)
+    );
+    return;
+  }
+  if (ctx.deps.settings.disambiguateDuplicateNames && !save.body.ContactID) {
+    const renamed = { ...save.body, Name: disambiguatedName(save.body) };
+    const [result] = await ctx.deps.xero.saveContacts([renamed], idempotencyKeyFor('contacts', [renamed]));
+    if (result?.ok) {
+      ids.set(renamed.ContactNumber, result.value.ContactID);
+      await succeedTarget(ctx, { ...save, body: renamed }, result.value);
+      return;
+    }
+  }
+  const existing = await ctx.deps.xero.findContactByName(save.body.Name);
+  await failTarget(
+    ctx,
+    save.target,
+    new DuplicateContactNameError(save.body.Name, save.body.ContactNumber, existing?.ContactID)
+  );
+}
+
+/** "Contoso (1a2b3c4d)": the name plus the start of our ContactNumber, within Xero's 255 characters. */
+export function disambiguatedName(contact: XeroContact): string {
+  const suffix = ` (${contact.ContactNumber.slice(0, 8)})`;
+  return [...contact.Name].slice(0, 255 - suffix.length).join('') + suffix;
+}
+
+async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroContactRef) {
+  const key = save.body.ContactNumber;
+  if ('writeIndex' in save.target) {
+    const verb = save.body.ContactID ? 'updated' : 'created';
+    await ctx.succeed(save.target.writeIndex, 'synced', `contact "${ref.Name}" ${verb} in Xero`, {
+      id: ref.ContactID,
+      key,
+    });
+  } else {
+    await ctx.remember(save.target.dependency.source, { xeroId: ref.ContactID, xeroKey: key, status: 'synced' });
+  }
+}
+
+async function failTarget(ctx: BatchContext, target: Target, error: unknown) {
+  if ('writeIndex' in target) {
+    await ctx.fail(target.writeIndex, error);
+    return;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  const wrapped =
+    dispositionOf(error) === 'permanent'
+      ? new PermanentError(`the customer could not be created in Xero: ${reason}`, 'DEPENDENCY_FAILED')
+      : error;
+  for (const index of target.invoices) if (!ctx.isSettled(index)) await ctx.fail(index, wrapped);
+}
+
+async function archiveContacts(ctx: BatchContext, archives: readonly number[], found: Map<string, XeroContactRef>) {
+  const saves: { index: number; body: XeroContact }[] = [];
+  for (const index of archives) {
+    const write = ctx.write(index);
+    if (write.kind !== 'archive-contact') continue;
+    const ref = found.get(write.contactNumber);
+    if (!ref) await ctx.succeed(index, 'skipped', 'no Xero contact to archive');
+    else if (ref.ContactStatus === 'ARCHIVED')
+      await ctx.succeed(index, 'skipped', 'Xero contact already archived', { id: ref.ContactID });
+    else
+      saves.push({
+        index,
+        body: {
+          ContactID: ref.ContactID,
+          ContactNumber: write.contactNumber,
+          Name: ref.Name,
+          ContactStatus: 'ARCHIVED',
+        },
+      });
+  }
+  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
+    const bodies = group.map((save) => save.body);
+    let results: ElementResult<XeroContactRef>[];
+    try {
+      results = await ctx.deps.xero.saveContacts(bodies, idempotencyKeyFor('contacts-archive', bodies));
+    } catch (error) {
+      if (dispositionOf(error) !== 'permanent') throw error;
+      await ctx.failAll(
+        group.map((save) => save.index),
+        error
+      );
+      continue;
+    }
+    for (const [position, save] of group.entries()) {
+      const result = results[position];
+      if (result?.ok)
+        await ctx.succeed(save.index, 'synced', `contact "${result.value.Name}" archived in Xero`, {
+          id: result.value.ContactID,
+          key: save.body.ContactNumber,
+        });
+      else {
+        const messages = result?.messages ?? ['no result returned for this element'];
+        await ctx.fail(
+          save.index,
+          new XeroValidationError(`Xero refused to archive the contact: ${messages.join('; ')}`, messages)
+        );
+      }
+    }
+  }
+}

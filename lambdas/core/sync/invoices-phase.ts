@@ -1,0 +1,141 @@
+import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
+import type { XeroInvoice, XeroInvoiceRef } from '../model/xero';
+import type { ElementResult } from '../ports';
+import type { BatchContext } from './batch-context';
+import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+
+/** Xero lets the API change an invoice's lines only while it is a draft, submitted, or approved without payments. */
+export function invoiceIsEditable(ref: XeroInvoiceRef): boolean {
+  if (ref.Status === 'DRAFT' || ref.Status === 'SUBMITTED') return true;
+  return ref.Status === 'AUTHORISED' && !hasPayments(ref);
+}
+
+function hasPayments(ref: XeroInvoiceRef): boolean {
+  return (ref.AmountPaid ?? 0) !== 0 || (ref.AmountCredited ?? 0) !== 0;
+}
+
+function describeInvoice(ref: XeroInvoiceRef): string {
+  return `invoice ${ref.InvoiceNumber ?? ref.InvoiceID}`;
+}
+
+/** Invoices last: create or update by Reference, then cancellations (delete a draft, void an unpaid approval). */
+export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMap<string, string>): Promise<void> {
+  const upserts = ctx.pending('upsert-invoice');
+  const cancels = ctx.pending('cancel-invoice');
+  const references = new Set<string>();
+  for (const index of [...upserts, ...cancels]) {
+    const write = ctx.write(index);
+    if (write.kind === 'upsert-invoice') references.add(write.invoice.Reference);
+    if (write.kind === 'cancel-invoice') references.add(write.reference);
+  }
+  const existing = new Map<string, XeroInvoiceRef>();
+  for (const group of chunk([...references], XERO_BATCH_SIZE)) {
+    (await ctx.deps.xero.findInvoicesByReference(group)).forEach((ref, reference) => existing.set(reference, ref));
+  }
+
+  const saves: { index: number; body: XeroInvoice; verb: string }[] = [];
+  for (const index of upserts) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-invoice') continue;
+    const { invoice } = write;
+    const contactNumber = invoice.Contact.ContactNumber ?? '';
+    const contactId = invoice.Contact.ContactID ?? contactIds.get(contactNumber);
+    if (!contactId) {
+      await ctx.fail(
+        index,
+        new PermanentError(`the customer (ContactNumber ${contactNumber}) is not in Xero`, 'DEPENDENCY_FAILED')
+      );
+      continue;
+    }
+    const current = existing.get(invoice.Reference);
+    if (!current) {
+      saves.push({ index, body: { ...invoice, Contact: { ContactID: contactId } }, verb: 'created' });
+    } else if (!invoiceIsEditable(current)) {
+      await ctx.succeed(
+        index,
+        'skipped',
+        `${describeInvoice(current)} is ${current.Status}${hasPayments(current) ? ' with payments' : ''} in Xero; the order change was not applied`,
+        { id: current.InvoiceID, key: invoice.Reference }
+      );
+    } else {
+      // An approved invoice stays approved; the number Xero gave it is kept unless we number invoices ourselves.
+      const status = current.Status === 'DRAFT' ? invoice.Status : current.Status;
+      saves.push({
+        index,
+        body: { ...invoice, InvoiceID: current.InvoiceID, Status: status, Contact: { ContactID: contactId } },
+        verb: 'updated',
+      });
+    }
+  }
+
+  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
+    const bodies = group.map((save) => save.body);
+    let results: ElementResult<XeroInvoiceRef>[];
+    try {
+      results = await ctx.deps.xero.saveInvoices(bodies, idempotencyKeyFor('invoices', bodies));
+    } catch (error) {
+      if (dispositionOf(error) !== 'permanent') throw error;
+      await ctx.failAll(
+        group.map((save) => save.index),
+        error
+      );
+      continue;
+    }
+    for (const [position, save] of group.entries()) {
+      const result = results[position];
+      if (result?.ok) {
+        await ctx.succeed(save.index, 'synced', `${describeInvoice(result.value)} ${save.verb} in Xero`, {
+          id: result.value.InvoiceID,
+          key: save.body.Reference,
+        });
+      } else {
+        const messages = result?.messages ?? ['no result returned for this element'];
+        await ctx.fail(
+          save.index,
+          new XeroValidationError(
+            `Xero rejected the invoice for order ${save.body.Reference}: ${messages.join('; ')}`,
+            messages
+          )
+        );
+      }
+    }
+  }
+
+  for (const index of cancels) {
+    const write = ctx.write(index);
+    if (write.kind !== 'cancel-invoice') continue;
+    const current = existing.get(write.reference);
+    if (!current) {
+      await ctx.succeed(index, 'skipped', `no Xero invoice with reference ${write.reference}`);
+    } else if (current.Status === 'VOIDED' || current.Status === 'DELETED') {
+      await ctx.succeed(index, 'skipped', `${describeInvoice(current)} is already ${current.Status}`, {
+        id: current.InvoiceID,
+      });
+    } else if (current.Status === 'PAID' || hasPayments(current)) {
+      await ctx.fail(
+        index,
+        new PermanentError(
+          `${describeInvoice(current)} has payments in Xero, so it cannot be voided by the connector; ` +
+            'remove the payments or raise a credit note in Xero, then retry this record',
+          'INVOICE_HAS_PAYMENTS'
+        )
+      );
+    } else {
+      const target = current.Status === 'AUTHORISED' ? 'VOIDED' : 'DELETED';
+      try {
+        const ref = await ctx.deps.xero.setInvoiceStatus(
+          current.InvoiceID,
+          target,
+          idempotencyKeyFor('invoice-status', { id: current.InvoiceID, target })
+        );
+        await ctx.succeed(index, 'synced', `${describeInvoice(ref)} ${target.toLowerCase()} in Xero`, {
+          id: ref.InvoiceID,
+          key: write.reference,
+        });
+      } catch (error) {
+        if (dispositionOf(error) !== 'permanent') throw error;
+        await ctx.fail(index, error);
+      }
+    }
+  }
+}

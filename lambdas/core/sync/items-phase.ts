@@ -1,0 +1,142 @@
+import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
+import type { XeroItem, XeroItemRef } from '../model/xero';
+import type { ItemDependency } from '../model/xero-write';
+import type { ElementResult } from '../ports';
+import type { BatchContext } from './batch-context';
+import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+
+type Target =
+  | { readonly writeIndex: number; readonly verb: string }
+  | { readonly dependency: ItemDependency; readonly invoices: number[] };
+
+interface PendingSave {
+  readonly body: XeroItem;
+  readonly target: Target;
+}
+
+/** Items: upserts, catalogue products invoices need (created only when missing), and products that stop selling. */
+export async function runItemsPhase(ctx: BatchContext): Promise<void> {
+  const upserts = ctx.pending('upsert-item');
+  const stops = ctx.pending('stop-selling-item');
+  const invoices = ctx.pending('upsert-invoice');
+
+  const toLookUp = new Set<string>();
+  const knownIds = new Map<string, string>();
+  for (const index of upserts) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-item') continue;
+    const known = (await ctx.stateOf(write.source))?.xeroId;
+    if (known) knownIds.set(write.item.Code, known);
+    else toLookUp.add(write.item.Code);
+  }
+  const dependencies = new Map<string, { dependency: ItemDependency; invoices: number[] }>();
+  for (const index of invoices) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-invoice') continue;
+    for (const dependency of write.requires.items) {
+      const code = dependency.item.Code;
+      const entry = dependencies.get(code) ?? { dependency, invoices: [] };
+      entry.invoices.push(index);
+      dependencies.set(code, entry);
+      if (knownIds.has(code)) continue;
+      const known = (await ctx.stateOf(dependency.source))?.xeroId;
+      if (known) knownIds.set(code, known);
+      else toLookUp.add(code);
+    }
+  }
+  for (const index of stops) {
+    const write = ctx.write(index);
+    if (write.kind === 'stop-selling-item') toLookUp.add(write.code);
+  }
+
+  const found = new Map<string, XeroItemRef>();
+  for (const codes of chunk([...toLookUp], XERO_BATCH_SIZE)) {
+    const refs = await ctx.deps.xero.findItemsByCode(codes);
+    refs.forEach((ref, code) => {
+      found.set(code, ref);
+      if (!knownIds.has(code)) knownIds.set(code, ref.ItemID);
+    });
+  }
+
+  const saves: PendingSave[] = [];
+  const covered = new Set<string>();
+  for (const index of upserts) {
+    const write = ctx.write(index);
+    if (write.kind !== 'upsert-item') continue;
+    const id = knownIds.get(write.item.Code);
+    saves.push({
+      body: id ? { ...write.item, ItemID: id } : write.item,
+      target: { writeIndex: index, verb: id ? 'updated' : 'created' },
+    });
+    covered.add(write.item.Code);
+  }
+  for (const [code, entry] of dependencies) {
+    if (covered.has(code) || knownIds.has(code)) continue;
+    saves.push({ body: entry.dependency.item, target: entry });
+  }
+  for (const index of stops) {
+    const write = ctx.write(index);
+    if (write.kind !== 'stop-selling-item') continue;
+    const ref = found.get(write.code);
+    if (!ref) await ctx.succeed(index, 'skipped', `no Xero item with code ${write.code}`);
+    else if (ref.IsSold === false)
+      await ctx.succeed(index, 'skipped', 'Xero item already not sold', { id: ref.ItemID });
+    else
+      saves.push({
+        body: { ItemID: ref.ItemID, Code: write.code, IsSold: false },
+        target: { writeIndex: index, verb: 'stopped selling' },
+      });
+  }
+
+  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
+    const bodies = group.map((save) => save.body);
+    let results: ElementResult<XeroItemRef>[];
+    try {
+      results = await ctx.deps.xero.saveItems(bodies, idempotencyKeyFor('items', bodies));
+    } catch (error) {
+      if (dispositionOf(error) !== 'permanent') throw error;
+      for (const save of group) await failTarget(ctx, save.target, error);
+      continue;
+    }
+    for (const [position, save] of group.entries()) {
+      const result = results[position];
+      if (result?.ok) await succeedTarget(ctx, save, result.value);
+      else {
+        const messages = result?.messages ?? ['no result returned for this element'];
+        await failTarget(
+          ctx,
+          save.target,
+          new XeroValidationError(`Xero rejected the item ${save.body.Code}: ${messages.join('; ')}`, messages)
+        );
+      }
+    }
+  }
+}
+
+async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroItemRef) {
+  if ('writeIndex' in save.target) {
+    await ctx.succeed(save.target.writeIndex, 'synced', `item ${ref.Code} ${save.target.verb} in Xero`, {
+      id: ref.ItemID,
+      key: save.body.Code,
+    });
+  } else {
+    await ctx.remember(save.target.dependency.source, {
+      xeroId: ref.ItemID,
+      xeroKey: save.body.Code,
+      status: 'synced',
+    });
+  }
+}
+
+async function failTarget(ctx: BatchContext, target: Target, error: unknown) {
+  if ('writeIndex' in target) {
+    await ctx.fail(target.writeIndex, error);
+    return;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  const wrapped =
+    dispositionOf(error) === 'permanent'
+      ? new PermanentError(`a catalogue product could not be created in Xero: ${reason}`, 'DEPENDENCY_FAILED')
+      : error;
+  for (const index of target.invoices) if (!ctx.isSettled(index)) await ctx.fail(index, wrapped);
+}

@@ -1,0 +1,51 @@
+import type { ChangeEvent, SyncedTable } from '../../lambdas/core/model/change-event';
+import type { XeroWrite } from '../../lambdas/core/model/xero-write';
+import type {
+  ChangeQueue,
+  Clock,
+  Logger,
+  OutcomeSink,
+  SyncOutcome,
+  SyncRecord,
+  SyncStateStore,
+  WriteQueue,
+} from '../../lambdas/core/ports';
+
+export class InMemorySyncState implements SyncStateStore {
+  readonly records = new Map<string, SyncRecord>();
+  async get(table: SyncedTable, id: string) {
+    return this.records.get(`${table}:${id}`) ?? null;
+  }
+  async put(record: SyncRecord) {
+    this.records.set(`${record.table}:${record.id}`, record);
+  }
+}
+
+export class RecordingOutcomes implements OutcomeSink {
+  readonly outcomes: SyncOutcome[] = [];
+  async record(outcome: SyncOutcome) {
+    this.outcomes.push(outcome);
+  }
+}
+
+export class RecordingQueues implements WriteQueue, ChangeQueue {
+  readonly writes: XeroWrite[] = [];
+  readonly changes: ChangeEvent[] = [];
+  async enqueue(items: readonly (XeroWrite | ChangeEvent)[]) {
+    for (const item of items) {
+      if ('kind' in item) this.writes.push(item);
+      else this.changes.push(item);
+    }
+  }
+}
+
+export const fixedClock = (iso = '2026-11-26T10:00:00.000Z'): Clock => ({ now: () => new Date(iso) });
+
+/** A logger that keeps every line, so tests can assert on what was (and was not) logged. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  };
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { TransientError } from '../../lambdas/core/errors';
+import type {
+  XeroContact,
+  XeroContactRef,
+  XeroInvoice,
+  XeroInvoiceRef,
+  XeroItem,
+  XeroItemRef,
+} from '../../lambdas/core/model/xero';
+import type { ElementResult, XeroGateway } from '../../lambdas/core/ports';
+
+type Call = { method: keyof XeroGateway; size: number; idempotencyKey?: string };
+type StoredInvoice = XeroInvoice & { InvoiceID: string; AmountPaid: number };
+
+/**
+ * An in-memory XeroGateway with Xero's uniqueness rules (active contact names, ContactNumber, item Code) and
+ * fault injection: `failNext` throws before doing anything; `loseNextResponse` applies the write, then throws as if
+ * the response was lost on the wire.
+ */
+export class InMemoryXero implements XeroGateway {
+  readonly contacts = new Map<string, XeroContact & { ContactID: string }>();
+  readonly items = new Map<string, XeroItem & { ItemID: string }>();
+  readonly invoices = new Map<string, StoredInvoice>();
+  readonly calls: Call[] = [];
+  private faults: { kind: 'fail' | 'lose'; error: unknown; method?: keyof XeroGateway }[] = [];
+
+  failNext(error: unknown, method?: keyof XeroGateway) {
+    this.faults.push({ kind: 'fail', error, method });
+  }
+  loseNextResponse(method?: keyof XeroGateway) {
+    this.faults.push({ kind: 'lose', error: new TransientError('socket hang up'), method });
+  }
+
+  private async enter<T>(
+    method: keyof XeroGateway,
+    size: number,
+    idempotencyKey: string | undefined,
+    apply: () => T
+  ): Promise<T> {
+    this.calls.push({ method, size, idempotencyKey });
+    const faultIndex = this.faults.findIndex((fault) => !fault.method || fault.method === method);
+    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
+    if (fault?.kind === 'fail') throw fault.error;
+    const result = apply();
+    if (fault?.kind === 'lose') throw fault.error;
+    return result;
+  }
+
+  callsOf(method: keyof XeroGateway) {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  async findContactsByNumber(numbers: readonly string[]) {
+    return this.enter('findContactsByNumber', numbers.length, undefined, () => {
+      const found = new Map<string, XeroContactRef>();
+      for (const contact of this.contacts.values())
+        if (numbers.includes(contact.ContactNumber)) found.set(contact.ContactNumber, refOfContact(contact));
+      return found;
+    });
+  }
+
+  async findContactByName(name: string) {
+    return this.enter('findContactByName', 1, undefined, () => {
+      const contact = [...this.contacts.values()].find((c) => c.Name === name && c.ContactStatus !== 'ARCHIVED');
+      return contact ? refOfContact(contact) : null;
+    });
+  }
+
+  async saveContacts(contacts: readonly XeroContact[], key: string) {
+    return this.enter('saveContacts', contacts.length, key, () =>
+      contacts.map((body): ElementResult<XeroContactRef> => {
+        const existing = body.ContactID ? this.contacts.get(body.ContactID) : undefined;
+        if (body.ContactID && !existing) return { ok: false, messages: [`Contact ${body.ContactID} not found`] };
+        const clash = [...this.contacts.values()].find(
+          (c) => c.ContactID !== body.ContactID && c.ContactStatus !== 'ARCHIVED' && c.Name === body.Name
+        );
+        if (clash)
+          return {
+            ok: false,
+            messages: [
+              `The contact name ${body.Name} is already assigned to another contact. The contact name must be unique across all active contacts.`,
+            ],
+          };
+        const numberClash = [...this.contacts.values()].find(
+          (c) => c.ContactID !== body.ContactID && c.ContactNumber === body.ContactNumber
+        );
+        if (numberClash) return { ok: false, messages: ['The ContactNumber is already used'] };
+        const stored = { ...existing, ...body, ContactID: body.ContactID ?? randomUUID() } as XeroContact & {
+          ContactID: string;
+        };
+        this.contacts.set(stored.ContactID, stored);
+        return { ok: true, value: refOfContact(stored) };
+      })
+    );
+  }
+
+  async findItemsByCode(codes: readonly string[]) {
+    return this.enter('findItemsByCode', codes.length, undefined, () => {
+      const found = new Map<string, XeroItemRef>();
+      for (const item of this.items.values())
+        if (codes.includes(item.Code))
+          found.set(item.Code, { ItemID: item.ItemID, Code: item.Code, Name: item.Name, IsSold: item.IsSold });
+      return found;
+    });
+  }
+
+  async saveItems(items: readonly XeroItem[], key: string) {
+    return this.enter('saveItems', items.length, key, () =>
+      items.map((body): ElementResult<XeroItemRef> => {
+        const existing = body.ItemID
+          ? this.items.get(body.ItemID)
+          : [...this.items.values()].find((i) => i.Code === body.Code);
+        if (!existing && !body.Name) return { ok: false, messages: ['Name is required'] };
+        const stored = { ...existing, ...body, ItemID: existing?.ItemID ?? randomUUID() } as XeroItem & {
+          ItemID: string;
+        };
+        this.items.set(stored.ItemID, stored);
+        return { ok: true, value: { ItemID: stored.ItemID, Code: stored.Code, IsSold: stored.IsSold } };
+      })
+    );
+  }
+
+  async findInvoicesByReference(references: readonly string[]) {
+    return this.enter('findInvoicesByReference', references.length, undefined, () => {
+      const found = new Map<string, XeroInvoiceRef>();
+      for (const invoice of this.invoices.values())
+        if (references.includes(invoice.Reference)) found.set(invoice.Reference, refOfInvoice(invoice));
+      return found;
+    });
+  }
+
+  async saveInvoices(invoices: readonly XeroInvoice[], key: string) {
+    return this.enter('saveInvoices', invoices.length, key, () =>
+      invoices.map((body): ElementResult<XeroInvoiceRef> => {
+        if (!body.Contact.ContactID || !this.contacts.has(body.Contact.ContactID))
+          return { ok: false, messages: ['Contact not found'] };
+        const unknownItem = body.LineItems.find(
+          (line) => line.ItemCode && ![...this.items.values()].some((i) => i.Code === line.ItemCode)
+        );
+        if (unknownItem) return { ok: false, messages: [`Item code '${unknownItem.ItemCode}' is not valid`] };
+        const existing = body.InvoiceID ? this.invoices.get(body.InvoiceID) : undefined;
+        const stored: StoredInvoice = {
+          ...existing,
+          ...body,
+          InvoiceID: body.InvoiceID ?? randomUUID(),
+          InvoiceNumber:
+            body.InvoiceNumber ?? existing?.InvoiceNumber ?? `INV-${String(this.invoices.size + 1).padStart(4, '0')}`,
+          AmountPaid: existing?.AmountPaid ?? 0,
+        };
+        this.invoices.set(stored.InvoiceID, stored);
+        return { ok: true, value: refOfInvoice(stored) };
+      })
+    );
+  }
+
+  async setInvoiceStatus(invoiceId: string, status: 'VOIDED' | 'DELETED', key: string) {
+    return this.enter('setInvoiceStatus', 1, key, () => {
+      const invoice = this.invoices.get(invoiceId);
+      if (!invoice) throw new Error(`no invoice ${invoiceId}`);
+      const updated = { ...invoice, Status: status };
+      this.invoices.set(invoiceId, updated);
+      return refOfInvoice(updated);
+    });
+  }
+
+  /** Test setup: put a record straight into the fake. */
+  seedContact(contact: XeroContact) {
+    const stored = { ...contact, ContactID: contact.ContactID ?? randomUUID() };
+    this.contacts.set(stored.ContactID, stored);
+    return stored;
+  }
+  seedInvoice(invoice: XeroInvoice, amountPaid = 0) {
+    const stored: StoredInvoice = { ...invoice, InvoiceID: invoice.InvoiceID ?? randomUUID(), AmountPaid: amountPaid };
+    this.invoices.set(stored.InvoiceID, stored);
+    return stored;
+  }
+}
+
+function refOfContact(contact: XeroContact & { ContactID: string }): XeroContactRef {
+  return {
+    ContactID: contact.ContactID,
+    ContactNumber: contact.ContactNumber,
+    Name: contact.Name,
+    ContactStatus: contact.ContactStatus ?? 'ACTIVE',
+  };
+}
+
+function refOfInvoice(invoice: StoredInvoice): XeroInvoiceRef {
+  return {
+    InvoiceID: invoice.InvoiceID,
+    InvoiceNumber: invoice.InvoiceNumber,
+    Reference: invoice.Reference,
+    Status: invoice.AmountPaid > 0 && invoice.Status === 'AUTHORISED' ? 'AUTHORISED' : invoice.Status,
+    AmountPaid: invoice.AmountPaid,
+  };
+}
