@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SyncedTable } from '../../core/model/change-event';
+import type { SyncRecord, SyncStateStore } from '../../core/ports';
+
+/** Sync state on DynamoDB: one item per Dataverse record, partition key `table#id`. */
+export class DynamoDbSyncState implements SyncStateStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(table: SyncedTable, id: string): Promise<SyncRecord | null> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: `${table}#${id}` } }),
+      {
+        abortSignal: AbortSignal.timeout(5_000),
+      }
+    );
+    if (!result.Item) return null;
+    const { pk: _pk, ...record } = result.Item;
+    return record as SyncRecord;
+  }
+
+  async put(record: SyncRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: `${record.table}#${record.id}`, ...record } }),
+      { abortSignal: AbortSignal.timeout(5_000) }
+    );
+  }
+}
