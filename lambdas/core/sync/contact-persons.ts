@@ -1,8 +1,6 @@
 import type { DvAccount, DvContactPerson } from '../model/dataverse';
+import { MAX_CONTACT_PERSONS } from '../mapping/contact-mapping';
 import type { XeroContact, XeroContactPerson } from '../model/xero';
-
-/** Xero keeps at most five contact persons on a contact. */
-export const MAX_CONTACT_PERSONS = 5;
 
 /**
  * The account's people as Xero contact persons: the primary contact first, then the other contacts of the account,

@@ -1,0 +1,189 @@
+import { PermanentError } from '../errors';
+import { mapAccountToContact, mapContact } from '../mapping/contact-mapping';
+import { mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
+import { mapProductToItem } from '../mapping/item-mapping';
+import type { ChangeEvent } from '../model/change-event';
+import type { DvAccount, DvSalesOrder } from '../model/dataverse';
+import type { XeroContact } from '../model/xero';
+import type { ContactDependency, ItemDependency, SourceRef, XeroWrite } from '../model/xero-write';
+import type { DataverseReader, SyncStateStore } from '../ports';
+import type { MappingSettings } from '../settings';
+import { withContactPersons } from './contact-persons';
+
+export interface PlanDeps {
+  readonly reader: DataverseReader;
+  readonly state: SyncStateStore;
+  readonly settings: MappingSettings;
+}
+
+/** What one change turns into: Xero writes, changes of other records to sync instead, or a reason to do nothing. */
+export interface ChangePlan {
+  readonly writes: readonly XeroWrite[];
+  readonly forward: readonly ChangeEvent[];
+  readonly skipped?: string;
+}
+
+const nothing = (reason: string): ChangePlan => ({ writes: [], forward: [], skipped: reason });
+
+/**
+ * Map stage, pure of side effects: re-read the record's current state (never trust the webhook body), map it,
+ * and say what Xero must receive. A record that no longer exists is archived, stops selling, or has its invoice
+ * cancelled. Used by the pipeline and by `connector preview`.
+ */
+export function createPlanChange(deps: PlanDeps) {
+  const { reader, settings } = deps;
+
+  async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
+    const account = await reader.getAccount(event.id);
+    if (!account) return archive(event);
+    return {
+      writes: [
+        { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
+      ],
+      forward: [],
+    };
+  }
+
+  async function planContact(event: ChangeEvent): Promise<ChangePlan> {
+    const contact = await reader.getContact(event.id);
+    if (!contact) return archive(event);
+    const mapped = mapContact(contact);
+    if (mapped.kind === 'own-contact') {
+      return {
+        writes: [{ kind: 'upsert-contact', source: sourceOf(event, contact.modifiedon), contact: mapped.contact }],
+        forward: [],
+      };
+    }
+    // A contact of an account is a person on the account's Xero contact: re-sync the account.
+    const forward: ChangeEvent = {
+      table: 'account',
+      id: mapped.accountId,
+      message: 'Update',
+      occurredAt: event.occurredAt,
+      dedupeId: `${event.dedupeId}:parent-account`,
+      correlationId: event.correlationId,
+      operationId: event.operationId,
+      source: event.source,
+    };
+    return { writes: [], forward: [forward], skipped: `synced as a contact person of account ${mapped.accountId}` };
+  }
+
+  async function planProduct(event: ChangeEvent): Promise<ChangePlan> {
+    const product = await reader.getProduct(event.id);
+    if (!product) {
+      const code = (await deps.state.get('product', event.id))?.xeroKey;
+      if (!code) return nothing('deleted product was never synced to Xero');
+      return { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] };
+    }
+    return {
+      writes: [
+        { kind: 'upsert-item', source: sourceOf(event, product.modifiedon), item: mapProductToItem(product, settings) },
+      ],
+      forward: [],
+    };
+  }
+
+  async function planOrder(event: ChangeEvent): Promise<ChangePlan> {
+    const order = await reader.getSalesOrder(event.id);
+    if (!order) {
+      const reference = (await deps.state.get('salesorder', event.id))?.xeroKey;
+      if (!reference) return nothing('deleted order was never synced to Xero');
+      return { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] };
+    }
+    const source = sourceOf(event, order.modifiedon);
+    if (orderIsCancelled(order))
+      return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
+    const customer = await customerOf(order, event);
+    const items = await itemsOf(order, event);
+    const invoice = mapSalesOrderToInvoice(order, settings, { customerContactNumber: customer.contact.ContactNumber });
+    return {
+      writes: [{ kind: 'upsert-invoice', source, invoice, requires: { contacts: [customer], items } }],
+      forward: [],
+    };
+  }
+
+  /** The Xero contact an order is billed to: the account, or a contact's parent account, or the contact itself. */
+  async function customerOf(order: DvSalesOrder, event: ChangeEvent): Promise<ContactDependency> {
+    if (order.customer.table === 'account') {
+      return {
+        source: sourceOf({ ...event, table: 'account', id: order.customer.id }),
+        contact: accountContact(await requireAccount(order.customer.id, order)),
+      };
+    }
+    const contact = await reader.getContact(order.customer.id);
+    if (!contact)
+      throw new PermanentError(
+        `order ${order.ordernumber}: customer contact ${order.customer.id} not found in Dataverse`,
+        'MISSING_CUSTOMER'
+      );
+    const mapped = mapContact(contact);
+    if (mapped.kind === 'own-contact') {
+      return { source: sourceOf({ ...event, table: 'contact', id: contact.contactid }), contact: mapped.contact };
+    }
+    const account = await requireAccount(mapped.accountId, order);
+    return {
+      source: sourceOf({ ...event, table: 'account', id: account.accountid }),
+      contact: accountContact(account),
+    };
+  }
+
+  async function requireAccount(id: string, order: DvSalesOrder): Promise<DvAccount> {
+    const account = await reader.getAccount(id);
+    if (!account)
+      throw new PermanentError(
+        `order ${order.ordernumber}: customer account ${id} not found in Dataverse`,
+        'MISSING_CUSTOMER'
+      );
+    return account;
+  }
+
+  async function itemsOf(order: DvSalesOrder, event: ChangeEvent): Promise<ItemDependency[]> {
+    const productIds = [
+      ...new Set(
+        order.lines
+          .filter((line) => !line.isproductoverridden && line.productid)
+          .map((line) => line.productid as string)
+      ),
+    ];
+    const items: ItemDependency[] = [];
+    for (const productId of productIds) {
+      const product = await reader.getProduct(productId);
+      if (!product)
+        throw new PermanentError(
+          `order ${order.ordernumber}: product ${productId} not found in Dataverse`,
+          'MISSING_PRODUCT'
+        );
+      items.push({
+        source: sourceOf({ ...event, table: 'product', id: productId }, product.modifiedon),
+        item: mapProductToItem(product, settings),
+      });
+    }
+    return items;
+  }
+
+  function accountContact(account: DvAccount): XeroContact {
+    return withContactPersons(mapAccountToContact(account), account);
+  }
+
+  return async function planChange(event: ChangeEvent): Promise<ChangePlan> {
+    if (!settings.syncedTables.includes(event.table)) return nothing(`table ${event.table} is not synced`);
+    switch (event.table) {
+      case 'account':
+        return planAccount(event);
+      case 'contact':
+        return planContact(event);
+      case 'product':
+        return planProduct(event);
+      case 'salesorder':
+        return planOrder(event);
+    }
+  };
+}
+
+function archive(event: ChangeEvent): ChangePlan {
+  return { writes: [{ kind: 'archive-contact', source: sourceOf(event), contactNumber: event.id }], forward: [] };
+}
+
+function sourceOf(event: Pick<ChangeEvent, 'table' | 'id' | 'message' | 'correlationId'>, version?: string): SourceRef {
+  return { table: event.table, id: event.id, event: event.message, version, correlationId: event.correlationId };
+}
