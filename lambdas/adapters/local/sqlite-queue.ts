@@ -27,6 +27,11 @@ export interface OutgoingMessage {
 
 export interface LeasedMessage {
   readonly id: string;
+  /**
+   * Proof of this particular lease. Passing it to ack/fail/release makes them no-ops once the lease has expired and
+   * the message was handed to someone else, so a slow worker cannot settle another worker's attempt.
+   */
+  readonly receipt: string;
   readonly queue: QueueName;
   readonly body: string;
   readonly groupId?: string;
@@ -63,6 +68,11 @@ export interface RedriveFilter {
   /** E.g. `salesorder:` to redrive one table's changes. */
   readonly groupIdPrefix?: string;
   readonly ids?: readonly string[];
+}
+
+/** Settles only the lease with this receipt, when given. */
+export interface LeaseCheck {
+  readonly receipt?: string;
 }
 
 export interface SendResult {
@@ -110,6 +120,7 @@ const MIGRATIONS = [
         state TEXT NOT NULL CHECK (state IN ('ready', 'leased', 'dead')),
         visible_at INTEGER NOT NULL,
         lease_until INTEGER,
+        lease_id TEXT,
         receive_count INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         sent_at INTEGER NOT NULL,
@@ -117,6 +128,7 @@ const MIGRATIONS = [
       );
       CREATE INDEX queue_messages_by_state ON queue_messages (queue, state, seq);
       CREATE INDEX queue_messages_by_group ON queue_messages (queue, group_id, seq);
+      CREATE INDEX queue_messages_by_seq ON queue_messages (seq);
       CREATE TABLE queue_dedupe (
         queue TEXT NOT NULL,
         dedupe_id TEXT NOT NULL,
@@ -127,6 +139,8 @@ const MIGRATIONS = [
 ];
 
 const MAX_ERROR_LENGTH = 2000;
+/** Matches any lease when no receipt is given (two identical bound parameters). */
+const LEASE_MATCH = '(? IS NULL OR lease_id = ?)';
 
 export class SqliteQueue {
   private readonly maxReceives: number;
@@ -200,7 +214,8 @@ export class SqliteQueue {
           )
           .all(queue, now, now, Math.max(0, max)) as (MessageRow & { state: 'ready' | 'leased' })[];
         const lease = this.db.prepare(
-          `UPDATE queue_messages SET state = 'leased', lease_until = ?, receive_count = receive_count + 1 WHERE id = ?`
+          `UPDATE queue_messages SET state = 'leased', lease_until = ?, lease_id = ?, receive_count = receive_count + 1
+           WHERE id = ?`
         );
         const leased: LeasedMessage[] = [];
         for (const row of candidates) {
@@ -210,8 +225,9 @@ export class SqliteQueue {
             this.markDead(row.id, `${reason} [after ${row.receive_count} receives]`, now);
             continue;
           }
-          lease.run(now + visibilityMs, row.id);
-          leased.push(toLeased(row, row.receive_count + 1));
+          const receipt = randomUUID();
+          lease.run(now + visibilityMs, receipt, row.id);
+          leased.push(toLeased(row, row.receive_count + 1, receipt));
         }
         return leased;
       })
@@ -219,19 +235,24 @@ export class SqliteQueue {
   }
 
   /** Removes a processed message. Returns false when it was no longer leased (e.g. already acked). */
-  ack(id: string): boolean {
-    return this.db.prepare("DELETE FROM queue_messages WHERE id = ? AND state = 'leased'").run(id).changes > 0;
+  ack(id: string, check: LeaseCheck = {}): boolean {
+    return (
+      this.db
+        .prepare(`DELETE FROM queue_messages WHERE id = ? AND state = 'leased' AND ${LEASE_MATCH}`)
+        .run(id, check.receipt ?? null, check.receipt ?? null).changes > 0
+    );
   }
 
   /**
    * Records a failed attempt: the message returns after a backoff (or `retryAfterMs`), or becomes a dead letter
    * once it has been received `maxReceives` times. Returns what happened.
    */
-  fail(id: string, failure: { retryAfterMs?: number; error: string }): 'retry' | 'dead' | 'unknown' {
+  fail(id: string, failure: { retryAfterMs?: number; error: string } & LeaseCheck): 'retry' | 'dead' | 'unknown' {
     return this.db
       .transaction(() => {
-        const row = this.db.prepare("SELECT * FROM queue_messages WHERE id = ? AND state = 'leased'").get(id) as
-          MessageRow | undefined;
+        const row = this.db
+          .prepare(`SELECT * FROM queue_messages WHERE id = ? AND state = 'leased' AND ${LEASE_MATCH}`)
+          .get(id, failure.receipt ?? null, failure.receipt ?? null) as MessageRow | undefined;
         if (!row) return 'unknown';
         const now = this.now();
         const error = failure.error.slice(0, MAX_ERROR_LENGTH);
@@ -242,7 +263,8 @@ export class SqliteQueue {
         const delay = failure.retryAfterMs ?? this.backoffMs(row.receive_count);
         this.db
           .prepare(
-            "UPDATE queue_messages SET state = 'ready', lease_until = NULL, visible_at = ?, last_error = ? WHERE id = ?"
+            `UPDATE queue_messages SET state = 'ready', lease_until = NULL, lease_id = NULL, visible_at = ?,
+               last_error = ? WHERE id = ?`
           )
           .run(now + Math.max(0, delay), error, id);
         return 'retry';
@@ -254,14 +276,14 @@ export class SqliteQueue {
    * Returns a leased message without counting the receive (shutdown, paused sync waiting for a reconnect).
    * `delayMs` keeps it hidden for a while so a paused worker does not spin on it.
    */
-  release(id: string, options: { delayMs?: number } = {}): boolean {
+  release(id: string, options: { delayMs?: number } & LeaseCheck = {}): boolean {
     const result = this.db
       .prepare(
-        `UPDATE queue_messages SET state = 'ready', lease_until = NULL, visible_at = ?,
+        `UPDATE queue_messages SET state = 'ready', lease_until = NULL, lease_id = NULL, visible_at = ?,
            receive_count = MAX(receive_count - 1, 0)
-         WHERE id = ? AND state = 'leased'`
+         WHERE id = ? AND state = 'leased' AND ${LEASE_MATCH}`
       )
-      .run(this.now() + (options.delayMs ?? 0), id);
+      .run(this.now() + (options.delayMs ?? 0), id, options.receipt ?? null, options.receipt ?? null);
     return result.changes > 0;
   }
 
@@ -344,7 +366,10 @@ export class SqliteQueue {
 
   private markDead(id: string, error: string, now: number): void {
     this.db
-      .prepare("UPDATE queue_messages SET state = 'dead', lease_until = NULL, last_error = ?, dead_at = ? WHERE id = ?")
+      .prepare(
+        `UPDATE queue_messages SET state = 'dead', lease_until = NULL, lease_id = NULL, last_error = ?, dead_at = ?
+         WHERE id = ?`
+      )
       .run(error.slice(0, MAX_ERROR_LENGTH), now, id);
   }
 
@@ -359,9 +384,10 @@ export class SqliteQueue {
   }
 }
 
-function toLeased(row: MessageRow, receiveCount: number): LeasedMessage {
+function toLeased(row: MessageRow, receiveCount: number, receipt: string): LeasedMessage {
   return {
     id: row.id,
+    receipt,
     queue: row.queue,
     body: row.body,
     ...(row.group_id !== null ? { groupId: row.group_id } : {}),

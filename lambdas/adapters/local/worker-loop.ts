@@ -11,9 +11,9 @@ import type { LeasedMessage, QueueName } from './sqlite-queue';
 /** The part of SqliteQueue the loop needs (a fake in tests). */
 export interface WorkerQueue {
   receive(queue: QueueName, max: number, visibilityMs: number): LeasedMessage[];
-  ack(id: string): boolean;
-  fail(id: string, failure: { retryAfterMs?: number; error: string }): unknown;
-  release(id: string, options?: { delayMs?: number }): boolean;
+  ack(id: string, check?: { receipt?: string }): boolean;
+  fail(id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }): unknown;
+  release(id: string, options?: { delayMs?: number; receipt?: string }): boolean;
 }
 
 export interface BatchFailure {
@@ -85,14 +85,15 @@ async function processBatch(
     const failure = failed.get(message.id);
     if (failure) {
       queue.fail(message.id, {
+        receipt: message.receipt,
         error: failure.error,
         ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
       });
       settled += 1;
     } else if (released.has(message.id)) {
-      queue.release(message.id, { delayMs: releaseDelayMs });
+      queue.release(message.id, { delayMs: releaseDelayMs, receipt: message.receipt });
     } else {
-      queue.ack(message.id);
+      queue.ack(message.id, { receipt: message.receipt });
       settled += 1;
     }
   }

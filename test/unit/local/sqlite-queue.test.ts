@@ -157,6 +157,22 @@ describe('SqliteQueue', () => {
       expect(queue.receive('changes', 1, 1000)).toHaveLength(1);
     });
 
+    it('should ignore a stale worker settling a lease that expired and went to another worker', () => {
+      const { queue, clock, db } = makeQueue();
+      open.push(db);
+      queue.send('changes', [{ body: 'contested' }]);
+      const [slow] = queue.receive('changes', 1, 1000);
+      clock.t += 1000;
+      const [fresh] = queue.receive('changes', 1, 1000);
+      expect(fresh?.id).toBe(slow?.id);
+
+      expect(queue.ack(slow!.id, { receipt: slow!.receipt })).toBe(false);
+      expect(queue.fail(slow!.id, { receipt: slow!.receipt, error: 'late' })).toBe('unknown');
+      expect(queue.release(slow!.id, { receipt: slow!.receipt })).toBe(false);
+      expect(queue.depth('changes').inFlight).toBe(1);
+      expect(queue.ack(fresh!.id, { receipt: fresh!.receipt })).toBe(true);
+    });
+
     it('should remove a message on ack and refuse to ack it twice', () => {
       const { queue, db } = makeQueue();
       open.push(db);

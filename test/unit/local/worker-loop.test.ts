@@ -9,9 +9,9 @@ function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
       wrapper.receives += 1;
       return queue.receive(name, max, visibilityMs);
     },
-    ack: (id: string) => queue.ack(id),
-    fail: (id: string, failure: { retryAfterMs?: number; error: string }) => queue.fail(id, failure),
-    release: (id: string, options?: { delayMs?: number }) => queue.release(id, options),
+    ack: (id: string, check?: { receipt?: string }) => queue.ack(id, check),
+    fail: (id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }) => queue.fail(id, failure),
+    release: (id: string, options?: { delayMs?: number; receipt?: string }) => queue.release(id, options),
   };
   return wrapper;
 }
