@@ -1,0 +1,43 @@
+/** Turns connector JSON answers into short, readable terminal text. */
+
+/** Renders any JSON value as indented `Label: value` lines, with camelCase keys spelt out. */
+export function formatValue(value: unknown, indent = ''): string {
+  if (value === null || value === undefined) return `${indent}-`;
+  if (typeof value !== 'object') return `${indent}${String(value)}`;
+  const lines: string[] = [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [`${i + 1}`, v] as const) : Object.entries(value);
+  if (entries.length === 0) return `${indent}(none)`;
+  for (const [key, child] of entries) {
+    const label = humanize(key);
+    if (child !== null && typeof child === 'object') {
+      lines.push(`${indent}${label}:`);
+      lines.push(formatValue(child, `${indent}  `));
+    } else {
+      lines.push(`${indent}${label}: ${child === null || child === undefined ? '-' : String(child)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** `queueDepth` → `Queue depth`, `dead_letters` → `Dead letters`. */
+export function humanize(key: string): string {
+  const spaced = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/** The message a failed server answer carries, or a generic one by status. */
+export function errorMessageOf(status: number, body: unknown): string {
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    const text = [record.message, record.error_description, record.error].find((v) => typeof v === 'string');
+    if (typeof text === 'string') return text;
+  }
+  if (typeof body === 'string' && body.trim() !== '' && body.length < 300) return body.trim();
+  if (status === 401 || status === 403) return 'the connector refused the admin token';
+  if (status === 404) return 'not found';
+  return `HTTP ${status}`;
+}

@@ -1,0 +1,239 @@
+/**
+ * `connector`: the operator CLI for a running local connector. It talks to the connector over HTTP (admin routes,
+ * bearer token) and never touches the database itself, so it works the same against any running instance.
+ *
+ * Exit codes: 0 ok · 1 the connector reported a failure · 2 usage error · 3 the connector cannot be reached.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isSyncedTable, SYNCED_TABLES } from '../../lambdas/core/model/change-event';
+import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
+import { errorMessageOf, formatValue } from './format-output';
+
+export const EXIT_OK = 0;
+export const EXIT_SERVER_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_UNREACHABLE = 3;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly fetch?: typeof fetch;
+}
+
+interface GlobalOptions {
+  url?: string;
+  token?: string;
+  timeout: number;
+}
+
+/** A mistake in how the CLI was called. */
+class UsageError extends Error {}
+
+/** The connector answered with an error status. */
+class ServerFailureError extends Error {}
+
+const QUEUES = ['changes', 'writes'] as const;
+
+export function createProgram(io: CliIo): Command {
+  const program = new Command('connector');
+  // Before any subcommand is added, so they inherit output and exit handling.
+  program
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run `connector --help` for usage)');
+
+  program
+    .description('Operate a running Dynamics 365 → Xero connector (started with `npm start`).')
+    .option(
+      '--url <base>',
+      'base URL of the running connector (default: http://127.0.0.1:$PORT, PORT defaults to 3000)'
+    )
+    .option('--token <admin token>', 'admin bearer token (default: $CONNECTOR_ADMIN_TOKEN)')
+    .addOption(
+      new Option('--timeout <ms>', 'how long to wait for the connector to answer')
+        .default(10_000)
+        .argParser(positiveInt)
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 the connector reported a failure, 2 usage error, 3 the connector cannot be reached.'
+    );
+
+  const client = (command: Command): { client: ConnectorClient; baseUrl: string } => {
+    const options = command.optsWithGlobals<GlobalOptions>();
+    const baseUrl = options.url ?? `http://127.0.0.1:${io.env.PORT || '3000'}`;
+    let parsed: URL;
+    try {
+      parsed = new URL(baseUrl);
+    } catch {
+      throw new UsageError(`--url is not a URL: ${baseUrl}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new UsageError('--url must start with http:// or https://');
+    }
+    const token = options.token ?? io.env.CONNECTOR_ADMIN_TOKEN;
+    if (!token) throw new UsageError('no admin token: pass --token or set CONNECTOR_ADMIN_TOKEN');
+    return {
+      baseUrl,
+      client: new ConnectorClient({
+        baseUrl,
+        token,
+        timeoutMs: options.timeout,
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      }),
+    };
+  };
+
+  program
+    .command('status')
+    .description('Show the Xero connection, queue depths and sync counts')
+    .option('--json', 'print the raw JSON answer')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { client: c, baseUrl } = client(command);
+      const body = expectOk(await c.request('GET', '/status'));
+      if (options.json) io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+      else io.stdout(`Connector at ${baseUrl}\n${formatValue(body, '  ')}\n`);
+    });
+
+  program
+    .command('retry')
+    .description('Queue one Dataverse record for another sync (also takes it out of the dead letters)')
+    .argument('<table>', `table: ${SYNCED_TABLES.join(', ')}`)
+    .argument('<id>', 'Dataverse record GUID')
+    .action(async (table: string, id: string, _options: unknown, command: Command) => {
+      checkRecord(table, id);
+      const body = expectOk(await client(command).client.request('POST', '/admin/retry', { table, id }));
+      io.stdout(`${messageOf(body) ?? `Queued ${table} ${id} for another sync.`}\n`);
+    });
+
+  program
+    .command('redrive')
+    .description('Move dead-lettered work back onto its queue to be tried again')
+    .addOption(new Option('--queue <name>', 'only this queue').choices(QUEUES))
+    .option('--table <table>', `only changes of this table (${SYNCED_TABLES.join(', ')})`)
+    .action(async (options: { queue?: string; table?: string }, command: Command) => {
+      if (options.table !== undefined && !isSyncedTable(options.table)) {
+        throw new UsageError(`unknown table "${options.table}"; expected one of ${SYNCED_TABLES.join(', ')}`);
+      }
+      const request = {
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.table ? { table: options.table } : {}),
+      };
+      const body = expectOk(await client(command).client.request('POST', '/admin/redrive', request));
+      const moved = countOf(body);
+      if (moved !== undefined) io.stdout(`Moved ${moved} dead letter${moved === 1 ? '' : 's'} back to the queue.\n`);
+      else io.stdout(`${messageOf(body) ?? formatValue(body)}\n`);
+    });
+
+  program
+    .command('connect-link')
+    .description('Print a short-lived signed link that opens the Xero consent page (connect or reconnect Xero)')
+    .action(async (_options: unknown, command: Command) => {
+      const body = expectOk(await client(command).client.request('POST', '/admin/connect-link'));
+      const record = asRecord(body);
+      const url = typeof record?.url === 'string' ? record.url : undefined;
+      if (!url) throw new ServerFailureError('the connector answered without a link');
+      io.stdout(`${url}\n`);
+      const expires = record?.expiresAt;
+      if (typeof expires === 'string') io.stderr(`Open it in a browser before ${expires}.\n`);
+    });
+
+  program
+    .command('disconnect')
+    .description('Revoke the Xero connection and forget its tokens; syncing pauses until you connect again')
+    .action(async (_options: unknown, command: Command) => {
+      const body = expectOk(await client(command).client.request('POST', '/admin/disconnect'));
+      io.stdout(`${messageOf(body) ?? 'Disconnected from Xero. Run `connector connect-link` to connect again.'}\n`);
+    });
+
+  program
+    .command('preview')
+    .description('Show the Xero document a Dataverse record would become, without writing anything')
+    .argument('<table>', `table: ${SYNCED_TABLES.join(', ')}`)
+    .argument('<id>', 'Dataverse record GUID')
+    .action(async (table: string, id: string, _options: unknown, command: Command) => {
+      checkRecord(table, id);
+      const path = `/admin/preview/${encodeURIComponent(table)}/${encodeURIComponent(id)}`;
+      const body = expectOk(await client(command).client.request('GET', path));
+      io.stdout(`${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`);
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code (never calls process.exit, so it can run in-process in tests). */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ServerFailureError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT_SERVER_FAILURE;
+    }
+    if (error instanceof ConnectorUnreachableError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT_UNREACHABLE;
+    }
+    io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_SERVER_FAILURE;
+  }
+}
+
+function expectOk(response: ConnectorResponse): unknown {
+  if (response.status >= 200 && response.status < 300) return response.body;
+  let message = `the connector answered ${response.status}: ${errorMessageOf(response.status, response.body)}`;
+  if (response.status === 401 || response.status === 403) message += ' (check --token or CONNECTOR_ADMIN_TOKEN)';
+  throw new ServerFailureError(message);
+}
+
+function checkRecord(table: string, id: string): void {
+  if (!isSyncedTable(table)) {
+    throw new UsageError(`unknown table "${table}"; expected one of ${SYNCED_TABLES.join(', ')}`);
+  }
+  if (id.trim() === '') throw new UsageError('the record id is empty');
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number of ms');
+  return n;
+}
+
+function asRecord(body: unknown): Record<string, unknown> | undefined {
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : undefined;
+}
+
+function messageOf(body: unknown): string | undefined {
+  const message = asRecord(body)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function countOf(body: unknown): number | undefined {
+  const record = asRecord(body);
+  const n = record?.moved ?? record?.count ?? record?.redriven;
+  return typeof n === 'number' ? n : undefined;
+}
+
+function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  };
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,213 @@
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { runCli, type CliIo } from '../../../src/cli/main';
+
+interface SeenRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+  body: string;
+}
+
+interface FakeAnswer {
+  status: number;
+  body?: unknown;
+  /** Accept the request and never answer. */
+  hang?: boolean;
+}
+
+/** A tiny stand-in for the connector's admin routes: answers from a table keyed by "METHOD /path". */
+async function startFakeConnector(answers: Record<string, FakeAnswer>) {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const key = `${req.method} ${req.url}`;
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      });
+      const answer = answers[key] ?? { status: 404, body: { error: 'not_found' } };
+      if (answer.hang) return;
+      const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(payload);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    env,
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('connector CLI', () => {
+  let fake: Awaited<ReturnType<typeof startFakeConnector>>;
+  afterEach(async () => fake?.close());
+
+  it('should print a readable status summary, sending the admin token from the environment', async () => {
+    fake = await startFakeConnector({
+      'GET /status': {
+        status: 200,
+        body: { connection: { state: 'connected', tenantName: 'Demo Co' }, queueDepth: { changes: 2 }, failed: 1 },
+      },
+    });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 'env-token' });
+    const code = await runCli(['--url', fake.url, 'status'], io);
+    expect(code).toBe(0);
+    expect(fake.seen[0]).toMatchObject({ method: 'GET', url: '/status', authorization: 'Bearer env-token' });
+    expect(io.out()).toContain('Tenant name: Demo Co');
+    expect(io.out()).toContain('Queue depth:');
+    expect(io.out()).toContain('Failed: 1');
+    expect(io.out()).not.toContain('env-token');
+  });
+
+  it('should print the raw JSON with --json, and prefer --token over the environment', async () => {
+    const status = { connection: { state: 'reconnect_required' }, counts: { synced: 5 } };
+    fake = await startFakeConnector({ 'GET /status': { status: 200, body: status } });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 'env-token' });
+    expect(await runCli(['--url', fake.url, '--token', 'flag-token', 'status', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual(status);
+    expect(fake.seen[0]?.authorization).toBe('Bearer flag-token');
+  });
+
+  it('should default the URL to 127.0.0.1 and $PORT', async () => {
+    fake = await startFakeConnector({ 'GET /status': { status: 200, body: {} } });
+    const port = new URL(fake.url).port;
+    expect(await runCli(['status'], captureIo({ PORT: port, CONNECTOR_ADMIN_TOKEN: 't' }))).toBe(0);
+    expect(fake.seen).toHaveLength(1);
+  });
+
+  it('should post retry, redrive and disconnect requests and report the results', async () => {
+    fake = await startFakeConnector({
+      'POST /admin/retry': { status: 202, body: { message: 'Queued account 42 again.' } },
+      'POST /admin/redrive': { status: 200, body: { moved: 3 } },
+      'POST /admin/disconnect': { status: 200, body: {} },
+    });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'retry', 'account', '42'], io)).toBe(0);
+    expect(await runCli(['--url', fake.url, 'redrive', '--queue', 'writes', '--table', 'product'], io)).toBe(0);
+    expect(await runCli(['--url', fake.url, 'disconnect'], io)).toBe(0);
+    expect(fake.seen.map((r) => [r.method, r.url, r.body])).toEqual([
+      ['POST', '/admin/retry', JSON.stringify({ table: 'account', id: '42' })],
+      ['POST', '/admin/redrive', JSON.stringify({ queue: 'writes', table: 'product' })],
+      ['POST', '/admin/disconnect', ''],
+    ]);
+    expect(io.out()).toContain('Queued account 42 again.');
+    expect(io.out()).toContain('Moved 3 dead letters back to the queue.');
+    expect(io.out()).toContain('Disconnected from Xero');
+  });
+
+  it('should print only the link for connect-link', async () => {
+    const link = 'http://127.0.0.1:3000/oauth/xero/connect?sig=abc&exp=123';
+    fake = await startFakeConnector({
+      'POST /admin/connect-link': { status: 200, body: { url: link, expiresAt: '2026-01-01T00:10:00Z' } },
+    });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'connect-link'], io)).toBe(0);
+    expect(io.out()).toBe(`${link}\n`);
+    expect(io.err()).toContain('2026-01-01T00:10:00Z');
+  });
+
+  it('should fetch a preview with the table and id encoded into the path', async () => {
+    const invoice = { Type: 'ACCREC', Reference: 'ORD-1' };
+    fake = await startFakeConnector({ 'GET /admin/preview/salesorder/a%2Fb': { status: 200, body: invoice } });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'preview', 'salesorder', 'a/b'], io)).toBe(0);
+    expect(JSON.parse(io.out())).toEqual(invoice);
+  });
+
+  it('should exit 1 with the server message when the connector reports a failure', async () => {
+    fake = await startFakeConnector({
+      'POST /admin/retry': { status: 404, body: { error: 'no such record in the sync state' } },
+      'GET /status': { status: 401, body: { error: 'unauthorized' } },
+    });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 'wrong' });
+    expect(await runCli(['--url', fake.url, 'retry', 'contact', 'x'], io)).toBe(1);
+    expect(io.err()).toContain('no such record in the sync state');
+    expect(await runCli(['--url', fake.url, 'status'], io)).toBe(1);
+    expect(io.err()).toContain('check --token or CONNECTOR_ADMIN_TOKEN');
+    expect(io.err()).not.toContain('wrong');
+  });
+
+  it('should exit 2 on usage errors without calling the connector', async () => {
+    fake = await startFakeConnector({});
+    const withToken = { CONNECTOR_ADMIN_TOKEN: 't' };
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['--url', fake.url, 'retry', 'invoice', '1'], withToken, /unknown table "invoice"/],
+      [['--url', fake.url, 'retry', 'account'], withToken, /missing required argument 'id'/],
+      [['--url', fake.url, 'status'], {}, /no admin token/],
+      [['--url', 'ftp://x', 'status'], withToken, /--url must start with http/],
+      [['--url', fake.url, 'redrive', '--queue', 'other'], withToken, /Allowed choices are changes, writes/],
+      [['--url', fake.url, '--timeout', 'soon', 'status'], withToken, /positive whole number/],
+      [['frobnicate'], withToken, /unknown command 'frobnicate'/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const io = captureIo(env);
+      expect(await runCli(argv, io)).toBe(2);
+      expect(io.err()).toMatch(message);
+    }
+    expect(fake.seen).toEqual([]);
+  });
+
+  it('should exit 0 for --help and document the exit codes', async () => {
+    const io = captureIo();
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/Exit codes: 0 ok, 1 .*2 usage error, 3/);
+    expect(io.out()).toContain('connect-link');
+  });
+
+  it('should exit 3 when nothing listens at the URL', async () => {
+    fake = await startFakeConnector({});
+    const { url } = fake;
+    await fake.close();
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', url, 'status'], io)).toBe(3);
+    expect(io.err()).toContain(`cannot reach the connector at ${url}`);
+  });
+
+  it('should exit 3 when the connector does not answer within the timeout', async () => {
+    fake = await startFakeConnector({ 'GET /status': { status: 200, hang: true } });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, '--timeout', '100', 'status'], io)).toBe(3);
+    expect(io.err()).toContain('no answer within 100 ms');
+    expect(fake.seen).toHaveLength(1);
+  });
+
+  it('should run through the bin launcher as `node bin/connector-cli.js`', async () => {
+    fake = await startFakeConnector({ 'GET /status': { status: 503, body: { message: 'database locked' } } });
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [join(__dirname, '../../../bin/connector-cli.js'), '--url', fake.url, 'status'],
+        { env: { ...process.env, CONNECTOR_ADMIN_TOKEN: 't' }, timeout: 20_000 },
+        (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr })
+      );
+    });
+    expect(result.stderr).toContain('database locked');
+    expect(result.code).toBe(1);
+  }, 20_000);
+});

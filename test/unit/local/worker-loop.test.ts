@@ -1,0 +1,149 @@
+import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
+import { SqliteQueue, type LeasedMessage } from '../../../lambdas/adapters/local/sqlite-queue';
+import { startWorker, type BatchResult, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+
+function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
+  const wrapper = {
+    receives: 0,
+    receive: (name: 'changes' | 'writes', max: number, visibilityMs: number) => {
+      wrapper.receives += 1;
+      return queue.receive(name, max, visibilityMs);
+    },
+    ack: (id: string, check?: { receipt?: string }) => queue.ack(id, check),
+    fail: (id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }) => queue.fail(id, failure),
+    release: (id: string, options?: { delayMs?: number; receipt?: string }) => queue.release(id, options),
+  };
+  return wrapper;
+}
+
+/** Resolves once `predicate` holds, polling on the event loop (no wall-clock assertions). */
+async function until(predicate: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !predicate(); i += 1) await new Promise((r) => setTimeout(r, 2));
+  if (!predicate()) throw new Error('condition never became true');
+}
+
+describe('startWorker', () => {
+  it('should process every message in per-group order, ack them, and stop when aborted', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    const bodies = Array.from({ length: 25 }, (_, i) => ({ body: `m${i}`, groupId: `g${i % 3}` }));
+    queue.send('changes', bodies);
+    const seen: string[] = [];
+    const controller = new AbortController();
+    const done = startWorker({
+      queue,
+      name: 'changes',
+      batchSize: 4,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: controller.signal,
+      handleBatch: async (messages) => {
+        seen.push(...messages.map((m) => m.body));
+        return { failed: [] };
+      },
+    });
+    await until(() => seen.length === 25);
+    controller.abort();
+    await done;
+
+    expect([...seen].sort()).toEqual(bodies.map((b) => b.body).sort());
+    for (const group of ['g0', 'g1', 'g2']) {
+      const inGroup = bodies.filter((b) => b.groupId === group).map((b) => b.body);
+      expect(seen.filter((b) => inGroup.includes(b))).toEqual(inGroup);
+    }
+    expect(queue.depth('changes')).toEqual({ ready: 0, inFlight: 0, delayed: 0, deadLetters: 0 });
+  });
+
+  it('should finish and settle the in-flight batch before resolving on abort', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send('writes', [{ body: 'slow' }, { body: 'fails' }]);
+    const controller = new AbortController();
+    let releaseHandler!: () => void;
+    let started = false;
+    const done = startWorker({
+      queue,
+      name: 'writes',
+      batchSize: 10,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: controller.signal,
+      handleBatch: async (messages: readonly LeasedMessage[]): Promise<BatchResult> => {
+        started = true;
+        await new Promise<void>((resolve) => (releaseHandler = resolve));
+        const failing = messages.find((m) => m.body === 'fails')!;
+        return { failed: [{ id: failing.id, error: 'TransientError: 503', retryAfterMs: 60_000 }] };
+      },
+    });
+    await until(() => started);
+    controller.abort();
+    let resolved = false;
+    void done.then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false);
+
+    releaseHandler();
+    await done;
+    expect(queue.depth('writes')).toEqual({ ready: 0, inFlight: 0, delayed: 1, deadLetters: 0 });
+  });
+
+  it('should release paused messages without counting them and wait idleMs instead of spinning', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }), { maxReceives: 1 });
+    queue.send('changes', [{ body: 'needs-reconnect' }]);
+    const counting = countingQueue(queue);
+    const controller = new AbortController();
+    let calls = 0;
+    const done = startWorker({
+      queue: counting,
+      name: 'changes',
+      batchSize: 10,
+      visibilityMs: 30_000,
+      idleMs: 60_000,
+      releaseDelayMs: 0,
+      signal: controller.signal,
+      handleBatch: async (messages) => {
+        calls += 1;
+        return { failed: [], released: messages.map((m) => m.id) };
+      },
+    });
+    await until(() => calls === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    // With a 60 s idle pause, a hot loop would have polled many times by now.
+    expect(counting.receives).toBe(1);
+    controller.abort();
+    await done;
+    expect(queue.deadLetters('changes')).toEqual([]);
+    expect(queue.receive('changes', 1, 1000)[0]?.receiveCount).toBe(1);
+  });
+
+  it('should fail the whole batch when the handler throws, and keep running', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }), { maxReceives: 1 });
+    queue.send('changes', [{ body: 'a' }, { body: 'b' }]);
+    queue.send('changes', [{ body: 'c', delayMs: 0 }]);
+    const controller = new AbortController();
+    let calls = 0;
+    const done = startWorker({
+      queue,
+      name: 'changes',
+      batchSize: 2,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: controller.signal,
+      handleBatch: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('kaboom');
+        return { failed: [] };
+      },
+    });
+    await until(() => calls >= 2 && queue.depth('changes').ready === 0 && queue.depth('changes').inFlight === 0);
+    controller.abort();
+    await done;
+    expect(
+      queue
+        .deadLetters('changes')
+        .map((d) => [d.body, d.lastError])
+        .sort()
+    ).toEqual([
+      ['a', 'Error: kaboom'],
+      ['b', 'Error: kaboom'],
+    ]);
+  });
+});
