@@ -139,14 +139,15 @@ export class XeroAccountingGateway implements XeroGateway {
     return found;
   }
 
-  /** Active contacts only: Xero's name uniqueness applies to active contacts. */
+  /**
+   * Active contacts only: Xero's name uniqueness applies to active contacts. An exact match wins; otherwise a
+   * match differing only in letter case is returned, as Xero may treat such names as the same.
+   */
   async findContactByName(name: string): Promise<XeroContactRef | null> {
     const elements = await this.pagedContacts(`Name==${quoteWhereValue(name)}`, false);
-    for (const element of elements) {
-      const ref = toContactRef(element);
-      if (ref && ref.Name === name) return ref;
-    }
-    return null;
+    const refs = elements.map(toContactRef).filter((ref): ref is XeroContactRef => ref !== undefined);
+    const folded = name.toLocaleLowerCase();
+    return refs.find((ref) => ref.Name === name) ?? refs.find((ref) => ref.Name.toLocaleLowerCase() === folded) ?? null;
   }
 
   private async pagedContacts(where: string, includeArchived: boolean): Promise<Record<string, unknown>[]> {

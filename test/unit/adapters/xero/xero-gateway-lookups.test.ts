@@ -108,7 +108,17 @@ describe('XeroAccountingGateway lookups', () => {
     });
     expect(params(server.requests[0]!).get('where')).toBe('Name=="Acme \\"Ltd\\""');
     expect(params(server.requests[0]!).get('includeArchived')).toBe('false');
-    server.setRoute(() => ({ body: { Contacts: [] } }));
+    server.setRoute(() => ({
+      body: {
+        Contacts: [
+          { ContactID: uuid(6), Name: 'ACME LTD' },
+          { ContactID: uuid(7), Name: 'Acme Ltd' },
+        ],
+      },
+    }));
+    expect(await gateway.findContactByName('Acme Ltd')).toMatchObject({ ContactID: uuid(7) });
+    expect(await gateway.findContactByName('acme ltd')).toMatchObject({ ContactID: uuid(6) });
+    server.setRoute(() => ({ body: { Contacts: [{ ContactID: uuid(8), Name: 'Someone Else' }] } }));
     expect(await gateway.findContactByName('Nobody')).toBeNull();
   });
 
