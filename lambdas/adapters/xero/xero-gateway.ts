@@ -1,0 +1,289 @@
+/**
+ * XeroGateway over xero-node's AccountingApi for the tenant given by a XeroAccessProvider.
+ *
+ * - Deep-imports AccountingApi (not XeroClient) to keep Lambda bundles small (research §5).
+ * - Our wire objects (PascalCase, lambdas/core/model/xero.ts) go through xero-node's ObjectSerializer; the
+ *   round trip is checked so a field the SDK does not know is a loud error instead of a silently dropped value.
+ * - Every request gets a timeout: xero-node sets none, so a request hook adds axios `timeout` and an AbortSignal.
+ * - Writes: POST (create or update) with summarizeErrors=false, unitdp=4 for items/invoices, and the caller's
+ *   Idempotency-Key; results are read per element.
+ */
+import { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
+import { ObjectSerializer, type Authentication } from 'xero-node/dist/gen/model/accounting/models';
+import type { Contacts } from 'xero-node/dist/gen/model/accounting/contacts';
+import type { Invoices } from 'xero-node/dist/gen/model/accounting/invoices';
+import type { Items } from 'xero-node/dist/gen/model/accounting/items';
+import { PermanentError, ValidationError } from '../../core/errors';
+import type {
+  XeroContact,
+  XeroContactRef,
+  XeroInvoice,
+  XeroInvoiceRef,
+  XeroInvoiceStatus,
+  XeroItem,
+  XeroItemRef,
+} from '../../core/model/xero';
+import type { Clock, ElementResult, Logger, XeroAccessProvider, XeroGateway } from '../../core/ports';
+import { TenantRateLimiter, type Sleep } from '../../core/rate-limit/tenant-rate-limiter';
+import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-call-runner';
+import { elementsOf, toContactRef, toElementResults, toInvoiceRef, toItemRef } from './xero-element-results';
+import { chunkWhere, anyOf, quoteWhereValue, DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './xero-where';
+
+export const DEFAULT_XERO_API_URL = 'https://api.xero.com';
+export const MAX_BATCH = 50;
+export const MAX_IDEMPOTENCY_KEY = 128;
+/** Rows per page for paged lookups (Xero's default and cap is 100 for most endpoints). */
+const PAGE_SIZE = 100;
+/** A lookup never walks more pages than this; keys are unique, so more means something is wrong. */
+const MAX_PAGES = 10;
+const UNIT_DP = 4;
+
+export interface XeroGatewayOptions {
+  readonly access: XeroAccessProvider;
+  /** XERO_API_URL; default https://api.xero.com. */
+  readonly apiUrl?: string;
+  /** Per-request timeout (default 20 s). */
+  readonly timeoutMs?: number;
+  /** Share one limiter between gateways in a process so a tenant's budget is counted once. */
+  readonly limiter?: TenantRateLimiter;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+  readonly logger?: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly lookupChunks?: Partial<ChunkLimits>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds a timeout to every request xero-node makes through this AccountingApi instance. */
+class RequestTimeout implements Authentication {
+  constructor(private readonly timeoutMs: number) {}
+  applyToRequest(requestOptions: { timeout?: number; signal?: unknown }): void {
+    requestOptions.timeout = this.timeoutMs;
+    // axios' `timeout` is a socket idle timer; the signal also bounds a response that trickles in slowly.
+    requestOptions.signal = AbortSignal.timeout(this.timeoutMs);
+  }
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : inner
+  );
+}
+
+/** Wire JSON → xero-node model, refusing any field the SDK would drop on the way back out. */
+function toSdkModel<T>(wire: object, type: 'Contacts' | 'Items' | 'Invoices'): T {
+  const model = ObjectSerializer.deserialize(wire, type) as T;
+  if (canonical(ObjectSerializer.serialize(model, type)) !== canonical(wire)) {
+    throw new PermanentError(
+      `xero-node cannot carry every field of these ${type}; refusing a lossy write`,
+      'XERO_SDK_FIELD'
+    );
+  }
+  return model;
+}
+
+function checkBatch(count: number, idempotencyKey: string): void {
+  if (count > MAX_BATCH) throw new ValidationError(`a Xero batch holds at most ${MAX_BATCH} elements, got ${count}`);
+  if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY) {
+    throw new ValidationError(`Idempotency-Key must be 1..${MAX_IDEMPOTENCY_KEY} characters`);
+  }
+}
+
+const LIVE_INVOICE = (status: XeroInvoiceStatus) => status !== 'VOIDED' && status !== 'DELETED';
+
+export class XeroAccountingGateway implements XeroGateway {
+  private readonly api: AccountingApi;
+  private readonly runner: XeroCallRunner;
+  private readonly chunkLimits: ChunkLimits;
+
+  constructor(options: XeroGatewayOptions) {
+    const clock = options.clock ?? systemClock;
+    const sleep = options.sleep ?? realSleep;
+    const apiUrl = (options.apiUrl ?? DEFAULT_XERO_API_URL).replace(/\/+$/, '');
+    this.api = new AccountingApi(`${apiUrl}/api.xro/2.0`);
+    this.api.setDefaultAuthentication(new RequestTimeout(options.timeoutMs ?? 20_000));
+    this.chunkLimits = { ...DEFAULT_CHUNK_LIMITS, ...options.lookupChunks };
+    this.runner = new XeroCallRunner({
+      access: options.access,
+      limiter: options.limiter ?? new TenantRateLimiter({ clock, sleep }),
+      sleep,
+      now: () => clock.now().getTime(),
+      policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      ...(options.logger && { logger: options.logger }),
+    });
+  }
+
+  /** Sets the token for this attempt; the SDK reads it when it builds the request. */
+  private authorised(accessToken: string): AccountingApi {
+    this.api.accessToken = accessToken;
+    return this.api;
+  }
+
+  async findContactsByNumber(contactNumbers: readonly string[]): Promise<Map<string, XeroContactRef>> {
+    const found = new Map<string, XeroContactRef>();
+    for (const chunk of chunkWhere('ContactNumber', contactNumbers, this.chunkLimits)) {
+      const where = anyOf('ContactNumber', chunk);
+      for (const element of await this.pagedContacts(where, true)) {
+        const ref = toContactRef(element);
+        if (ref?.ContactNumber !== undefined && chunk.includes(ref.ContactNumber)) {
+          // Prefer an active contact when an archived one shares the number.
+          const seen = found.get(ref.ContactNumber);
+          if (!seen || seen.ContactStatus === 'ARCHIVED') found.set(ref.ContactNumber, ref);
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Active contacts only: Xero's name uniqueness applies to active contacts. An exact match wins; otherwise a
+   * match differing only in letter case is returned, as Xero may treat such names as the same.
+   */
+  async findContactByName(name: string): Promise<XeroContactRef | null> {
+    const elements = await this.pagedContacts(`Name==${quoteWhereValue(name)}`, false);
+    const refs = elements.map(toContactRef).filter((ref): ref is XeroContactRef => ref !== undefined);
+    const folded = name.toLocaleLowerCase();
+    return refs.find((ref) => ref.Name === name) ?? refs.find((ref) => ref.Name.toLocaleLowerCase() === folded) ?? null;
+  }
+
+  private async pagedContacts(where: string, includeArchived: boolean): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = await this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
+        this.authorised(accessToken).getContacts(
+          tenantId,
+          undefined,
+          where,
+          undefined,
+          undefined,
+          page,
+          includeArchived,
+          undefined,
+          undefined,
+          PAGE_SIZE
+        )
+      );
+      const elements = elementsOf(body, 'Contacts');
+      rows.push(...elements);
+      if (elements.length < PAGE_SIZE) break;
+    }
+    return rows;
+  }
+
+  async saveContacts(
+    contacts: readonly XeroContact[],
+    idempotencyKey: string
+  ): Promise<ElementResult<XeroContactRef>[]> {
+    checkBatch(contacts.length, idempotencyKey);
+    if (contacts.length === 0) return [];
+    const model = toSdkModel<Contacts>({ Contacts: contacts }, 'Contacts');
+    const body = await this.runner.run('POST /Contacts', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).updateOrCreateContacts(tenantId, model, false, idempotencyKey)
+    );
+    return toElementResults(body, 'Contacts', contacts.length, toContactRef);
+  }
+
+  async findItemsByCode(codes: readonly string[]): Promise<Map<string, XeroItemRef>> {
+    const found = new Map<string, XeroItemRef>();
+    for (const chunk of chunkWhere('Code', codes, this.chunkLimits)) {
+      // GET /Items is not paged: it returns every match.
+      const body = await this.runner.run('GET /Items', ({ accessToken, tenantId }) =>
+        this.authorised(accessToken).getItems(tenantId, undefined, anyOf('Code', chunk), undefined, UNIT_DP)
+      );
+      for (const element of elementsOf(body, 'Items')) {
+        const ref = toItemRef(element);
+        if (ref && chunk.includes(ref.Code)) found.set(ref.Code, ref);
+      }
+    }
+    return found;
+  }
+
+  async saveItems(items: readonly XeroItem[], idempotencyKey: string): Promise<ElementResult<XeroItemRef>[]> {
+    checkBatch(items.length, idempotencyKey);
+    if (items.length === 0) return [];
+    const model = toSdkModel<Items>({ Items: items }, 'Items');
+    const body = await this.runner.run('POST /Items', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).updateOrCreateItems(tenantId, model, false, UNIT_DP, idempotencyKey)
+    );
+    return toElementResults(body, 'Items', items.length, toItemRef);
+  }
+
+  /** Sales invoices by Reference; when several share one, a live (not VOIDED/DELETED) invoice wins. */
+  async findInvoicesByReference(references: readonly string[]): Promise<Map<string, XeroInvoiceRef>> {
+    const found = new Map<string, XeroInvoiceRef>();
+    const wrap = (filter: string) => `Type=="ACCREC" AND (${filter})`;
+    for (const chunk of chunkWhere('Reference', references, this.chunkLimits, wrap)) {
+      const where = wrap(anyOf('Reference', chunk));
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
+          this.authorised(accessToken).getInvoices(
+            tenantId,
+            undefined,
+            where,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            page,
+            undefined,
+            undefined,
+            UNIT_DP,
+            undefined,
+            PAGE_SIZE
+          )
+        );
+        const elements = elementsOf(body, 'Invoices');
+        for (const element of elements) {
+          const ref = toInvoiceRef(element);
+          if (!ref?.Reference || !chunk.includes(ref.Reference)) continue;
+          const seen = found.get(ref.Reference);
+          if (!seen || (!LIVE_INVOICE(seen.Status) && LIVE_INVOICE(ref.Status))) found.set(ref.Reference, ref);
+        }
+        if (elements.length < PAGE_SIZE) break;
+      }
+    }
+    return found;
+  }
+
+  async saveInvoices(
+    invoices: readonly XeroInvoice[],
+    idempotencyKey: string
+  ): Promise<ElementResult<XeroInvoiceRef>[]> {
+    checkBatch(invoices.length, idempotencyKey);
+    if (invoices.length === 0) return [];
+    const model = toSdkModel<Invoices>({ Invoices: invoices }, 'Invoices');
+    const body = await this.runner.run('POST /Invoices', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).updateOrCreateInvoices(tenantId, model, false, UNIT_DP, idempotencyKey)
+    );
+    return toElementResults(body, 'Invoices', invoices.length, toInvoiceRef);
+  }
+
+  async setInvoiceStatus(
+    invoiceId: string,
+    status: Extract<XeroInvoiceStatus, 'VOIDED' | 'DELETED'>,
+    idempotencyKey: string
+  ): Promise<XeroInvoiceRef> {
+    checkBatch(1, idempotencyKey);
+    const model = toSdkModel<Invoices>({ Invoices: [{ InvoiceID: invoiceId, Status: status }] }, 'Invoices');
+    const body = await this.runner.run('POST /Invoices/{id}', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).updateInvoice(tenantId, invoiceId, model, UNIT_DP, idempotencyKey)
+    );
+    const [result] = toElementResults(body, 'Invoices', 1, toInvoiceRef);
+    if (!result?.ok) {
+      throw new PermanentError(
+        `Xero refused to set invoice status ${status}: ${result?.messages.join('; ') ?? ''}`,
+        'XERO_STATUS'
+      );
+    }
+    return result.value;
+  }
+}
+
+export function createXeroGateway(options: XeroGatewayOptions): XeroGateway {
+  return new XeroAccountingGateway(options);
+}
