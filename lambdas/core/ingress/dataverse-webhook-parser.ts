@@ -127,7 +127,8 @@ function parseOrThrow(rawBody: string | Buffer, headers: WebhookHeaders): Parsed
     message: 'Update',
     unresolved: sizeExceeded
       ? 'order line payload exceeded 256 KB and lost its order reference'
-      : 'order line change carries no salesorderid (register a pre-image with salesorderid on the Delete step)',
+      : 'order line change carries no salesorderid: register an entity image with salesorderid on the ' +
+        'salesorderdetail steps (post-image for Create/Update, pre-image for Delete)',
   });
 }
 

@@ -125,6 +125,13 @@ describe('createAcceptDataverseWebhook', () => {
     expect(enqueued).toHaveLength(0);
   });
 
+  it('should apply a default body limit well above the 256 KB Dataverse sends', async () => {
+    const { accept, enqueued } = setup();
+    const response = await accept({ headers: {}, query: withKey, rawBody: Buffer.alloc(600 * 1024, 0x20) });
+    expect(response.status).toBe(413);
+    expect(enqueued).toHaveLength(0);
+  });
+
   it.each([
     ['not JSON', Buffer.from('<xml/>')],
     ['JSON of the wrong shape', Buffer.from('{"MessageName":"Update"}')],

@@ -97,6 +97,25 @@ describe('parseRemoteExecutionContext', () => {
     });
   });
 
+  it('should find the order of an updated line in its post-image when the Target lacks salesorderid', () => {
+    const body = fixtureJson('salesorderdetail-update');
+    const parameters = body['InputParameters'] as { key: string; value: { Attributes: { key: string }[] } }[];
+    const target = parameters.find((p) => p.key === 'Target')!.value;
+    const orderReference = target.Attributes.find((a) => a.key === 'salesorderid');
+    target.Attributes = target.Attributes.filter((a) => a.key !== 'salesorderid');
+    body['PostEntityImages'] = [
+      {
+        key: 'lineimage',
+        value: { LogicalName: 'salesorderdetail', Id: body['PrimaryEntityId'], Attributes: [orderReference] },
+      },
+    ];
+    const change = parseRemoteExecutionContext(JSON.stringify(body), noHeaders);
+    expect(change).toMatchObject({ table: 'salesorder', id: FIXTURE_ORDER_ID, message: 'Update' });
+
+    body['PostEntityImages'] = [];
+    expect(parseRemoteExecutionContext(JSON.stringify(body), noHeaders).id).toBeUndefined();
+  });
+
   it('should find the order of a deleted line in its pre-image', () => {
     const change = parseRemoteExecutionContext(fixtureBytes('salesorderdetail-delete-preimage'), noHeaders);
     expect(change).toMatchObject({ table: 'salesorder', id: FIXTURE_ORDER_ID, message: 'Update' });
@@ -108,7 +127,7 @@ describe('parseRemoteExecutionContext', () => {
     const change = parseRemoteExecutionContext(fixtureBytes('salesorderdetail-delete-noimage'), noHeaders);
     expect(change.table).toBe('salesorder');
     expect(change.id).toBeUndefined();
-    expect(change.unresolved).toMatch(/pre-image/);
+    expect(change.unresolved).toMatch(/pre-image for Delete/);
   });
 
   it('should drop the empty GUID a synchronous step sends as OperationId', () => {
