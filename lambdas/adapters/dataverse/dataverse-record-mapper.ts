@@ -296,9 +296,18 @@ function requiredDate(record: WebApiRecord, column: string, what: string): strin
   return value;
 }
 
+/**
+ * dynamics-web-api revives only second-precision timestamps into Date objects; others stay strings. Both become
+ * the same ISO form so that modifiedon versions compare consistently. Date-only values are kept as sent.
+ */
 function dateText(value: unknown): string | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
-  return text(value);
+  const raw = text(value);
+  if (raw && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+    const parsed = new Date(raw);
+    if (!Number.isNaN(parsed.getTime())) return parsed.toISOString();
+  }
+  return raw;
 }
 
 function text(value: unknown): string | undefined {

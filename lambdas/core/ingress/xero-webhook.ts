@@ -11,13 +11,15 @@ import { headerValue, hmacSha256Base64 } from './webhook-key';
 
 export const XERO_SIGNATURE_HEADER = 'x-xero-signature';
 
+// Ids are checked loosely on purpose: one odd event must not fail the whole delivery, because Xero retries a
+// failing webhook for 24 h and then disables it. Consumers validate the ids they act on.
 const xeroWebhookEvent = z.object({
   resourceUrl: z.string().max(2000),
-  resourceId: z.guid(),
+  resourceId: z.string().min(1).max(100),
   eventDateUtc: z.string().max(100),
   eventType: z.string().min(1).max(100),
   eventCategory: z.string().min(1).max(100),
-  tenantId: z.guid(),
+  tenantId: z.string().min(1).max(100),
   tenantType: z.string().min(1).max(100),
   /** CREDITNOTE events carry `{Type, Status}` here. */
   data: z.record(z.string(), z.unknown()).optional(),

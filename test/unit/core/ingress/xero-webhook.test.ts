@@ -94,7 +94,8 @@ describe('createAcceptXeroWebhook', () => {
   it.each([
     ['not JSON', Buffer.from('events=1')],
     ['JSON without events', Buffer.from('{"entropy":"x"}')],
-    ['events of the wrong shape', Buffer.from('{"events":[{"resourceId":"nope"}]}')],
+    ['events of the wrong shape', Buffer.from('{"events":[{"resourceId":"5f1c2d3e"}]}')],
+    ['events that are not objects', Buffer.from('{"events":["INVOICE"]}')],
   ])('should answer 400 for a correctly signed body that is %s', async (_label, body) => {
     const { accept, received } = setup();
     const response = await accept({ headers: { 'x-xero-signature': sign(body) }, rawBody: body });
