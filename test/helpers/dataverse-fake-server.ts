@@ -1,0 +1,88 @@
+/**
+ * A tiny stand-in for the Dataverse Web API on 127.0.0.1 (port 0): each test supplies the answers, the server
+ * records what the client sent. Enough for dynamics-web-api, which talks plain HTTP to a loopback serverUrl.
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeDataverseRequest {
+  readonly method: string;
+  /** Path and query exactly as received, e.g. /api/data/v9.2/accounts(…)?$select=… */
+  readonly url: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface FakeDataverseReply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Never answer: lets a test exercise the client's timeout. */
+  readonly hang?: boolean;
+}
+
+export type FakeDataverseHandler = (
+  request: FakeDataverseRequest,
+  baseUrl: string
+) => FakeDataverseReply | Promise<FakeDataverseReply>;
+
+export interface FakeDataverseServer {
+  /** http://127.0.0.1:<port> — use as DATAVERSE_URL. */
+  readonly url: string;
+  /** The Web API root the client calls, with trailing slash. */
+  readonly apiBase: string;
+  readonly requests: FakeDataverseRequest[];
+  close(): Promise<void>;
+}
+
+export async function startDataverseFakeServer(handler: FakeDataverseHandler): Promise<FakeDataverseServer> {
+  const requests: FakeDataverseRequest[] = [];
+  let baseUrl = '';
+  const server = createServer((req, res) => {
+    const parsed = new URL(req.url ?? '/', baseUrl);
+    const recorded: FakeDataverseRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      path: decodeURIComponent(parsed.pathname),
+      query: parsed.searchParams,
+      headers: req.headers,
+    };
+    requests.push(recorded);
+    req.resume();
+    Promise.resolve(handler(recorded, baseUrl))
+      .then((reply) => {
+        if (reply.hang) return;
+        const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+        res.writeHead(reply.status, {
+          ...(body ? { 'content-type': 'application/json; odata.metadata=minimal; charset=utf-8' } : {}),
+          'odata-version': '4.0',
+          ...reply.headers,
+        });
+        res.end(body);
+      })
+      .catch(() => {
+        res.writeHead(500);
+        res.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    url: baseUrl,
+    apiBase: `${baseUrl}/api/data/v9.2/`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A Dataverse-style error body. */
+export function dataverseError(status: number, code: string, message: string, headers?: Record<string, string>) {
+  return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
