@@ -161,7 +161,6 @@ function lineDescription(line: DvOrderLine, productnumber: string | undefined): 
 }
 
 function mapLine(line: DvOrderLine, position: number, settings: MappingSettings, reader: OrderReader): MappedLine {
-  if (line === null || typeof line !== 'object') reader.fail(`line ${position} is not a record`);
   const label = `line ${position}`;
   const quantity = reader.required(line.quantity, `${label} quantity`);
   const price = reader.required(line.priceperunit, `${label} priceperunit`);
@@ -239,11 +238,14 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
   if (contactNumber === undefined) reader.fail('no customer contact number');
   const currency = currencyCode(order.currencyCode) ?? reader.fail('no ISO 4217 currency code');
 
-  const dateSource = order.submitdate ?? order.createdon ?? ctx.today;
+  const dateSource = order.submitdate ?? order.createdon ?? ctx?.today;
   const date = isoDate(dateSource) ?? reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
   if (!Number.isInteger(settings.dueDays) || settings.dueDays < 0) reader.fail('dueDays must be a whole number ≥ 0');
 
   if (!Array.isArray(order.lines)) reader.fail('has no lines');
+  order.lines.forEach((line, index) => {
+    if (line === null || typeof line !== 'object') reader.fail(`line ${index + 1} is not a record`);
+  });
   const mapped = sortLines(order.lines).map((line, index) => mapLine(line, index + 1, settings, reader));
   const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
   const types = settings.lineAmountTypes;
