@@ -255,6 +255,51 @@ describe('mapSalesOrderToInvoice', () => {
     expectReconciled(map(order), order);
   });
 
+  it.each([
+    [
+      'a discount larger than the line',
+      { quantity: 2, priceperunit: 5, manualdiscountamount: 12 },
+      -2,
+      'Beans (2 × 5 less 12.00)',
+    ],
+    [
+      'a discount on a negative line',
+      { quantity: 1, priceperunit: -20, manualdiscountamount: 1 },
+      -21,
+      'Beans (1 × -20 less 1.00)',
+    ],
+  ])(
+    'should fold %s into one unit at the net amount, which Xero accepts',
+    (_case, figures, unitAmount, description) => {
+      const order = buildSalesOrder({ lines: [buildWriteInLine({ productdescription: 'Beans', ...figures })] });
+      const [line] = map(order).LineItems;
+
+      expect(line).toMatchObject({ Quantity: 1, UnitAmount: unitAmount, Description: description });
+      expect(line).not.toHaveProperty('DiscountAmount');
+      expectReconciled(map(order), order);
+    }
+  );
+
+  it('should keep a discount that fits a negative-free line as DiscountAmount', () => {
+    const order = buildSalesOrder({
+      lines: [buildWriteInLine({ quantity: 2, priceperunit: 5, manualdiscountamount: 10 })],
+    });
+    expect(map(order).LineItems[0]).toMatchObject({ Quantity: 2, UnitAmount: 5, DiscountAmount: 10 });
+  });
+
+  it('should let Xero split out inclusive tax where Dataverse gives none, without changing the total', () => {
+    const order = buildSalesOrder({
+      lines: [buildOrderLine({ quantity: 1, priceperunit: 115 }), buildWriteInLine({ priceperunit: 10, tax: 0 })],
+      freightamount: 5,
+    });
+    const invoice = map(order, { ...TEST_SETTINGS, lineAmountTypes: 'Inclusive' });
+
+    expect(invoice.LineItems.map((line) => line.TaxAmount)).toStrictEqual([undefined, 0, undefined]);
+    expect(invoice.LineItems.map((line) => line.TaxType)).toStrictEqual(['OUTPUT2', 'OUTPUT2', undefined]);
+    expect(invoiceTotals(invoice).total).toBe('130.00');
+    expectReconciled(invoice, order);
+  });
+
   it('should order lines by sequence number, then line item number', () => {
     const line = (productnumber: string, sequencenumber?: number, lineitemnumber?: number) =>
       buildOrderLine({ productnumber, sequencenumber, lineitemnumber });

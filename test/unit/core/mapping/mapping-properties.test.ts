@@ -33,12 +33,14 @@ const lineArbitrary: fc.Arbitrary<DvOrderLine> = fc
     volumeShare: fc.double({ min: 0, max: 1, noNaN: true }),
     tax: scaled(500, 2),
     writeIn: fc.boolean(),
+    credit: fc.boolean(),
     sequencenumber: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
     productnumber: fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim() !== ''),
   })
-  .map(({ quantity, priceperunit, manualShare, volumeShare, tax, writeIn, sequencenumber, productnumber }) => {
-    // Discounts are whole cents and never exceed the line's base amount, as Dataverse enforces.
-    const baseCents = Number(Decimal.from(quantity).mul(priceperunit).toFixed(2).replace('.', ''));
+  .map(({ quantity, priceperunit, manualShare, volumeShare, tax, writeIn, credit, sequencenumber, productnumber }) => {
+    // Discounts are whole cents, at most the line's base amount; write-in lines may be credits (negative price).
+    const price = writeIn && credit ? -priceperunit : priceperunit;
+    const baseCents = Math.abs(Number(Decimal.from(quantity).mul(price).toFixed(2).replace('.', '')));
     const manualCents = Math.floor(baseCents * manualShare);
     const volumeCents = Math.floor((baseCents - manualCents) * volumeShare);
     return buildOrderLine({
@@ -46,7 +48,7 @@ const lineArbitrary: fc.Arbitrary<DvOrderLine> = fc
       productnumber: writeIn ? undefined : productnumber,
       productdescription: writeIn ? `Write-in ${productnumber}` : undefined,
       quantity,
-      priceperunit,
+      priceperunit: price,
       manualdiscountamount: manualCents / 100,
       volumediscountamount: volumeCents / 100,
       tax,
