@@ -102,7 +102,8 @@ export const mapAccountToContact: (account: DvAccount) => XeroContact = guardMap
       Addresses: addresses(address('POBOX', account.address1), address('STREET', account.address2)),
       ContactPersons: primary ? [primary] : undefined,
     });
-  }
+  },
+  (account) => account?.accountid
 );
 
 /** "First Last" from the parts that exist. */
@@ -146,7 +147,8 @@ export const mapContact: (contact: DvContact) => ContactMapping = guardMapping(
         Addresses: addresses(address('POBOX', contact.address1)),
       }),
     };
-  }
+  },
+  (contact) => contact?.contactid
 );
 
 function sameText(a: string | undefined, b: string | undefined): boolean {

@@ -332,4 +332,4 @@ export const mapSalesOrderToInvoice: (
   order: DvSalesOrder,
   settings: MappingSettings,
   ctx: InvoiceMappingContext
-) => XeroInvoice = guardMapping('sales order', mapOrder);
+) => XeroInvoice = guardMapping('sales order', mapOrder, (order) => order?.ordernumber);

@@ -363,6 +363,14 @@ describe('mapSalesOrderToInvoice', () => {
   });
 });
 
+describe('mapping guard', () => {
+  it('should turn an unexpected failure on malformed input into a MappingError naming the order', () => {
+    const order = { ...buildSalesOrder({ ordernumber: 'ORD-9' }), submitdate: Object.create(null) as string };
+    expect(() => map(order)).toThrow(MappingError);
+    expect(() => map(order)).toThrow(/^Cannot map sales order ORD-9: malformed input \(TypeError/);
+  });
+});
+
 describe('invoiceTotals', () => {
   const line = (overrides: Partial<XeroLineItem>): XeroLineItem => ({ Description: 'x', ...overrides });
 
