@@ -15,7 +15,7 @@ import { MappingError } from '../errors';
 import type { DvAccount, DvAddress, DvContact, DvContactPerson } from '../model/dataverse';
 import type { XeroAddress, XeroContact, XeroContactPerson, XeroPhone } from '../model/xero';
 import { currencyCode, guardMapping, requiredId } from './guard';
-import { XERO_LIMITS, clean, cleanText, withoutUndefined } from './text';
+import { XERO_LIMITS, clean, cleanText, truncate, withoutUndefined } from './text';
 
 /** Xero keeps at most this many contact persons per contact. */
 export const MAX_CONTACT_PERSONS = 5;
@@ -102,7 +102,8 @@ export const mapAccountToContact: (account: DvAccount) => XeroContact = guardMap
       Addresses: addresses(address('POBOX', account.address1), address('STREET', account.address2)),
       ContactPersons: primary ? [primary] : undefined,
     });
-  }
+  },
+  (account) => account?.accountid
 );
 
 /** "First Last" from the parts that exist. */
@@ -146,7 +147,8 @@ export const mapContact: (contact: DvContact) => ContactMapping = guardMapping(
         Addresses: addresses(address('POBOX', contact.address1)),
       }),
     };
-  }
+  },
+  (contact) => contact?.contactid
 );
 
 function sameText(a: string | undefined, b: string | undefined): boolean {
@@ -183,4 +185,17 @@ export function removeContactPerson(
   previousEmail?: string
 ): XeroContactPerson[] {
   return existing.filter((candidate) => !isSamePerson(candidate, person, previousEmail));
+}
+
+/** Characters of the ContactNumber appended by `disambiguatedContactName`. */
+const NAME_SUFFIX_LENGTH = 8;
+
+/**
+ * The contact name with " (<last 8 characters of the ContactNumber>)" appended, for when another Xero contact
+ * already holds the name and settings.disambiguateDuplicateNames is on. Deterministic, so a retry asks for the same
+ * name, and cut to Xero's 255 characters without losing the suffix.
+ */
+export function disambiguatedContactName(name: string, contactNumber: string): string {
+  const suffix = ` (${contactNumber.trim().slice(-NAME_SUFFIX_LENGTH)})`;
+  return `${truncate(name.trim(), XERO_LIMITS.contactName - suffix.length).trimEnd()}${suffix}`;
 }

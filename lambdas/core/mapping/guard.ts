@@ -6,14 +6,27 @@ import { clean } from './text';
  * as transient and retried although the same record can never map; a MappingError is permanent and reaches the
  * integration log with a reason.
  */
-export function guardMapping<A extends unknown[], R>(what: string, mapper: (...args: A) => R): (...args: A) => R {
+export function guardMapping<A extends unknown[], R>(
+  what: string,
+  mapper: (...args: A) => R,
+  /** Names the record in the message (its key), when the input has one. */
+  keyOf: (...args: A) => unknown = () => undefined
+): (...args: A) => R {
   return (...args: A): R => {
     try {
       return mapper(...args);
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-      const mappingError = new MappingError(`Cannot map ${what}: malformed input (${reason})`);
+      let key: string | undefined;
+      try {
+        key = clean(keyOf(...args));
+      } catch {
+        key = undefined;
+      }
+      const mappingError = new MappingError(
+        `Cannot map ${what}${key === undefined ? '' : ` ${key}`}: malformed input (${reason})`
+      );
       (mappingError as { cause?: unknown }).cause = error;
       throw mappingError;
     }

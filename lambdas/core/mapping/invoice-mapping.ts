@@ -11,8 +11,12 @@
  * resulting total is compared with totalamount: a difference within settings.roundingTolerance becomes a "Rounding"
  * line, a larger one is a MappingError, so an invoice never silently disagrees with its order.
  *
- * Quantities with more than 4 decimals (Dataverse allows 5, Xero 4) are sent as quantity 1 at the line's base
- * amount, with the real quantity and price written into the description, so the amount stays exact.
+ * With Inclusive amounts, tax lives inside the line amount, so it cannot move the total: TaxAmount is sent only
+ * where Dataverse has a line tax, and Xero derives the rest from the tax type.
+ *
+ * Quantities with more than 4 decimals (Dataverse allows 5, Xero 4), and discounts Xero would refuse (larger than
+ * the line, or on a negative line), are sent as quantity 1 at Dataverse's own amount, with the real quantity, price
+ * (and discount) written into the description, so the amount stays exact.
  * The invoice must be written with `unitdp=4` so Xero keeps 4-dp unit prices.
  */
 import { MappingError } from '../errors';
@@ -161,7 +165,6 @@ function lineDescription(line: DvOrderLine, productnumber: string | undefined): 
 }
 
 function mapLine(line: DvOrderLine, position: number, settings: MappingSettings, reader: OrderReader): MappedLine {
-  if (line === null || typeof line !== 'object') reader.fail(`line ${position} is not a record`);
   const label = `line ${position}`;
   const quantity = reader.required(line.quantity, `${label} quantity`);
   const price = reader.required(line.priceperunit, `${label} priceperunit`);
@@ -169,7 +172,7 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
   const discount = (reader.optional(line.manualdiscountamount, `${label} manualdiscountamount`) ?? Decimal.ZERO)
     .add(reader.optional(line.volumediscountamount, `${label} volumediscountamount`) ?? Decimal.ZERO)
     .round(AMOUNT_DP);
-  const tax = (reader.optional(line.tax, `${label} tax`) ?? Decimal.ZERO).round(AMOUNT_DP);
+  const tax = reader.optional(line.tax, `${label} tax`)?.round(AMOUNT_DP);
 
   let itemCode: string | undefined;
   let productnumber: string | undefined;
@@ -178,32 +181,59 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
     if (productnumber === undefined) reader.fail(`${label} refers to a product without a product number`);
     itemCode = itemCodeFor(productnumber);
   }
-  let description = lineDescription(line, productnumber);
-  let sentQuantity = quantity;
-  let unitAmount = price;
-  if (quantity.decimalPlaces() > QUANTITY_DP || price.decimalPlaces() > UNIT_AMOUNT_DP) {
-    // Xero would round the quantity (or price) and change the amount: send the exact base amount instead.
-    description = `${truncate(description, XERO_LIMITS.lineDescription - 60)} (${quantity.toString()} × ${price.toString()})`;
-    sentQuantity = Decimal.ONE;
-    unitAmount = base;
+  const description = lineDescription(line, productnumber);
+  const net = base.sub(discount);
+  // Xero refuses a DiscountAmount larger than the line (or on a negative line).
+  const discountFits = (gross: Decimal) => discount.isZero() || (!discount.isNegative() && discount.cmp(gross) <= 0);
+  const exact =
+    quantity.decimalPlaces() <= QUANTITY_DP &&
+    price.decimalPlaces() <= UNIT_AMOUNT_DP &&
+    discountFits(quantity.mul(price));
+  let sent: { description: string; quantity: Decimal; unitAmount: Decimal; discount: Decimal };
+  if (exact) {
+    sent = { description, quantity, unitAmount: price, discount };
+  } else {
+    // Xero would round the quantity or price, or refuse the discount: send one unit at Dataverse's own amount and
+    // keep the real figures readable in the description.
+    const keepDiscount = discountFits(base);
+    const figures = `${quantity.toString()} × ${price.toString()}${keepDiscount ? '' : ` less ${discount.toFixed(AMOUNT_DP)}`}`;
+    sent = {
+      description: `${truncate(description, XERO_LIMITS.lineDescription - figures.length - 3)} (${figures})`,
+      quantity: Decimal.ONE,
+      unitAmount: keepDiscount ? base : net,
+      discount: keepDiscount ? discount : Decimal.ZERO,
+    };
   }
-  const taxed = settings.lineAmountTypes !== 'NoTax';
   return {
-    net: base.sub(discount),
+    net,
     item: withoutUndefined<XeroLineItem>({
-      Description: cleanText(description, XERO_LIMITS.lineDescription) ?? WRITE_IN_FALLBACK_DESCRIPTION,
+      Description: cleanText(sent.description, XERO_LIMITS.lineDescription) ?? WRITE_IN_FALLBACK_DESCRIPTION,
       ItemCode: itemCode,
-      Quantity: sentQuantity.toNumber(QUANTITY_DP),
-      UnitAmount: unitAmount.toNumber(UNIT_AMOUNT_DP),
-      DiscountAmount: discount.isZero() ? undefined : discount.toNumber(AMOUNT_DP),
+      Quantity: sent.quantity.toNumber(QUANTITY_DP),
+      UnitAmount: sent.unitAmount.toNumber(UNIT_AMOUNT_DP),
+      DiscountAmount: sent.discount.isZero() ? undefined : sent.discount.toNumber(AMOUNT_DP),
       AccountCode: settings.salesAccountCode,
-      TaxType: taxed ? clean(settings.salesTaxType) : undefined,
-      TaxAmount: taxed ? tax.toNumber(AMOUNT_DP) : undefined,
+      ...taxFields(settings.lineAmountTypes, settings.salesTaxType, tax),
     }),
   };
 }
 
-/** A one-off line (order discount, freight, rounding) carrying no tax of its own. */
+/**
+ * TaxType and TaxAmount for a line. Exclusive: TaxAmount is always sent (0 when Dataverse has none) so Xero adds
+ * exactly Dataverse's tax. Inclusive: the tax sits inside the amount and cannot change the total, so a missing
+ * Dataverse tax is left for Xero to work out from the tax type. NoTax: neither is sent.
+ */
+function taxFields(
+  types: LineAmountTypes,
+  taxType: string | undefined,
+  tax: Decimal | undefined
+): Pick<XeroLineItem, 'TaxType' | 'TaxAmount'> {
+  if (types === 'NoTax') return {};
+  const amount = tax ?? (types === 'Exclusive' ? Decimal.ZERO : undefined);
+  return withoutUndefined({ TaxType: clean(taxType), TaxAmount: amount?.toNumber(AMOUNT_DP) });
+}
+
+/** A one-off line (order discount, freight, rounding): Dataverse charges no tax on it. */
 function chargeLine(
   description: string,
   amount: Decimal,
@@ -211,14 +241,12 @@ function chargeLine(
   taxType: string | undefined,
   lineAmountTypes: LineAmountTypes
 ): XeroLineItem {
-  const taxed = lineAmountTypes !== 'NoTax';
   return withoutUndefined<XeroLineItem>({
     Description: description,
     Quantity: 1,
     UnitAmount: amount.toNumber(AMOUNT_DP),
     AccountCode: accountCode,
-    TaxType: taxed ? clean(taxType) : undefined,
-    TaxAmount: taxed ? 0 : undefined,
+    ...taxFields(lineAmountTypes, taxType, undefined),
   });
 }
 
@@ -239,11 +267,14 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
   if (contactNumber === undefined) reader.fail('no customer contact number');
   const currency = currencyCode(order.currencyCode) ?? reader.fail('no ISO 4217 currency code');
 
-  const dateSource = order.submitdate ?? order.createdon ?? ctx.today;
+  const dateSource = order.submitdate ?? order.createdon ?? ctx?.today;
   const date = isoDate(dateSource) ?? reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
   if (!Number.isInteger(settings.dueDays) || settings.dueDays < 0) reader.fail('dueDays must be a whole number ≥ 0');
 
   if (!Array.isArray(order.lines)) reader.fail('has no lines');
+  order.lines.forEach((line, index) => {
+    if (line === null || typeof line !== 'object') reader.fail(`line ${index + 1} is not a record`);
+  });
   const mapped = sortLines(order.lines).map((line, index) => mapLine(line, index + 1, settings, reader));
   const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
   const types = settings.lineAmountTypes;
@@ -301,4 +332,4 @@ export const mapSalesOrderToInvoice: (
   order: DvSalesOrder,
   settings: MappingSettings,
   ctx: InvoiceMappingContext
-) => XeroInvoice = guardMapping('sales order', mapOrder);
+) => XeroInvoice = guardMapping('sales order', mapOrder, (order) => order?.ordernumber);

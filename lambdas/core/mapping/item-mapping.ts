@@ -64,5 +64,6 @@ export const mapProductToItem: (product: DvProduct, settings: MappingSettings) =
         TaxType: clean(settings.salesTaxType),
       }),
     });
-  }
+  },
+  (product) => product?.productnumber
 );

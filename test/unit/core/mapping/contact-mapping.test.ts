@@ -1,6 +1,7 @@
 import { MappingError } from '../../../../lambdas/core/errors';
 import {
   MAX_CONTACT_PERSONS,
+  disambiguatedContactName,
   mapAccountToContact,
   mapContact,
   mergeContactPersons,
@@ -237,5 +238,20 @@ describe('mergeContactPersons', () => {
 
   it('should remove a person by e-mail', () => {
     expect(removeContactPerson([ada, alan], person('A', 'L', 'ada@example.org'))).toStrictEqual([alan]);
+  });
+});
+
+describe('disambiguatedContactName', () => {
+  it.each([
+    ['Fourth Coffee', 'a1b2c3d4-0000-4000-8000-00000000abcd', 'Fourth Coffee (0000abcd)'],
+    [' Société Générale 北京 ', 'C-42', 'Société Générale 北京 (C-42)'],
+  ])('should append the ContactNumber suffix to %p', (name, contactNumber, expected) => {
+    expect(disambiguatedContactName(name, contactNumber)).toBe(expected);
+  });
+
+  it('should keep the suffix and stay within 255 characters for a long name', () => {
+    const result = disambiguatedContactName(`${'n'.repeat(243)}🚀${'m'.repeat(20)}`, 'abcdef0123456789');
+    expect(result).toBe(`${'n'.repeat(243)} (23456789)`);
+    expect(result.length).toBeLessThanOrEqual(255);
   });
 });
