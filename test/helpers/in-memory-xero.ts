@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { validateXeroRequest, type XeroSchemaName } from '../../contracts/xero-contract';
 import { TransientError } from '../../lambdas/core/errors';
 import type {
   XeroContact,
@@ -47,6 +48,12 @@ export class InMemoryXero implements XeroGateway {
     return result;
   }
 
+  /** Every body the sync sends must satisfy Xero's OpenAPI contract; a violation fails the test loudly. */
+  private assertContract(schema: XeroSchemaName, body: unknown) {
+    const problems = validateXeroRequest(schema, body);
+    if (problems.length > 0) throw new Error(`request breaks Xero's contract (${schema}): ${problems.join('; ')}`);
+  }
+
   callsOf(method: keyof XeroGateway) {
     return this.calls.filter((call) => call.method === method);
   }
@@ -68,6 +75,7 @@ export class InMemoryXero implements XeroGateway {
   }
 
   async saveContacts(contacts: readonly XeroContact[], key: string) {
+    this.assertContract('Contacts', { Contacts: contacts });
     return this.enter('saveContacts', contacts.length, key, () =>
       contacts.map((body): ElementResult<XeroContactRef> => {
         const existing = body.ContactID ? this.contacts.get(body.ContactID) : undefined;
@@ -106,6 +114,7 @@ export class InMemoryXero implements XeroGateway {
   }
 
   async saveItems(items: readonly XeroItem[], key: string) {
+    this.assertContract('Items', { Items: items });
     return this.enter('saveItems', items.length, key, () =>
       items.map((body): ElementResult<XeroItemRef> => {
         const existing = body.ItemID
@@ -131,6 +140,7 @@ export class InMemoryXero implements XeroGateway {
   }
 
   async saveInvoices(invoices: readonly XeroInvoice[], key: string) {
+    this.assertContract('Invoices', { Invoices: invoices });
     return this.enter('saveInvoices', invoices.length, key, () =>
       invoices.map((body): ElementResult<XeroInvoiceRef> => {
         if (!body.Contact.ContactID || !this.contacts.has(body.Contact.ContactID))

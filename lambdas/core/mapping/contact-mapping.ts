@@ -72,7 +72,7 @@ function status(statecode: unknown): XeroContact['ContactStatus'] {
 }
 
 /** A contact person, or undefined when the Dataverse contact has neither a name nor an e-mail. */
-function personOf(
+export function personOf(
   source: Pick<DvContactPerson, 'firstname' | 'lastname' | 'emailaddress1'>
 ): XeroContactPerson | undefined {
   const person = withoutUndefined({

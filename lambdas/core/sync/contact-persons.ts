@@ -1,5 +1,5 @@
-import type { DvAccount, DvContactPerson } from '../model/dataverse';
-import { MAX_CONTACT_PERSONS } from '../mapping/contact-mapping';
+import type { DvAccount } from '../model/dataverse';
+import { MAX_CONTACT_PERSONS, personOf } from '../mapping/contact-mapping';
 import type { XeroContact, XeroContactPerson } from '../model/xero';
 
 /**
@@ -8,23 +8,14 @@ import type { XeroContact, XeroContactPerson } from '../model/xero';
  */
 export function withContactPersons(contact: XeroContact, account: DvAccount): XeroContact {
   if (!account.contacts) return contact;
-  const people: DvContactPerson[] = [];
+  const persons: XeroContactPerson[] = [];
   const seen = new Set<string>();
   for (const person of [account.primaryContact, ...account.contacts]) {
     if (!person || seen.has(person.contactid)) continue;
     seen.add(person.contactid);
-    if (person.firstname || person.lastname || person.emailaddress1) people.push(person);
+    const mapped = personOf(person);
+    if (mapped && persons.length < MAX_CONTACT_PERSONS) persons.push(mapped);
   }
-  const persons = people.slice(0, MAX_CONTACT_PERSONS).map(toPerson);
   const { ContactPersons: _previous, ...rest } = contact;
   return persons.length > 0 ? { ...rest, ContactPersons: persons } : rest;
-}
-
-function toPerson(person: DvContactPerson): XeroContactPerson {
-  return {
-    ...(person.firstname ? { FirstName: person.firstname } : {}),
-    ...(person.lastname ? { LastName: person.lastname } : {}),
-    ...(person.emailaddress1 ? { EmailAddress: person.emailaddress1 } : {}),
-    IncludeInEmails: Boolean(person.emailaddress1),
-  };
 }
