@@ -158,16 +158,19 @@ export class TokenService implements TokenServiceClient {
     if (this.o.authMode === 'custom-connection') return this.renewClientCredentials(record);
     if (!record) throw this.reconnectError('not_connected');
     const oldRefreshToken = record.tokens.refreshToken;
-    if (!oldRefreshToken) return this.saveReconnect(record, 'no_refresh_token');
+    if (!oldRefreshToken) {
+      await this.saveReconnect(record, 'no_refresh_token');
+      throw this.reconnectError('no_refresh_token');
+    }
 
-    const tokens = await this.withRetries('refresh', async () => {
-      try {
-        return await this.o.identity.refresh(oldRefreshToken);
-      } catch (error) {
-        if (error instanceof ReconnectRequiredError) await this.saveReconnect(record, error.reason);
-        throw error;
-      }
-    });
+    let tokens: TokenSet;
+    try {
+      tokens = await this.withRetries('refresh', () => this.o.identity.refresh(oldRefreshToken));
+    } catch (error) {
+      if (!(error instanceof ReconnectRequiredError)) throw error;
+      await this.saveReconnect(record, error.reason);
+      throw this.reconnectError(error.reason);
+    }
     const now = this.o.clock.now().toISOString();
     const next: StoredConnection = {
       connection: {
@@ -259,13 +262,12 @@ export class TokenService implements TokenServiceClient {
     }
   }
 
-  private async saveReconnect(record: StoredConnection, reason: string): Promise<never> {
+  private async saveReconnect(record: StoredConnection, reason: string): Promise<void> {
     this.cached = null;
     if (record.connection.state !== 'reconnect_required' || record.connection.reason !== reason) {
       await this.o.store.save({ ...record, connection: { ...record.connection, state: 'reconnect_required', reason } });
       this.o.logger.warn('xero connection needs reconnecting', { tenantId: record.connection.tenantId, reason });
     }
-    throw this.reconnectError(reason);
   }
 
   private reconnectError(reason: string): ReconnectRequiredError {
