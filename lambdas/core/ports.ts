@@ -24,7 +24,8 @@ export interface DataverseReader {
 
 /** The outcome of one element of a batched Xero write (summarizeErrors=false). */
 export type ElementResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly messages: readonly string[] };
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly messages: readonly string[] };
 
 /**
  * Xero Accounting API for one tenant. Batches hold at most 50 elements; every write carries an Idempotency-Key.
