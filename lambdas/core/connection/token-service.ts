@@ -46,6 +46,8 @@ export class TokenService implements TokenServiceClient {
   private lock: Promise<unknown> = Promise.resolve();
   private inflight: Promise<AccessGrant> | null = null;
   private cached: AccessGrant | null = null;
+  /** Custom-connection mode only: why Xero refused the app before any token was stored (cleared by disconnect). */
+  private blocked: string | null = null;
 
   constructor(options: TokenServiceOptions) {
     this.o = {
@@ -102,6 +104,7 @@ export class TokenService implements TokenServiceClient {
     return this.exclusive(async () => {
       await this.o.store.save(record);
       this.cached = null;
+      this.blocked = null;
       this.o.logger.info('xero connection adopted', { tenantId: record.connection.tenantId });
     });
   }
@@ -122,6 +125,7 @@ export class TokenService implements TokenServiceClient {
       }
       await this.o.store.clear();
       this.cached = null;
+      this.blocked = null;
       this.o.logger.info('xero connection removed', { tenantId: record?.connection.tenantId, revoked });
       return { revoked };
     });
@@ -188,7 +192,18 @@ export class TokenService implements TokenServiceClient {
 
   private async renewClientCredentials(record: StoredConnection | null): Promise<StoredConnection> {
     if (record?.connection.state === 'reconnect_required') throw this.reconnectError(record.connection.reason ?? '');
-    const tokens = await this.withRetries('client_credentials', () => this.o.identity.clientCredentials(this.o.scopes));
+    if (this.blocked) throw this.reconnectError(this.blocked);
+    let tokens: TokenSet;
+    try {
+      tokens = await this.withRetries('client_credentials', () => this.o.identity.clientCredentials(this.o.scopes));
+    } catch (error) {
+      if (!(error instanceof ReconnectRequiredError)) throw error;
+      // Wrong or revoked app credentials: stop asking Xero until an operator intervenes.
+      if (record) await this.saveReconnect(record, error.reason);
+      else this.blocked = error.reason;
+      this.o.logger.warn('xero custom connection refused', { reason: error.reason });
+      throw this.reconnectError(error.reason);
+    }
     const now = this.o.clock.now().toISOString();
     let tenantId = record?.connection.tenantId ?? '';
     let tenantName = record?.connection.tenantName ?? '';

@@ -12,6 +12,7 @@ class ScriptedIdentity implements IdentityClient {
   readonly refreshCalls: string[] = [];
   readonly revoked: string[] = [];
   clientCredentialCalls = 0;
+  clientCredentialsRefused = false;
   script: Behaviour[] = [];
   tenants: XeroTenantConnection[] = [{ id: 'c1', tenantId: 'tenant-1', tenantName: 'Demo Ltd', tenantType: 'ORG' }];
   private issued = 0;
@@ -32,6 +33,7 @@ class ScriptedIdentity implements IdentityClient {
   }
   async clientCredentials(): Promise<TokenSet> {
     this.clientCredentialCalls += 1;
+    if (this.clientCredentialsRefused) throw new ReconnectRequiredError('invalid_client', 'invalid_client');
     return this.tokens(false);
   }
   async revoke(refreshToken: string): Promise<void> {
@@ -224,6 +226,26 @@ describe('TokenService', () => {
     await service.getAccess();
     expect(identity.clientCredentialCalls).toBe(2);
     expect(identity.refreshCalls).toHaveLength(0);
+  });
+
+  it('should stop asking Xero when a custom connection is refused, until disconnect', async () => {
+    const clock = new ManualClock();
+    const identity = new ScriptedIdentity(clock);
+    identity.clientCredentialsRefused = true;
+    const service = new TokenService({
+      store: new InMemoryConnectionStore(),
+      identity,
+      clock,
+      logger: new CapturingLogger(),
+      authMode: 'custom-connection',
+    });
+    for (let i = 0; i < 3; i += 1) {
+      await expect(service.getAccess()).rejects.toMatchObject({ reason: 'invalid_client' });
+    }
+    expect(identity.clientCredentialCalls).toBe(1);
+    identity.clientCredentialsRefused = false;
+    await service.disconnect();
+    await expect(service.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-1' });
   });
 
   it('should never log a token', async () => {
