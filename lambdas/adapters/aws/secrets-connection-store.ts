@@ -3,7 +3,7 @@
  * is atomic; its ClientRequestToken is derived from the content, so a retried write of the same token set is
  * idempotent instead of creating a second version. Errors never include the secret value.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -14,8 +14,14 @@ import { TransientError } from '../../core/errors';
 import type { ConnectionStore, PendingConsentStore } from '../../core/connection/ports';
 import type { PendingConsent, StoredConnection } from '../../core/connection/types';
 
-/** What a cleared secret holds: a secret cannot be emptied, and deleting it would fight the CDK stack. */
-const EMPTY = JSON.stringify({ version: 1, record: null });
+/**
+ * What a cleared secret holds: a secret cannot be emptied, and deleting it would fight the CDK stack. Each clear is
+ * unique: Secrets Manager ignores a PutSecretValue whose ClientRequestToken names an existing version, so a second
+ * identical "empty" value would silently leave the newer connection current.
+ */
+function emptyValue(): string {
+  return JSON.stringify({ version: 1, record: null, clearId: randomUUID() });
+}
 
 /** A ClientRequestToken (32–64 chars) that is the same for the same content and different otherwise. */
 export function requestTokenFor(secretString: string): string {
@@ -48,7 +54,8 @@ class JsonSecret<T> {
   }
 
   async write(record: T | null): Promise<void> {
-    const secretString = record === null ? EMPTY : JSON.stringify({ version: 1, record });
+    // A record carries fresh timestamps and tokens, so the same content is only ever a retry of the same write.
+    const secretString = record === null ? emptyValue() : JSON.stringify({ version: 1, record });
     try {
       await this.client.send(
         new PutSecretValueCommand({

@@ -175,7 +175,7 @@ describe('Xero consent flow against the fake identity server', () => {
 
   describe('token custody', () => {
     beforeEach(async () => {
-      h = await startHarness({ timeoutMs: 250 });
+      h = await startHarness({ timeoutMs: 400 });
       expect((await h.consent()).status).toBe(200);
     });
 

@@ -75,6 +75,11 @@ describe('SecretsConnectionStore', () => {
     expect(cleared).not.toContain('refresh-secret-value');
     sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: cleared });
     await expect(store.load()).resolves.toBeNull();
+
+    // A second clear must create a new version, not be ignored as a repeat of the first one.
+    await store.clear();
+    const [first, second] = sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(second).not.toBe(first);
   });
 
   it('should fail with a sanitised transient error that never echoes the secret', async () => {
