@@ -82,7 +82,13 @@ export class TokenService implements TokenServiceClient {
       if (!record && this.o.authMode === 'oauth') return 'not_connected';
       if (record?.connection.state === 'reconnect_required') return 'reconnect_required';
       if (record && this.secondsLeft(record.tokens.expiresAt, now) > this.o.proactiveMarginSeconds) return 'not_due';
-      await this.renew(record);
+      try {
+        await this.renew(record);
+      } catch (error) {
+        // Already persisted (or remembered) as reconnect_required; the scheduler just reports it.
+        if (error instanceof ReconnectRequiredError) return 'reconnect_required';
+        throw error;
+      }
       return 'refreshed';
     });
   }

@@ -168,6 +168,17 @@ describe('TokenService', () => {
     await expect(service.refreshIfDue()).resolves.toBe('not_due');
   });
 
+  it('should report reconnect_required from the schedule when Xero refuses the refresh', async () => {
+    const { clock, identity, store, service } = await setup(29 * 60_000);
+    identity.script = ['invalid_grant'];
+    clock.advance(20 * 60_000);
+    await expect(service.refreshIfDue()).resolves.toBe('reconnect_required');
+    expect((await store.load())?.connection.reason).toBe('invalid_grant');
+    identity.script = ['timeout', 'timeout', 'timeout'];
+    await expect(service.refreshIfDue()).resolves.toBe('reconnect_required');
+    expect(identity.refreshCalls).toHaveLength(1);
+  });
+
   it('should report the refresh-token age and reset it on refresh', async () => {
     const { clock, service } = await setup(29 * 60_000);
     clock.advance(20 * 60_000);
