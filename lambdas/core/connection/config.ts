@@ -1,0 +1,60 @@
+/** Xero connection settings from the environment contract (ARCHITECTURE.md). Secrets are read elsewhere. */
+import { ValidationError } from '../errors';
+
+export const DEFAULT_XERO_SCOPES: readonly string[] = [
+  'openid',
+  'profile',
+  'email',
+  'offline_access',
+  'accounting.contacts',
+  'accounting.invoices',
+  'accounting.settings',
+];
+
+/** `oauth` = authorization code + refresh tokens; `custom-connection` = client_credentials for one organisation. */
+export type XeroAuthMode = 'oauth' | 'custom-connection';
+
+export interface XeroConnectionConfig {
+  readonly authMode: XeroAuthMode;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly pinnedTenantId?: string;
+  readonly loginUrl: string;
+  readonly identityUrl: string;
+  readonly apiUrl: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function url(env: Env, name: string, fallback: string): string {
+  const value = (env[name] ?? '').trim() || fallback;
+  if (!/^https?:\/\/[^\s]+$/.test(value)) throw new ValidationError(`${name} must be an http(s) URL`, [name]);
+  return value.replace(/\/+$/, '');
+}
+
+export function readXeroConnectionConfig(env: Env): XeroConnectionConfig {
+  const mode = (env.XERO_AUTH_MODE ?? 'oauth').trim() || 'oauth';
+  if (mode !== 'oauth' && mode !== 'custom-connection') {
+    throw new ValidationError('XERO_AUTH_MODE must be "oauth" or "custom-connection"', ['XERO_AUTH_MODE']);
+  }
+  const clientId = (env.XERO_CLIENT_ID ?? '').trim();
+  if (!clientId) throw new ValidationError('XERO_CLIENT_ID is required', ['XERO_CLIENT_ID']);
+  const redirectUri = (env.XERO_REDIRECT_URI ?? '').trim();
+  if (mode === 'oauth' && !redirectUri) {
+    throw new ValidationError('XERO_REDIRECT_URI is required for the oauth auth mode', ['XERO_REDIRECT_URI']);
+  }
+  const scopes = (env.XERO_SCOPES ?? '').split(/[\s,]+/).filter(Boolean);
+  const pinned = (env.XERO_TENANT_ID ?? '').trim();
+  return {
+    authMode: mode,
+    clientId,
+    redirectUri,
+    // Custom connections get their scopes from the connection itself; offline_access/openid do not apply.
+    scopes: scopes.length > 0 ? scopes : DEFAULT_XERO_SCOPES,
+    ...(pinned ? { pinnedTenantId: pinned } : {}),
+    loginUrl: url(env, 'XERO_LOGIN_URL', 'https://login.xero.com'),
+    identityUrl: url(env, 'XERO_IDENTITY_URL', 'https://identity.xero.com'),
+    apiUrl: url(env, 'XERO_API_URL', 'https://api.xero.com'),
+  };
+}

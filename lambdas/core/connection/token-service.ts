@@ -1,0 +1,330 @@
+/**
+ * The token service: the ONLY code that refreshes Xero tokens. Everything that writes the connection goes through
+ * one in-process mutex (on AWS the token Lambda also runs with reserved concurrency 1), and concurrent callers
+ * share one in-flight refresh, so Xero sees exactly one refresh per rotation.
+ *
+ * Rotation safety: a new token set is saved before anyone uses it; a timeout or lost response is retried with the
+ * OLD refresh token (still stored, valid for Xero's 30-minute grace); only invalid_grant (a ReconnectRequiredError
+ * from the IdentityClient) moves the connection to reconnect_required, after which Xero is not called again until
+ * a new consent is adopted.
+ */
+import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError } from '../errors';
+import type { Clock, Logger } from '../ports';
+import type { XeroAuthMode } from './config';
+import type { ConnectionStore, IdentityClient, TokenServiceClient } from './ports';
+import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from './types';
+
+export interface TokenServiceOptions {
+  readonly store: ConnectionStore;
+  readonly identity: IdentityClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly authMode?: XeroAuthMode;
+  /** Scopes for client_credentials (custom-connection mode). */
+  readonly scopes?: readonly string[];
+  /** getAccess refreshes when the access token expires within this many seconds. Keep ≥ the workers' margin. */
+  readonly refreshMarginSeconds?: number;
+  /** refreshIfDue refreshes when the access token expires within this many seconds (well inside 30 minutes). */
+  readonly proactiveMarginSeconds?: number;
+  /** Attempts per refresh for transient failures, all with the same (old) refresh token. */
+  readonly maxAttempts?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Where an operator starts a new consent; shown as the next step. */
+  readonly connectUrl?: string;
+}
+
+export type RefreshIfDueResult = 'refreshed' | 'not_due' | 'reconnect_required' | 'not_connected';
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function reconnectNextStep(connectUrl: string): string {
+  return `An operator must reconnect Xero: open ${connectUrl} with the admin token, or run "connector connect-link".`;
+}
+
+export class TokenService implements TokenServiceClient {
+  private readonly o: Required<Omit<TokenServiceOptions, 'scopes'>> & { scopes: readonly string[] };
+  private lock: Promise<unknown> = Promise.resolve();
+  private inflight: Promise<AccessGrant> | null = null;
+  private cached: AccessGrant | null = null;
+  /** Custom-connection mode only: why Xero refused the app before any token was stored (cleared by disconnect). */
+  private blocked: string | null = null;
+
+  constructor(options: TokenServiceOptions) {
+    this.o = {
+      authMode: 'oauth',
+      scopes: [],
+      refreshMarginSeconds: 300,
+      proactiveMarginSeconds: 900,
+      maxAttempts: 3,
+      sleep: defaultSleep,
+      connectUrl: '/oauth/xero/connect',
+      ...options,
+    };
+  }
+
+  /** A valid access token for the connected tenant; refreshes (single-flight) when near expiry. */
+  getAccess(): Promise<AccessGrant> {
+    if (this.cached && this.secondsLeft(this.cached.expiresAt) > this.o.refreshMarginSeconds) {
+      return Promise.resolve(this.cached);
+    }
+    if (!this.inflight) {
+      this.inflight = this.exclusive(() => this.ensureFresh(this.o.refreshMarginSeconds)).finally(() => {
+        this.inflight = null;
+      });
+    }
+    return this.inflight;
+  }
+
+  /** For a scheduler (EventBridge on AWS, a timer locally): refresh ahead of expiry to keep the token alive. */
+  refreshIfDue(now: Date = this.o.clock.now()): Promise<RefreshIfDueResult> {
+    return this.exclusive(async () => {
+      const record = await this.o.store.load();
+      if (!record && this.o.authMode === 'oauth') return 'not_connected';
+      if (record?.connection.state === 'reconnect_required') return 'reconnect_required';
+      if (record && this.secondsLeft(record.tokens.expiresAt, now) > this.o.proactiveMarginSeconds) return 'not_due';
+      try {
+        await this.renew(record);
+      } catch (error) {
+        // Already persisted (or remembered) as reconnect_required; the scheduler just reports it.
+        if (error instanceof ReconnectRequiredError) return 'reconnect_required';
+        throw error;
+      }
+      return 'refreshed';
+    });
+  }
+
+  /** Xero refused the connection for good (invalid_grant, revoked app, removed tenant): pause until reconsent. */
+  markReconnect(reason: string): Promise<void> {
+    return this.exclusive(async () => {
+      const record = await this.o.store.load();
+      if (record) await this.saveReconnect(record, reason);
+    });
+  }
+
+  async reportRejected(reason: string): Promise<void> {
+    await this.markReconnect(reason);
+  }
+
+  /** Store a connection from a completed consent; this clears any reconnect_required state. */
+  adopt(record: StoredConnection): Promise<void> {
+    return this.exclusive(async () => {
+      await this.o.store.save(record);
+      this.cached = null;
+      this.blocked = null;
+      this.o.logger.info('xero connection adopted', { tenantId: record.connection.tenantId });
+    });
+  }
+
+  /** Revoke the refresh token at Xero, then forget the connection. A transient revocation failure keeps it. */
+  disconnect(): Promise<{ revoked: boolean }> {
+    return this.exclusive(async () => {
+      const record = await this.o.store.load();
+      let revoked = false;
+      if (record?.tokens.refreshToken) {
+        try {
+          await this.o.identity.revoke(record.tokens.refreshToken);
+          revoked = true;
+        } catch (error) {
+          if (!(error instanceof ReconnectRequiredError)) throw error;
+          // The token is already dead at Xero: nothing left to revoke.
+        }
+      }
+      await this.o.store.clear();
+      this.cached = null;
+      this.blocked = null;
+      this.o.logger.info('xero connection removed', { tenantId: record?.connection.tenantId, revoked });
+      return { revoked };
+    });
+  }
+
+  async status(now: Date = this.o.clock.now()): Promise<ConnectionStatus> {
+    const record = await this.o.store.load();
+    if (!record) return { state: 'not_connected', nextStep: reconnectNextStep(this.o.connectUrl) };
+    const { connection, tokens } = record;
+    return {
+      state: connection.state,
+      tenantId: connection.tenantId,
+      tenantName: connection.tenantName,
+      ...(connection.reason ? { reason: connection.reason } : {}),
+      ...(connection.state === 'reconnect_required' ? { nextStep: reconnectNextStep(this.o.connectUrl) } : {}),
+      accessTokenExpiresInSeconds: Math.round(this.secondsLeft(tokens.expiresAt, now)),
+      ...(tokens.refreshToken ? { refreshTokenAgeSeconds: refreshTokenAgeSeconds(connection, now) } : {}),
+    };
+  }
+
+  private async ensureFresh(marginSeconds: number): Promise<AccessGrant> {
+    const record = await this.o.store.load();
+    if (record?.connection.state === 'reconnect_required') {
+      this.cached = null;
+      throw this.reconnectError(record.connection.reason ?? 'reconnect_required');
+    }
+    if (!record && this.o.authMode === 'oauth') throw this.reconnectError('not_connected');
+    if (record && this.secondsLeft(record.tokens.expiresAt) > marginSeconds) return this.remember(record);
+    return this.remember(await this.renew(record));
+  }
+
+  /** Refresh (oauth) or fetch a new client_credentials token; always persists before returning. */
+  private async renew(record: StoredConnection | null): Promise<StoredConnection> {
+    if (this.o.authMode === 'custom-connection') return this.renewClientCredentials(record);
+    if (!record) throw this.reconnectError('not_connected');
+    const oldRefreshToken = record.tokens.refreshToken;
+    if (!oldRefreshToken) {
+      await this.saveReconnect(record, 'no_refresh_token');
+      throw this.reconnectError('no_refresh_token');
+    }
+
+    let tokens: TokenSet;
+    try {
+      tokens = await this.withRetries('refresh', () => this.o.identity.refresh(oldRefreshToken));
+    } catch (error) {
+      if (!(error instanceof ReconnectRequiredError)) throw error;
+      await this.saveReconnect(record, error.reason);
+      throw this.reconnectError(error.reason);
+    }
+    const now = this.o.clock.now().toISOString();
+    const next: StoredConnection = {
+      connection: {
+        ...record.connection,
+        refreshedAt: now,
+        refreshTokenIssuedAt: tokens.refreshToken ? now : record.connection.refreshTokenIssuedAt,
+      },
+      // Xero always rotates; keep the old one only if a server ever omits it.
+      tokens: tokens.refreshToken ? tokens : { ...tokens, refreshToken: oldRefreshToken },
+    };
+    await this.persist(next);
+    this.o.logger.info('xero token refreshed', { tenantId: next.connection.tenantId, expiresAt: tokens.expiresAt });
+    return this.verifyTenant(next);
+  }
+
+  private async renewClientCredentials(record: StoredConnection | null): Promise<StoredConnection> {
+    if (record?.connection.state === 'reconnect_required') throw this.reconnectError(record.connection.reason ?? '');
+    if (this.blocked) throw this.reconnectError(this.blocked);
+    let tokens: TokenSet;
+    try {
+      tokens = await this.withRetries('client_credentials', () => this.o.identity.clientCredentials(this.o.scopes));
+    } catch (error) {
+      if (!(error instanceof ReconnectRequiredError)) throw error;
+      // Wrong or revoked app credentials: stop asking Xero until an operator intervenes.
+      if (record) await this.saveReconnect(record, error.reason);
+      else this.blocked = error.reason;
+      this.o.logger.warn('xero custom connection refused', { reason: error.reason });
+      throw this.reconnectError(error.reason);
+    }
+    const now = this.o.clock.now().toISOString();
+    let tenantId = record?.connection.tenantId ?? '';
+    let tenantName = record?.connection.tenantName ?? '';
+    if (!record) {
+      // A custom connection covers exactly one organisation; learn it once for logs and the status page.
+      try {
+        const first = (await this.o.identity.listConnections(tokens.accessToken))[0];
+        tenantId = first?.tenantId ?? '';
+        tenantName = first?.tenantName ?? '';
+      } catch (error) {
+        this.o.logger.warn('xero connections lookup failed', { error: safeCode(error) });
+      }
+    }
+    const next: StoredConnection = {
+      connection: {
+        tenantId,
+        tenantName,
+        connectedAt: record?.connection.connectedAt ?? now,
+        refreshedAt: now,
+        refreshTokenIssuedAt: now,
+        state: 'connected',
+      },
+      tokens,
+    };
+    await this.persist(next);
+    this.o.logger.info('xero client credentials token issued', { tenantId, expiresAt: tokens.expiresAt });
+    return next;
+  }
+
+  /** After a refresh, confirm the tenant is still connected; a removed tenant needs a new consent. */
+  private async verifyTenant(record: StoredConnection): Promise<StoredConnection> {
+    let tenants;
+    try {
+      tenants = await this.o.identity.listConnections(record.tokens.accessToken);
+    } catch (error) {
+      this.o.logger.warn('xero connections check skipped', { error: safeCode(error) });
+      return record;
+    }
+    if (tenants.some((t) => t.tenantId === record.connection.tenantId)) return record;
+    await this.saveReconnect(record, 'tenant_removed');
+    throw this.reconnectError('tenant_removed');
+  }
+
+  /** Save with a couple of retries: losing a rotated token is worse than a short delay. */
+  private async persist(record: StoredConnection): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.o.store.save(record);
+        return;
+      } catch (error) {
+        if (attempt >= 3) {
+          // The old refresh token is still stored and stays usable inside Xero's grace period.
+          throw new TransientError('could not store the refreshed Xero tokens', 'TOKEN_STORE', { cause: error });
+        }
+        await this.o.sleep(200 * attempt);
+      }
+    }
+  }
+
+  private async withRetries(what: string, call: () => Promise<TokenSet>): Promise<TokenSet> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        const retryable = !(error instanceof ConnectorError) || error.retryable;
+        this.o.logger.warn(`xero ${what} failed`, { attempt, error: safeCode(error), willRetry: retryable });
+        if (!retryable || attempt >= this.o.maxAttempts) throw error;
+        const wait = error instanceof RateLimitedError ? error.retryAfterMs : 250 * 2 ** (attempt - 1);
+        await this.o.sleep(Math.min(wait, 30_000));
+      }
+    }
+  }
+
+  private async saveReconnect(record: StoredConnection, reason: string): Promise<void> {
+    this.cached = null;
+    if (record.connection.state !== 'reconnect_required' || record.connection.reason !== reason) {
+      await this.o.store.save({ ...record, connection: { ...record.connection, state: 'reconnect_required', reason } });
+      this.o.logger.warn('xero connection needs reconnecting', { tenantId: record.connection.tenantId, reason });
+    }
+  }
+
+  private reconnectError(reason: string): ReconnectRequiredError {
+    return new ReconnectRequiredError(
+      `Xero connection is not usable (${reason}). ${reconnectNextStep(this.o.connectUrl)}`,
+      reason
+    );
+  }
+
+  private remember(record: StoredConnection): AccessGrant {
+    this.cached = {
+      accessToken: record.tokens.accessToken,
+      tenantId: record.connection.tenantId,
+      expiresAt: record.tokens.expiresAt,
+    };
+    return this.cached;
+  }
+
+  private secondsLeft(expiresAt: string, now: Date = this.o.clock.now()): number {
+    return (Date.parse(expiresAt) - now.getTime()) / 1000;
+  }
+
+  /** Serialises every write of the connection in this process. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(task, task);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export function refreshTokenAgeSeconds(connection: { refreshTokenIssuedAt: string }, now: Date): number {
+  return Math.max(0, Math.round((now.getTime() - Date.parse(connection.refreshTokenIssuedAt)) / 1000));
+}
+
+/** Error code only: messages from outside could, in theory, carry something we must not log. */
+function safeCode(error: unknown): string {
+  if (error instanceof ConnectorError) return error.code;
+  return error instanceof Error ? error.name : 'unknown';
+}

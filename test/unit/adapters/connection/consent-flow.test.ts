@@ -1,0 +1,304 @@
+import { ReconnectRequiredError, TransientError } from '../../../../lambdas/core/errors';
+import { createConnectLink } from '../../../../lambdas/core/connection/connect-link';
+import { expectNoSecrets } from '../../core/connection/test-helpers';
+import {
+  ADMIN_TOKEN,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  REDIRECT_URI,
+  TWO_TENANTS,
+  startHarness,
+  type Harness,
+} from './harness';
+
+describe('Xero consent flow against the fake identity server', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.close();
+  });
+
+  describe('connect', () => {
+    beforeEach(async () => {
+      h = await startHarness();
+    });
+
+    it('should answer 401 without the admin token or a link', async () => {
+      const none = await h.routes.connect({ headers: {}, query: {} });
+      expect(none.status).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer');
+      const wrong = await h.routes.connect({ headers: { authorization: 'Bearer nope' }, query: {} });
+      expect(wrong.status).toBe(401);
+    });
+
+    it('should redirect an admin to Xero authorize with the consent parameters and a state', async () => {
+      const res = await h.routes.connect({ headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+      expect(res.status).toBe(302);
+      const location = new URL(res.headers.location ?? '');
+      expect(`${location.origin}${location.pathname}`).toBe(`${h.fake.url}/identity/connect/authorize`);
+      expect(Object.fromEntries(location.searchParams)).toEqual({
+        response_type: 'code',
+        client_id: CLIENT_ID,
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid profile email offline_access accounting.contacts accounting.invoices accounting.settings',
+        state: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
+      });
+    });
+
+    it('should accept a signed link once and refuse it the second time', async () => {
+      const link = createConnectLink(h, 'http://127.0.0.1:3000/oauth/xero/connect');
+      const query = { link: new URL(link.url).searchParams.get('link') ?? '' };
+      expect((await h.routes.connect({ headers: {}, query })).status).toBe(302);
+      expect((await h.routes.connect({ headers: {}, query })).status).toBe(401);
+    });
+
+    it('should refuse an expired link', async () => {
+      const link = createConnectLink(h, '/oauth/xero/connect', 60);
+      h.advance(61_000);
+      const query = { link: new URL(link.url, 'http://x').searchParams.get('link') ?? '' };
+      expect((await h.routes.connect({ headers: {}, query })).status).toBe(401);
+    });
+  });
+
+  describe('callback', () => {
+    beforeEach(async () => {
+      h = await startHarness();
+    });
+
+    it('should store the connection and show the organisation name, escaped', async () => {
+      const page = await h.consent();
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.body).toContain('Alpha &amp; Sons &lt;Ltd&gt;');
+      expect(page.body).not.toContain('<Ltd>');
+      const stored = await h.store.load();
+      expect(stored?.connection).toMatchObject({ tenantId: 'tenant-a', state: 'connected' });
+      await expect(h.tokenService.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-a' });
+    });
+
+    it('should refuse a forged state with 400 and store nothing', async () => {
+      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+      const query = await h.authorize(start.headers.location ?? '');
+      const tokenCalls = h.fake.knobs.calls.token;
+      const forged = await h.routes.callback({
+        headers: {},
+        query: { ...query, state: 'eyJwIjoiY29uc2VudC1zdGF0ZSJ9.AAAA' },
+      });
+      expect(forged.status).toBe(400);
+      const missing = await h.routes.callback({ headers: {}, query: { code: query.code } });
+      expect(missing.status).toBe(400);
+      expect(h.fake.knobs.calls.token).toBe(tokenCalls);
+      await expect(h.store.load()).resolves.toBeNull();
+    });
+
+    it('should refuse an expired state with 400 and store nothing', async () => {
+      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+      const query = await h.authorize(start.headers.location ?? '');
+      h.clock.advance(11 * 60_000);
+      const res = await h.routes.callback({ headers: {}, query });
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('expired');
+      await expect(h.store.load()).resolves.toBeNull();
+    });
+
+    it('should refuse a reused state with 400 and keep the first connection', async () => {
+      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+      const query = await h.authorize(start.headers.location ?? '');
+      expect((await h.routes.callback({ headers: {}, query })).status).toBe(200);
+      const first = await h.store.load();
+      const replay = await h.routes.callback({ headers: {}, query });
+      expect(replay.status).toBe(400);
+      expect(replay.body).toContain('already used');
+      await expect(h.store.load()).resolves.toEqual(first);
+    });
+
+    it('should explain a declined consent and store nothing', async () => {
+      h.fake.knobs.denyNextConsent();
+      const page = await h.consent();
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('not granted');
+      expect(page.body).toContain('Next step');
+      await expect(h.store.load()).resolves.toBeNull();
+    });
+  });
+
+  describe('tenant selection', () => {
+    it('should connect the pinned tenant among several', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS, env: { XERO_TENANT_ID: 'tenant-b' } });
+      const page = await h.consent();
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Beta Trading');
+      expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+    });
+
+    it('should refuse a consent without the pinned tenant and store nothing', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS, env: { XERO_TENANT_ID: 'tenant-b' } });
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-a']);
+      const page = await h.consent();
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('XERO_TENANT_ID');
+      await expect(h.store.load()).resolves.toBeNull();
+    });
+
+    it('should let the operator choose among several tenants, once', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS });
+      const page = await h.consent();
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Choose a Xero organisation');
+      await expect(h.store.load()).resolves.toBeNull();
+      const hrefs = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+      expect(hrefs).toHaveLength(2);
+      const choice = new URL(
+        hrefs.find((href) => href.includes('tenant-b'))!,
+        'http://127.0.0.1'
+      );
+      expect(choice.pathname).toBe('/oauth/xero/choose');
+      const query = Object.fromEntries(choice.searchParams);
+
+      const chosen = await h.routes.chooseTenant({ headers: {}, query });
+      expect(chosen.status).toBe(200);
+      expect(chosen.body).toContain('Beta Trading');
+      expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+
+      const again = await h.routes.chooseTenant({ headers: {}, query: { ...query, tenantId: 'tenant-a' } });
+      expect(again.status).toBe(400);
+      expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+    });
+
+    it('should refuse a forged choice', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS });
+      await h.consent();
+      const res = await h.routes.chooseTenant({ headers: {}, query: { token: 'x.y', tenantId: 'tenant-a' } });
+      expect(res.status).toBe(400);
+      await expect(h.store.load()).resolves.toBeNull();
+    });
+  });
+
+  describe('token custody', () => {
+    beforeEach(async () => {
+      h = await startHarness({ timeoutMs: 400 });
+      expect((await h.consent()).status).toBe(200);
+    });
+
+    it('should rotate the refresh token and let the old one work only inside the grace period', async () => {
+      const before = await h.store.load();
+      h.advance(28 * 60_000);
+      await h.tokenService.getAccess();
+      const after = await h.store.load();
+      expect(after?.tokens.refreshToken).not.toBe(before?.tokens.refreshToken);
+      await expect(h.identity.refresh(before!.tokens.refreshToken!)).resolves.toMatchObject({
+        accessToken: expect.any(String),
+      });
+      h.advance(31 * 60_000);
+      await expect(h.identity.refresh(before!.tokens.refreshToken!)).rejects.toBeInstanceOf(ReconnectRequiredError);
+    });
+
+    it('should survive a lost refresh response by retrying with the old token inside the grace period', async () => {
+      const before = await h.store.load();
+      h.advance(28 * 60_000);
+      h.fake.knobs.failNextTokenCalls(1, 'lose-response');
+      const grant = await h.tokenService.getAccess();
+      expect(h.fake.knobs.calls.byGrant.refresh_token).toBe(2);
+      const after = await h.store.load();
+      expect(after?.connection.state).toBe('connected');
+      expect(after?.tokens.refreshToken).not.toBe(before?.tokens.refreshToken);
+      await expect(h.identity.listConnections(grant.accessToken)).resolves.toHaveLength(1);
+    });
+
+    it('should call the identity server exactly once for 20 concurrent getAccess calls', async () => {
+      h.advance(28 * 60_000);
+      const tokenCalls = h.fake.knobs.calls.token;
+      const grants = await Promise.all(Array.from({ length: 20 }, () => h.tokenService.getAccess()));
+      expect(h.fake.knobs.calls.token - tokenCalls).toBe(1);
+      expect(new Set(grants.map((g) => g.accessToken)).size).toBe(1);
+    });
+
+    it('should never turn timeouts or 5xx into reconnect_required', async () => {
+      h.advance(28 * 60_000);
+      h.fake.knobs.failNextTokenCalls(3, 'hang');
+      await expect(h.tokenService.getAccess()).rejects.toBeInstanceOf(TransientError);
+      h.fake.knobs.failNextTokenCalls(3, '5xx');
+      await expect(h.tokenService.getAccess()).rejects.toMatchObject({ code: 'XERO_IDENTITY_5XX' });
+      expect((await h.store.load())?.connection.state).toBe('connected');
+      await expect(h.tokenService.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-a' });
+    });
+
+    it('should pause on invalid_grant without calling Xero again, until a new consent', async () => {
+      h.fake.knobs.revokeAll();
+      h.advance(28 * 60_000);
+      await expect(h.tokenService.getAccess()).rejects.toBeInstanceOf(ReconnectRequiredError);
+      const tokenCalls = h.fake.knobs.calls.token;
+      for (let i = 0; i < 5; i += 1) {
+        await expect(h.tokenService.getAccess()).rejects.toMatchObject({ reason: 'invalid_grant' });
+      }
+      await expect(h.tokenService.refreshIfDue()).resolves.toBe('reconnect_required');
+      expect(h.fake.knobs.calls.token).toBe(tokenCalls);
+      expect((await h.store.load())?.connection).toMatchObject({
+        state: 'reconnect_required',
+        reason: 'invalid_grant',
+      });
+
+      expect((await h.consent()).status).toBe(200);
+      expect((await h.store.load())?.connection.state).toBe('connected');
+      await expect(h.tokenService.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-a' });
+    });
+
+    it('should ask for reconnecting when the tenant was removed', async () => {
+      h.fake.knobs.removeTenant('tenant-a');
+      h.advance(28 * 60_000);
+      await expect(h.tokenService.getAccess()).rejects.toMatchObject({ reason: 'tenant_removed' });
+    });
+
+    it('should revoke the refresh token on disconnect', async () => {
+      const stored = await h.store.load();
+      await expect(h.tokenService.disconnect()).resolves.toEqual({ revoked: true });
+      expect(h.fake.knobs.calls.revocation).toBe(1);
+      await expect(h.store.load()).resolves.toBeNull();
+      await expect(h.identity.refresh(stored!.tokens.refreshToken!)).rejects.toBeInstanceOf(ReconnectRequiredError);
+    });
+
+    it('should keep secrets out of every log line, error message and page', async () => {
+      const texts: string[] = [];
+      const capture = async (work: () => Promise<unknown>) => {
+        try {
+          const result = await work();
+          texts.push(JSON.stringify(result));
+        } catch (error) {
+          texts.push(String(error), JSON.stringify(error), (error as Error).stack ?? '');
+        }
+      };
+      h.advance(28 * 60_000);
+      h.fake.knobs.failNextTokenCalls(1, 'hang');
+      await capture(() => h.tokenService.getAccess());
+      await capture(() => h.identity.refresh('not-a-real-refresh-token-123'));
+      await capture(() => h.identity.listConnections('not-a-real-access-token-456'));
+      h.fake.knobs.revokeAll();
+      h.advance(28 * 60_000);
+      await capture(() => h.tokenService.getAccess());
+      await capture(() => h.consent().then((page) => page.body));
+      await capture(() => h.tokenService.status());
+      expectNoSecrets(
+        [...h.logger.lines, ...texts.filter((t) => !t.includes('"accessToken"'))],
+        [
+          CLIENT_SECRET,
+          ADMIN_TOKEN,
+          Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64'),
+          'not-a-real-refresh-token-123',
+          'not-a-real-access-token-456',
+          ...h.fake.knobs.issuedSecrets(),
+        ]
+      );
+      expect(h.logger.lines.length).toBeGreaterThan(3);
+    });
+  });
+
+  describe('custom connection', () => {
+    it('should get a client-credentials token without a refresh token and find the organisation', async () => {
+      h = await startHarness({ env: { XERO_AUTH_MODE: 'custom-connection' } });
+      const token = await h.identity.clientCredentials(h.config.scopes);
+      expect(token.refreshToken).toBeUndefined();
+      await expect(h.identity.listConnections(token.accessToken)).resolves.toMatchObject([{ tenantId: 'tenant-a' }]);
+      const connect = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+      expect(connect.status).toBe(400);
+    });
+  });
+});
