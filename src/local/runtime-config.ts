@@ -1,23 +1,14 @@
 import { ValidationError } from '../../lambdas/core/errors';
 import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
 import type { MappingSettings } from '../../lambdas/core/settings';
+import { readXeroConnectionConfig, type XeroConnectionConfig } from '../../lambdas/core/connection/config';
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_SCOPES =
-  'openid profile email offline_access accounting.contacts accounting.invoices accounting.settings';
-
-export interface XeroConfig {
-  readonly authMode: 'authorization-code' | 'custom-connection';
-  readonly clientId: string;
+/** The Xero side: the connection settings plus the secrets the local runtime holds itself. */
+export interface XeroConfig extends XeroConnectionConfig {
   readonly clientSecret: string;
-  readonly redirectUri: string;
-  readonly tenantId?: string;
-  readonly scopes: string;
   readonly webhookKey?: string;
-  readonly loginUrl: string;
-  readonly identityUrl: string;
-  readonly apiUrl: string;
 }
 
 export interface DataverseConfig {
@@ -76,15 +67,11 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     if (!value) missing.push(name);
     return value ?? '';
   };
-  const authMode = env.XERO_AUTH_MODE === 'custom-connection' ? 'custom-connection' : 'authorization-code';
-  if (env.XERO_AUTH_MODE && !['custom-connection', 'authorization-code'].includes(env.XERO_AUTH_MODE)) {
-    throw new ValidationError(
-      `XERO_AUTH_MODE must be "authorization-code" or "custom-connection", not "${env.XERO_AUTH_MODE}"`
-    );
-  }
+  // XERO_AUTH_MODE itself is validated by readXeroConnectionConfig once everything is present.
+  const authMode = env.XERO_AUTH_MODE?.trim() === 'custom-connection' ? 'custom-connection' : 'oauth';
   const adminToken = need('CONNECTOR_ADMIN_TOKEN');
   for (const name of XERO_REQUIRED) need(name);
-  const redirectUri = authMode === 'authorization-code' ? need('XERO_REDIRECT_URI') : (env.XERO_REDIRECT_URI ?? '');
+  const redirectUri = authMode === 'oauth' ? need('XERO_REDIRECT_URI') : (env.XERO_REDIRECT_URI ?? '');
   const dataverseUrl = need('DATAVERSE_URL');
   const dataverseWebhookKey = need('DATAVERSE_WEBHOOK_KEY');
   const staticToken = nonEmpty(env.DATAVERSE_ACCESS_TOKEN);
@@ -114,16 +101,9 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     adminToken,
     publicUrl: nonEmpty(env.PUBLIC_URL),
     xero: {
-      authMode,
-      clientId: need('XERO_CLIENT_ID'),
+      ...readXeroConnectionConfig(env),
       clientSecret: need('XERO_CLIENT_SECRET'),
-      redirectUri,
-      tenantId: nonEmpty(env.XERO_TENANT_ID),
-      scopes: nonEmpty(env.XERO_SCOPES) ?? DEFAULT_SCOPES,
       webhookKey: nonEmpty(env.XERO_WEBHOOK_KEY),
-      loginUrl: trimSlash(env.XERO_LOGIN_URL ?? 'https://login.xero.com'),
-      identityUrl: trimSlash(env.XERO_IDENTITY_URL ?? 'https://identity.xero.com'),
-      apiUrl: trimSlash(env.XERO_API_URL ?? 'https://api.xero.com'),
     },
     dataverse: {
       url: trimSlash(dataverseUrl),

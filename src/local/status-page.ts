@@ -27,7 +27,10 @@ export interface StatusSnapshot {
 }
 
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c
+  );
 }
 
 const CONNECTION_TEXT: Record<StatusSnapshot['connection']['state'], string> = {
@@ -45,7 +48,9 @@ export function renderStatusPage(status: StatusSnapshot): string {
   const failures = status.failures.length
     ? status.failures
         .map(
-          (row) => `<tr><td>${escapeHtml(row.at)}</td><td>${escapeHtml(row.table)}</td><td><code>${escapeHtml(row.id)}</code></td>
+          (
+            row
+          ) => `<tr><td>${escapeHtml(row.at)}</td><td>${escapeHtml(row.table)}</td><td><code>${escapeHtml(row.id)}</code></td>
 <td>${escapeHtml(row.message)}</td><td><form method="post" action="/admin/retry"><input type="hidden" name="table" value="${escapeHtml(row.table)}">
 <input type="hidden" name="id" value="${escapeHtml(row.id)}"><button type="submit" data-retry="${escapeHtml(row.table)}:${escapeHtml(row.id)}">Retry</button></form></td></tr>`
         )

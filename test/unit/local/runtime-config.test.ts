@@ -1,5 +1,6 @@
 import { ValidationError } from '../../../lambdas/core/errors';
-import { DEFAULT_SCOPES, loadRuntimeConfig } from '../../../src/local/runtime-config';
+import { DEFAULT_XERO_SCOPES } from '../../../lambdas/core/connection/config';
+import { loadRuntimeConfig } from '../../../src/local/runtime-config';
 
 const real = {
   CONNECTOR_ADMIN_TOKEN: 'a-long-enough-admin-token',
@@ -22,11 +23,11 @@ describe('loadRuntimeConfig', () => {
     const config = loadRuntimeConfig(real);
     expect(config.mode).toBe('real');
     expect(config.xero).toMatchObject({
-      scopes: DEFAULT_SCOPES,
+      scopes: DEFAULT_XERO_SCOPES,
       apiUrl: 'https://api.xero.com',
       identityUrl: 'https://identity.xero.com',
       loginUrl: 'https://login.xero.com',
-      authMode: 'authorization-code',
+      authMode: 'oauth',
     });
     expect(config.dataverse?.url).toBe('https://contoso.crm.dynamics.com');
   });
