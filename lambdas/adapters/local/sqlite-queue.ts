@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type SqliteDatabase } from './sqlite-database';
 
-export const QUEUE_NAMES = ['changes', 'writes'] as const;
+/** changes → map stage; writes → post stage; xero-events → write-back of invoice status to Dataverse. */
+export const QUEUE_NAMES = ['changes', 'writes', 'xero-events'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface OutgoingMessage {
@@ -247,7 +248,11 @@ export class SqliteQueue {
    * Records a failed attempt: the message returns after a backoff (or `retryAfterMs`), or becomes a dead letter
    * once it has been received `maxReceives` times. Returns what happened.
    */
-  fail(id: string, failure: { retryAfterMs?: number; error: string } & LeaseCheck): 'retry' | 'dead' | 'unknown' {
+  /** A failed attempt: back off and retry, or dead-letter after maxReceives — at once when `permanent`. */
+  fail(
+    id: string,
+    failure: { retryAfterMs?: number; error: string; permanent?: boolean } & LeaseCheck
+  ): 'retry' | 'dead' | 'unknown' {
     return this.db
       .transaction(() => {
         const row = this.db
@@ -256,7 +261,7 @@ export class SqliteQueue {
         if (!row) return 'unknown';
         const now = this.now();
         const error = failure.error.slice(0, MAX_ERROR_LENGTH);
-        if (row.receive_count >= this.maxReceives) {
+        if (failure.permanent || row.receive_count >= this.maxReceives) {
           this.markDead(id, error, now);
           return 'dead';
         }

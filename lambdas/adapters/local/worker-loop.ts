@@ -12,7 +12,7 @@ import type { LeasedMessage, QueueName } from './sqlite-queue';
 export interface WorkerQueue {
   receive(queue: QueueName, max: number, visibilityMs: number): LeasedMessage[];
   ack(id: string, check?: { receipt?: string }): boolean;
-  fail(id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }): unknown;
+  fail(id: string, failure: { retryAfterMs?: number; error: string; permanent?: boolean; receipt?: string }): unknown;
   release(id: string, options?: { delayMs?: number; receipt?: string }): boolean;
 }
 
@@ -20,6 +20,8 @@ export interface BatchFailure {
   readonly id: string;
   readonly retryAfterMs?: number;
   readonly error: string;
+  /** Can never succeed as it is: dead-letter now instead of retrying. */
+  readonly permanent?: boolean;
 }
 
 export interface BatchResult {
@@ -27,6 +29,8 @@ export interface BatchResult {
   readonly failed: readonly BatchFailure[];
   /** Messages to put back untouched (e.g. sync paused until an operator reconnects Xero). */
   readonly released?: readonly string[];
+  /** Per released message, how long it stays hidden (e.g. until a rate limit's Retry-After); default releaseDelayMs. */
+  readonly releaseDelays?: ReadonlyMap<string, number>;
 }
 
 export interface WorkerOptions {
@@ -87,11 +91,15 @@ async function processBatch(
       queue.fail(message.id, {
         receipt: message.receipt,
         error: failure.error,
+        ...(failure.permanent ? { permanent: true } : {}),
         ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
       });
       settled += 1;
     } else if (released.has(message.id)) {
-      queue.release(message.id, { delayMs: releaseDelayMs, receipt: message.receipt });
+      queue.release(message.id, {
+        delayMs: result.releaseDelays?.get(message.id) ?? releaseDelayMs,
+        receipt: message.receipt,
+      });
     } else {
       queue.ack(message.id, { receipt: message.receipt });
       settled += 1;

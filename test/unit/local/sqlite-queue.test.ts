@@ -18,6 +18,27 @@ describe('SqliteQueue', () => {
     for (const db of open.splice(0)) db.close();
   });
 
+  describe('permanent failures', () => {
+    it('should dead-letter a permanent failure at once, with its reason, and let its group move on', () => {
+      const { queue, db } = makeQueue({ maxReceives: 5 });
+      open.push(db);
+      queue.send('writes', [
+        { body: 'bad', groupId: 'g' },
+        { body: 'next', groupId: 'g' },
+      ]);
+      const [bad] = queue.receive('writes', 1, 30_000);
+
+      expect(queue.fail(bad!.id, { error: 'XeroValidationError: Email address is invalid', permanent: true })).toBe(
+        'dead'
+      );
+
+      expect(queue.deadLetters('writes').map((d) => [d.body, d.lastError])).toEqual([
+        ['bad', 'XeroValidationError: Email address is invalid'],
+      ]);
+      expect(queue.receive('writes', 1, 30_000).map((m) => m.body)).toEqual(['next']);
+    });
+  });
+
   describe('FIFO per group', () => {
     it('should never lease a message while an earlier one of its group is in flight', () => {
       const { queue, db } = makeQueue();
