@@ -4,9 +4,9 @@
  * JSON errors that never leak details, an access log without query strings (Dataverse puts its webhook key in
  * `?code=`), and a graceful close that lets in-flight requests finish.
  */
+import { isAdminBearer } from '../../lambdas/core/connection/signed-token';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../lambdas/core/ports';
 import { describeError } from '../../lambdas/core/errors';
 
@@ -168,15 +168,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
 /** True when the request carries `Authorization: Bearer <adminToken>`; compared in constant time. */
 export function requireAdmin(headers: IncomingHttpHeaders, adminToken: string | undefined): boolean {
-  if (!adminToken) return false;
   const header = headers.authorization;
-  if (typeof header !== 'string') return false;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match?.[1]) return false;
-  // Hashing first gives equal lengths, so timingSafeEqual never throws and the length is not leaked.
-  const presented = createHash('sha256').update(match[1]).digest();
-  const expected = createHash('sha256').update(adminToken).digest();
-  return timingSafeEqual(presented, expected);
+  return Boolean(adminToken) && isAdminBearer(typeof header === 'string' ? header : undefined, adminToken ?? '');
 }
 
 function send(res: ServerResponse, response: HttpResponse): void {

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UsedNonceStore } from './ports';
 
-export type TokenPurpose = 'consent-state' | 'connect-link' | 'choose-tenant';
+export type TokenPurpose = 'consent-state' | 'connect-link' | 'choose-tenant' | 'admin-login';
 
 interface Payload {
   readonly p: TokenPurpose;
