@@ -15,6 +15,8 @@ export interface DataverseConfig {
   readonly url: string;
   readonly webhookKey: string;
   readonly organization?: string;
+  /** The connector's own application user: its changes (write-backs, log rows) never trigger a sync. */
+  readonly connectorUserId?: string;
   readonly accessToken?: string;
   readonly tenantId?: string;
   readonly clientId?: string;
@@ -109,6 +111,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
       url: trimSlash(dataverseUrl),
       webhookKey: dataverseWebhookKey,
       organization: nonEmpty(env.DATAVERSE_ORGANIZATION),
+      connectorUserId: nonEmpty(env.DATAVERSE_CONNECTOR_USER_ID),
       accessToken: staticToken,
       tenantId: nonEmpty(env.DATAVERSE_TENANT_ID),
       clientId: nonEmpty(env.DATAVERSE_CLIENT_ID),

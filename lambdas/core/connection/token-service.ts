@@ -145,6 +145,7 @@ export class TokenService implements TokenServiceClient {
       state: connection.state,
       tenantId: connection.tenantId,
       tenantName: connection.tenantName,
+      refreshedAt: connection.refreshedAt,
       ...(connection.reason ? { reason: connection.reason } : {}),
       ...(connection.state === 'reconnect_required' ? { nextStep: reconnectNextStep(this.o.connectUrl) } : {}),
       accessTokenExpiresInSeconds: Math.round(this.secondsLeft(tokens.expiresAt, now)),

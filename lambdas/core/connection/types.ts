@@ -60,6 +60,8 @@ export interface ConnectionStatus {
   readonly state: ConnectionState | 'not_connected';
   readonly tenantId?: string;
   readonly tenantName?: string;
+  /** When the token set was last refreshed (or first obtained). */
+  readonly refreshedAt?: string;
   readonly reason?: string;
   readonly nextStep?: string;
   readonly accessTokenExpiresInSeconds?: number;

@@ -1,0 +1,205 @@
+/**
+ * The one-machine connector: SQLite state, the shared use cases, workers, a refresh timer and the HTTP routes of
+ * the runtime contract. Real and sandbox mode differ only in the URLs and credentials in `config`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteChangeQueue } from '../../lambdas/adapters/local/sqlite-change-queue';
+import {
+  SqliteConnectionStore,
+  SqlitePendingConsentStore,
+  SqliteUsedNonceStore,
+  openConnectionDatabase,
+} from '../../lambdas/adapters/local/sqlite-connection-store';
+import { openDatabase } from '../../lambdas/adapters/local/sqlite-database';
+import { SqliteOutcomeLog } from '../../lambdas/adapters/local/sqlite-outcome-log';
+import { SqliteQueue } from '../../lambdas/adapters/local/sqlite-queue';
+import { SqliteSyncStateStore } from '../../lambdas/adapters/local/sqlite-sync-state';
+import { startWorker } from '../../lambdas/adapters/local/worker-loop';
+import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
+import { createClientCredentialsTokenSource, createStaticTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
+import { XeroIdentityClient } from '../../lambdas/adapters/xero/identity-client';
+import { createXeroGateway } from '../../lambdas/adapters/xero/xero-gateway';
+import { createConsentRoutes } from '../../lambdas/core/connection/consent-routes';
+import { deriveSigningKey, TokenSigner } from '../../lambdas/core/connection/signed-token';
+import { TokenService } from '../../lambdas/core/connection/token-service';
+import { InProcessTokenServiceClient, TokenServiceAccessProvider } from '../../lambdas/core/connection/worker-access-provider';
+import { describeError } from '../../lambdas/core/errors';
+import { createAcceptDataverseWebhook } from '../../lambdas/core/ingress/accept-dataverse-webhook';
+import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook';
+import type { XeroWrite } from '../../lambdas/core/model/xero-write';
+import type { Clock, Logger, WriteQueue } from '../../lambdas/core/ports';
+import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
+import { createMapChange } from '../../lambdas/core/sync/map-change';
+import { createPlanChange } from '../../lambdas/core/sync/plan-change';
+import { createPostWrites } from '../../lambdas/core/sync/post-writes';
+import { startHttpServer, type RunningHttpServer } from './http-server';
+import { buildRoutes } from './routes';
+import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-config';
+import { changesHandler, writesHandler } from './work-handlers';
+
+export interface ConnectorAppOptions {
+  readonly config: RuntimeConfig & { readonly xero: XeroConfig; readonly dataverse: DataverseConfig; readonly adminToken: string };
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How often the refresh timer checks the token (default every minute; it refreshes well inside 30 minutes). */
+  readonly refreshCheckMs?: number;
+  /** Worker poll pause when idle (default 250 ms). */
+  readonly idleMs?: number;
+  /** The URL operators and Xero reach this connector at; default http://127.0.0.1:PORT. */
+  readonly publicUrl?: string;
+}
+
+export interface ConnectorApp {
+  readonly url: string;
+  readonly queue: SqliteQueue;
+  readonly tokenService: TokenService;
+  readonly outcomes: SqliteOutcomeLog;
+  /** Stop accepting, let in-flight requests and the batch in hand finish, close the databases. */
+  close(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+export async function startConnectorApp(options: ConnectorAppOptions): Promise<ConnectorApp> {
+  const { config, logger } = options;
+  const clock = options.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const db = openDatabase({ dataDir: config.dataDir });
+  const connectionDb = openConnectionDatabase(join(config.dataDir, 'connection.db'));
+  const queue = new SqliteQueue(db, { maxReceives: 8 });
+  const state = new SqliteSyncStateStore(db);
+  const outcomes = new SqliteOutcomeLog(db, { logger });
+
+  const identity = new XeroIdentityClient({
+    clientId: config.xero.clientId,
+    clientSecret: config.xero.clientSecret,
+    identityUrl: config.xero.identityUrl,
+    apiUrl: config.xero.apiUrl,
+  });
+  // The HTTP server binds first so the connect URL (and the port, when 0 was asked for) is known.
+  let server: RunningHttpServer | undefined;
+  const publicUrl = () => options.publicUrl ?? server?.url ?? `http://127.0.0.1:${config.port}`;
+  const tokenService = new TokenService({
+    store: new SqliteConnectionStore(connectionDb),
+    identity,
+    clock,
+    logger,
+    authMode: config.xero.authMode,
+    scopes: config.xero.scopes,
+    connectUrl: `${options.publicUrl ?? `http://127.0.0.1:${config.port}`}/oauth/xero/connect`,
+  });
+  const signer = new TokenSigner(deriveSigningKey(config.adminToken), new SqliteUsedNonceStore(connectionDb));
+  const consent = createConsentRoutes({
+    config: config.xero,
+    signer,
+    identity,
+    pending: new SqlitePendingConsentStore(connectionDb),
+    connections: tokenService,
+    clock,
+    logger,
+    adminToken: config.adminToken,
+  });
+
+  const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
+  const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+  const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
+  const reader = new DataverseWebApiReader({
+    serverUrl: config.dataverse.url,
+    logger,
+    tokenSource: config.dataverse.accessToken
+      ? createStaticTokenSource(config.dataverse.accessToken)
+      : createClientCredentialsTokenSource({
+          tenantId: config.dataverse.tenantId ?? '',
+          clientId: config.dataverse.clientId ?? '',
+          clientSecret: config.dataverse.clientSecret ?? '',
+          serverUrl: config.dataverse.url,
+        }),
+  });
+
+  const changes = new SqliteChangeQueue(queue);
+  const writes: WriteQueue = {
+    enqueue: async (items: readonly XeroWrite[]) => {
+      queue.send('writes', items.map((write) => ({ body: JSON.stringify(write) })));
+    },
+  };
+  const settings = config.mapping;
+  const planChange = createPlanChange({ reader, state, settings });
+  const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
+  const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger });
+  const acceptDataverse = createAcceptDataverseWebhook({
+    queue: changes,
+    settings: {
+      webhookKey: config.dataverse.webhookKey,
+      organization: config.dataverse.organization,
+      syncedTables: settings.syncedTables,
+      ignoreUserId: config.dataverse.connectorUserId,
+    },
+    clock,
+    logger,
+  });
+  const acceptXero = config.xero.webhookKey
+    ? createAcceptXeroWebhook({
+        key: config.xero.webhookKey,
+        sink: {
+          enqueue: async (events) => {
+            queue.send('xero-events', events.map((event) => ({ body: JSON.stringify(event) })));
+          },
+        },
+        logger,
+      })
+    : undefined;
+
+  server = await startHttpServer({
+    port: config.port,
+    logger,
+    routes: buildRoutes({
+      mode: config.mode,
+      adminToken: config.adminToken,
+      clock,
+      logger,
+      signer,
+      consent,
+      tokenService,
+      queue,
+      outcomes,
+      changes,
+      planChange,
+      acceptDataverse,
+      acceptXero,
+      publicUrl,
+    }),
+  });
+
+  const stop = new AbortController();
+  const idleMs = options.idleMs ?? 250;
+  const workers = [
+    startWorker({ queue, name: 'changes', batchSize: 10, visibilityMs: 120_000, idleMs, signal: stop.signal, logger, handleBatch: changesHandler(mapChange) }),
+    startWorker({ queue, name: 'writes', batchSize: 50, visibilityMs: 300_000, idleMs, signal: stop.signal, logger, handleBatch: writesHandler(postWrites) }),
+  ];
+  // Proactive refresh: the refresh token is used long before its 60 days, and workers rarely wait for a token.
+  const refreshTimer = setInterval(() => {
+    tokenService.refreshIfDue(clock.now()).catch((error) => logger.warn('token refresh check failed', { error: describeError(error) }));
+  }, options.refreshCheckMs ?? 60_000);
+  refreshTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    queue,
+    tokenService,
+    outcomes,
+    close() {
+      closing ??= (async () => {
+        clearInterval(refreshTimer);
+        await server?.close();
+        stop.abort();
+        await Promise.allSettled(workers);
+        db.close();
+        connectionDb.close();
+      })();
+      return closing;
+    },
+  };
+}
