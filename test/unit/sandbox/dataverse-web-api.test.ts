@@ -3,6 +3,12 @@ import { DEMO_IDS, seedDemoData } from '../../../sandbox/demo-data';
 
 const TOKEN = 'sandbox-dataverse-token';
 
+type Row = Record<string, unknown>;
+interface DvBody extends Row {
+  readonly value: Row[];
+  readonly error: { readonly code: string; readonly message: string };
+}
+
 describe('sandbox Dataverse Web API', () => {
   let dv: SandboxDataverse;
   let now: number;
@@ -18,7 +24,7 @@ describe('sandbox Dataverse Web API', () => {
     const response = await fetch(path.startsWith('http') ? path : `${dv.apiUrl}/${path}`, {
       headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/json', ...headers },
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as DvBody };
   }
 
   async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -77,7 +83,7 @@ describe('sandbox Dataverse Web API', () => {
     expect(body._transactioncurrencyid_value).toBe(DEMO_IDS.currencies.usd);
     expect(body.customerid_account).toMatchObject({ name: 'Harbourview Provisions Ltd' });
     expect(body.customerid_contact).toBeNull();
-    const lines = body.order_details as Array<Record<string, any>>;
+    const lines = body.order_details as Row[];
     expect(lines).toHaveLength(3);
     expect(lines[0]!.productid).toMatchObject({ productnumber: 'BEAN-ESP-1KG', name: 'Espresso blend beans 1 kg' });
     expect(lines[2]).toMatchObject({ isproductoverridden: true, productid: null, priceperunit: 320 });
@@ -101,24 +107,22 @@ describe('sandbox Dataverse Web API', () => {
       }
     );
     expect(first.headers.get('preference-applied')).toBe('odata.maxpagesize=2');
-    expect(first.body.value.map((p: any) => p.productnumber)).toEqual(['BEAN-ESP-1KG', 'GRD-CONICAL-64']);
+    expect(first.body.value.map((p) => p.productnumber)).toEqual(['BEAN-ESP-1KG', 'GRD-CONICAL-64']);
     const next = first.body['@odata.nextLink'] as string;
     expect(next.startsWith(`${dv.apiUrl}/products?`)).toBe(true);
     expect(new URL(next).searchParams.get('$skiptoken')).toContain('pagenumber="2"');
     const second = await get(next, { Prefer: 'odata.maxpagesize=2' });
-    expect(second.body.value.map((p: any) => p.productnumber)).toEqual([
-      'PLANTER-TERRACOTTA-GLAZED-SEAGREEN-LARGE-2026',
-    ]);
+    expect(second.body.value.map((p) => p.productnumber)).toEqual(['PLANTER-TERRACOTTA-GLAZED-SEAGREEN-LARGE-2026']);
     expect(second.body['@odata.nextLink']).toBeUndefined();
   });
 
   it('should find records changed after a timestamp with modifiedon gt', async () => {
     const before = await get(`accounts?$select=name,modifiedon&$orderby=modifiedon desc&$top=1`);
-    const latest = before.body.value[0].modifiedon as string;
+    const latest = before.body.value[0]!.modifiedon as string;
     now += 60_000;
     dv.state.upsert('account', { accountid: DEMO_IDS.accounts.northwind, telephone1: '+1 206 555 0100' });
     const changed = await get(`accounts?$select=name&$filter=modifiedon gt ${latest}`);
-    expect(changed.body.value.map((a: any) => a.name)).toEqual(['Northwind Roasters Co-op']);
+    expect(changed.body.value.map((a) => a.name)).toEqual(['Northwind Roasters Co-op']);
     const bad = await get(`accounts?$filter=name eq`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('0x80060888');
@@ -175,6 +179,6 @@ describe('sandbox Dataverse Web API', () => {
 
   it('should follow a nested order_details collection path', async () => {
     const result = await get(`salesorders(${DEMO_IDS.orders.cafeNanduEur})/order_details?$select=extendedamount`);
-    expect(result.body.value.map((l: any) => l.extendedamount)).toEqual([1452.49]);
+    expect(result.body.value.map((l) => l.extendedamount)).toEqual([1452.49]);
   });
 });
