@@ -75,6 +75,13 @@ export class RateLimiter {
     };
   }
 
+  /** The remaining-limit headers for a tenant without charging a call (for answers given before admission). */
+  peekHeaders(tenantId: string): Record<string, string> {
+    const now = this.clock();
+    if (now - this.app.start >= MINUTE) this.app = { start: now - (now % MINUTE), used: 0 };
+    return this.headers(this.window(this.minute, tenantId, now, MINUTE), this.window(this.day, tenantId, now, DAY));
+  }
+
   inFlightCount(tenantId: string): number {
     return this.inFlight.get(tenantId) ?? 0;
   }

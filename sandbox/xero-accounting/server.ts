@@ -149,9 +149,13 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     };
     recorded.push(entry);
     counts.set(route, (counts.get(route) ?? 0) + 1);
+    const knownTenant = tenantId !== undefined && books.has(tenantId.toLowerCase());
     const reply = (r: Reply): void => {
       entry.status = r.status;
-      sendJson(res, r.status, r.body, r.headers);
+      // Xero reports the remaining limits on every answer; before admission they are read without charging.
+      const limits =
+        knownTenant && !r.headers?.['X-MinLimit-Remaining'] ? limiter.peekHeaders(tenantId.toLowerCase()) : {};
+      sendJson(res, r.status, r.body, { ...limits, ...r.headers });
     };
 
     if (faults.hang > 0) {
@@ -172,7 +176,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
         headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
       });
     }
-    if (!tenantId || !books.has(tenantId.toLowerCase())) {
+    if (!knownTenant) {
       return reply({
         status: 403,
         body: { Type: null, Title: 'Forbidden', Status: 403, Detail: 'AuthenticationUnsuccessful' },
@@ -193,7 +197,17 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     try {
       if (faults.latency > 0) await sleep(faults.latency);
       if (paused) await paused.promise;
-      const result = routeAdmitted(method, apiPath, url, rawBody, booksFor(tenantId), tenantId, idempotencyKey);
+      const modifiedSince = headerValue(req, 'if-modified-since');
+      const result = routeAdmitted(
+        method,
+        apiPath,
+        url,
+        rawBody,
+        booksFor(tenantId),
+        tenantId,
+        idempotencyKey,
+        modifiedSince
+      );
       reply({ ...result, headers: { ...result.headers, ...admission.headers } });
     } finally {
       admission.release();
@@ -207,9 +221,10 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     rawBody: string,
     tenantBooks: TenantBooks,
     tenantId: string,
-    idempotencyKey: string | undefined
+    idempotencyKey: string | undefined,
+    modifiedSince: string | undefined
   ): Reply {
-    const run = (): Reply => dispatch(method, apiPath, url, rawBody, tenantBooks, tenantId);
+    const run = (): Reply => dispatch(method, apiPath, url, rawBody, tenantBooks, tenantId, modifiedSince);
     if (!idempotencyKey || method === 'GET') return run();
     if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       return validationException([`Idempotency Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`]);
@@ -233,7 +248,8 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     url: URL,
     rawBody: string,
     tenantBooks: TenantBooks,
-    tenantId: string
+    tenantId: string,
+    modifiedSince: string | undefined
   ): Reply {
     if (method === 'GET' && apiPath === '/Organisation') return organisation(tenantId, tenantBooks);
     const match = /^\/(Contacts|Items|Invoices)(?:\/([^/]+))?$/.exec(apiPath);
@@ -242,7 +258,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const unitdp = url.searchParams.get('unitdp') === '4' ? 4 : 2;
 
-    if (method === 'GET') return id ? getOne(kind, id, tenantBooks) : getMany(kind, url, tenantBooks);
+    if (method === 'GET') return id ? getOne(kind, id, tenantBooks) : getMany(kind, url, tenantBooks, modifiedSince);
     if (method !== 'PUT' && method !== 'POST') return { status: 405, body: { Message: 'Method not allowed' } };
     if (method === 'PUT' && id) return { status: 405, body: { Message: 'Method not allowed' } };
 
@@ -277,7 +293,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     return { status: 200, body: { ...envelope(), [kind]: [found] } };
   }
 
-  function getMany(kind: XeroSchemaName, url: URL, tenantBooks: TenantBooks): Reply {
+  function getMany(kind: XeroSchemaName, url: URL, tenantBooks: TenantBooks, ifModifiedSince?: string): Reply {
     const q = url.searchParams;
     let rows =
       kind === 'Contacts'
@@ -299,6 +315,13 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     if (kind === 'Invoices' && contactIds) {
       rows = rows.filter((r) => isRecord(r.Contact) && contactIds.includes(String(r.Contact.ContactID).toLowerCase()));
     }
+    const term = q.get('searchTerm')?.toLowerCase();
+    if (kind === 'Contacts' && term) {
+      const searched = ['Name', 'FirstName', 'LastName', 'ContactNumber', 'EmailAddress', 'CompanyNumber'];
+      rows = rows.filter((r) =>
+        searched.some((f) => typeof r[f] === 'string' && (r[f] as string).toLowerCase().includes(term))
+      );
+    }
     const where = q.get('where');
     if (where) {
       try {
@@ -309,7 +332,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
         throw error;
       }
     }
-    const since = parseXeroDate(q.get('If-Modified-Since') ?? undefined);
+    const since = parseXeroDate(ifModifiedSince ?? q.get('If-Modified-Since') ?? undefined);
     if (since !== undefined) rows = rows.filter((r) => (parseXeroDate(r.UpdatedDateUTC) ?? 0) > since);
     const page = Number(q.get('page'));
     if (kind !== 'Items' && Number.isInteger(page) && page >= 1) {

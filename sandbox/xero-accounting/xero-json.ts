@@ -19,7 +19,13 @@ export function parseXeroDate(value: unknown): number | undefined {
   const ms = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/.exec(value.trim());
   if (ms?.[1]) return Number(ms[1]);
   const iso = /^(\d{4})-(\d{2})-(\d{2})(T.*)?$/.exec(value.trim());
-  if (!iso) return undefined;
+  if (!iso) {
+    // HTTP dates (If-Modified-Since: Tue, 03 Mar 2026 10:00:00 GMT)
+    const http = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())
+      ? Date.parse(value)
+      : NaN;
+    return Number.isNaN(http) ? undefined : http;
+  }
   const parsed = Date.parse(
     iso[4] ? (/[zZ]|[+-]\d{2}:?\d{2}$/.test(iso[4]) ? value : `${value}Z`) : `${value}T00:00:00Z`
   );

@@ -109,6 +109,8 @@ describe('sandbox Xero contacts and items', () => {
     expect(found.map((c) => c.Name)).toEqual(['Alpha', 'Gamma']);
     const byName = elements(await call('GET', `/Contacts?where=${encodeURIComponent('Name=="Beta"')}`), 'Contacts');
     expect(byName.map((c) => c.ContactNumber)).toEqual(['c-2']);
+    const search = elements(await call('GET', '/Contacts?searchTerm=C-3'), 'Contacts');
+    expect(search.map((c) => c.Name)).toEqual(['Gamma']);
     const bad = await call('GET', `/Contacts?where=${encodeURIComponent('Name.Contains("B")')}`);
     expect(bad.status).toBe(400);
   });

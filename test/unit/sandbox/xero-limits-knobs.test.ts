@@ -95,10 +95,13 @@ describe('sandbox Xero limits, idempotency and knobs', () => {
     const first = await call('GET', '/Contacts');
     expect(first.status).toBe(429);
     expect(first.headers.get('retry-after')).toBe('7');
-    expect((await call('GET', '/Contacts')).status).toBe(429);
+    const second = await call('GET', '/Contacts');
+    expect(second.status).toBe(429);
     expect((await call('GET', '/Contacts')).status).toBe(200);
     xero.knobs.failNext(1, 503);
-    expect((await call('POST', '/Contacts', { Contacts: [{ Name: 'Later' }] })).status).toBe(503);
+    const unavailable = await call('POST', '/Contacts', { Contacts: [{ Name: 'Later' }] });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('x-minlimit-remaining')).toBe('59'); // only the one admitted call was charged
     expect(xero.state.snapshot().contacts).toHaveLength(0);
   });
 
@@ -134,5 +137,14 @@ describe('sandbox Xero limits, idempotency and knobs', () => {
     });
     xero.knobs.clearRequests();
     expect(xero.knobs.requests()).toEqual([]);
+  });
+
+  it('should filter by the If-Modified-Since header', async () => {
+    await call('PUT', '/Contacts', { Contacts: [{ Name: 'Early' }] });
+    const cutoff = new Date(now).toUTCString();
+    now += 5_000;
+    await call('PUT', '/Contacts', { Contacts: [{ Name: 'Late' }] });
+    const changed = await call('GET', '/Contacts', undefined, { 'If-Modified-Since': cutoff });
+    expect(elements(changed, 'Contacts').map((c) => c.Name)).toEqual(['Late']);
   });
 });
