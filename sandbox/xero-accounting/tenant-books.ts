@@ -193,7 +193,9 @@ export class TenantBooks {
     const lineInputs = Array.isArray(merged.LineItems) ? merged.LineItems.filter(isRecord) : [];
     const lines = lineInputs.map((raw) => {
       const withItem = this.applyItemDefaults(raw, errors);
-      const result = computeLine(withItem, String(merged.LineAmountTypes), unitdp);
+      // Kept lines were rounded when first saved; re-rounding them at 4 dp leaves them as they are.
+      const lineDp = input.LineItems === undefined ? 4 : unitdp;
+      const result = computeLine(withItem, String(merged.LineAmountTypes), lineDp);
       errors.push(...result.errors);
       if (!str(result.line.Description)?.trim() && !str(result.line.ItemCode)) {
         errors.push('Description must be specified on every line item.');

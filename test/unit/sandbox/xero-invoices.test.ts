@@ -136,4 +136,16 @@ describe('sandbox Xero invoices', () => {
     expect(found.map((i) => i.Reference)).toEqual(['SO-A', 'SO-C']);
     expect(elements(await call('GET', '/Invoices/INV-0002'), 'Invoices')[0]!.Reference).toBe('SO-B');
   });
+
+  it('should keep 4-decimal unit amounts when a later update omits the lines', async () => {
+    const created = await call('PUT', '/Invoices?unitdp=4', {
+      Invoices: [draft({ LineItems: [{ Description: 'Precise', Quantity: 1000, UnitAmount: 0.0125 }] })],
+    });
+    const invoice = elements(created, 'Invoices')[0]!;
+    expect(invoice.Total).toBe(12.5);
+    await call('POST', `/Invoices/${String(invoice.InvoiceID)}`, { Invoices: [{ Reference: 'renamed' }] });
+    const [saved] = xero.state.snapshot().invoices;
+    expect(saved).toMatchObject({ Reference: 'renamed', Total: 12.5 });
+    expect((saved!.LineItems as Array<Record<string, unknown>>)[0]!.UnitAmount).toBe(0.0125);
+  });
 });
