@@ -27,9 +27,20 @@ export interface RecordChange {
   readonly message: 'Create' | 'Update' | 'Delete';
   /** Columns the write touched (logical names; lookups by their lookup name). */
   readonly changed: readonly string[];
+  /** For order lines: the order they belong (or, on Delete, belonged) to. */
+  readonly parentOrderId?: string;
 }
 
 export type RecordInput = Readonly<Record<string, unknown>>;
+
+const ORDER_TOTAL_COLUMNS = [
+  'totallineitemamount',
+  'totallineitemdiscountamount',
+  'totaldiscountamount',
+  'totalamountlessfreight',
+  'totaltax',
+  'totalamount',
+] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,7 +75,13 @@ export class DataverseState {
     }
     const parentOrder = table === 'salesorderdetail' ? record.lookups.salesorderid : null;
     if (parentOrder && this.find('salesorder', parentOrder.id)) this.recalculateOrder(parentOrder.id);
-    this.emit({ table, id: record.id, message: 'Delete', changed: [] });
+    this.emit({
+      table,
+      id: record.id,
+      message: 'Delete',
+      changed: [],
+      ...(parentOrder ? { parentOrderId: parentOrder.id } : {}),
+    });
     return true;
   }
 
@@ -84,6 +101,7 @@ export class DataverseState {
     this.computeTotals(order);
     order.values.modifiedon = this.stamp();
     order.version = this.nextVersion();
+    this.emit({ table: 'salesorder', id: order.id, message: 'Update', changed: [...ORDER_TOTAL_COLUMNS] });
     return this.toWire(order);
   }
 
@@ -276,7 +294,10 @@ export class DataverseState {
   }
 
   private emit(change: RecordChange): void {
-    for (const listener of this.listeners) listener(change);
+    const parent =
+      change.table === 'salesorderdetail' ? this.find(change.table, change.id)?.lookups.salesorderid : null;
+    const withParent = parent && !change.parentOrderId ? { ...change, parentOrderId: parent.id } : change;
+    for (const listener of this.listeners) listener(withParent);
   }
 
   private rows(table: TableName): Map<string, StoredRecord> {
