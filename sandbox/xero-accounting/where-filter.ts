@@ -1,5 +1,6 @@
 /**
- * The subset of Xero's `where` language the connector uses: `Field=="value"` (or a number/true/false) clauses joined
+ * The subset of Xero's `where` language the connector uses: `Field=="value"` (or a number/true/false/null, or
+ * `Contact.ContactID=guid("…")`) clauses joined
  * with ` OR ` / ` AND ` (AND binds tighter). Dotted fields such as `Contact.ContactID` reach into nested objects.
  */
 import { isRecord, type XeroRecord } from './xero-json';
@@ -7,7 +8,7 @@ import { isRecord, type XeroRecord } from './xero-json';
 export type RecordPredicate = (record: XeroRecord) => boolean;
 
 const CLAUSE =
-  /^\s*([A-Za-z][A-Za-z0-9.]*)\s*(==|!=)\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?)|(true|false|null))\s*$/;
+  /^\s*([A-Za-z][A-Za-z0-9.]*)\s*(==|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?)|(true|false|null)|guid\("([0-9a-fA-F-]{36})"\))\s*$/i;
 
 export class WhereSyntaxError extends Error {}
 
@@ -22,7 +23,14 @@ function parseClause(clause: string): RecordPredicate {
   const trimmed = clause.trim().replace(/^\((.*)\)$/, '$1');
   const match = CLAUSE.exec(trimmed);
   if (!match) throw new WhereSyntaxError(`Unsupported where clause: ${trimmed}`);
-  const [, field = '', operator, quoted, numeric, literal] = match;
+  const [, field = '', operator, quoted, numeric, literal, guid] = match;
+  if (guid !== undefined) {
+    // guid("…") compares ids without regard to case, as Xero does.
+    return (record) => {
+      const equal = String(readPath(record, field) ?? '').toLowerCase() === guid.toLowerCase();
+      return operator === '!=' ? !equal : equal;
+    };
+  }
   const expected: unknown =
     quoted !== undefined
       ? quoted.replace(/\\(.)/g, '$1')
@@ -34,7 +42,7 @@ function parseClause(clause: string): RecordPredicate {
   return (record) => {
     const actual = readPath(record, field);
     const equal = (actual ?? null) === expected;
-    return operator === '==' ? equal : !equal;
+    return operator === '!=' ? !equal : equal;
   };
 }
 

@@ -135,6 +135,11 @@ describe('sandbox Xero invoices', () => {
     const found = elements(await call('GET', `/Invoices?where=${where}`), 'Invoices');
     expect(found.map((i) => i.Reference)).toEqual(['SO-A', 'SO-C']);
     expect(elements(await call('GET', '/Invoices/INV-0002'), 'Invoices')[0]!.Reference).toBe('SO-B');
+    const byContact = encodeURIComponent(`Contact.ContactID=guid("${contactId.toUpperCase()}") AND Reference!="SO-B"`);
+    expect(elements(await call('GET', `/Invoices?where=${byContact}`), 'Invoices').map((i) => i.Reference)).toEqual([
+      'SO-A',
+      'SO-C',
+    ]);
   });
 
   it('should keep 4-decimal unit amounts when a later update omits the lines', async () => {
