@@ -159,6 +159,35 @@ describe('sandbox Dataverse Web API', () => {
     expect(dv.state.get('contact', id)).toBeUndefined();
   });
 
+  it('should upsert with PATCH, refuse If-None-Match updates and return a representation on request', async () => {
+    const newId = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+    const upserted = await send('PATCH', `accounts(${newId})`, { name: 'Upserted Ltd' });
+    expect(upserted.status).toBe(204);
+    expect(upserted.headers.get('odata-entityid')).toBe(`${dv.apiUrl}/accounts(${newId})`);
+    const refused = await send('PATCH', `accounts(${newId})`, { name: 'Again' }, { 'If-None-Match': '*' });
+    expect(refused.status).toBe(412);
+    const created = await send(
+      'POST',
+      'salesorderdetails',
+      {
+        'salesorderid@odata.bind': `/salesorders(${DEMO_IDS.orders.mayaOkafor})`,
+        'productid@odata.bind': `/products(${DEMO_IDS.products.espressoBeans})`,
+        quantity: 4,
+      },
+      { Prefer: 'return=representation' }
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      priceperunit: 24.5,
+      baseamount: 98,
+      _salesorderid_value: DEMO_IDS.orders.mayaOkafor,
+    });
+    const badBind = await send('POST', 'contacts', {
+      'parentcustomerid_account@odata.bind': `/accounts(${'9'.repeat(8)}-2222-3333-4444-555555555555)`,
+    });
+    expect(badBind.status).toBe(404);
+  });
+
   it('should require the bearer token when one is configured', async () => {
     const response = await fetch(`${dv.apiUrl}/accounts`);
     expect(response.status).toBe(401);
