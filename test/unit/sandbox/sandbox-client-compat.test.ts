@@ -3,7 +3,7 @@
  * answer in shapes those libraries parse. These tests drive the real client libraries against them on 127.0.0.1.
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
-import { AccountingApi, Contact, Contacts } from 'xero-node';
+import { AccountingApi, Contact, Contacts, Invoice, LineAmountTypes } from 'xero-node';
 import { startSandboxDataverse, type SandboxDataverse } from '../../../sandbox/dataverse/server';
 import { DEMO_IDS, seedDemoData } from '../../../sandbox/demo-data';
 import { startSandboxXero, type SandboxXero } from '../../../sandbox/xero-accounting/server';
@@ -67,5 +67,34 @@ describe('sandbox compatibility with the client libraries', () => {
     const parsed = JSON.parse(String(failure)) as { response: { statusCode: number }; body: { Type: string } };
     expect(parsed.response.statusCode).toBe(400);
     expect(parsed.body.Type).toBe('ValidationException');
+  });
+
+  it('should let xero-node upsert invoices with element statuses, idempotency keys and see 429 headers', async () => {
+    const api = new AccountingApi();
+    api.basePath = xero.apiUrl;
+    api.accessToken = 'sandbox-token';
+    const contact = await api.createContacts(xero.tenantId, { contacts: [{ name: 'Invoice Customer' }] } as Contacts);
+    const invoice: Invoice = {
+      type: Invoice.TypeEnum.ACCREC,
+      contact: { contactID: contact.body.contacts![0]!.contactID! },
+      reference: 'ORD-9',
+      date: '2026-04-01',
+      dueDate: '2026-04-30',
+      lineAmountTypes: LineAmountTypes.Exclusive,
+      lineItems: [{ description: 'Write-in', quantity: 2, unitAmount: 10.125, taxType: 'OUTPUT' }],
+    };
+    const result = await api.updateOrCreateInvoices(xero.tenantId, { invoices: [invoice] }, false, 4, 'inv-ORD-9');
+    const saved = result.body.invoices![0]!;
+    expect(saved.statusAttributeString).toBe('OK');
+    expect(saved).toMatchObject({ invoiceNumber: 'INV-0001', subTotal: 20.25, totalTax: 3.04, total: 23.29 });
+    const replay = await api.updateOrCreateInvoices(xero.tenantId, { invoices: [invoice] }, false, 4, 'inv-ORD-9');
+    expect(replay.body.invoices![0]!.invoiceID).toBe(saved.invoiceID);
+
+    xero.knobs.failNext(1, 429, 12);
+    const limited = await api.getInvoices(xero.tenantId).catch((e: unknown) => e);
+    const parsed = JSON.parse(String(limited)) as { response: { statusCode: number; headers: Record<string, string> } };
+    expect(parsed.response.statusCode).toBe(429);
+    expect(parsed.response.headers['retry-after']).toBe('12');
+    expect(parsed.response.headers['x-rate-limit-problem']).toBe('minute');
   });
 });
