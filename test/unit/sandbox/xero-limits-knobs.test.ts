@@ -116,9 +116,18 @@ describe('sandbox Xero limits, idempotency and knobs', () => {
     expect((await call('GET', '/Contacts')).status).toBe(200);
   });
 
-  it('should add latency without changing the answer', async () => {
-    xero.knobs.setLatency(30);
-    expect((await call('GET', '/Contacts')).status).toBe(200);
+  it('should hold a delayed call in flight for the added latency', async () => {
+    xero.knobs.setLatency(300);
+    let done = false;
+    const pending = call('GET', '/Contacts').then((r) => {
+      done = true;
+      return r;
+    });
+    while (!done && xero.knobs.inFlight() === 0) await new Promise((r) => setTimeout(r, 2));
+    expect(done).toBe(false);
+    expect(xero.knobs.inFlight()).toBe(1);
+    expect((await pending).status).toBe(200);
+    expect(xero.knobs.inFlight()).toBe(0);
   });
 
   it('should count calls by route and record every request for assertions', async () => {
