@@ -156,4 +156,21 @@ describe('sandbox Xero limits, idempotency and knobs', () => {
     const changed = await call('GET', '/Contacts', undefined, { 'If-Modified-Since': cutoff });
     expect(elements(changed, 'Contacts').map((c) => c.Name)).toEqual(['Late']);
   });
+
+  it('should keep data and minute limits per tenant while the app limit is shared', async () => {
+    await start({
+      tenants: [{ tenantId: 'tenant-a' }, { tenantId: 'tenant-b', baseCurrency: 'GBP' }],
+      limits: { perMinute: 2 },
+    });
+    const asTenant = (tenant: string) => ({ 'xero-tenant-id': tenant });
+    await call('PUT', '/Contacts', { Contacts: [{ Name: 'Only in A' }] }, asTenant('tenant-a'));
+    const second = await call('GET', '/Contacts', undefined, asTenant('tenant-a'));
+    expect(second.headers.get('x-minlimit-remaining')).toBe('0');
+    expect((await call('GET', '/Contacts', undefined, asTenant('tenant-a'))).status).toBe(429);
+    const other = await call('GET', '/Contacts', undefined, asTenant('tenant-b'));
+    expect(other.status).toBe(200);
+    expect(elements(other, 'Contacts')).toEqual([]);
+    expect(other.headers.get('x-appminlimit-remaining')).toBe('9997');
+    expect(xero.state.snapshot('tenant-a').contacts).toHaveLength(1);
+  });
 });
