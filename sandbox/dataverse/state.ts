@@ -165,6 +165,11 @@ export class DataverseState {
     if (!record) throw notFoundError(table, id);
     const previousOrder = record.lookups.salesorderid?.id;
     const changed = this.apply(record, input, false);
+    const repriced = changed.includes('productid') && !changed.includes('priceperunit');
+    // A catalogue line whose product changes takes the new product's price, as in Dynamics.
+    if (table === 'salesorderdetail' && repriced && record.values.ispriceoverridden !== true) {
+      delete record.values.priceperunit;
+    }
     this.afterWrite(record, this.stamp(), previousOrder);
     this.emit({ table, id: record.id, message: 'Update', changed });
     return record;

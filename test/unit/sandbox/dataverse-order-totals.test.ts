@@ -84,6 +84,11 @@ describe('sandbox Dataverse order arithmetic and state', () => {
       quantity: 2,
     });
     expect(line).toMatchObject({ priceperunit: 689.99, baseamount: 1379.98 });
+    const switched = state.upsert('salesorderdetail', {
+      salesorderdetailid: line.salesorderdetailid,
+      productid: { table: 'product', id: DEMO_IDS.products.espressoBeans },
+    });
+    expect(switched).toMatchObject({ priceperunit: 24.5, baseamount: 49 });
   });
 
   it('should bump modifiedon strictly even within one second and report changes to subscribers', () => {
