@@ -64,6 +64,8 @@ export interface FakeXeroIdentityKnobs {
 export interface FakeXeroIdentity {
   readonly url: string;
   readonly knobs: FakeXeroIdentityKnobs;
+  /** True for a live access token of an unrevoked grant: lets the sandbox Accounting API check bearer tokens. */
+  isValidAccessToken(token: string): boolean;
   close(): Promise<void>;
 }
 
@@ -318,6 +320,11 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
   return {
     url: `http://127.0.0.1:${port}`,
     knobs,
+    isValidAccessToken: (token: string) => {
+      const entry = accessTokens.get(token);
+      const grant = entry && grants.get(entry.grantId);
+      return Boolean(entry && grant && !grant.revoked && entry.expiresAt > now());
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -17,13 +17,19 @@ import { SqliteQueue } from '../../lambdas/adapters/local/sqlite-queue';
 import { SqliteSyncStateStore } from '../../lambdas/adapters/local/sqlite-sync-state';
 import { startWorker } from '../../lambdas/adapters/local/worker-loop';
 import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
-import { createClientCredentialsTokenSource, createStaticTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
+import {
+  createClientCredentialsTokenSource,
+  createStaticTokenSource,
+} from '../../lambdas/adapters/dataverse/dataverse-token-source';
 import { XeroIdentityClient } from '../../lambdas/adapters/xero/identity-client';
 import { createXeroGateway } from '../../lambdas/adapters/xero/xero-gateway';
 import { createConsentRoutes } from '../../lambdas/core/connection/consent-routes';
 import { deriveSigningKey, TokenSigner } from '../../lambdas/core/connection/signed-token';
 import { TokenService } from '../../lambdas/core/connection/token-service';
-import { InProcessTokenServiceClient, TokenServiceAccessProvider } from '../../lambdas/core/connection/worker-access-provider';
+import {
+  InProcessTokenServiceClient,
+  TokenServiceAccessProvider,
+} from '../../lambdas/core/connection/worker-access-provider';
 import { describeError } from '../../lambdas/core/errors';
 import { createAcceptDataverseWebhook } from '../../lambdas/core/ingress/accept-dataverse-webhook';
 import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook';
@@ -39,7 +45,11 @@ import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-confi
 import { changesHandler, writesHandler } from './work-handlers';
 
 export interface ConnectorAppOptions {
-  readonly config: RuntimeConfig & { readonly xero: XeroConfig; readonly dataverse: DataverseConfig; readonly adminToken: string };
+  readonly config: RuntimeConfig & {
+    readonly xero: XeroConfig;
+    readonly dataverse: DataverseConfig;
+    readonly adminToken: string;
+  };
   readonly logger: Logger;
   readonly clock?: Clock;
   /** How often the refresh timer checks the token (default every minute; it refreshes well inside 30 minutes). */
@@ -121,7 +131,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const changes = new SqliteChangeQueue(queue);
   const writes: WriteQueue = {
     enqueue: async (items: readonly XeroWrite[]) => {
-      queue.send('writes', items.map((write) => ({ body: JSON.stringify(write) })));
+      queue.send(
+        'writes',
+        items.map((write) => ({ body: JSON.stringify(write) }))
+      );
     },
   };
   const settings = config.mapping;
@@ -144,7 +157,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
         key: config.xero.webhookKey,
         sink: {
           enqueue: async (events) => {
-            queue.send('xero-events', events.map((event) => ({ body: JSON.stringify(event) })));
+            queue.send(
+              'xero-events',
+              events.map((event) => ({ body: JSON.stringify(event) }))
+            );
           },
         },
         logger,
@@ -175,12 +191,32 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const stop = new AbortController();
   const idleMs = options.idleMs ?? 250;
   const workers = [
-    startWorker({ queue, name: 'changes', batchSize: 10, visibilityMs: 120_000, idleMs, signal: stop.signal, logger, handleBatch: changesHandler(mapChange) }),
-    startWorker({ queue, name: 'writes', batchSize: 50, visibilityMs: 300_000, idleMs, signal: stop.signal, logger, handleBatch: writesHandler(postWrites) }),
+    startWorker({
+      queue,
+      name: 'changes',
+      batchSize: 10,
+      visibilityMs: 120_000,
+      idleMs,
+      signal: stop.signal,
+      logger,
+      handleBatch: changesHandler(mapChange),
+    }),
+    startWorker({
+      queue,
+      name: 'writes',
+      batchSize: 50,
+      visibilityMs: 300_000,
+      idleMs,
+      signal: stop.signal,
+      logger,
+      handleBatch: writesHandler(postWrites),
+    }),
   ];
   // Proactive refresh: the refresh token is used long before its 60 days, and workers rarely wait for a token.
   const refreshTimer = setInterval(() => {
-    tokenService.refreshIfDue(clock.now()).catch((error) => logger.warn('token refresh check failed', { error: describeError(error) }));
+    tokenService
+      .refreshIfDue(clock.now())
+      .catch((error) => logger.warn('token refresh check failed', { error: describeError(error) }));
   }, options.refreshCheckMs ?? 60_000);
   refreshTimer.unref();
 

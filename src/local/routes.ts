@@ -18,7 +18,11 @@ import type { HttpRequest, HttpResponse, Route } from './http-server';
 import { requireAdmin } from './http-server';
 import { renderStatusPage, type StatusSnapshot } from './status-page';
 
-type Handler = (request: { headers: Record<string, string | undefined>; query: Record<string, string | undefined>; rawBody: Buffer }) => Promise<{
+type Handler = (request: {
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+}) => Promise<{
   status: number;
   body: string;
   headers?: Record<string, string>;
@@ -37,7 +41,10 @@ export interface RouteDeps {
   readonly changes: ChangeQueue;
   readonly planChange: (event: ChangeEvent) => Promise<ChangePlan>;
   readonly acceptDataverse: Handler;
-  readonly acceptXero?: (request: { headers: Record<string, string | undefined>; rawBody: Buffer }) => Promise<{ status: number; body: string }>;
+  readonly acceptXero?: (request: {
+    headers: Record<string, string | undefined>;
+    rawBody: Buffer;
+  }) => Promise<{ status: number; body: string }>;
   readonly publicUrl: () => string;
 }
 
@@ -65,7 +72,12 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   const admin =
     (handler: (request: HttpRequest) => Promise<HttpResponse>) =>
     async (request: HttpRequest): Promise<HttpResponse> =>
-      isAdmin(request) ? handler(request) : json(401, { error: 'unauthorized', message: 'admin token required (Authorization: Bearer $CONNECTOR_ADMIN_TOKEN)' });
+      isAdmin(request)
+        ? handler(request)
+        : json(401, {
+            error: 'unauthorized',
+            message: 'admin token required (Authorization: Bearer $CONNECTOR_ADMIN_TOKEN)',
+          });
 
   async function snapshot(): Promise<StatusSnapshot> {
     const connection = await deps.tokenService.status(deps.clock.now());
@@ -87,21 +99,34 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         state: connection.state,
         tenantName: connection.tenantName,
         tenantId: connection.tenantId,
-        reason: connection.reason ? `${connection.reason}${connection.nextStep ? ` — ${connection.nextStep}` : ''}` : undefined,
+        reason: connection.reason
+          ? `${connection.reason}${connection.nextStep ? ` — ${connection.nextStep}` : ''}`
+          : undefined,
         refreshedAt: connection.refreshedAt,
-        refreshTokenAgeHours: connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
+        refreshTokenAgeHours:
+          connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
       },
       queues: { changes: depth('changes'), writes: depth('writes') },
       counts: deps.outcomes.counts(),
       recent: deps.outcomes.recent(25).map(row),
-      failures: deps.outcomes.failures(25).filter((o) => o.willRetry === false).map(row),
+      failures: deps.outcomes
+        .failures(25)
+        .filter((o) => o.willRetry === false)
+        .map(row),
       connectPath: '/oauth/xero/connect',
     };
   }
 
   function retryEvent(table: SyncedTable, id: string): ChangeEvent {
     const now = deps.clock.now().toISOString();
-    return { table, id: id.toLowerCase(), message: 'Update', occurredAt: now, dedupeId: `retry:${table}:${id}:${now}`, source: 'retry' };
+    return {
+      table,
+      id: id.toLowerCase(),
+      message: 'Update',
+      occurredAt: now,
+      dedupeId: `retry:${table}:${id}:${now}`,
+      source: 'retry',
+    };
   }
 
   /** Retry one record: a fresh change, plus any of its dead letters moved back so nothing is left behind. */
@@ -110,7 +135,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     const table = fields.table ?? '';
     const id = fields.id ?? '';
     if (!isSyncedTable(table) || !GUID.test(id)) {
-      return json(400, { error: 'bad_request', message: 'expected {"table": "account|contact|product|salesorder", "id": "<GUID>"}' });
+      return json(400, {
+        error: 'bad_request',
+        message: 'expected {"table": "account|contact|product|salesorder", "id": "<GUID>"}',
+      });
     }
     await deps.changes.enqueue([retryEvent(table, id)]);
     const group = `${table}:${id.toLowerCase()}`;
@@ -122,8 +150,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
 
   async function redrive(request: HttpRequest): Promise<HttpResponse> {
     const fields = formOrJson(request);
-    if (fields.queue !== undefined && fields.queue !== 'changes' && fields.queue !== 'writes') return json(400, { error: 'bad_request', message: 'queue must be changes or writes' });
-    if (fields.table !== undefined && !isSyncedTable(fields.table)) return json(400, { error: 'bad_request', message: 'unknown table' });
+    if (fields.queue !== undefined && fields.queue !== 'changes' && fields.queue !== 'writes')
+      return json(400, { error: 'bad_request', message: 'queue must be changes or writes' });
+    if (fields.table !== undefined && !isSyncedTable(fields.table))
+      return json(400, { error: 'bad_request', message: 'unknown table' });
     const queues = fields.queue ? [fields.queue as 'changes' | 'writes'] : (['changes', 'writes'] as const);
     let moved = 0;
     for (const name of queues) {
@@ -137,10 +167,15 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   async function preview(request: HttpRequest): Promise<HttpResponse> {
     const table = request.params.table ?? '';
     const id = request.params.id ?? '';
-    if (!isSyncedTable(table) || !GUID.test(id)) return json(400, { error: 'bad_request', message: 'expected /admin/preview/<table>/<GUID>' });
+    if (!isSyncedTable(table) || !GUID.test(id))
+      return json(400, { error: 'bad_request', message: 'expected /admin/preview/<table>/<GUID>' });
     try {
       const plan = await deps.planChange({ ...retryEvent(table, id), source: 'manual' });
-      return json(200, { writes: plan.writes, forward: plan.forward, ...(plan.skipped ? { skipped: plan.skipped } : {}) });
+      return json(200, {
+        writes: plan.writes,
+        forward: plan.forward,
+        ...(plan.skipped ? { skipped: plan.skipped } : {}),
+      });
     } catch (error) {
       return json(422, { error: 'cannot_map', message: describeError(error) });
     }
@@ -149,7 +184,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   const wrapConsent =
     (route: keyof ConsentRoutes) =>
     async (request: HttpRequest): Promise<HttpResponse> => {
-      const response = await deps.consent[route]({ headers: request.headers as Record<string, string | undefined>, query: request.query });
+      const response = await deps.consent[route]({
+        headers: request.headers as Record<string, string | undefined>,
+        query: request.query,
+      });
       return { status: response.status, headers: response.headers, body: response.body };
     };
 
@@ -169,7 +207,11 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         }
         return {
           status: 200,
-          headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" },
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'cache-control': 'no-store',
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+          },
           body: renderStatusPage(await snapshot()),
         };
       },
@@ -179,12 +221,20 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       path: '/login',
       handler: async (request): Promise<HttpResponse> => {
         const verdict = await deps.signer.verify(request.query.link, 'admin-login', deps.clock.now());
-        if (!verdict.ok) return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `Login link refused (${verdict.failure}). Ask for a new one with: npx connector login-link` };
+        if (!verdict.ok)
+          return {
+            status: 401,
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+            body: `Login link refused (${verdict.failure}). Ask for a new one with: npx connector login-link`,
+          };
         const session = randomBytes(32).toString('base64url');
         sessions.set(session, deps.clock.now().getTime() + SESSION_TTL_MS);
         return {
           status: 302,
-          headers: { location: '/', 'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}` },
+          headers: {
+            location: '/',
+            'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+          },
           body: '',
         };
       },
@@ -194,20 +244,31 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       path: '/admin/login-link',
       handler: admin(async () => {
         const token = deps.signer.sign('admin-login', deps.clock.now(), LOGIN_LINK_TTL_SECONDS);
-        return json(200, { url: `${deps.publicUrl()}/login?link=${encodeURIComponent(token)}`, expiresAt: new Date(deps.clock.now().getTime() + LOGIN_LINK_TTL_SECONDS * 1000).toISOString() });
+        return json(200, {
+          url: `${deps.publicUrl()}/login?link=${encodeURIComponent(token)}`,
+          expiresAt: new Date(deps.clock.now().getTime() + LOGIN_LINK_TTL_SECONDS * 1000).toISOString(),
+        });
       }),
     },
     {
       method: 'POST',
       path: '/admin/connect-link',
-      handler: admin(async () => json(200, createConnectLink({ signer: deps.signer, clock: deps.clock }, `${deps.publicUrl()}/oauth/xero/connect`))),
+      handler: admin(async () =>
+        json(
+          200,
+          createConnectLink({ signer: deps.signer, clock: deps.clock }, `${deps.publicUrl()}/oauth/xero/connect`)
+        )
+      ),
     },
     {
       method: 'POST',
       path: '/admin/disconnect',
       handler: admin(async () => {
         const { revoked } = await deps.tokenService.disconnect();
-        return json(200, { revoked, message: `Disconnected from Xero${revoked ? ' and revoked the token' : ''}. Run \`connector connect-link\` to connect again.` });
+        return json(200, {
+          revoked,
+          message: `Disconnected from Xero${revoked ? ' and revoked the token' : ''}. Run \`connector connect-link\` to connect again.`,
+        });
       }),
     },
     { method: 'POST', path: '/admin/retry', handler: admin(retry) },
@@ -220,16 +281,28 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       method: 'POST',
       path: '/webhooks/dataverse',
       handler: async (request) => {
-        const response = await deps.acceptDataverse({ headers: request.headers as Record<string, string | undefined>, query: request.query, rawBody: request.rawBody });
-        return { status: response.status, headers: { 'content-type': 'application/json', ...response.headers }, body: response.body };
+        const response = await deps.acceptDataverse({
+          headers: request.headers as Record<string, string | undefined>,
+          query: request.query,
+          rawBody: request.rawBody,
+        });
+        return {
+          status: response.status,
+          headers: { 'content-type': 'application/json', ...response.headers },
+          body: response.body,
+        };
       },
     },
     {
       method: 'POST',
       path: '/webhooks/xero',
       handler: async (request) => {
-        if (!deps.acceptXero) return json(404, { error: 'not_configured', message: 'Xero webhooks are off: set XERO_WEBHOOK_KEY' });
-        const response = await deps.acceptXero({ headers: request.headers as Record<string, string | undefined>, rawBody: request.rawBody });
+        if (!deps.acceptXero)
+          return json(404, { error: 'not_configured', message: 'Xero webhooks are off: set XERO_WEBHOOK_KEY' });
+        const response = await deps.acceptXero({
+          headers: request.headers as Record<string, string | undefined>,
+          rawBody: request.rawBody,
+        });
         return { status: response.status, body: response.body };
       },
     },
@@ -257,7 +330,10 @@ function formOrJson(request: HttpRequest): Record<string, string | undefined> {
   try {
     const parsed: unknown = text ? JSON.parse(text) : {};
     if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
   } catch {
     return {};
   }

@@ -75,7 +75,9 @@ export function writesHandler(postWrites: (writes: readonly XeroWrite[]) => Prom
     }
     if (parsed.length > 0) {
       const results = await postWrites(parsed.map((p) => p.write));
-      parsed.forEach(({ message }, index) => outcome.settle(message, results[index] ?? { status: 'retry', error: 'no result' }));
+      parsed.forEach(({ message }, index) =>
+        outcome.settle(message, results[index] ?? { status: 'retry', error: 'no result' })
+      );
     }
     return outcome.toResult();
   };

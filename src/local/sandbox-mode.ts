@@ -1,0 +1,146 @@
+/**
+ * SANDBOX MODE: the in-repo fakes of Xero (identity + Accounting API, validating every body against Xero's OpenAPI
+ * contract) and of the Dataverse Web API, seeded with demo data, wired to the connector exactly as real systems
+ * would be. Nothing here talks to the internet.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { validateXeroRequest } from '../../contracts/xero-contract';
+import { DEFAULT_XERO_SCOPES } from '../../lambdas/core/connection/config';
+import type { SyncedTable } from '../../lambdas/core/model/change-event';
+import type { ChangeQueue } from '../../lambdas/core/ports';
+import { DEMO_IDS, seedDemoData } from '../../sandbox/demo-data';
+import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
+import { forwardChangesAsWebhooks, type WebhookForwarder } from '../../sandbox/dataverse/webhook-forwarder';
+import { startSandboxXeroFront } from '../../sandbox/sandbox-xero-front';
+import { SANDBOX_XERO_TENANT_ID, startSandboxXero, type SandboxXero } from '../../sandbox/xero-accounting/server';
+import { startFakeXeroIdentity, type FakeXeroIdentity } from '../../sandbox/xero-identity/identity-server';
+import type { DataverseConfig, XeroConfig } from './runtime-config';
+
+export const SANDBOX_ORGANIZATION = 'sandbox.crm.dynamics.local';
+export const SANDBOX_TENANT_NAME = 'Sandbox Coffee Roasters Ltd';
+
+export interface SandboxSystems {
+  readonly xero: XeroConfig;
+  readonly dataverse: DataverseConfig;
+  readonly accounting: SandboxXero;
+  readonly identity: FakeXeroIdentity;
+  readonly dataverseServer: SandboxDataverse;
+  /** Start delivering Dataverse changes to the connector's webhook, like a registered async step. */
+  forwardWebhooksTo(connectorUrl: string): WebhookForwarder;
+  close(): Promise<void>;
+}
+
+/** A port that is free right now: the redirect URI must be known before the connector binds. */
+export async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+export async function startSandboxSystems(options: {
+  port: number;
+  seed?: boolean;
+  limits?: { perMinute?: number; concurrent?: number; perDay?: number };
+}): Promise<SandboxSystems> {
+  const clientId = 'sandbox-connector';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const identity = await startFakeXeroIdentity({
+    clients: [{ clientId, secret: clientSecret }],
+    tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME }],
+  });
+  const accounting = await startSandboxXero({
+    validateBody: validateXeroRequest,
+    isValidAccessToken: (token) => identity.isValidAccessToken(token),
+    limits: options.limits,
+  });
+  const front = await startSandboxXeroFront({ accountingUrl: accounting.url, identityUrl: identity.url });
+  const dataverseToken = randomBytes(24).toString('base64url');
+  const dataverseServer = await startSandboxDataverse({ accessToken: dataverseToken });
+  if (options.seed !== false) seedDemoData(dataverseServer.state);
+  const webhookKey = randomBytes(24).toString('base64url');
+  const forwarders: WebhookForwarder[] = [];
+
+  return {
+    xero: {
+      authMode: 'oauth',
+      clientId,
+      clientSecret,
+      redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
+      scopes: DEFAULT_XERO_SCOPES,
+      loginUrl: front.url,
+      identityUrl: front.url,
+      apiUrl: front.url,
+    },
+    dataverse: {
+      url: dataverseServer.url,
+      webhookKey,
+      organization: SANDBOX_ORGANIZATION,
+      accessToken: dataverseToken,
+    },
+    accounting,
+    identity,
+    dataverseServer,
+    forwardWebhooksTo(connectorUrl) {
+      const forwarder = forwardChangesAsWebhooks(dataverseServer.state, {
+        url: `${connectorUrl}/webhooks/dataverse`,
+        webhookKey,
+        organization: SANDBOX_ORGANIZATION,
+      });
+      forwarders.push(forwarder);
+      return forwarder;
+    },
+    async close() {
+      for (const forwarder of forwarders) forwarder.stop();
+      await Promise.allSettled(forwarders.map((f) => f.settle()));
+      await Promise.allSettled([front.close(), accounting.close(), identity.close(), dataverseServer.close()]);
+    },
+  };
+}
+
+/** Every seeded demo record as a change, in dependency order: what a first backfill would enqueue. */
+export async function enqueueDemoRecords(changes: ChangeQueue, now: Date): Promise<number> {
+  const groups: [SyncedTable, Record<string, string>][] = [
+    ['account', DEMO_IDS.accounts],
+    ['contact', DEMO_IDS.contacts],
+    ['product', DEMO_IDS.products],
+    ['salesorder', DEMO_IDS.orders],
+  ];
+  const events = groups.flatMap(([table, ids]) =>
+    Object.values(ids).map((id) => ({
+      table,
+      id,
+      message: 'Update' as const,
+      occurredAt: now.toISOString(),
+      dedupeId: `sandbox-seed:${table}:${id}`,
+      source: 'backfill' as const,
+    }))
+  );
+  await changes.enqueue(events);
+  return events.length;
+}
+
+/**
+ * Completes consent the way an operator's browser would: start at /oauth/xero/connect with the admin token, follow
+ * the fake Xero's automatic approval back to the callback. Returns the callback page's status.
+ */
+export async function completeSandboxConsent(connectorUrl: string, adminToken: string): Promise<number> {
+  let response = await fetch(`${connectorUrl}/oauth/xero/connect`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
+  for (let hops = 0; hops < 5 && response.status >= 300 && response.status < 400; hops++) {
+    const location = response.headers.get('location');
+    if (!location) break;
+    response = await fetch(new URL(location, connectorUrl), {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+  await response.text();
+  return response.status;
+}
