@@ -89,7 +89,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     apiUrl: config.xero.apiUrl,
   });
   // The HTTP server binds first so the connect URL (and the port, when 0 was asked for) is known.
-  let server: RunningHttpServer | undefined;
+  let server: RunningHttpServer | undefined; // eslint-disable-line prefer-const -- assigned once the routes exist
   const publicUrl = () => options.publicUrl ?? server?.url ?? `http://127.0.0.1:${config.port}`;
   const tokenService = new TokenService({
     store: new SqliteConnectionStore(connectionDb),
