@@ -1,3 +1,5 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type BuildAppOptions } from '../../lib/app';
 import type { Stage } from '../../lib/config/types';
@@ -26,4 +28,16 @@ export function logicalIds(
   return Object.entries(template.findResources(type))
     .filter(([, resource]) => predicate((resource as { Properties?: Record<string, unknown> }).Properties ?? {}))
     .map(([id]) => id);
+}
+
+/** Logical id of a construct's CloudFormation resource (its default child). */
+export function logicalIdOf(stack: ConnectorStack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Properties of one resource by logical id. */
+export function propertiesOf(template: Template, logicalId: string): Record<string, unknown> {
+  const resource = template.toJSON().Resources[logicalId] as { Properties?: Record<string, unknown> } | undefined;
+  if (!resource) throw new Error(`no resource ${logicalId}`);
+  return resource.Properties ?? {};
 }
