@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// CDK entry: `npx cdk synth|deploy -c stage=dev`. cdk-nag (AwsSolutions) runs as a synth-time validation plugin,
-// registered in buildApp with Validations.of(app).addPlugins(new AwsSolutionsChecks(app)).
+// CDK entry: `npx cdk synth|deploy -c stage=dev`. Offline-safe: no account, region or lookups are needed to synth.
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../lib/app';
 import { ConfigError } from '../lib/config/validate';
 
 try {
-  buildApp().app.synth();
+  const { app } = buildApp();
+  // cdk-nag v3 is a policy-validation plugin: any unacknowledged AwsSolutions finding fails synth.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

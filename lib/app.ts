@@ -1,12 +1,9 @@
-import { App, Tags, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Tags, type AppProps } from 'aws-cdk-lib';
 import { resolveEnvironmentConfig } from './config/validate';
 import type { Stage } from './config/types';
 import { ConnectorStack } from './stacks/connector-stack';
 
 export interface BuildAppOptions extends AppProps {
-  /** Run the cdk-nag AwsSolutions pack at synth (on by default; tests may turn it off for speed). */
-  readonly nag?: boolean;
   /** Override the checked-in stage table (tests feed invalid configurations through this). */
   readonly environments?: Readonly<Record<Stage, unknown>>;
 }
@@ -19,9 +16,10 @@ export function stackName(stage: Stage): string {
 /**
  * Build the CDK app for the stage given as `-c stage=NAME` (context). Env-agnostic: no account, region or lookups,
  * so synth works offline without credentials. Throws ConfigError naming the field when configuration is invalid.
+ * cdk-nag is registered by the caller (bin/connector.ts, nag.test.ts), so template tests stay fast.
  */
 export function buildApp(options: BuildAppOptions = {}): { app: App; stack: ConnectorStack } {
-  const { nag = true, environments, ...appProps } = options;
+  const { environments, ...appProps } = options;
   const app = new App(appProps);
   const config = resolveEnvironmentConfig(app.node.tryGetContext('stage'), environments);
   const stack = new ConnectorStack(app, stackName(config.stage), {
@@ -31,6 +29,5 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stack: Conn
   });
   Tags.of(app).add('project', 'd365-xero-connector');
   Tags.of(app).add('stage', config.stage);
-  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

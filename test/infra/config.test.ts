@@ -52,7 +52,7 @@ describe('Stage configuration', () => {
     });
 
     it('should stop building the app when -c stage is missing', () => {
-      expect(() => buildApp({ nag: false })).toThrow(ConfigError);
+      expect(() => buildApp()).toThrow(ConfigError);
     });
   });
 
@@ -111,7 +111,7 @@ describe('Stage configuration', () => {
       const broken = { dev: devWith({ alarmEmails: ['ops@'] }), prod: environments.prod };
 
       // Act
-      const build = () => buildApp({ nag: false, environments: broken, context: { stage: 'dev' } });
+      const build = () => buildApp({ environments: broken, context: { stage: 'dev' } });
 
       // Assess
       expect(build).toThrow(/alarmEmails\[0\] must be an e-mail address/);

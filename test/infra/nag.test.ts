@@ -1,4 +1,4 @@
-import type { App } from 'aws-cdk-lib';
+import { Validations, type App } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,10 @@ describe('cdk-nag AwsSolutions checks', () => {
   const appFor = (stage: string): App => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-nag-'));
     outdirs.push(outdir);
-    return buildApp({ outdir, context: { ...SKIP_BUNDLING, stage } }).app;
+    const { app } = buildApp({ outdir, context: { ...SKIP_BUNDLING, stage } });
+    // The same registration as bin/connector.ts.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return app;
   };
   afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -35,7 +38,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  it('should fail synth when a resource breaks a rule (the plugin is registered by buildApp)', () => {
+  it('should fail synth when a resource breaks a rule', () => {
     // Prepare
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const app = appFor('dev');

@@ -15,7 +15,7 @@ export interface SynthesizedStage {
 
 /** Build one stage without cdk-nag (checked separately in nag.test.ts) and capture its template. */
 export function synthStage(stage: Stage, options: Omit<BuildAppOptions, 'context'> = {}): SynthesizedStage {
-  const { stack } = buildApp({ nag: false, ...options, context: { ...SKIP_BUNDLING, stage } });
+  const { stack } = buildApp({ ...options, context: { ...SKIP_BUNDLING, stage } });
   return { stack, template: Template.fromStack(stack) };
 }
 
