@@ -181,6 +181,19 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       }
     });
 
+    it('should offer operators a policy to read and redrive exactly the dead-letter queues', () => {
+      const { stack, template } = get();
+      const [[, policy]] = resourcesOf(template, 'AWS::IAM::ManagedPolicy') as [[string, Resource]];
+      const [read] = (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
+      const dlqs = [
+        stack.pipeline.changes.deadLetterQueue,
+        stack.pipeline.writes.deadLetterQueue,
+        stack.credentials.scheduleDeadLetterQueue,
+      ].map((q) => ({ 'Fn::GetAtt': [logicalIdOf(stack, q), 'Arn'] }));
+      expect(read!.Resource).toEqual(dlqs);
+      expect(read!.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:StartMessageMoveTask']));
+    });
+
     it('should not let the webhook functions touch the token secret or the table', () => {
       const { stack, template } = get();
       const forbidden = [logicalIdOf(stack, stack.credentials.tokenSecret), logicalIdOf(stack, stack.pipeline.table)];
@@ -354,6 +367,29 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       });
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     });
+  });
+});
+
+describe('ConnectorStack Xero tenant pin', () => {
+  const variables = (template: Template) =>
+    resourcesOf(template, 'AWS::Lambda::Function').map(
+      ([, fn]) => (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables
+    );
+
+  it('should leave XERO_TENANT_ID unset when the stage pins no tenant', () => {
+    for (const vars of variables(stages.dev.template)) expect(vars).not.toHaveProperty('XERO_TENANT_ID');
+  });
+
+  it('should give every function XERO_TENANT_ID when the stage pins one', () => {
+    // Prepare
+    const tenant = '6f1c2b3a-0d4e-4f5a-8b9c-0123456789ab';
+    const pinned = { dev: { ...environments.dev, xeroTenantId: tenant }, prod: environments.prod };
+
+    // Act
+    const { template } = synthStage('dev', { environments: pinned });
+
+    // Assess
+    for (const vars of variables(template)) expect(vars.XERO_TENANT_ID).toBe(tenant);
   });
 });
 
