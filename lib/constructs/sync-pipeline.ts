@@ -106,13 +106,13 @@ export class SyncPipeline extends Construct {
   }
 
   /** Both queue pairs (queue + DLQ), for dashboards, alarms and status reads. */
-  get allQueues(): QueueWithDlq[] {
+  get queuePairs(): QueueWithDlq[] {
     return [this.changes, this.writes];
   }
 
   /** Read-only view for the status route: queue depths and sync counts. */
   grantStatusRead(grantee: IGrantable): void {
-    for (const pair of this.allQueues) {
+    for (const pair of this.queuePairs) {
       pair.queue.grant(grantee, 'sqs:GetQueueAttributes');
       pair.deadLetterQueue.grant(grantee, 'sqs:GetQueueAttributes');
     }
