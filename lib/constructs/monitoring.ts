@@ -1,0 +1,208 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { AlarmThresholds, Stage } from '../config/types';
+import { SERVICE_NAME, metricsNamespace } from './connector-function';
+
+/** Custom metric names the handlers emit through Powertools (EMF), with the default `service` dimension only. */
+export const CONNECTOR_METRICS = {
+  syncSucceeded: 'SyncSucceeded',
+  syncFailed: 'SyncFailed',
+  tokenRefreshFailed: 'TokenRefreshFailed',
+  refreshTokenAgeHours: 'RefreshTokenAgeHours',
+  xeroDayLimitRemaining: 'XeroDayLimitRemaining',
+  reconnectRequired: 'ReconnectRequired',
+} as const;
+
+export interface MonitoringProps {
+  readonly stage: Stage;
+  /** Key that encrypts the alarm topic; CloudWatch is allowed to use it for publishing. */
+  readonly key: IKey;
+  readonly alarmEmails: readonly string[];
+  readonly thresholds: AlarmThresholds;
+  readonly api: RestApi;
+  /** Functions by display name: each gets error and throttle alarms. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /** Working queues by display name, graphed on the dashboard. */
+  readonly queues: Readonly<Record<string, IQueue>>;
+  /** Dead-letter queues by display name: any visible message raises an alarm. */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+}
+
+/**
+ * Alarms on everything that needs a person (failed syncs, parked messages, a dying Xero connection, an exhausted day
+ * budget, function errors, API 5xx), all sent to one encrypted, TLS-only SNS topic with the stage's e-mail
+ * subscribers, plus a dashboard that shows the flow from webhook to Xero at a glance.
+ */
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+  private readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.namespace = metricsNamespace(props.stage);
+
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `D365 → Xero connector alarms (${props.stage})`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic; it needs to use the key for that.
+    props.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      })
+    );
+    for (const email of props.alarmEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    const t = props.thresholds;
+    this.alarmOn('SyncFailed', this.custom(CONNECTOR_METRICS.syncFailed, 'Sum'), {
+      threshold: 1,
+      description: 'A record failed to sync to Xero permanently (see the integration log / DLQ).',
+    });
+    this.alarmOn('TokenRefreshFailed', this.custom(CONNECTOR_METRICS.tokenRefreshFailed, 'Sum'), {
+      threshold: 1,
+      description: 'Refreshing the Xero access token failed.',
+    });
+    this.alarmOn('RefreshTokenAge', this.custom(CONNECTOR_METRICS.refreshTokenAgeHours, 'Maximum'), {
+      threshold: t.refreshTokenAgeHours,
+      operator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `The Xero refresh token has not rotated for over ${t.refreshTokenAgeHours} h (it dies at 60 days).`,
+    });
+    this.alarmOn('XeroDayBudgetLow', this.custom(CONNECTOR_METRICS.xeroDayLimitRemaining, 'Minimum'), {
+      threshold: t.xeroDayLimitRemaining,
+      operator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      description: `Fewer than ${t.xeroDayLimitRemaining} Xero API calls remain in today's budget.`,
+    });
+    this.alarmOn('ReconnectRequired', this.custom(CONNECTOR_METRICS.reconnectRequired, 'Maximum'), {
+      threshold: 1,
+      description: 'Xero consent was revoked or expired: an operator must reconnect at /oauth/xero/connect.',
+    });
+    this.alarmOn('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), {
+      threshold: 1,
+      description: 'The API returned 5xx responses.',
+    });
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.alarmOn(`${name}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), {
+        threshold: 1,
+        description: `Messages are parked in ${name}; inspect and redrive.`,
+      });
+    }
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.alarmOn(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), {
+        threshold: 1,
+        description: `${name} invocations failed.`,
+      });
+      // Some throttling is expected where concurrency is capped on purpose; sustained throttling is not.
+      this.alarmOn(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), {
+        threshold: 5,
+        description: `${name} is being throttled.`,
+      });
+    }
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `D365Xero-${props.stage}` });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          `# D365 → Xero (${props.stage})\nDataverse webhook → API → changes queue (FIFO) → map → ` +
+          'Xero-writes queue → post → Xero. Parked messages wait in the DLQs; alarms go to the SNS topic.',
+        width: 24,
+        height: 2,
+      })
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'API requests and errors',
+        left: [props.api.metricCount(), props.api.metricClientError(), props.api.metricServerError()],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Queue depth (visible)',
+        left: Object.values(props.queues).map((q) => q.metricApproximateNumberOfMessagesVisible()),
+        right: Object.values(props.queues).map((q) => q.metricApproximateAgeOfOldestMessage()),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Dead-letter queues',
+        left: Object.values(props.deadLetterQueues).map((q) => q.metricApproximateNumberOfMessagesVisible()),
+        width: 8,
+      })
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Records synced / failed',
+        left: [this.custom(CONNECTOR_METRICS.syncSucceeded, 'Sum'), this.custom(CONNECTOR_METRICS.syncFailed, 'Sum')],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Xero connection',
+        left: [this.custom(CONNECTOR_METRICS.xeroDayLimitRemaining, 'Minimum')],
+        right: [this.custom(CONNECTOR_METRICS.refreshTokenAgeHours, 'Maximum')],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Function errors',
+        left: Object.values(props.functions).map((fn) => fn.metricErrors()),
+        width: 8,
+      })
+    );
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+
+  /** Console link for the stack output. */
+  get dashboardUrl(): string {
+    return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  private custom(metricName: string, statistic: string): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap: { service: SERVICE_NAME },
+      statistic,
+      period: Duration.minutes(5),
+    });
+  }
+
+  private alarmOn(
+    id: string,
+    metric: IMetric,
+    opts: { threshold: number; description: string; operator?: ComparisonOperator }
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold: opts.threshold,
+      comparisonOperator: opts.operator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: opts.description,
+      // No data means nothing happened (no traffic, no failure); budgets and token age are reported when used.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

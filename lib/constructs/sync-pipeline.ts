@@ -1,0 +1,121 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
+import { QueueWithDlq } from './queue-with-dlq';
+import type { XeroCredentials } from './xero-credentials';
+
+export interface SyncPipelineProps {
+  readonly functionDefaults: ConnectorFunctionDefaults;
+  readonly credentials: XeroCredentials;
+  /** Keep the sync-state table when the stack is deleted. */
+  readonly retainTable: boolean;
+  readonly pointInTimeRecovery: boolean;
+  /** Reserved concurrency of the post function; Xero allows 5 concurrent calls per tenant. @default 4 */
+  readonly postConcurrency?: number;
+}
+
+const MAP_TIMEOUT = Duration.seconds(60);
+// Posting waits out Xero's Retry-After (up to a minute) inside the invocation before giving the batch back.
+const POST_TIMEOUT = Duration.seconds(120);
+
+/**
+ * The asynchronous heart: changes queue (FIFO, MessageGroupId = `table:id`, so one record's changes never overlap)
+ * → map function → Xero-writes queue → post function → Xero, plus the sync-state table (pk `table#id`) that makes
+ * writes idempotent. Both consumers report partial batch failures so one bad record never replays its neighbours.
+ */
+export class SyncPipeline extends Construct {
+  readonly changes: QueueWithDlq;
+  readonly writes: QueueWithDlq;
+  readonly table: Table;
+  readonly mapFunction: ConnectorFunction;
+  readonly postFunction: ConnectorFunction;
+
+  constructor(scope: Construct, id: string, props: SyncPipelineProps) {
+    super(scope, id);
+    const { credentials } = props;
+    const postConcurrency = props.postConcurrency ?? 4;
+
+    this.changes = new QueueWithDlq(this, 'Changes', {
+      fifo: true,
+      visibilityTimeout: Duration.seconds(MAP_TIMEOUT.toSeconds() * 6),
+    });
+    this.writes = new QueueWithDlq(this, 'XeroWrites', {
+      visibilityTimeout: Duration.seconds(POST_TIMEOUT.toSeconds() * 6),
+    });
+    this.table = new Table(this, 'SyncState', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.pointInTimeRecovery },
+      // Short-lived entries (webhook de-duplication, leases) carry an epoch-seconds `ttl` and expire by themselves.
+      timeToLiveAttribute: 'ttl',
+      removalPolicy: props.retainTable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    if (!props.pointInTimeRecovery) {
+      Validations.of(this.table).acknowledge({
+        id: 'AwsSolutions-DDB3',
+        reason: "Point-in-time recovery is switched off by this stage's configuration (disposable development data).",
+      });
+    }
+
+    this.mapFunction = new ConnectorFunction(this, 'MapFunction', {
+      defaults: props.functionDefaults,
+      entry: 'lambdas/handlers/map-changes.ts',
+      description: 'Reads changed Dataverse records, maps them and queues Xero writes',
+      timeout: MAP_TIMEOUT,
+      environment: {
+        WRITES_QUEUE_URL: this.writes.queue.queueUrl,
+        SYNC_STATE_TABLE: this.table.tableName,
+      },
+    });
+    this.mapFunction.addEventSource(
+      new SqsEventSource(this.changes.queue, { batchSize: 10, reportBatchItemFailures: true })
+    );
+    this.writes.queue.grantSendMessages(this.mapFunction);
+    this.table.grantReadWriteData(this.mapFunction);
+    credentials.grantReadSettings(this.mapFunction);
+
+    this.postFunction = new ConnectorFunction(this, 'PostFunction', {
+      defaults: props.functionDefaults,
+      entry: 'lambdas/handlers/post-xero-writes.ts',
+      description: 'Posts batched upserts to Xero and records each outcome',
+      timeout: POST_TIMEOUT,
+      reservedConcurrentExecutions: postConcurrency,
+      environment: {
+        SYNC_STATE_TABLE: this.table.tableName,
+        XERO_TOKEN_SECRET_ARN: credentials.tokenSecret.secretArn,
+        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
+      },
+    });
+    this.postFunction.addEventSource(
+      new SqsEventSource(this.writes.queue, {
+        // Xero accepts up to 50 documents per request; gather them for a few seconds.
+        batchSize: 50,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        // Polling above the reserved concurrency would only produce throttles and needless receives.
+        ...(postConcurrency >= 2 ? { maxConcurrency: postConcurrency } : {}),
+      })
+    );
+    this.table.grantReadWriteData(this.postFunction);
+    credentials.grantTokenUse(this.postFunction);
+    credentials.grantReadSettings(this.postFunction);
+  }
+
+  /** Both queue pairs (queue + DLQ), for dashboards, alarms and status reads. */
+  get queuePairs(): QueueWithDlq[] {
+    return [this.changes, this.writes];
+  }
+
+  /** Read-only view for the status route: queue depths and sync counts. */
+  grantStatusRead(grantee: IGrantable): void {
+    for (const pair of this.queuePairs) {
+      pair.queue.grant(grantee, 'sqs:GetQueueAttributes');
+      pair.deadLetterQueue.grant(grantee, 'sqs:GetQueueAttributes');
+    }
+    this.table.grantReadData(grantee);
+  }
+}

@@ -1,0 +1,155 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/types';
+import type { ConnectorFunctionDefaults } from '../constructs/connector-function';
+import { IngressApi } from '../constructs/ingress-api';
+import { Monitoring } from '../constructs/monitoring';
+import { SyncPipeline } from '../constructs/sync-pipeline';
+import { XeroCredentials } from '../constructs/xero-credentials';
+
+export interface ConnectorStackProps extends StackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * One stage of the connector. Wiring only: each construct owns its resources, secure defaults and grants. A single
+ * stack (rather than stateful/stateless) avoids cross-stack exports that would pin the queues and secrets; the
+ * stateful resources are protected by RETAIN in stages that set `retainData`.
+ */
+export class ConnectorStack extends Stack {
+  readonly credentials: XeroCredentials;
+  readonly pipeline: SyncPipeline;
+  readonly ingress: IngressApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: ConnectorStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = new Key(this, 'DataKey', {
+      description: `D365 → Xero connector secrets and alarm topic (${config.stage})`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const functionDefaults: ConnectorFunctionDefaults = {
+      stage: config.stage,
+      logRetentionDays: config.logRetentionDays,
+      retainLogs: config.retainData,
+      environment: {
+        DATAVERSE_URL: config.dataverseUrl,
+        XERO_API_URL: config.xero.apiUrl,
+        XERO_IDENTITY_URL: config.xero.identityUrl,
+        XERO_LOGIN_URL: config.xero.loginUrl,
+        MAPPING_SETTINGS: JSON.stringify(config.mapping),
+        ...(config.xeroTenantId ? { XERO_TENANT_ID: config.xeroTenantId } : {}),
+      },
+    };
+
+    this.credentials = new XeroCredentials(this, 'XeroCredentials', {
+      functionDefaults,
+      key,
+      retainSecrets: config.retainData,
+      refreshRate: config.schedules.tokenRefreshRate,
+    });
+    // Every function reads the settings secret: pass its ARN once, with the shared environment.
+    const withSettings: ConnectorFunctionDefaults = {
+      ...functionDefaults,
+      environment: {
+        ...functionDefaults.environment,
+        CONNECTOR_SETTINGS_SECRET_ARN: this.credentials.settingsSecret.secretArn,
+      },
+    };
+    this.pipeline = new SyncPipeline(this, 'SyncPipeline', {
+      functionDefaults: withSettings,
+      credentials: this.credentials,
+      retainTable: config.retainData,
+      pointInTimeRecovery: config.pointInTimeRecovery,
+      postConcurrency: config.postConcurrency,
+    });
+    this.ingress = new IngressApi(this, 'Ingress', {
+      functionDefaults: withSettings,
+      credentials: this.credentials,
+      pipeline: this.pipeline,
+      rateLimit: config.apiThrottle.rateLimit,
+      burstLimit: config.apiThrottle.burstLimit,
+    });
+    // The token function exchanges the consent code, which requires the same redirect URI as the authorize request.
+    this.credentials.tokenFunction.addEnvironment('XERO_REDIRECT_URI', this.ingress.callbackUrl);
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      key,
+      alarmEmails: config.alarmEmails,
+      thresholds: config.alarmThresholds,
+      api: this.ingress.api,
+      functions: {
+        DataverseWebhook: this.ingress.dataverseWebhookFunction,
+        XeroWebhook: this.ingress.xeroWebhookFunction,
+        OAuth: this.ingress.oauthFunction,
+        MapChanges: this.pipeline.mapFunction,
+        PostXeroWrites: this.pipeline.postFunction,
+        TokenService: this.credentials.tokenFunction,
+      },
+      queues: { ChangesQueue: this.pipeline.changes.queue, XeroWritesQueue: this.pipeline.writes.queue },
+      deadLetterQueues: {
+        ChangesDlq: this.pipeline.changes.deadLetterQueue,
+        XeroWritesDlq: this.pipeline.writes.deadLetterQueue,
+        TokenScheduleDlq: this.credentials.scheduleDeadLetterQueue,
+      },
+    });
+
+    // Operators attach this to their own role to inspect and redrive parked messages (the DLQs are not public).
+    const dlqs = [
+      this.pipeline.changes.deadLetterQueue,
+      this.pipeline.writes.deadLetterQueue,
+      this.credentials.scheduleDeadLetterQueue,
+    ];
+    const operatorPolicy = new ManagedPolicy(this, 'DlqOperatorPolicy', {
+      description: `Read and redrive the connector's dead-letter queues (${config.stage})`,
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [
+            'sqs:ReceiveMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+          ],
+          resources: dlqs.map((q) => q.queueArn),
+        }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          // Redrive moves messages back to the source queues.
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          resources: [this.pipeline.changes.queue.queueArn, this.pipeline.writes.queue.queueArn],
+        }),
+      ],
+    });
+
+    const url = (path: string): string => this.ingress.urlFor(path);
+    new CfnOutput(this, 'CallbackUrl', {
+      value: this.ingress.callbackUrl,
+      description: 'Register as the redirect URI of the Xero app',
+    });
+    new CfnOutput(this, 'ConnectUrl', {
+      value: url('/oauth/xero/connect'),
+      description: 'Open with the admin token (or a signed link from the CLI) to connect Xero',
+    });
+    new CfnOutput(this, 'DataverseWebhookUrl', {
+      value: url('/webhooks/dataverse'),
+      description: 'Register in Dataverse as a WebhookKey service endpoint',
+    });
+    new CfnOutput(this, 'XeroWebhookUrl', { value: url('/webhooks/xero'), description: 'Register in the Xero app' });
+    new CfnOutput(this, 'StatusUrl', { value: url('/status'), description: 'Connection and queue status (admin)' });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
+    new CfnOutput(this, 'SettingsSecretName', { value: this.credentials.settingsSecret.secretName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DlqOperatorPolicyArn', { value: operatorPolicy.managedPolicyArn });
+  }
+}
