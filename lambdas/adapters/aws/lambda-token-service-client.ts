@@ -1,0 +1,63 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { TokenCommand, TokenCommandResult } from '../../core/connection/token-commands';
+import type { TokenServiceClient } from '../../core/connection/ports';
+import type { AccessGrant, ConnectionStatus, StoredConnection } from '../../core/connection/types';
+import { PermanentError, ReconnectRequiredError, TransientError } from '../../core/errors';
+
+/**
+ * Workers and the consent routes reach the token Lambda (reserved concurrency 1, the only writer of the token
+ * secret) through a synchronous invoke. Throttling — another caller is being served — is retried briefly; typed
+ * errors come back as data and are rebuilt here, so a reconnect-required connection pauses the caller's work.
+ */
+export class LambdaTokenServiceClient implements TokenServiceClient {
+  constructor(
+    private readonly lambda: LambdaClient,
+    private readonly functionName: string,
+    private readonly options: { attempts?: number; sleep?: (ms: number) => Promise<void> } = {}
+  ) {}
+
+  getAccess(): Promise<AccessGrant> {
+    return this.call({ action: 'get-access' }) as Promise<AccessGrant>;
+  }
+  async reportRejected(reason: string): Promise<void> {
+    await this.call({ action: 'report-rejected', reason });
+  }
+  async adopt(record: StoredConnection): Promise<void> {
+    await this.call({ action: 'adopt', record });
+  }
+  status(): Promise<ConnectionStatus> {
+    return this.call({ action: 'status' }) as Promise<ConnectionStatus>;
+  }
+  disconnect(): Promise<{ revoked: boolean }> {
+    return this.call({ action: 'disconnect' }) as Promise<{ revoked: boolean }>;
+  }
+
+  private async call(command: TokenCommand): Promise<unknown> {
+    const attempts = this.options.attempts ?? 4;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    for (let attempt = 1; ; attempt++) {
+      let output;
+      try {
+        output = await this.lambda.send(
+          new InvokeCommand({ FunctionName: this.functionName, Payload: Buffer.from(JSON.stringify(command)) }),
+          { abortSignal: AbortSignal.timeout(30_000) }
+        );
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'unknown';
+        if (name === 'TooManyRequestsException' && attempt < attempts) {
+          await sleep(200 * 2 ** attempt);
+          continue;
+        }
+        throw new TransientError(`the token service could not be reached (${name})`, 'TOKEN_SERVICE');
+      }
+      if (output.FunctionError) throw new TransientError(`the token service failed (${output.FunctionError})`, 'TOKEN_SERVICE');
+      const result = JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8') || 'null') as TokenCommandResult | null;
+      if (!result) throw new TransientError('the token service returned nothing', 'TOKEN_SERVICE');
+      if (result.ok) return result.value;
+      const { error } = result;
+      if (error.code === 'RECONNECT_REQUIRED') throw new ReconnectRequiredError(error.message, error.reason);
+      if (error.code === 'VALIDATION' || error.name === 'PermanentError') throw new PermanentError(error.message, error.code);
+      throw new TransientError(error.message, error.code);
+    }
+  }
+}

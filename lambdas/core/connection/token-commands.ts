@@ -1,0 +1,55 @@
+/**
+ * The token service's command set: what the scheduler, the workers and the consent routes may ask of the one
+ * writer of the Xero connection. On AWS these travel as the token Lambda's invoke payload.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import type { TokenService } from './token-service';
+import type { StoredConnection } from './types';
+
+export type TokenCommand =
+  | { readonly action: 'refresh'; readonly source?: string }
+  | { readonly action: 'get-access' }
+  | { readonly action: 'report-rejected'; readonly reason: string }
+  | { readonly action: 'adopt'; readonly record: StoredConnection }
+  | { readonly action: 'status' }
+  | { readonly action: 'disconnect' };
+
+const commandSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('refresh'), source: z.string().optional() }),
+  z.object({ action: z.literal('get-access') }),
+  z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('adopt'), record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough() }),
+  z.object({ action: z.literal('status') }),
+  z.object({ action: z.literal('disconnect') }),
+]);
+
+export function parseTokenCommand(input: unknown): TokenCommand {
+  const parsed = commandSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError('unknown token-service command', parsed.error.issues.map((i) => i.message));
+  return parsed.data as TokenCommand;
+}
+
+/** Typed errors cross the invoke boundary as data, so the caller can rebuild them. */
+export type TokenCommandResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly code: string; readonly message: string; readonly reason?: string } };
+
+export async function runTokenCommand(service: TokenService, command: TokenCommand, now: Date): Promise<unknown> {
+  switch (command.action) {
+    case 'refresh':
+      return { result: await service.refreshIfDue(now), status: await service.status(now) };
+    case 'get-access':
+      return service.getAccess();
+    case 'report-rejected':
+      await service.reportRejected(command.reason);
+      return { reported: true };
+    case 'adopt':
+      await service.adopt(command.record);
+      return { adopted: true };
+    case 'status':
+      return service.status(now);
+    case 'disconnect':
+      return service.disconnect();
+  }
+}
