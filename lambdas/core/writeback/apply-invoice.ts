@@ -1,0 +1,54 @@
+/**
+ * Applies one Xero invoice to its originating sales order: shared by the webhook path and the poll.
+ * Invoices the connector did not create (not ACCREC, empty Reference, no order with that number) are ignored
+ * with a log line that names ids only.
+ */
+import type { Logger } from '../ports';
+import type { WritebackColumns } from './columns';
+import type { OrderWriteback, XeroInvoiceSnapshot } from './ports';
+import { writebackChanges, writebackValuesFor } from './writeback-values';
+
+export type InvoiceOutcome = 'patched' | 'unchanged' | 'ignored';
+
+export interface ApplyInvoiceDeps {
+  readonly orders: OrderWriteback;
+  readonly columns: WritebackColumns;
+  readonly logger: Logger;
+}
+
+export function createInvoiceApplier(
+  deps: ApplyInvoiceDeps
+): (invoice: XeroInvoiceSnapshot) => Promise<InvoiceOutcome> {
+  const { orders, columns, logger } = deps;
+  return async (invoice) => {
+    const ids = { invoiceId: invoice.invoiceId };
+    if (invoice.type !== 'ACCREC') {
+      logger.info('write-back ignored: not a sales invoice', { ...ids, type: invoice.type });
+      return 'ignored';
+    }
+    const orderNumber = invoice.reference?.trim();
+    if (!orderNumber) {
+      logger.info('write-back ignored: invoice has no Reference, so the connector did not create it', ids);
+      return 'ignored';
+    }
+    const order = await orders.findOrderByNumber(orderNumber, columns);
+    if (!order) {
+      logger.info('write-back ignored: no sales order matches the invoice Reference', ids);
+      return 'ignored';
+    }
+    const fields = { ...ids, salesOrderId: order.salesOrderId, status: invoice.status };
+    const changes = writebackChanges(order.current, writebackValuesFor(invoice));
+    const changed = Object.keys(changes);
+    if (changed.length === 0) {
+      logger.debug('write-back skipped: the order already shows this invoice state', fields);
+      return 'unchanged';
+    }
+    const result = await orders.updateOrder(order.salesOrderId, changes, columns);
+    if (result === 'not-found') {
+      logger.info('write-back ignored: the sales order was deleted before the update', fields);
+      return 'ignored';
+    }
+    logger.info('write-back applied', { ...fields, changed });
+    return 'patched';
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Ports of the Xero → Dataverse write-back. Adapters: lambdas/adapters/xero/xero-invoice-reader.ts and
+ * lambdas/adapters/dataverse/order-writeback-writer.ts; tests use in-memory fakes. Implementations throw the typed
+ * errors of lambdas/core/errors.ts.
+ */
+import type { WritebackColumns } from './columns';
+
+/** What the write-back needs of a Xero invoice, as Xero reports it. Amounts are Xero's own figures. */
+export interface XeroInvoiceSnapshot {
+  readonly invoiceId: string;
+  /** ACCREC (sales) or ACCPAY (bills); only ACCREC is written back. */
+  readonly type: string;
+  readonly invoiceNumber?: string;
+  /** The Dataverse ordernumber for invoices the connector created. */
+  readonly reference?: string;
+  /** DRAFT, SUBMITTED, AUTHORISED, PAID, VOIDED or DELETED. */
+  readonly status: string;
+  readonly total?: number;
+  readonly amountDue?: number;
+  readonly amountPaid?: number;
+  /** Credit notes allocated to the invoice. */
+  readonly amountCredited?: number;
+  /** YYYY-MM-DD, present once the invoice is PAID. */
+  readonly fullyPaidOn?: string;
+  /** ISO instant of Xero's UpdatedDateUTC: drives the poll checkpoint. */
+  readonly updatedAt?: string;
+}
+
+export interface XeroCreditNoteSnapshot {
+  readonly creditNoteId: string;
+  /** ACCRECCREDIT (customer credit) or ACCPAYCREDIT (supplier credit). */
+  readonly type: string;
+  /** Invoices the credit note is allocated to. */
+  readonly allocatedInvoiceIds: readonly string[];
+}
+
+export interface XeroInvoicePage {
+  readonly invoices: readonly XeroInvoiceSnapshot[];
+  /** True when the page was full, so another page may follow. */
+  readonly hasMore: boolean;
+}
+
+/** Reads invoices and credit notes for the connected tenant, within the shared Xero rate budget. */
+export interface XeroInvoiceReader {
+  /** `null` when Xero does not know the invoice (404). */
+  getInvoice(invoiceId: string): Promise<XeroInvoiceSnapshot | null>;
+  /** `null` when Xero does not know the credit note (404). */
+  getCreditNote(creditNoteId: string): Promise<XeroCreditNoteSnapshot | null>;
+  /**
+   * ACCREC invoices modified since `since` (If-Modified-Since; all when undefined), oldest change first,
+   * page numbers from 1.
+   */
+  listSalesInvoicesModifiedSince(since: string | undefined, page: number): Promise<XeroInvoicePage>;
+}
+
+/** The write-back values, in core form: amounts as decimal strings, dates as YYYY-MM-DD, empty as null. */
+export interface WritebackValues {
+  readonly invoiceNumber: string | null;
+  readonly status: string | null;
+  readonly amountDue: string | null;
+  readonly amountPaid: string | null;
+  readonly fullyPaidOn: string | null;
+  readonly invoiceUrl: string | null;
+}
+
+export interface WritebackOrder {
+  readonly salesOrderId: string;
+  /** The write-back columns as they are now, read in the same request that found the order. */
+  readonly current: WritebackValues;
+}
+
+export type OrderUpdateResult = 'updated' | 'not-found';
+
+/** The Dataverse side: sales orders found by ordernumber, updated in the write-back columns only. */
+export interface OrderWriteback {
+  /** `null` when no order has this number; PermanentError when several do. */
+  findOrderByNumber(orderNumber: string, columns: WritebackColumns): Promise<WritebackOrder | null>;
+  /** PATCHes only the given fields. 'not-found' when the order vanished in between (404). */
+  updateOrder(
+    salesOrderId: string,
+    changes: Partial<WritebackValues>,
+    columns: WritebackColumns
+  ): Promise<OrderUpdateResult>;
+}
+
+/** Remembers how far the invoice poll got (an ISO instant per named poll). */
+export interface CheckpointStore {
+  load(name: string): Promise<string | undefined>;
+  save(name: string, checkpoint: string): Promise<void>;
+}

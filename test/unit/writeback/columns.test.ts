@@ -1,0 +1,38 @@
+import { ValidationError } from '../../../lambdas/core/errors';
+import {
+  DEFAULT_WRITEBACK_COLUMNS,
+  resolveWritebackColumns,
+  writebackColumnNames,
+} from '../../../lambdas/core/writeback/columns';
+
+describe('resolveWritebackColumns', () => {
+  it('should default to the d365x_ columns created by setup-dataverse', () => {
+    expect(resolveWritebackColumns()).toEqual(DEFAULT_WRITEBACK_COLUMNS);
+    expect(writebackColumnNames(DEFAULT_WRITEBACK_COLUMNS)).toEqual([
+      'd365x_xeroinvoicenumber',
+      'd365x_xeroinvoicestatus',
+      'd365x_xeroamountdue',
+      'd365x_xeroamountpaid',
+      'd365x_xerofullypaidon',
+      'd365x_xeroinvoiceurl',
+    ]);
+  });
+
+  it('should apply another publisher prefix and single-column overrides', () => {
+    const columns = resolveWritebackColumns({ invoiceUrl: 'cr9a1_xerolink' }, 'cr9a1_');
+    expect(columns.amountDue).toBe('cr9a1_xeroamountdue');
+    expect(columns.invoiceUrl).toBe('cr9a1_xerolink');
+  });
+
+  it('should refuse names that are not logical names, and a column used twice', () => {
+    const attempt = () => resolveWritebackColumns({ status: "x' or 1 eq 1", amountPaid: 'd365x_xeroamountdue' });
+    expect(attempt).toThrow(ValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      const issues = (error as ValidationError).issues;
+      expect(issues).toHaveLength(2);
+      expect(issues.join(' ')).toContain('used twice');
+    }
+  });
+});
