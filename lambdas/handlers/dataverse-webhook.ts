@@ -1,4 +1,48 @@
-// Placeholder so the CDK app can bundle; the real handler replaces this file at merge.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented');
-};
+/** POST /webhooks/dataverse → authenticate, parse strictly, enqueue one change, answer 202 fast. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createAcceptDataverseWebhook } from '../core/ingress/accept-dataverse-webhook';
+import type { ChangeQueue } from '../core/ports';
+import type { SyncedTable } from '../core/model/change-event';
+import { clock } from './shared/aws-clients';
+import { mappingSettings, settings } from './shared/settings';
+import { changeQueue } from './shared/sync-deps';
+import { requestOf, response } from './shared/api-gateway';
+import { loggerPort } from './shared/powertools';
+
+export interface DataverseWebhookDeps {
+  readonly queue: ChangeQueue;
+  readonly webhookKey: string;
+  readonly organization?: string;
+  readonly connectorUserId?: string;
+  readonly syncedTables: readonly SyncedTable[];
+}
+
+export function createHandler(getDeps: () => Promise<DataverseWebhookDeps>) {
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const deps = await getDeps();
+    const accept = createAcceptDataverseWebhook({
+      queue: deps.queue,
+      settings: {
+        webhookKey: deps.webhookKey,
+        organization: deps.organization,
+        syncedTables: deps.syncedTables,
+        ignoreUserId: deps.connectorUserId,
+      },
+      clock,
+      logger: loggerPort,
+    });
+    const answer = await accept(requestOf(event));
+    return response(answer.status, answer.body, { 'content-type': 'application/json', ...answer.headers });
+  };
+}
+
+export const handler = createHandler(async () => {
+  const s = await settings();
+  return {
+    queue: changeQueue(),
+    webhookKey: s.DATAVERSE_WEBHOOK_KEY,
+    organization: process.env.DATAVERSE_ORGANIZATION || undefined,
+    connectorUserId: s.DATAVERSE_CONNECTOR_USER_ID,
+    syncedTables: mappingSettings().syncedTables,
+  };
+});

@@ -10,6 +10,12 @@ import type { WorkResult } from '../core/model/xero-write';
 import type { Logger } from '../core/ports';
 import { parseChangeEvent } from '../core/sync/schemas';
 import { settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
+import { createMapChange } from '../core/sync/map-change';
+import { requireEnv, sqs } from './shared/aws-clients';
+import { dataverseReader } from './shared/dataverse-deps';
+import { mappingSettings } from './shared/settings';
+import { changeQueue, outcomes, syncState, writeQueue } from './shared/sync-deps';
+import { loggerPort, metrics } from './shared/powertools';
 
 export interface MapHandlerDeps extends SqsWorkDeps {
   readonly mapChange: (event: ChangeEvent) => Promise<WorkResult>;
@@ -37,3 +43,28 @@ export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
     });
   };
 }
+
+export const handler = createHandler(async () => {
+  const mapChange = createMapChange({
+    reader: await dataverseReader(),
+    state: syncState(),
+    settings: mappingSettings(),
+    writes: writeQueue(),
+    changes: changeQueue(),
+    outcomes: outcomes(),
+    logger: loggerPort,
+  });
+  return {
+    sqs: sqs(),
+    queueUrl: requireEnv('CHANGES_QUEUE_URL'),
+    deadLetterQueueUrl: requireEnv('CHANGES_DLQ_URL'),
+    logger: loggerPort,
+    mapChange: async (event: ChangeEvent) => {
+      try {
+        return await mapChange(event);
+      } finally {
+        metrics.publishStoredMetrics();
+      }
+    },
+  };
+});

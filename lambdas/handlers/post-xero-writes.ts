@@ -9,6 +9,12 @@ import type { WorkResult, XeroWrite } from '../core/model/xero-write';
 import type { Logger } from '../core/ports';
 import { parseXeroWrite } from '../core/sync/schemas';
 import { batchResponse, settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
+import { createPostWrites } from '../core/sync/post-writes';
+import { clock, requireEnv, sqs } from './shared/aws-clients';
+import { mappingSettings } from './shared/settings';
+import { outcomes, syncState } from './shared/sync-deps';
+import { xeroGateway } from './shared/xero-deps';
+import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
   readonly postWrites: (writes: readonly XeroWrite[]) => Promise<WorkResult[]>;
@@ -42,3 +48,27 @@ export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
     return batchResponse(failed);
   };
 }
+
+export const handler = createHandler(async () => {
+  const postWrites = createPostWrites({
+    xero: xeroGateway(),
+    state: syncState(),
+    outcomes: outcomes(),
+    settings: mappingSettings(),
+    clock,
+    logger: loggerPort,
+  });
+  return {
+    sqs: sqs(),
+    queueUrl: requireEnv('WRITES_QUEUE_URL'),
+    deadLetterQueueUrl: requireEnv('WRITES_DLQ_URL'),
+    logger: loggerPort,
+    postWrites: async (writes: readonly XeroWrite[]) => {
+      try {
+        return await postWrites(writes);
+      } finally {
+        metrics.publishStoredMetrics();
+      }
+    },
+  };
+});

@@ -120,9 +120,9 @@ export class IngressApi extends Construct {
       defaults: functionDefaults,
       entry: 'lambdas/handlers/xero-webhook.ts',
       description: 'Verifies Xero webhook signatures and queues write-back events',
-      environment: { CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl },
+      environment: { XERO_EVENTS_QUEUE_URL: pipeline.xeroEvents.queue.queueUrl },
     });
-    pipeline.changes.queue.grantSendMessages(this.xeroWebhookFunction);
+    pipeline.xeroEvents.queue.grantSendMessages(this.xeroWebhookFunction);
     credentials.grantReadSettings(this.xeroWebhookFunction);
 
     this.oauthFunction = new ConnectorFunction(this, 'OAuthFunction', {
@@ -138,12 +138,17 @@ export class IngressApi extends Construct {
         WRITES_QUEUE_URL: pipeline.writes.queue.queueUrl,
         WRITES_DLQ_URL: pipeline.writes.deadLetterQueue.queueUrl,
         SYNC_STATE_TABLE: pipeline.table.tableName,
+        PENDING_CONSENT_SECRET_ARN: credentials.pendingConsentSecret.secretArn,
       },
     });
     credentials.grantReadSettings(this.oauthFunction);
-    // Only the token function writes the token secret: the callback hands it the authorization code.
+    // Only the token function writes the token secret: the callback hands it the new connection to store.
     credentials.grantInvokeTokenFunction(this.oauthFunction);
+    credentials.pendingConsentSecret.grantRead(this.oauthFunction);
+    credentials.pendingConsentSecret.grantWrite(this.oauthFunction);
     pipeline.grantStatusRead(this.oauthFunction);
+    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table.
+    pipeline.table.grantWriteData(this.oauthFunction);
 
     const handlers: Record<RouteHandler, IFunction> = {
       oauth: this.oauthFunction,

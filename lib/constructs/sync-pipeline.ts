@@ -32,6 +32,9 @@ export class SyncPipeline extends Construct {
   readonly table: Table;
   readonly mapFunction: ConnectorFunction;
   readonly postFunction: ConnectorFunction;
+  /** Xero webhook events (invoices, credit notes) waiting to be written back to Dataverse. */
+  readonly xeroEvents: QueueWithDlq;
+  readonly writebackFunction: ConnectorFunction;
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
@@ -67,6 +70,8 @@ export class SyncPipeline extends Construct {
       description: 'Reads changed Dataverse records, maps them and queues Xero writes',
       timeout: MAP_TIMEOUT,
       environment: {
+        CHANGES_QUEUE_URL: this.changes.queue.queueUrl,
+        CHANGES_DLQ_URL: this.changes.deadLetterQueue.queueUrl,
         WRITES_QUEUE_URL: this.writes.queue.queueUrl,
         SYNC_STATE_TABLE: this.table.tableName,
       },
@@ -75,6 +80,10 @@ export class SyncPipeline extends Construct {
       new SqsEventSource(this.changes.queue, { batchSize: 10, reportBatchItemFailures: true })
     );
     this.writes.queue.grantSendMessages(this.mapFunction);
+    // A contact of an account is re-synced through its account: the map function queues that change itself.
+    this.changes.queue.grantSendMessages(this.mapFunction);
+    // Permanent failures go straight to the dead letters with their reason instead of burning retries.
+    this.changes.deadLetterQueue.grantSendMessages(this.mapFunction);
     this.table.grantReadWriteData(this.mapFunction);
     credentials.grantReadSettings(this.mapFunction);
 
@@ -85,6 +94,8 @@ export class SyncPipeline extends Construct {
       timeout: POST_TIMEOUT,
       reservedConcurrentExecutions: postConcurrency,
       environment: {
+        WRITES_QUEUE_URL: this.writes.queue.queueUrl,
+        WRITES_DLQ_URL: this.writes.deadLetterQueue.queueUrl,
         SYNC_STATE_TABLE: this.table.tableName,
         XERO_TOKEN_SECRET_ARN: credentials.tokenSecret.secretArn,
         TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
@@ -101,13 +112,32 @@ export class SyncPipeline extends Construct {
       })
     );
     this.table.grantReadWriteData(this.postFunction);
+    this.writes.deadLetterQueue.grantSendMessages(this.postFunction);
     credentials.grantTokenUse(this.postFunction);
     credentials.grantReadSettings(this.postFunction);
+
+    this.xeroEvents = new QueueWithDlq(this, 'XeroEvents', {
+      visibilityTimeout: Duration.seconds(POST_TIMEOUT.toSeconds() * 6),
+    });
+    this.writebackFunction = new ConnectorFunction(this, 'WritebackFunction', {
+      defaults: props.functionDefaults,
+      entry: 'lambdas/handlers/xero-writeback.ts',
+      description: 'Writes Xero invoice status and payments back to the originating sales order',
+      timeout: POST_TIMEOUT,
+      // Shares Xero's 5-concurrent budget with the post function: one at a time is plenty for status updates.
+      reservedConcurrentExecutions: 1,
+      environment: { TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName },
+    });
+    this.writebackFunction.addEventSource(
+      new SqsEventSource(this.xeroEvents.queue, { batchSize: 10, reportBatchItemFailures: true })
+    );
+    credentials.grantTokenUse(this.writebackFunction);
+    credentials.grantReadSettings(this.writebackFunction);
   }
 
   /** Both queue pairs (queue + DLQ), for dashboards, alarms and status reads. */
   get queuePairs(): QueueWithDlq[] {
-    return [this.changes, this.writes];
+    return [this.changes, this.writes, this.xeroEvents];
   }
 
   /** Read-only view for the status route: queue depths and sync counts. */

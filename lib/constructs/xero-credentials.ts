@@ -50,6 +50,8 @@ export class XeroCredentials extends Construct {
   readonly settingsSecret: Secret;
   /** The Xero token set (access + refresh token, tenant). Written only by tokenFunction. */
   readonly tokenSecret: Secret;
+  /** A consent waiting for the operator to choose among several Xero organisations (short-lived). */
+  readonly pendingConsentSecret: Secret;
   readonly tokenFunction: ConnectorFunction;
   readonly refreshSchedule: Schedule;
   readonly scheduleDeadLetterQueue: Queue;
@@ -81,6 +83,14 @@ export class XeroCredentials extends Construct {
       removalPolicy,
       // Not a secret: the marker the token function replaces at first consent. CloudFormation never rewrites it.
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ status: 'not-connected' })),
+    });
+
+    this.pendingConsentSecret = new Secret(this, 'PendingConsentSecret', {
+      secretName: `d365-xero/${stage}/pending-consent`,
+      description: 'A Xero consent waiting for the operator to choose the organisation; cleared once chosen',
+      encryptionKey: props.key,
+      removalPolicy,
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ version: 1, record: null })),
     });
 
     this.tokenFunction = new ConnectorFunction(this, 'TokenFunction', {
@@ -136,6 +146,11 @@ export class XeroCredentials extends Construct {
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'The token function rotates this secret itself on every refresh (scheduled), using Xero rotating tokens.',
+    });
+    Validations.of(this.pendingConsentSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Holds a consent for minutes, until the operator picks the organisation; it is then cleared, not rotated.',
     });
   }
 

@@ -93,11 +93,17 @@ export class ConnectorStack extends Stack {
         MapChanges: this.pipeline.mapFunction,
         PostXeroWrites: this.pipeline.postFunction,
         TokenService: this.credentials.tokenFunction,
+        XeroWriteback: this.pipeline.writebackFunction,
       },
-      queues: { ChangesQueue: this.pipeline.changes.queue, XeroWritesQueue: this.pipeline.writes.queue },
+      queues: {
+        ChangesQueue: this.pipeline.changes.queue,
+        XeroWritesQueue: this.pipeline.writes.queue,
+        XeroEventsQueue: this.pipeline.xeroEvents.queue,
+      },
       deadLetterQueues: {
         ChangesDlq: this.pipeline.changes.deadLetterQueue,
         XeroWritesDlq: this.pipeline.writes.deadLetterQueue,
+        XeroEventsDlq: this.pipeline.xeroEvents.deadLetterQueue,
         TokenScheduleDlq: this.credentials.scheduleDeadLetterQueue,
       },
     });
@@ -106,6 +112,7 @@ export class ConnectorStack extends Stack {
     const dlqs = [
       this.pipeline.changes.deadLetterQueue,
       this.pipeline.writes.deadLetterQueue,
+      this.pipeline.xeroEvents.deadLetterQueue,
       this.credentials.scheduleDeadLetterQueue,
     ];
     const operatorPolicy = new ManagedPolicy(this, 'DlqOperatorPolicy', {
@@ -127,7 +134,11 @@ export class ConnectorStack extends Stack {
           effect: Effect.ALLOW,
           // Redrive moves messages back to the source queues.
           actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
-          resources: [this.pipeline.changes.queue.queueArn, this.pipeline.writes.queue.queueArn],
+          resources: [
+            this.pipeline.changes.queue.queueArn,
+            this.pipeline.writes.queue.queueArn,
+            this.pipeline.xeroEvents.queue.queueArn,
+          ],
         }),
       ],
     });

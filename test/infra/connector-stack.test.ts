@@ -38,7 +38,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
           .flatMap(([, policy]) => (policy.Properties!.Queues as { Ref: string }[]).map((q) => q.Ref))
       );
 
-      expect(queues).toHaveLength(5);
+      expect(queues).toHaveLength(7); // changes, writes, Xero events, each with a DLQ, and the schedule DLQ
       for (const id of queues) {
         expect(propertiesOf(template, id).SqsManagedSseEnabled).toBe(true);
         expect(tlsOnly).toContain(id);
@@ -71,7 +71,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it('should report partial batch failures from both SQS consumers', () => {
       const { template } = get();
       const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping');
-      expect(mappings).toHaveLength(2);
+      expect(mappings).toHaveLength(3);
       for (const [, mapping] of mappings) {
         expect(mapping.Properties!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       }
@@ -82,7 +82,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it('should run every function on Node.js 22, ARM64, with tracing, source maps and Powertools settings', () => {
       const { template } = get();
       const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(6);
+      expect(functions).toHaveLength(7);
       for (const [, fn] of functions) {
         const p = fn.Properties!;
         expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -130,7 +130,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it(`should keep function logs for ${config.logRetentionDays} days`, () => {
       const { template } = get();
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(7); // six functions + API access log
+      expect(groups).toHaveLength(8); // seven functions + API access log
       for (const [, group] of groups) {
         expect(group.Properties!.RetentionInDays).toBe(config.logRetentionDays);
         expect(group.DeletionPolicy).toBe(config.retainData ? 'Retain' : 'Delete');
@@ -188,6 +188,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const dlqs = [
         stack.pipeline.changes.deadLetterQueue,
         stack.pipeline.writes.deadLetterQueue,
+        stack.pipeline.xeroEvents.deadLetterQueue,
         stack.credentials.scheduleDeadLetterQueue,
       ].map((q) => ({ 'Fn::GetAtt': [logicalIdOf(stack, q), 'Arn'] }));
       expect(read!.Resource).toEqual(dlqs);
@@ -277,7 +278,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const topic = logicalIdOf(stack, stack.monitoring.topic);
       const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
       // 6 custom/API alarms + 3 DLQs + errors and throttles for 6 functions
-      expect(alarms).toHaveLength(6 + 3 + 12);
+      expect(alarms).toHaveLength(6 + 4 + 14); // custom metrics + one per DLQ + errors and throttles per function
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
     });
 
@@ -301,6 +302,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const dlqs = [
         stack.pipeline.changes.deadLetterQueue,
         stack.pipeline.writes.deadLetterQueue,
+        stack.pipeline.xeroEvents.deadLetterQueue,
         stack.credentials.scheduleDeadLetterQueue,
       ];
       for (const dlq of dlqs) {
@@ -398,8 +400,8 @@ describe('ConnectorStack stage differences', () => {
     expect(environments.prod.logRetentionDays).toBeGreaterThan(environments.dev.logRetentionDays);
     const secretPolicy = (stage: Stage) =>
       resourcesOf(stages[stage].template, 'AWS::SecretsManager::Secret').map(([, s]) => s.DeletionPolicy);
-    expect(secretPolicy('prod')).toEqual(['Retain', 'Retain']);
-    expect(secretPolicy('dev')).toEqual(['Delete', 'Delete']);
+    expect(secretPolicy('prod')).toEqual(['Retain', 'Retain', 'Retain']);
+    expect(secretPolicy('dev')).toEqual(['Delete', 'Delete', 'Delete']);
     expect(stages.prod.stack.terminationProtection).toBe(true);
     expect(stages.dev.stack.terminationProtection).toBe(false);
   });

@@ -31,7 +31,9 @@ export function parseConnectorSettings(secretString: string): ConnectorSettings 
   const parsed = settingsSchema.safeParse(json);
   if (!parsed.success) {
     // Names of the fields only, never their values.
-    throw new ValidationError(`the connector-settings secret is incomplete: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    throw new ValidationError(
+      `the connector-settings secret is incomplete: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`
+    );
   }
   // Empty strings (the deployed template's placeholders) count as unset.
   return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== '')) as ConnectorSettings;

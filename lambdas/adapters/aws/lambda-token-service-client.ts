@@ -50,13 +50,17 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
         }
         throw new TransientError(`the token service could not be reached (${name})`, 'TOKEN_SERVICE');
       }
-      if (output.FunctionError) throw new TransientError(`the token service failed (${output.FunctionError})`, 'TOKEN_SERVICE');
-      const result = JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8') || 'null') as TokenCommandResult | null;
+      if (output.FunctionError)
+        throw new TransientError(`the token service failed (${output.FunctionError})`, 'TOKEN_SERVICE');
+      const result = JSON.parse(
+        Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8') || 'null'
+      ) as TokenCommandResult | null;
       if (!result) throw new TransientError('the token service returned nothing', 'TOKEN_SERVICE');
       if (result.ok) return result.value;
       const { error } = result;
       if (error.code === 'RECONNECT_REQUIRED') throw new ReconnectRequiredError(error.message, error.reason);
-      if (error.code === 'VALIDATION' || error.name === 'PermanentError') throw new PermanentError(error.message, error.code);
+      if (error.code === 'VALIDATION' || error.name === 'PermanentError')
+        throw new PermanentError(error.message, error.code);
       throw new TransientError(error.message, error.code);
     }
   }

@@ -19,21 +19,36 @@ const commandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh'), source: z.string().optional() }),
   z.object({ action: z.literal('get-access') }),
   z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
-  z.object({ action: z.literal('adopt'), record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough() }),
+  z.object({
+    action: z.literal('adopt'),
+    record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough(),
+  }),
   z.object({ action: z.literal('status') }),
   z.object({ action: z.literal('disconnect') }),
 ]);
 
 export function parseTokenCommand(input: unknown): TokenCommand {
   const parsed = commandSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError('unknown token-service command', parsed.error.issues.map((i) => i.message));
+  if (!parsed.success)
+    throw new ValidationError(
+      'unknown token-service command',
+      parsed.error.issues.map((i) => i.message)
+    );
   return parsed.data as TokenCommand;
 }
 
 /** Typed errors cross the invoke boundary as data, so the caller can rebuild them. */
 export type TokenCommandResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: { readonly name: string; readonly code: string; readonly message: string; readonly reason?: string } };
+  | {
+      readonly ok: false;
+      readonly error: {
+        readonly name: string;
+        readonly code: string;
+        readonly message: string;
+        readonly reason?: string;
+      };
+    };
 
 export async function runTokenCommand(service: TokenService, command: TokenCommand, now: Date): Promise<unknown> {
   switch (command.action) {

@@ -13,7 +13,7 @@ export const XERO_SIGNATURE_HEADER = 'x-xero-signature';
 
 // Ids are checked loosely on purpose: one odd event must not fail the whole delivery, because Xero retries a
 // failing webhook for 24 h and then disables it. Consumers validate the ids they act on.
-const xeroWebhookEvent = z.object({
+export const xeroWebhookEventSchema = z.object({
   resourceUrl: z.string().max(2000),
   resourceId: z.string().min(1).max(100),
   eventDateUtc: z.string().max(100),
@@ -24,10 +24,10 @@ const xeroWebhookEvent = z.object({
   /** CREDITNOTE events carry `{Type, Status}` here. */
   data: z.record(z.string(), z.unknown()).optional(),
 });
-export type XeroWebhookEvent = z.infer<typeof xeroWebhookEvent>;
+export type XeroWebhookEvent = z.infer<typeof xeroWebhookEventSchema>;
 
 const xeroWebhookPayload = z.object({
-  events: z.array(xeroWebhookEvent),
+  events: z.array(xeroWebhookEventSchema),
   firstEventSequence: z.number().int().optional(),
   lastEventSequence: z.number().int().optional(),
   entropy: z.string().optional(),

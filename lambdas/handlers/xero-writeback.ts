@@ -1,0 +1,61 @@
+/**
+ * Xero-events queue → invoice status and payments written back to the originating sales order in Dataverse.
+ * Transient failures go back to the queue; permanent ones were logged by the use case and are dropped.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DataverseOrderWritebackWriter } from '../adapters/dataverse/order-writeback-writer';
+import { XeroAccountingInvoiceReader } from '../adapters/xero/xero-invoice-reader';
+import { xeroWebhookEventSchema } from '../core/ingress/xero-webhook';
+import { createApplyXeroInvoiceEvents } from '../core/writeback/apply-xero-invoice-events';
+import { resolveWritebackColumns } from '../core/writeback/columns';
+import { clock, requireEnv } from './shared/aws-clients';
+import { dataverseTokenSource } from './shared/dataverse-deps';
+import { xeroAccess, xeroLimiter } from './shared/xero-deps';
+import { loggerPort } from './shared/powertools';
+
+type Apply = ReturnType<typeof createApplyXeroInvoiceEvents>;
+
+export function createHandler(getApply: () => Promise<Apply>) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const apply = await getApply();
+    const recordHandler = async (record: SQSRecord) => {
+      const parsed = xeroWebhookEventSchema.safeParse(JSON.parse(record.body));
+      if (!parsed.success) {
+        loggerPort.warn('malformed Xero event dropped', { messageId: record.messageId });
+        return;
+      }
+      const result = await apply([parsed.data]);
+      const retryable = result.failed.find((failure) => failure.error.retryable);
+      if (retryable) throw retryable.error;
+    };
+    return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+let apply: Apply | undefined;
+export const handler = createHandler(async () => {
+  apply ??= createApplyXeroInvoiceEvents({
+    xero: new XeroAccountingInvoiceReader({
+      access: xeroAccess(),
+      limiter: xeroLimiter(),
+      apiUrl: process.env.XERO_API_URL,
+      logger: loggerPort,
+      clock,
+    }),
+    orders: new DataverseOrderWritebackWriter({
+      serverUrl: requireEnv('DATAVERSE_URL'),
+      tokenSource: await dataverseTokenSource(),
+      logger: loggerPort,
+    }),
+    columns: resolveWritebackColumns(
+      process.env.WRITEBACK_COLUMNS ? JSON.parse(process.env.WRITEBACK_COLUMNS) : undefined
+    ),
+    logger: loggerPort,
+    clock,
+    tenantId: process.env.XERO_TENANT_ID,
+  });
+  return apply;
+});
