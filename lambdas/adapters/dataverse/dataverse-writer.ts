@@ -125,15 +125,16 @@ export class DataverseWriter {
   async updateRecord(table: string, id: string, fields: Readonly<Record<string, unknown>>): Promise<boolean> {
     const collection = entitySetFor(table);
     const key = guidKey(id);
-    const result = await this.session
-      .call(`update ${collection} ${key}`, () =>
-        this.session.api.update({ collection, key, data: { ...fields }, ifmatch: '*' }).then(() => true as const)
-      )
-      .catch((error: unknown) => {
-        // 412: If-Match * found no row to match — the record is gone.
-        if (error instanceof PermanentError && /\(412\b/.test(error.message)) return null;
-        throw error;
-      });
+    const result = await this.session.call(`update ${collection} ${key}`, () =>
+      this.session.api
+        .update({ collection, key, data: { ...fields }, ifmatch: '*' })
+        .then(() => true as const)
+        // 412: If-Match * matched no row — the record is gone, like a 404.
+        .catch((error: unknown) => {
+          if ((error as { status?: unknown } | null)?.status === 412) return null;
+          throw error;
+        })
+    );
     return result !== null;
   }
 

@@ -26,6 +26,14 @@ const PRIMARY_KEYS: Readonly<Record<SyncedTable, string>> = {
   salesorder: 'salesorderid',
 };
 
+/** Part of each Regarding lookup's SchemaName (and so of its default navigation property). */
+const SCHEMA_PARTS: Readonly<Record<SyncedTable, string>> = {
+  account: 'Account',
+  contact: 'Contact',
+  product: 'Product',
+  salesorder: 'SalesOrder',
+};
+
 const TABLE_LABELS: Readonly<Record<SyncedTable, string>> = {
   account: 'Account',
   contact: 'Contact',
@@ -73,7 +81,7 @@ export function integrationLogNames(prefix: string = DEFAULT_PUBLISHER_PREFIX): 
       ['prefix']
     );
   }
-  const regardingSchema = (table: SyncedTable): string => `${p}_Regarding${TABLE_LABELS[table].replace(/ /g, '')}Id`;
+  const regardingSchema = (table: SyncedTable): string => `${p}_Regarding${SCHEMA_PARTS[table]}Id`;
   const perTable = <T>(make: (table: SyncedTable) => T): Record<SyncedTable, T> =>
     Object.fromEntries(SYNCED_TABLES.map((table) => [table, make(table)])) as Record<SyncedTable, T>;
   return {

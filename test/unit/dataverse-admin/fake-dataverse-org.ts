@@ -158,6 +158,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     return { status: 404 };
   }
 
+  let closed: Promise<void> | undefined;
   return {
     server,
     url: baseUrl,
@@ -166,7 +167,8 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     tables,
     overrides,
     writes: () => server.requests.filter((request) => request.method !== 'GET'),
-    close: () => server.close(),
+    // Idempotent: a test may stop the org early to simulate an unreachable Dataverse.
+    close: () => (closed ??= server.close()),
   };
 }
 
