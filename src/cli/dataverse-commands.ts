@@ -198,7 +198,14 @@ async function guard(command: Command, run: () => Promise<void>): Promise<void> 
     if (error instanceof ValidationError) {
       command.error(`error: ${error.message}`, { exitCode: EXIT_USAGE, code: 'connector.config' });
     }
-    if (error instanceof ConnectorError) throw new Error(error.message);
+    if (error instanceof ConnectorError) {
+      const hint =
+        error.code === 'DATAVERSE_AUTH'
+          ? ' Registering webhooks and creating tables also needs the System Customizer (or System Administrator) ' +
+            'role on the application user.'
+          : '';
+      throw new Error(`${error.message}${hint}`);
+    }
     throw error;
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { IntegrationLogNames } from '../../core/dataverse-admin';
 import { entitySetOf, integrationLogNames, integrationLogRow, recordWriteBack } from '../../core/dataverse-admin';
-import { ConnectorError } from '../../core/errors';
+import { ConnectorError, ValidationError } from '../../core/errors';
 import type { SyncedTable } from '../../core/model/change-event';
 import type { Logger, OutcomeSink, SyncOutcome } from '../../core/ports';
 import type { DataverseWriter } from './dataverse-writer';
@@ -100,4 +100,43 @@ function failureFields(outcome: SyncOutcome, error: unknown): Record<string, unk
     error: error instanceof Error ? error.name : typeof error,
     ...(error instanceof ConnectorError ? { code: error.code } : {}),
   };
+}
+
+export interface IntegrationLogEnvironment {
+  /** all (default) | failures | off */
+  readonly DATAVERSE_LOG_MODE?: string;
+  /** Publisher prefix used by `connector setup-dataverse --prefix` (default d365x). */
+  readonly DATAVERSE_PUBLISHER_PREFIX?: string;
+  /** Entity set of the log table if it is not `<prefix>_integrationlogs`. */
+  readonly DATAVERSE_LOG_ENTITY_SET?: string;
+  /** false turns off the Xero id/link/status write-back onto synced records (default true). */
+  readonly DATAVERSE_WRITE_BACK?: string;
+}
+
+/**
+ * The sink configured from environment variables, or null when the integration log is turned off. Throws
+ * ValidationError for a value it does not understand (a configuration mistake should stop startup, not be guessed).
+ */
+export function createIntegrationLogSinkFromEnv(
+  env: IntegrationLogEnvironment,
+  deps: Pick<IntegrationLogSinkOptions, 'writer' | 'logger'>
+): IntegrationLogSink | null {
+  const mode = (env.DATAVERSE_LOG_MODE?.trim().toLowerCase() || 'all') as IntegrationLogMode | 'off';
+  if (!['all', 'failures', 'off'].includes(mode)) {
+    throw new ValidationError('DATAVERSE_LOG_MODE must be all, failures or off', ['DATAVERSE_LOG_MODE']);
+  }
+  if (mode === 'off') return null;
+  const writeBack = env.DATAVERSE_WRITE_BACK?.trim().toLowerCase() || 'true';
+  if (!['true', 'false'].includes(writeBack)) {
+    throw new ValidationError('DATAVERSE_WRITE_BACK must be true or false', ['DATAVERSE_WRITE_BACK']);
+  }
+  const prefix = env.DATAVERSE_PUBLISHER_PREFIX?.trim();
+  const entitySet = env.DATAVERSE_LOG_ENTITY_SET?.trim();
+  return new IntegrationLogSink({
+    ...deps,
+    mode,
+    ...(prefix ? { prefix } : {}),
+    ...(entitySet ? { entitySet } : {}),
+    ...(writeBack === 'false' ? { writeBackTables: [] } : {}),
+  });
 }

@@ -8,7 +8,10 @@ import {
   xeroDeepLink,
 } from '../../../lambdas/core/dataverse-admin';
 import type { SyncOutcome } from '../../../lambdas/core/ports';
-import { IntegrationLogSink } from '../../../lambdas/adapters/dataverse/integration-log-sink';
+import {
+  createIntegrationLogSinkFromEnv,
+  IntegrationLogSink,
+} from '../../../lambdas/adapters/dataverse/integration-log-sink';
 import { DataverseSession, DataverseWriter } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
 import type { FakeOrg } from './fake-dataverse-org';
@@ -223,5 +226,59 @@ describe('IntegrationLogSink over the Web API', () => {
     expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
     expect(logRows()).toHaveLength(2);
     expect(log.entries.filter((entry) => entry.level === 'warn')).toHaveLength(1);
+  });
+});
+
+describe('createIntegrationLogSinkFromEnv', () => {
+  const deps = {
+    writer: { createRecord: () => Promise.resolve('id'), updateRecord: () => Promise.resolve(true) },
+    logger: recordingLogger().logger,
+  };
+
+  it('should build a sink by default and none when turned off', () => {
+    expect(createIntegrationLogSinkFromEnv({}, deps)).toBeInstanceOf(IntegrationLogSink);
+    expect(createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_MODE: 'off' }, deps)).toBeNull();
+  });
+
+  it('should honour the prefix, entity set, mode and write-back settings', async () => {
+    const created: [string, Record<string, unknown>][] = [];
+    let updates = 0;
+    const sink = createIntegrationLogSinkFromEnv(
+      {
+        DATAVERSE_LOG_MODE: 'failures',
+        DATAVERSE_PUBLISHER_PREFIX: 'acme',
+        DATAVERSE_LOG_ENTITY_SET: 'acme_synclogs',
+        DATAVERSE_WRITE_BACK: 'false',
+      },
+      {
+        logger: deps.logger,
+        writer: {
+          createRecord: (set, data) => {
+            created.push([set, { ...data }]);
+            return Promise.resolve('id');
+          },
+          updateRecord: () => {
+            updates += 1;
+            return Promise.resolve(true);
+          },
+        },
+      }
+    )!;
+
+    await sink.record(outcome({ status: 'synced' }));
+    await sink.record(outcome({ status: 'failed' }));
+
+    expect(created).toHaveLength(1);
+    expect(created[0]![0]).toBe('acme_synclogs');
+    expect(created[0]![1]).toHaveProperty('acme_status', SYNC_STATUS_OPTIONS.failed.value);
+    expect(updates).toBe(0);
+  });
+
+  it('should refuse values it does not understand', () => {
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_MODE: 'some' }, deps)).toThrow(/DATAVERSE_LOG_MODE/);
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_WRITE_BACK: 'yes' }, deps)).toThrow(
+      /DATAVERSE_WRITE_BACK/
+    );
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_PUBLISHER_PREFIX: 'a' }, deps)).toThrow(/prefix/);
   });
 });

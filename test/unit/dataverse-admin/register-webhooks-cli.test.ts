@@ -181,3 +181,20 @@ describe('connector register-webhooks / unregister-webhooks', () => {
     expect(result.out).toContain('already matches');
   });
 });
+
+describe('connector register-webhooks failures', () => {
+  it('should exit 1 with a role hint when Dataverse denies access', async () => {
+    const org = await startFakeOrg();
+    try {
+      org.server.setRoute(() => ({ status: 403, body: { error: { code: '0x80040220', message: 'no privilege' } } }));
+
+      const result = await register(org);
+
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/access denied \(403\).*System Customizer/s);
+      expect(result.err).not.toContain(KEY);
+    } finally {
+      await org.close();
+    }
+  });
+});
