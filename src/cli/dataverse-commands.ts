@@ -92,7 +92,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
           throw new Error('the plan has problems (see above); nothing was changed');
         }
         if (!options.dryRun) {
-          const { counts } = await client.applyWebhookPlan(plan);
+          const { counts } = await resumable(() => client.applyWebhookPlan(plan));
           io.stdout(`Done: ${summary(counts)}.\n`);
         } else {
           io.stdout(`Dry run: nothing was changed (${summary(countByOp(plan), true)}).\n`);
@@ -120,7 +120,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
           io.stdout(`Dry run: nothing was changed (${summary(countByOp(plan), true)}).\n`);
           return;
         }
-        const { counts } = await client.applyWebhookPlan(plan);
+        const { counts } = await resumable(() => client.applyWebhookPlan(plan));
         io.stdout(`Done: ${summary(counts)}. Dataverse no longer sends changes to the connector.\n`);
       })
     );
@@ -151,7 +151,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
           io.stdout(`Dry run: nothing was changed (${summary(counts, true)}).\n`);
           return;
         }
-        const result = await client.applySchemaPlan(plan);
+        const result = await resumable(() => client.applySchemaPlan(plan));
         io.stdout(`Done: ${summary(result.counts)}.\n`);
         if (result.counts.create > 0) {
           io.stdout(
@@ -198,13 +198,25 @@ async function guard(command: Command, run: () => Promise<void>): Promise<void> 
     if (error instanceof ValidationError) {
       command.error(`error: ${error.message}`, { exitCode: EXIT_USAGE, code: 'connector.config' });
     }
-    if (error instanceof ConnectorError) {
-      const hint =
-        error.code === 'DATAVERSE_AUTH'
-          ? ' Registering webhooks and creating tables also needs the System Customizer (or System Administrator) ' +
-            'role on the application user.'
-          : '';
-      throw new Error(`${error.message}${hint}`);
+    if (error instanceof ConnectorError) throw new Error(explain(error));
+    throw error;
+  }
+}
+
+function explain(error: ConnectorError): string {
+  return error.code === 'DATAVERSE_AUTH'
+    ? `${error.message} Registering webhooks and creating tables also needs the System Customizer (or System ` +
+        'Administrator) role on the application user.'
+    : error.message;
+}
+
+/** A failure part-way through leaves earlier changes in place; the plan of a re-run starts from them. */
+async function resumable<T>(apply: () => Promise<T>): Promise<T> {
+  try {
+    return await apply();
+  } catch (error) {
+    if (error instanceof ConnectorError && !(error instanceof ValidationError)) {
+      throw new Error(`${explain(error)} Changes made before the failure stay; run the command again to finish.`);
     }
     throw error;
   }

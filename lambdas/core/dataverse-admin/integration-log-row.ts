@@ -49,7 +49,13 @@ export function integrationLogRow(outcome: SyncOutcome, options: LogRowOptions):
   const { names } = options;
   const c = names.columns;
   const status = SYNC_STATUS_OPTIONS[outcome.status];
-  const message = outcome.errorCode ? `${outcome.errorCode}: ${outcome.message}` : outcome.message;
+  const fate =
+    outcome.status !== 'failed' || outcome.willRetry === undefined
+      ? ''
+      : outcome.willRetry
+        ? ' (will be retried)'
+        : ' (not retried: needs attention)';
+  const message = `${outcome.errorCode ? `${outcome.errorCode}: ` : ''}${outcome.message}${fate}`;
   const row: Record<string, unknown> = {
     [c.name]: truncate(`${status.label}: ${outcome.event} of ${outcome.table} ${outcome.id}`, MAX_NAME),
     [c.event]: outcome.event,

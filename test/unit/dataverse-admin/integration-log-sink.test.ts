@@ -69,6 +69,14 @@ describe('integration log rows (pure)', () => {
     expect(row.d365x_message).toBe('XERO_VALIDATION: Email bad');
   });
 
+  it('should say whether a failed attempt will be retried', () => {
+    const retried = integrationLogRow(outcome({ status: 'failed', message: 'timeout', willRetry: true }), { names });
+    const dead = integrationLogRow(outcome({ status: 'failed', message: 'invalid', willRetry: false }), { names });
+
+    expect(retried.d365x_message).toBe('timeout (will be retried)');
+    expect(dead.d365x_message).toBe('invalid (not retried: needs attention)');
+  });
+
   it('should not bind a deleted record and truncate an overlong message', () => {
     const row = integrationLogRow(outcome({ event: 'Delete', message: 'x'.repeat(5000) }), { names });
 

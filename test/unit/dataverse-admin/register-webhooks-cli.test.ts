@@ -173,6 +173,47 @@ describe('connector register-webhooks / unregister-webhooks', () => {
     expect(org.server.requests).toHaveLength(0);
   });
 
+  it('should finish a registration interrupted part-way when run again', async () => {
+    let posts = 0;
+    org.overrides.push({
+      match: (request) => request.method === 'POST' && ++posts === 4,
+      reply: { status: 400, body: { error: { code: '0x80040203', message: 'invalid' } } },
+    });
+
+    const first = await register(org);
+    const second = await register(org);
+
+    expect(first.code).toBe(1);
+    expect(first.err).toContain('run the command again to finish');
+    expect(second.code).toBe(0);
+    expect(rowsOf('serviceendpoints')).toHaveLength(1);
+    expect(rowsOf('sdkmessageprocessingsteps')).toHaveLength(15);
+    expect(rowsOf('sdkmessageprocessingstepimages')).toHaveLength(3);
+  });
+
+  it('should write nothing and exit 1 when the org lacks an SDK message filter', async () => {
+    const filters = org.rows.get('sdkmessagefilters')!;
+    for (const [id, row] of filters) if (row.primaryobjecttypecode === 'salesorderdetail') filters.delete(id);
+
+    const result = await register(org);
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/problem\s+Dataverse has no SDK message filter for Create of salesorderdetail/);
+    expect(org.writes()).toHaveLength(0);
+  });
+
+  it('should only read when unregistering as a dry run', async () => {
+    await register(org);
+    const writes = org.writes().length;
+
+    const result = await run(org, ['unregister-webhooks', '--dry-run']);
+
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/delete\s+webhook "D365 to Xero connector"/);
+    expect(org.writes()).toHaveLength(writes);
+    expect(rowsOf('sdkmessageprocessingsteps')).toHaveLength(15);
+  });
+
   it('should confirm a DATAVERSE_CONNECTOR_USER_ID that matches the application user', async () => {
     const result = await run(org, ['register-webhooks', '--url', 'https://c.example.com', '--dry-run'], {
       DATAVERSE_CONNECTOR_USER_ID: org.userId.toUpperCase(),
