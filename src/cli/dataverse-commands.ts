@@ -37,7 +37,7 @@ export interface DataverseCommandsIo {
 const EXIT_USAGE = 2;
 
 interface RegisterOptions {
-  url: string;
+  url?: string;
   dryRun?: boolean;
   name: string;
   rewriteKey?: boolean;
@@ -60,7 +60,8 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
   program
     .command('register-webhooks')
     .description('Register (or bring up to date) the Dataverse webhook and its steps that feed the connector')
-    .requiredOption(
+    // Also taken from the CLI's global --url: commander lets a program option win over a subcommand's.
+    .option(
       '--url <public base url>',
       'public https base URL of the connector; Dataverse calls <url>/webhooks/dataverse'
     )
@@ -74,12 +75,14 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         if (!key && !options.dryRun) {
           throw new ValidationError('DATAVERSE_WEBHOOK_KEY is not set: it is the key Dataverse sends with each call');
         }
-        webhookUrl(options.url);
+        const baseUrl = options.url ?? command.optsWithGlobals<{ url?: string }>().url;
+        if (!baseUrl) throw new ValidationError('--url <public base url> is required');
+        webhookUrl(baseUrl);
         const client = adminClient(io);
         const state = await client.readWebhookState(options.name);
         const plan = planWebhookRegistration(
           {
-            baseUrl: options.url,
+            baseUrl,
             webhookKey: key || REDACTED_KEY,
             endpointName: options.name,
             rewriteKey: !!options.rewriteKey,

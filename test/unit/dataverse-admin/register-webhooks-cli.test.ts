@@ -1,4 +1,5 @@
-import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { registerDataverseCommands, runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { createProgram } from '../../../src/cli/main';
 import { filteringAttributesOf } from '../../../lambdas/core/dataverse-admin';
 import type { FakeOrg } from './fake-dataverse-org';
 import { startFakeOrg } from './fake-dataverse-org';
@@ -234,6 +235,39 @@ describe('connector register-webhooks failures', () => {
       expect(result.code).toBe(1);
       expect(result.err).toMatch(/access denied \(403\).*System Customizer/s);
       expect(result.err).not.toContain(KEY);
+    } finally {
+      await org.close();
+    }
+  });
+});
+
+describe('dataverse commands inside the main connector CLI', () => {
+  it('should take --url even though the main CLI has a global --url option', async () => {
+    const org = await startFakeOrg();
+    let out = '';
+    let err = '';
+    const io = {
+      stdout: (text: string) => (out += text),
+      stderr: (text: string) => (err += text),
+      env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY },
+    };
+    try {
+      const program = createProgram(io);
+      registerDataverseCommands(program, io);
+
+      await program.parseAsync(['register-webhooks', '--url', 'https://public.example.com', '--dry-run'], {
+        from: 'user',
+      });
+
+      expect(out).toContain('https://public.example.com/webhooks/dataverse');
+      expect(org.writes()).toHaveLength(0);
+
+      const missing = createProgram(io);
+      registerDataverseCommands(missing, io);
+      await expect(missing.parseAsync(['register-webhooks', '--dry-run'], { from: 'user' })).rejects.toMatchObject({
+        exitCode: 2,
+      });
+      expect(err).toContain('--url <public base url> is required');
     } finally {
       await org.close();
     }
