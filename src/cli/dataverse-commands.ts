@@ -150,6 +150,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         io.stdout(`Integration schema (prefix ${plan.names.prefix}):\n`);
         for (const line of describeSchemaPlan(plan)) io.stdout(`  ${line}\n`);
         const counts = countByOp(plan);
+        if (plan.problems.length > 0) throw new Error('the plan has problems (see above); nothing was changed');
         if (options.dryRun) {
           io.stdout(`Dry run: nothing was changed (${summary(counts, true)}).\n`);
           return;

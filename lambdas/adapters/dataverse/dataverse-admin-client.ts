@@ -107,15 +107,17 @@ export class DataverseAdminClient {
       } else if (action.op === 'update') {
         const key = guidKey(action.id ?? '');
         const data = bodyToSend(action, { ...(endpointId ? { endpointId } : {}), stepIds });
-        await this.session.call(`update ${collection} ${key}`, () =>
-          this.session.api.update({ collection, key, data, ifmatch: '*' })
+        await this.session.call(
+          `update ${collection} ${key}`,
+          () => this.session.api.update({ collection, key, data, ifmatch: '*' }),
+          { notFound: 'fail' }
         );
       } else {
         const data = bodyToSend(action, { ...(endpointId ? { endpointId } : {}), stepIds });
         const id = await this.session.call(
           `create ${collection}`,
           () => this.session.api.create<Row, unknown>({ collection, data }),
-          { idempotent: false }
+          { idempotent: false, notFound: 'fail' }
         );
         if (typeof id !== 'string') throw new PermanentError(`create ${collection}: no id returned`, 'DATAVERSE_SHAPE');
         if (collection === 'serviceendpoints') endpointId = id;
@@ -141,17 +143,27 @@ export class DataverseAdminClient {
         : {}
       : null;
     const attributes: Record<string, readonly string[]> = {};
-    const tables = [...(logTable ? [names.table] : []), ...(settings.recordColumnTables ?? SYNCED_TABLES)];
-    for (const table of tables) attributes[table] = await this.attributeNames(table);
-    return { logTable, attributes };
+    const missingTables: string[] = [];
+    // Every synced table is read: the Regarding lookups need them all, even without the optional columns.
+    for (const table of [...(logTable ? [names.table] : []), ...SYNCED_TABLES]) {
+      const found = await this.attributeNames(table);
+      if (found) attributes[table] = found;
+      else missingTables.push(table);
+    }
+    return { logTable, attributes, missingTables };
   }
 
   async applySchemaPlan(plan: SchemaPlan): Promise<ApplyResult> {
+    if (plan.problems.length > 0) {
+      throw new PermanentError(`cannot set up Dataverse: ${plan.problems.join('; ')}`, 'DATAVERSE_SETUP');
+    }
     const counts: Record<PlanOp, number> = { create: 0, update: 0, delete: 0, unchanged: 0 };
     const headers = this.options.solutionUniqueName
       ? { 'MSCRM.SolutionUniqueName': this.options.solutionUniqueName }
       : undefined;
     const common = { timeout: this.metadataTimeoutMs, ...(headers ? { headers } : {}) };
+    // A 404 here means the table to extend does not exist (e.g. no Sales tables): that must not pass for success.
+    const once = { idempotent: false, notFound: 'fail' } as const;
     for (const action of plan.actions) {
       if (action.op === 'unchanged' || !action.body) {
         counts.unchanged += 1;
@@ -162,16 +174,12 @@ export class DataverseAdminClient {
       const { target } = action;
       // Metadata creates are not repeated after an uncertain outcome; re-running setup finds what was made.
       if (target.kind === 'entity') {
-        await this.session.call(what, () => this.session.api.createEntity({ data, ...common }), { idempotent: false });
+        await this.session.call(what, () => this.session.api.createEntity({ data, ...common }), once);
       } else if (target.kind === 'attribute') {
         const entityKey = `LogicalName='${target.entity}'`;
-        await this.session.call(what, () => this.session.api.createAttribute({ entityKey, data, ...common }), {
-          idempotent: false,
-        });
+        await this.session.call(what, () => this.session.api.createAttribute({ entityKey, data, ...common }), once);
       } else {
-        await this.session.call(what, () => this.session.api.createRelationship({ data, ...common }), {
-          idempotent: false,
-        });
+        await this.session.call(what, () => this.session.api.createRelationship({ data, ...common }), once);
       }
       counts.create += 1;
     }
@@ -294,7 +302,8 @@ export class DataverseAdminClient {
     return ids;
   }
 
-  private async attributeNames(table: string): Promise<string[]> {
+  /** Logical names of a table's columns, or null when the table does not exist. */
+  private async attributeNames(table: string): Promise<string[] | null> {
     const page = await this.session.call(`read columns of ${table}`, () =>
       this.session.api.retrieveAttributes<Row>({
         entityKey: `LogicalName='${table}'`,
@@ -302,7 +311,8 @@ export class DataverseAdminClient {
         timeout: this.metadataTimeoutMs,
       })
     );
-    return (page?.value ?? []).map((row) => text(row.LogicalName)).filter((name): name is string => !!name);
+    if (!page) return null;
+    return page.value.map((row) => text(row.LogicalName)).filter((name): name is string => !!name);
   }
 
   /** Every row of a query, following nextLinks (bounded: registrations are a few dozen rows). */

@@ -35,6 +35,8 @@ export interface CallOptions {
    * connection is retried.
    */
   readonly idempotent?: boolean;
+  /** What a 404 means: 'null' (the default) resolves null; 'fail' throws — for writes whose target must exist. */
+  readonly notFound?: 'null' | 'fail';
 }
 
 /** One Web API client and the retry policy around every call. */
@@ -71,7 +73,10 @@ export class DataverseSession {
         return await run();
       } catch (error) {
         const outcome = classifyDataverseFailure(error, what);
-        if (outcome.kind === 'not-found') return null;
+        if (outcome.kind === 'not-found') {
+          if (callOptions.notFound !== 'fail') return null;
+          throw new PermanentError(`Dataverse ${what}: not found (404)`, 'DATAVERSE_NOT_FOUND');
+        }
         if (outcome.kind === 'fail') throw outcome.error;
         const safeToRepeat = idempotent || outcome.error instanceof RateLimitedError || neverProcessed(error);
         const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
@@ -143,7 +148,7 @@ export class DataverseWriter {
     const id = await this.session.call(
       `create ${collection}`,
       () => this.session.api.create<Record<string, unknown>, unknown>({ collection, data: { ...data } }),
-      { idempotent: false }
+      { idempotent: false, notFound: 'fail' }
     );
     if (typeof id !== 'string' || !id) {
       throw new PermanentError(`Dataverse create ${collection}: no id returned`, 'DATAVERSE_SHAPE');

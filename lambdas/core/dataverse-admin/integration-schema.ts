@@ -129,12 +129,16 @@ export interface SchemaAction {
 export interface SchemaPlan {
   readonly names: IntegrationLogNames;
   readonly actions: readonly SchemaAction[];
+  /** Reasons the plan cannot be applied (a synced table the org does not have). */
+  readonly problems: readonly string[];
 }
 
 /** What exists: the log table (null when missing) and the attribute logical names of each table that was read. */
 export interface SchemaState {
   readonly logTable: { readonly entitySetName?: string } | null;
   readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** Synced tables the org does not have (no Dynamics 365 Sales, or no read access to their metadata). */
+  readonly missingTables?: readonly string[];
 }
 
 export interface SchemaSettings {
@@ -213,11 +217,18 @@ export function planIntegrationSchema(settings: SchemaSettings, state: SchemaSta
       memoColumn(r.lastSyncMessage, 'Last Sync Message', 'Last sync message from the connector.', 2000)
     );
   }
-  return { names, actions };
+  const missing = new Set(state.missingTables ?? []);
+  const problems = SYNCED_TABLES.filter((table) => missing.has(table)).map(
+    (table) => `table ${table} does not exist in this environment (is Dynamics 365 Sales installed?)`
+  );
+  return { names, actions, problems };
 }
 
 export function describeSchemaPlan(plan: SchemaPlan): string[] {
-  return plan.actions.map((action) => `${action.op.padEnd(9)} ${action.label}`);
+  return [
+    ...plan.actions.map((action) => `${action.op.padEnd(9)} ${action.label}`),
+    ...plan.problems.map((problem) => `problem   ${problem}`),
+  ];
 }
 
 export function label(text: string): Record<string, unknown> {

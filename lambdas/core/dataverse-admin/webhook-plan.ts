@@ -122,6 +122,9 @@ export function webhookUrl(baseUrl: string): string {
     throw new ValidationError('--url must be the public https base URL of the connector', ['url']);
   }
   if (url.search || url.hash) throw new ValidationError('--url must not carry a query string or fragment', ['url']);
+  if (url.port && url.port !== '443') {
+    throw new ValidationError('--url must use the default https port: Dataverse only calls ports 80 and 443', ['url']);
+  }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
 }
 
@@ -133,8 +136,9 @@ export function planWebhookRegistration(
   settings: WebhookRegistrationSettings,
   state: WebhookRegistrationState
 ): WebhookPlan {
-  if (!settings.webhookKey.trim())
+  if (!settings.webhookKey.trim()) {
     throw new ValidationError('DATAVERSE_WEBHOOK_KEY is not set', ['DATAVERSE_WEBHOOK_KEY']);
+  }
   const endpointName = settings.endpointName ?? DEFAULT_ENDPOINT_NAME;
   const tables = settings.tables ?? WEBHOOK_TABLES;
   const actions: WebhookAction[] = [planEndpoint(settings, endpointName, state.endpoint)];

@@ -149,6 +149,15 @@ describe('planIntegrationSchema', () => {
     expect(plan.actions.every((action) => action.table === 'd365x_integrationlog')).toBe(true);
   });
 
+  it('should report synced tables the org lacks as problems', () => {
+    const plan = planIntegrationSchema({}, { ...FRESH, missingTables: ['salesorder'] });
+
+    expect(plan.problems).toEqual([
+      'table salesorder does not exist in this environment (is Dynamics 365 Sales installed?)',
+    ]);
+    expect(planIntegrationSchema({}, FRESH).problems).toEqual([]);
+  });
+
   it('should refuse an invalid publisher prefix', () => {
     expect(() => integrationLogNames('x')).toThrow(/prefix/);
     expect(() => integrationLogNames('has_underscore')).toThrow(/prefix/);
@@ -206,6 +215,17 @@ describe('connector setup-dataverse', () => {
     expect(second.code).toBe(0);
     expect(org.writes()).toHaveLength(writes);
     expect(second.out).toMatch(/created 0, updated 0, removed 0; \d+ unchanged/);
+  });
+
+  it('should fail, not claim success, when a synced table does not exist in the org', async () => {
+    org.tables.delete('product');
+
+    const result = await setup();
+
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/problem\s+table product does not exist/);
+    expect(result.err).toContain('nothing was changed');
+    expect(org.writes()).toHaveLength(0);
   });
 
   it('should exit 2 for an invalid prefix before calling Dataverse', async () => {

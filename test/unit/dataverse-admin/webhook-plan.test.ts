@@ -245,6 +245,8 @@ describe('webhook plan helpers', () => {
     expect(() => webhookUrl('http://api.example.org')).toThrow(/https/);
     expect(() => webhookUrl('https://api.example.org/?code=x')).toThrow(/query/);
     expect(() => webhookUrl('not a url')).toThrow(/not a URL/);
+    expect(() => webhookUrl('https://api.example.org:8443')).toThrow(/ports 80 and 443/);
+    expect(webhookUrl('https://api.example.org:443')).toBe('https://api.example.org/webhooks/dataverse');
   });
 
   it('should keep the filtering attributes sorted, unique and free of system columns', () => {
