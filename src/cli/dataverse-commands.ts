@@ -72,6 +72,8 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
     .action((options: RegisterOptions, command: Command) =>
       guard(command, async () => {
         const key = io.env.DATAVERSE_WEBHOOK_KEY?.trim() ?? '';
+        // With --json, stdout carries only the JSON plan; the messages go to stderr.
+        const say = options.json ? io.stderr : io.stdout;
         if (!key && !options.dryRun) {
           throw new ValidationError('DATAVERSE_WEBHOOK_KEY is not set: it is the key Dataverse sends with each call');
         }
@@ -79,6 +81,8 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         if (!baseUrl) throw new ValidationError('--url <public base url> is required');
         webhookUrl(baseUrl);
         const client = adminClient(io);
+        // First: it proves the credentials work, and its answer is printed even if applying fails later.
+        const { userId } = await client.whoAmI();
         const state = await client.readWebhookState(options.name);
         const plan = planWebhookRegistration(
           {
@@ -94,13 +98,13 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         if (plan.problems.length > 0) {
           throw new Error('the plan has problems (see above); nothing was changed');
         }
+        printConnectorUser(io, say, userId);
         if (!options.dryRun) {
           const { counts } = await resumable(() => client.applyWebhookPlan(plan));
-          io.stdout(`Done: ${summary(counts)}.\n`);
+          say(`Done: ${summary(counts)}.\n`);
         } else {
-          io.stdout(`Dry run: nothing was changed (${summary(countByOp(plan), true)}).\n`);
+          say(`Dry run: nothing was changed (${summary(countByOp(plan), true)}).\n`);
         }
-        await printConnectorUser(io, client);
       })
     );
 
@@ -239,14 +243,13 @@ function printPlan(io: DataverseCommandsIo, title: string, plan: WebhookPlan, js
   for (const line of describeWebhookPlan(plan)) io.stdout(`  ${line}\n`);
 }
 
-async function printConnectorUser(io: DataverseCommandsIo, client: DataverseAdminClient): Promise<void> {
-  const { userId } = await client.whoAmI();
+function printConnectorUser(io: DataverseCommandsIo, say: (text: string) => void, userId: string): void {
   const configured = io.env.DATAVERSE_CONNECTOR_USER_ID?.trim().toLowerCase();
-  io.stdout(`The connector's Dataverse application user (systemuserid) is ${userId}.\n`);
+  say(`The connector's Dataverse application user (systemuserid) is ${userId}.\n`);
   if (configured === userId) {
-    io.stdout('DATAVERSE_CONNECTOR_USER_ID already matches: the connector ignores changes it made itself.\n');
+    say('DATAVERSE_CONNECTOR_USER_ID already matches: the connector ignores changes it made itself.\n');
   } else {
-    io.stdout(
+    say(
       `Set DATAVERSE_CONNECTOR_USER_ID=${userId} in the connector's configuration so the webhook ignores the ` +
         "connector's own writes (loop prevention).\n"
     );

@@ -117,7 +117,7 @@ describe('connector register-webhooks / unregister-webhooks', () => {
   it('should show a placeholder instead of the key in the JSON plan', async () => {
     const result = await register(org, '--dry-run', '--json');
 
-    const printed = JSON.parse(result.out.slice(0, result.out.indexOf('\nDry run'))) as {
+    const printed = JSON.parse(result.out) as {
       actions: { collection: string; body?: { authvalue?: string } }[];
     };
     const endpoint = printed.actions.find((action) => action.collection === 'serviceendpoints');
