@@ -1,0 +1,256 @@
+/**
+ * Writes to the Dataverse Web API (dynamics-web-api 2.5.0) for the connector's own needs: integration-log rows, the
+ * Xero write-back onto synced records, and lookups the Xero → Dynamics write-back needs. Also home of the session
+ * (client + bounded retries honouring Retry-After, same policy as the reader) that the admin client shares.
+ */
+import { DynamicsWebApi } from 'dynamics-web-api';
+import { PermanentError, RateLimitedError, ValidationError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
+import { classifyDataverseFailure } from './dataverse-error-policy';
+import type { DataverseTokenSource } from './dataverse-token-source';
+import { createClientCredentialsTokenSource, createStaticTokenSource } from './dataverse-token-source';
+
+export interface DataverseSessionOptions {
+  /** Environment URL, e.g. https://contoso.crm.dynamics.com (DATAVERSE_URL). */
+  readonly serverUrl: string;
+  readonly tokenSource: DataverseTokenSource;
+  /** Per-request timeout. */
+  readonly timeoutMs?: number;
+  /** Attempts per call, first included. */
+  readonly maxAttempts?: number;
+  /** The longest Retry-After waited in-process; longer waits surface as RateLimitedError. */
+  readonly maxRetryDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly logger?: Logger;
+}
+
+const SESSION_DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000 };
+const BACKOFF_BASE_MS = 250;
+/** Failures where the request certainly never reached Dataverse's business logic: safe to repeat a create. */
+const NOT_PROCESSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export interface CallOptions {
+  /**
+   * false for a POST that creates: a timeout or 5xx may have created the row already, so only a 429 or a refused
+   * connection is retried.
+   */
+  readonly idempotent?: boolean;
+  /** What a 404 means: 'null' (the default) resolves null; 'fail' throws — for writes whose target must exist. */
+  readonly notFound?: 'null' | 'fail';
+}
+
+/** One Web API client and the retry policy around every call. */
+export class DataverseSession {
+  readonly api: DynamicsWebApi;
+  /** <server>/api/data/v9.2/ — where every nextLink must point (the bearer token never follows one elsewhere). */
+  readonly apiBase: string;
+  readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: DataverseSessionOptions) {
+    const serverUrl = normaliseDataverseUrl(options.serverUrl);
+    this.timeoutMs = options.timeoutMs ?? SESSION_DEFAULTS.timeoutMs;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? SESSION_DEFAULTS.maxAttempts);
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? SESSION_DEFAULTS.maxRetryDelayMs;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.apiBase = new URL('api/data/v9.2/', `${serverUrl}/`).toString();
+    this.api = new DynamicsWebApi({
+      serverUrl,
+      dataApi: { version: '9.2' },
+      onTokenRefresh: () => options.tokenSource(),
+      timeout: this.timeoutMs,
+      propagateErrors: true,
+    });
+  }
+
+  /** Runs one call with bounded retries; resolves null when Dataverse answers 404. */
+  async call<T>(what: string, run: () => Promise<T>, callOptions: CallOptions = {}): Promise<T | null> {
+    const idempotent = callOptions.idempotent ?? true;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await run();
+      } catch (error) {
+        const outcome = classifyDataverseFailure(error, what);
+        if (outcome.kind === 'not-found') {
+          if (callOptions.notFound !== 'fail') return null;
+          throw new PermanentError(`Dataverse ${what}: not found (404)`, 'DATAVERSE_NOT_FOUND');
+        }
+        if (outcome.kind === 'fail') throw outcome.error;
+        const safeToRepeat = idempotent || outcome.error instanceof RateLimitedError || neverProcessed(error);
+        const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
+        if (!safeToRepeat || attempt >= this.maxAttempts || delayMs > this.maxRetryDelayMs) {
+          if (outcome.error instanceof RateLimitedError) {
+            throw new RateLimitedError(outcome.error.message, outcome.retryAfterMs ?? delayMs, 'dataverse');
+          }
+          throw outcome.error;
+        }
+        this.options.logger?.warn('dataverse call failed, retrying', {
+          what,
+          attempt,
+          delayMs,
+          code: outcome.error.code,
+        });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+}
+
+/** Throws unless a nextLink stays inside the configured environment's Web API. */
+export function assertOwnLink(session: Pick<DataverseSession, 'apiBase'>, link: string): void {
+  if (!link.startsWith(session.apiBase)) {
+    throw new PermanentError('Dataverse returned a nextLink outside the configured environment', 'DATAVERSE_SHAPE');
+  }
+}
+
+function neverProcessed(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && NOT_PROCESSED_CODES.has(code);
+}
+
+/** Entity sets of the tables the connector writes by logical name; anything else is taken as an entity set. */
+const ENTITY_SETS: Readonly<Record<string, string>> = {
+  account: 'accounts',
+  contact: 'contacts',
+  product: 'products',
+  salesorder: 'salesorders',
+  salesorderdetail: 'salesorderdetails',
+  invoice: 'invoices',
+};
+
+export class DataverseWriter {
+  constructor(private readonly session: DataverseSession) {}
+
+  /**
+   * Updates columns of an existing record: PATCH with `If-Match: *`, so a record deleted meanwhile is never
+   * re-created. Resolves false when the record does not exist.
+   */
+  async updateRecord(table: string, id: string, fields: Readonly<Record<string, unknown>>): Promise<boolean> {
+    const collection = entitySetFor(table);
+    const key = guidKey(id);
+    const result = await this.session.call(`update ${collection} ${key}`, () =>
+      this.session.api
+        .update({ collection, key, data: { ...fields }, ifmatch: '*' })
+        .then(() => true as const)
+        // 412: If-Match * matched no row — the record is gone, like a 404.
+        .catch((error: unknown) => {
+          if ((error as { status?: unknown } | null)?.status === 412) return null;
+          throw error;
+        })
+    );
+    return result !== null;
+  }
+
+  /** Creates a row and returns its id. Not retried after an uncertain outcome (it could create a duplicate). */
+  async createRecord(collection: string, data: Readonly<Record<string, unknown>>): Promise<string> {
+    const id = await this.session.call(
+      `create ${collection}`,
+      () => this.session.api.create<Record<string, unknown>, unknown>({ collection, data: { ...data } }),
+      { idempotent: false, notFound: 'fail' }
+    );
+    if (typeof id !== 'string' || !id) {
+      throw new PermanentError(`Dataverse create ${collection}: no id returned`, 'DATAVERSE_SHAPE');
+    }
+    return id.toLowerCase();
+  }
+
+  /** The salesorderid of the order with this number, or null. Two orders with one number is an error. */
+  async findSalesOrderIdByNumber(ordernumber: string): Promise<string | null> {
+    const number = ordernumber.trim();
+    if (!number) throw new ValidationError('findSalesOrderIdByNumber: the order number is empty');
+    const page = await this.session.call(`find salesorder by number`, () =>
+      this.session.api.retrieveMultiple<{ salesorderid?: unknown }>({
+        collection: 'salesorders',
+        select: ['salesorderid'],
+        filter: `ordernumber eq ${odataString(number)}`,
+        top: 2,
+      })
+    );
+    const ids = (page?.value ?? []).map((row) => row.salesorderid).filter((id): id is string => typeof id === 'string');
+    if (ids.length > 1) {
+      throw new PermanentError(`more than one Dataverse order has number ${number.slice(0, 100)}`, 'AMBIGUOUS_ORDER');
+    }
+    return ids[0]?.toLowerCase() ?? null;
+  }
+}
+
+export interface DataverseEnvironment {
+  readonly DATAVERSE_URL?: string;
+  readonly DATAVERSE_TENANT_ID?: string;
+  readonly DATAVERSE_CLIENT_ID?: string;
+  readonly DATAVERSE_CLIENT_SECRET?: string;
+  readonly DATAVERSE_ACCESS_TOKEN?: string;
+}
+
+/**
+ * A session from the contract's environment variables, with the same rules as the reader: DATAVERSE_ACCESS_TOKEN
+ * wins over client credentials; a ValidationError names every missing variable (never a value).
+ */
+export function createDataverseSessionFromEnv(
+  env: DataverseEnvironment,
+  options: Omit<DataverseSessionOptions, 'serverUrl' | 'tokenSource'> = {}
+): DataverseSession {
+  const value = (name: keyof DataverseEnvironment): string | undefined => env[name]?.trim() || undefined;
+  const missing: string[] = [];
+  const serverUrl = value('DATAVERSE_URL');
+  if (!serverUrl) missing.push('DATAVERSE_URL');
+  const accessToken = value('DATAVERSE_ACCESS_TOKEN');
+  const credentials = ['DATAVERSE_TENANT_ID', 'DATAVERSE_CLIENT_ID', 'DATAVERSE_CLIENT_SECRET'] as const;
+  if (!accessToken) missing.push(...credentials.filter((name) => !value(name)));
+  if (missing.length > 0 || !serverUrl) {
+    throw new ValidationError(
+      `Dataverse is not configured: missing ${missing.join(', ')}` +
+        (accessToken ? '' : ' (or set DATAVERSE_ACCESS_TOKEN instead of the client credentials)'),
+      missing
+    );
+  }
+  const origin = normaliseDataverseUrl(serverUrl);
+  const tokenSource = accessToken
+    ? createStaticTokenSource(accessToken)
+    : createClientCredentialsTokenSource({
+        tenantId: value('DATAVERSE_TENANT_ID') as string,
+        clientId: value('DATAVERSE_CLIENT_ID') as string,
+        clientSecret: value('DATAVERSE_CLIENT_SECRET') as string,
+        serverUrl: origin,
+      });
+  return new DataverseSession({ ...options, serverUrl: origin, tokenSource });
+}
+
+/** https only, except a loopback address (local sandbox and tests); the origin, without path. */
+export function normaliseDataverseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ValidationError('DATAVERSE_URL is not a URL', ['DATAVERSE_URL']);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ValidationError('DATAVERSE_URL must use https', ['DATAVERSE_URL']);
+  }
+  return url.origin;
+}
+
+export function entitySetFor(table: string): string {
+  const name = table.trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ValidationError(`not a Dataverse table: ${name.slice(0, 60)}`);
+  return ENTITY_SETS[name] ?? name;
+}
+
+export function guidKey(id: string): string {
+  const key = id
+    .trim()
+    .toLowerCase()
+    .replace(/^\{|\}$/g, '');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(key)) {
+    throw new ValidationError(`not a Dataverse record id: ${id.slice(0, 60)}`);
+  }
+  return key;
+}
+
+/** An OData string literal: single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import {
+  integrationLogNames,
+  integrationLogRow,
+  MAPPED_COLUMNS,
+  recordWriteBack,
+  SYNC_STATUS_OPTIONS,
+  xeroDeepLink,
+} from '../../../lambdas/core/dataverse-admin';
+import type { SyncOutcome } from '../../../lambdas/core/ports';
+import {
+  createIntegrationLogSinkFromEnv,
+  IntegrationLogSink,
+} from '../../../lambdas/adapters/dataverse/integration-log-sink';
+import { DataverseSession, DataverseWriter } from '../../../lambdas/adapters/dataverse/dataverse-writer';
+import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
+import type { FakeOrg } from './fake-dataverse-org';
+import { startFakeOrg } from './fake-dataverse-org';
+
+type Row = Record<string, unknown>;
+const names = integrationLogNames();
+
+function outcome(overrides: Partial<SyncOutcome> = {}): SyncOutcome {
+  return {
+    table: 'account',
+    id: randomUUID(),
+    status: 'synced',
+    message: 'Xero contact updated',
+    event: 'Update',
+    xeroId: randomUUID(),
+    correlationId: randomUUID(),
+    ...overrides,
+  };
+}
+
+function recordingLogger() {
+  const entries: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    entries.push({ level, message, ...(fields ? { fields } : {}) });
+  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+describe('integration log rows (pure)', () => {
+  it('should carry event, status, ids and a Regarding lookup bound to the synced record', () => {
+    const result = outcome({ table: 'salesorder', id: 'AB3E7C51-93D1-4B5B-9C2E-0A1B2C3D4E5F' });
+
+    const row = integrationLogRow(result, { names });
+
+    expect(row).toEqual({
+      d365x_name: `Succeeded: Update of salesorder ${result.id}`,
+      d365x_event: 'Update',
+      d365x_status: SYNC_STATUS_OPTIONS.synced.value,
+      d365x_message: 'Xero contact updated',
+      d365x_tablename: 'salesorder',
+      d365x_recordid: result.id,
+      d365x_xeroid: result.xeroId,
+      d365x_correlationid: result.correlationId,
+      'd365x_RegardingSalesOrderId@odata.bind': '/salesorders(ab3e7c51-93d1-4b5b-9c2e-0a1b2c3d4e5f)',
+    });
+  });
+
+  it('should use a configured navigation property and include the error code in the message', () => {
+    const result = outcome({ table: 'contact', status: 'failed', errorCode: 'XERO_VALIDATION', message: 'Email bad' });
+
+    const row = integrationLogRow(result, { names, navigation: { contact: 'd365x_regardingcontactid' } });
+
+    expect(row['d365x_regardingcontactid@odata.bind']).toBe(`/contacts(${result.id})`);
+    expect(row.d365x_status).toBe(SYNC_STATUS_OPTIONS.failed.value);
+    expect(row.d365x_message).toBe('XERO_VALIDATION: Email bad');
+  });
+
+  it('should say whether a failed attempt will be retried', () => {
+    const retried = integrationLogRow(outcome({ status: 'failed', message: 'timeout', willRetry: true }), { names });
+    const dead = integrationLogRow(outcome({ status: 'failed', message: 'invalid', willRetry: false }), { names });
+
+    expect(retried.d365x_message).toBe('timeout (will be retried)');
+    expect(dead.d365x_message).toBe('invalid (not retried: needs attention)');
+  });
+
+  it('should not bind a deleted record and truncate an overlong message', () => {
+    const row = integrationLogRow(outcome({ event: 'Delete', message: 'x'.repeat(5000) }), { names });
+
+    expect(Object.keys(row).some((key) => key.endsWith('@odata.bind'))).toBe(false);
+    expect(String(row.d365x_message)).toHaveLength(4000);
+  });
+
+  it('should link to the Xero contact, item or invoice', () => {
+    expect(xeroDeepLink('account', 'c1')).toBe('https://go.xero.com/Contacts/View/c1');
+    expect(xeroDeepLink('contact', 'c2')).toBe('https://go.xero.com/Contacts/View/c2');
+    expect(xeroDeepLink('product', 'i1')).toBe('https://go.xero.com/Accounts/Inventory/i1');
+    expect(xeroDeepLink('salesorder', 'v1')).toBe('https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=v1');
+  });
+
+  it('should write back only columns the webhook steps do not filter on', () => {
+    const fields = recordWriteBack(outcome(), names)!;
+
+    for (const table of ['account', 'contact', 'product', 'salesorder'] as const) {
+      for (const column of Object.keys(fields)) expect(MAPPED_COLUMNS[table]).not.toContain(column);
+    }
+  });
+
+  it('should keep the earlier Xero link when a sync fails without a Xero id', () => {
+    const fields = recordWriteBack(outcome({ status: 'failed', xeroId: undefined, message: 'boom' }), names);
+
+    expect(fields).toEqual({ d365x_lastsyncstatus: SYNC_STATUS_OPTIONS.failed.value, d365x_lastsyncmessage: 'boom' });
+    expect(recordWriteBack(outcome({ event: 'Delete' }), names)).toBeNull();
+  });
+});
+
+describe('IntegrationLogSink over the Web API', () => {
+  let org: FakeOrg;
+  beforeEach(async () => {
+    delete process.env.http_proxy;
+    delete process.env.https_proxy;
+    org = await startFakeOrg();
+  });
+  afterEach(() => org.close());
+
+  function sink(options: Partial<ConstructorParameters<typeof IntegrationLogSink>[0]> = {}) {
+    const session = new DataverseSession({
+      serverUrl: org.url,
+      tokenSource: createStaticTokenSource('test-token'),
+      timeoutMs: 2_000,
+      sleep: () => Promise.resolve(),
+    });
+    const log = recordingLogger();
+    return {
+      log,
+      sink: new IntegrationLogSink({ writer: new DataverseWriter(session), logger: log.logger, ...options }),
+    };
+  }
+
+  const seed = (set: string, id: string, row: Row = {}) => {
+    const rows = org.rows.get(set) ?? new Map<string, Row>();
+    org.rows.set(set, rows);
+    rows.set(id, { ...row });
+    return rows.get(id)!;
+  };
+  const logRows = () => [...(org.rows.get('d365x_integrationlogs')?.values() ?? [])];
+
+  it('should write one log row per attempt and the Xero id, link and status onto the record', async () => {
+    const result = outcome({ table: 'product' });
+    const product = seed('products', result.id, { name: 'Widget' });
+    const { sink: s } = sink();
+
+    await s.record(result);
+
+    expect(logRows()).toEqual([
+      expect.objectContaining({
+        d365x_status: SYNC_STATUS_OPTIONS.synced.value,
+        d365x_tablename: 'product',
+        _d365x_RegardingProductId_value: result.id,
+      }),
+    ]);
+    expect(product).toEqual({
+      name: 'Widget',
+      d365x_xeroid: result.xeroId,
+      d365x_xerolink: `https://go.xero.com/Accounts/Inventory/${result.xeroId}`,
+      d365x_lastsyncstatus: SYNC_STATUS_OPTIONS.synced.value,
+      d365x_lastsyncmessage: result.message,
+    });
+    const patch = org.server.requests.find((request) => request.method === 'PATCH')!;
+    expect(patch.headers['if-match']).toBe('*');
+  });
+
+  it('should skip successful attempts in failures mode but still log failures', async () => {
+    const { sink: s } = sink({ mode: 'failures', writeBackTables: [] });
+
+    await s.record(outcome({ status: 'synced' }));
+    await s.record(outcome({ status: 'skipped' }));
+    await s.record(outcome({ status: 'failed', message: 'Xero said no' }));
+
+    expect(logRows()).toHaveLength(1);
+    expect(logRows()[0]).toMatchObject({
+      d365x_status: SYNC_STATUS_OPTIONS.failed.value,
+      d365x_message: 'Xero said no',
+    });
+  });
+
+  it('should not throw when the log row cannot be written, and log ids only', async () => {
+    const { sink: s, log } = sink({ writeBackTables: [] });
+    const secretish = 'customer-email@example.com';
+    org.overrides.push({
+      match: (request) => request.method === 'POST',
+      reply: { status: 500, body: { error: { code: '0x80040216', message: `failed on ${secretish}` } } },
+    });
+    const result = outcome({ message: secretish });
+
+    await expect(s.record(result)).resolves.toBeUndefined();
+
+    const posts = org.server.requests.filter((request) => request.method === 'POST');
+    expect(posts).toHaveLength(1); // a create with an uncertain outcome is not repeated
+    expect(log.entries).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        message: 'integration log row not written',
+        fields: expect.objectContaining({ table: 'account', id: result.id, code: 'DATAVERSE_SERVER' }),
+      }),
+    ]);
+    expect(JSON.stringify(log.entries)).not.toContain(secretish);
+  });
+
+  it('should not throw when the synced record is gone or Dataverse is unreachable', async () => {
+    const { sink: s, log } = sink();
+    await s.record(outcome()); // no such account: PATCH with If-Match * answers 404
+    await org.close();
+
+    await expect(s.record(outcome())).resolves.toBeUndefined();
+    expect(log.entries.map((entry) => entry.message)).toEqual(
+      expect.arrayContaining([
+        'sync status not written back: record no longer exists',
+        'integration log row not written',
+      ])
+    );
+  });
+
+  it('should stop writing back to a table that lacks the optional columns', async () => {
+    const first = outcome({ table: 'contact' });
+    const second = outcome({ table: 'contact' });
+    seed('contacts', first.id);
+    seed('contacts', second.id);
+    org.overrides.push({
+      match: (request) => request.method === 'PATCH',
+      reply: {
+        status: 400,
+        body: { error: { code: '0x80060888', message: 'Could not find a property named d365x_xeroid' } },
+      },
+    });
+    const { sink: s, log } = sink();
+
+    await s.record(first);
+    await s.record(second);
+
+    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+    expect(logRows()).toHaveLength(2);
+    expect(log.entries.filter((entry) => entry.level === 'warn')).toHaveLength(1);
+  });
+});
+
+describe('createIntegrationLogSinkFromEnv', () => {
+  const deps = {
+    writer: { createRecord: () => Promise.resolve('id'), updateRecord: () => Promise.resolve(true) },
+    logger: recordingLogger().logger,
+  };
+
+  it('should build a sink by default and none when turned off', () => {
+    expect(createIntegrationLogSinkFromEnv({}, deps)).toBeInstanceOf(IntegrationLogSink);
+    expect(createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_MODE: 'off' }, deps)).toBeNull();
+  });
+
+  it('should honour the prefix, entity set, mode and write-back settings', async () => {
+    const created: [string, Record<string, unknown>][] = [];
+    let updates = 0;
+    const sink = createIntegrationLogSinkFromEnv(
+      {
+        DATAVERSE_LOG_MODE: 'failures',
+        DATAVERSE_PUBLISHER_PREFIX: 'acme',
+        DATAVERSE_LOG_ENTITY_SET: 'acme_synclogs',
+        DATAVERSE_WRITE_BACK: 'false',
+      },
+      {
+        logger: deps.logger,
+        writer: {
+          createRecord: (set, data) => {
+            created.push([set, { ...data }]);
+            return Promise.resolve('id');
+          },
+          updateRecord: () => {
+            updates += 1;
+            return Promise.resolve(true);
+          },
+        },
+      }
+    )!;
+
+    await sink.record(outcome({ status: 'synced' }));
+    await sink.record(outcome({ status: 'failed' }));
+
+    expect(created).toHaveLength(1);
+    expect(created[0]![0]).toBe('acme_synclogs');
+    expect(created[0]![1]).toHaveProperty('acme_status', SYNC_STATUS_OPTIONS.failed.value);
+    expect(updates).toBe(0);
+  });
+
+  it('should refuse values it does not understand', () => {
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_MODE: 'some' }, deps)).toThrow(/DATAVERSE_LOG_MODE/);
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_WRITE_BACK: 'yes' }, deps)).toThrow(
+      /DATAVERSE_WRITE_BACK/
+    );
+    expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_PUBLISHER_PREFIX: 'a' }, deps)).toThrow(/prefix/);
+  });
+});
