@@ -51,7 +51,7 @@ export const handler = createHandler(async () => {
     settings: mappingSettings(),
     writes: writeQueue(),
     changes: changeQueue(),
-    outcomes: outcomes(),
+    outcomes: await outcomes(),
     logger: loggerPort,
   });
   return {

@@ -53,7 +53,7 @@ export const handler = createHandler(async () => {
   const postWrites = createPostWrites({
     xero: xeroGateway(),
     state: syncState(),
-    outcomes: outcomes(),
+    outcomes: await outcomes(),
     settings: mappingSettings(),
     clock,
     logger: loggerPort,

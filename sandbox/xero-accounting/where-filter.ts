@@ -1,7 +1,7 @@
 /**
  * The subset of Xero's `where` language the connector uses: `Field=="value"` (or a number/true/false/null, or
- * `Contact.ContactID=guid("…")`) clauses joined
- * with ` OR ` / ` AND ` (AND binds tighter). Dotted fields such as `Contact.ContactID` reach into nested objects.
+ * `Contact.ContactID=guid("…")`) clauses joined with ` OR ` / ` AND ` (AND binds tighter), grouped with parentheses
+ * (`Type=="ACCREC" AND (Reference=="a" OR Reference=="b")`). Dotted fields reach into nested objects.
  */
 import { isRecord, type XeroRecord } from './xero-json';
 
@@ -14,13 +14,39 @@ export class WhereSyntaxError extends Error {}
 
 export function parseWhere(where: string): RecordPredicate {
   const anyOf = splitOutsideQuotes(where, ' OR ').map((group) =>
-    splitOutsideQuotes(group, ' AND ').map((clause) => parseClause(clause))
+    splitOutsideQuotes(group, ' AND ').map((clause) => parseFactor(clause))
   );
   return (record) => anyOf.some((allOf) => allOf.every((test) => test(record)));
 }
 
+/** A parenthesised group is a whole expression again; anything else is one clause. */
+function parseFactor(text: string): RecordPredicate {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('(') && closingParenOf(trimmed) === trimmed.length - 1)
+    return parseWhere(trimmed.slice(1, -1));
+  return parseClause(trimmed);
+}
+
+/** Index of the parenthesis that closes the one at index 0 (quotes respected), or -1. */
+function closingParenOf(text: string): number {
+  let depth = 0;
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (ch === '\\' && inQuotes) {
+      i += 1;
+      continue;
+    }
+    if (ch === '"') inQuotes = !inQuotes;
+    if (inQuotes) continue;
+    if (ch === '(') depth += 1;
+    if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
 function parseClause(clause: string): RecordPredicate {
-  const trimmed = clause.trim().replace(/^\((.*)\)$/, '$1');
+  const trimmed = clause.trim();
   const match = CLAUSE.exec(trimmed);
   if (!match) throw new WhereSyntaxError(`Unsupported where clause: ${trimmed}`);
   const [, field = '', operator, quoted, numeric, literal, guid] = match;
@@ -59,6 +85,7 @@ function readPath(record: XeroRecord, path: string): unknown {
 function splitOutsideQuotes(text: string, separator: string): string[] {
   const parts: string[] = [];
   let inQuotes = false;
+  let depth = 0;
   let start = 0;
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i];
@@ -67,7 +94,9 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
       continue;
     }
     if (ch === '"') inQuotes = !inQuotes;
-    if (!inQuotes && text.slice(i, i + separator.length).toUpperCase() === separator) {
+    if (!inQuotes && ch === '(') depth += 1;
+    if (!inQuotes && ch === ')') depth -= 1;
+    if (!inQuotes && depth === 0 && text.slice(i, i + separator.length).toUpperCase() === separator) {
       parts.push(text.slice(start, i));
       start = i + separator.length;
       i += separator.length - 1;

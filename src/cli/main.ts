@@ -7,7 +7,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isSyncedTable, SYNCED_TABLES } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
+import { registerDataverseCommands } from './dataverse-commands';
 import { errorMessageOf, formatValue } from './format-output';
+import { sandboxAdminToken } from './sandbox-token';
 
 export const EXIT_OK = 0;
 export const EXIT_SERVER_FAILURE = 1;
@@ -49,7 +51,10 @@ export function createProgram(io: CliIo): Command {
       '--url <base>',
       'base URL of the running connector (default: http://127.0.0.1:$PORT, PORT defaults to 3000)'
     )
-    .option('--token <admin token>', 'admin bearer token (default: $CONNECTOR_ADMIN_TOKEN)')
+    .option(
+      '--token <admin token>',
+      'admin bearer token (default: $CONNECTOR_ADMIN_TOKEN, or the sandbox token in $DATA_DIR/sandbox-admin-token)'
+    )
     .addOption(
       new Option('--timeout <ms>', 'how long to wait for the connector to answer')
         .default(10_000)
@@ -72,7 +77,7 @@ export function createProgram(io: CliIo): Command {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new UsageError('--url must start with http:// or https://');
     }
-    const token = options.token ?? io.env.CONNECTOR_ADMIN_TOKEN;
+    const token = options.token ?? io.env.CONNECTOR_ADMIN_TOKEN ?? sandboxAdminToken(io.env);
     if (!token) throw new UsageError('no admin token: pass --token or set CONNECTOR_ADMIN_TOKEN');
     return {
       baseUrl,
@@ -159,6 +164,18 @@ export function createProgram(io: CliIo): Command {
       io.stdout(`${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`);
     });
 
+  program
+    .command('login-link')
+    .description('Print a short-lived, single-use link that signs a browser in to the status page')
+    .action(async (_options: unknown, command: Command) => {
+      const body = expectOk(await client(command).client.request('POST', '/admin/login-link'));
+      const record = asRecord(body);
+      if (typeof record?.url !== 'string') throw new ServerFailureError('the connector answered without a link');
+      io.stdout(`${record.url}\n`);
+      if (typeof record.expiresAt === 'string') io.stderr(`Open it in a browser before ${record.expiresAt}.\n`);
+    });
+
+  registerDataverseCommands(program, io);
   return program;
 }
 

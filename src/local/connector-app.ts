@@ -34,7 +34,7 @@ import { describeError } from '../../lambdas/core/errors';
 import { createAcceptDataverseWebhook } from '../../lambdas/core/ingress/accept-dataverse-webhook';
 import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook';
 import type { XeroWrite } from '../../lambdas/core/model/xero-write';
-import type { Clock, Logger, WriteQueue } from '../../lambdas/core/ports';
+import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/ports';
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
@@ -42,7 +42,13 @@ import { createPostWrites } from '../../lambdas/core/sync/post-writes';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { buildRoutes } from './routes';
 import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-config';
-import { changesHandler, writesHandler } from './work-handlers';
+import { changesHandler, writesHandler, xeroEventsHandler } from './work-handlers';
+import { DataverseOrderWritebackWriter } from '../../lambdas/adapters/dataverse/order-writeback-writer';
+import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
+import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
+import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply-xero-invoice-events';
+import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
+import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -58,6 +64,20 @@ export interface ConnectorAppOptions {
   readonly idleMs?: number;
   /** The URL operators and Xero reach this connector at; default http://127.0.0.1:PORT. */
   readonly publicUrl?: string;
+  /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
+  readonly extraOutcomeSinks?: readonly OutcomeSink[];
+}
+
+/** The Dataverse token source of a configuration: a static bearer, or client credentials through MSAL. */
+export function dataverseTokenSourceFor(dataverse: DataverseConfig): DataverseTokenSource {
+  return dataverse.accessToken
+    ? createStaticTokenSource(dataverse.accessToken)
+    : createClientCredentialsTokenSource({
+        tenantId: dataverse.tenantId ?? '',
+        clientId: dataverse.clientId ?? '',
+        clientSecret: dataverse.clientSecret ?? '',
+        serverUrl: dataverse.url,
+      });
 }
 
 export interface ConnectorApp {
@@ -80,7 +100,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const connectionDb = openConnectionDatabase(join(config.dataDir, 'connection.db'));
   const queue = new SqliteQueue(db, { maxReceives: 8 });
   const state = new SqliteSyncStateStore(db);
-  const outcomes = new SqliteOutcomeLog(db, { logger });
+  const outcomeLog = new SqliteOutcomeLog(db, { logger });
+  const outcomes = options.extraOutcomeSinks?.length
+    ? fanOutOutcomes([outcomeLog, ...options.extraOutcomeSinks], logger)
+    : outcomeLog;
 
   const identity = new XeroIdentityClient({
     clientId: config.xero.clientId,
@@ -115,17 +138,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
   const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
-  const reader = new DataverseWebApiReader({
-    serverUrl: config.dataverse.url,
+  const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
+  const reader = new DataverseWebApiReader({ serverUrl: config.dataverse.url, logger, tokenSource: dataverseTokens });
+  // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
+  const applyXeroEvents = createApplyXeroInvoiceEvents({
+    xero: new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),
+    orders: new DataverseOrderWritebackWriter({
+      serverUrl: config.dataverse.url,
+      tokenSource: dataverseTokens,
+      logger,
+    }),
+    columns: resolveWritebackColumns(),
     logger,
-    tokenSource: config.dataverse.accessToken
-      ? createStaticTokenSource(config.dataverse.accessToken)
-      : createClientCredentialsTokenSource({
-          tenantId: config.dataverse.tenantId ?? '',
-          clientId: config.dataverse.clientId ?? '',
-          clientSecret: config.dataverse.clientSecret ?? '',
-          serverUrl: config.dataverse.url,
-        }),
+    clock,
+    tenantId: config.xero.pinnedTenantId,
   });
 
   const changes = new SqliteChangeQueue(queue);
@@ -179,7 +205,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       consent,
       tokenService,
       queue,
-      outcomes,
+      outcomes: outcomeLog,
       changes,
       planChange,
       acceptDataverse,
@@ -211,6 +237,16 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       logger,
       handleBatch: writesHandler(postWrites),
     }),
+    startWorker({
+      queue,
+      name: 'xero-events',
+      batchSize: 10,
+      visibilityMs: 300_000,
+      idleMs,
+      signal: stop.signal,
+      logger,
+      handleBatch: xeroEventsHandler(applyXeroEvents),
+    }),
   ];
   // Proactive refresh: the refresh token is used long before its 60 days, and workers rarely wait for a token.
   const refreshTimer = setInterval(() => {
@@ -225,7 +261,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     url: server.url,
     queue,
     tokenService,
-    outcomes,
+    outcomes: outcomeLog,
     close() {
       closing ??= (async () => {
         clearInterval(refreshTimer);

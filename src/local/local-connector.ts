@@ -7,7 +7,9 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../lambdas/core/ports';
 import { SqliteChangeQueue } from '../../lambdas/adapters/local/sqlite-change-queue';
-import { startConnectorApp, type ConnectorApp } from './connector-app';
+import { createIntegrationLogSinkFromEnv } from '../../lambdas/adapters/dataverse/integration-log-sink';
+import { DataverseSession, DataverseWriter } from '../../lambdas/adapters/dataverse/dataverse-writer';
+import { dataverseTokenSourceFor, startConnectorApp, type ConnectorApp } from './connector-app';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime-config';
 import {
   completeSandboxConsent,
@@ -35,11 +37,23 @@ export async function startLocalConnector(
   const config = loadRuntimeConfig(env);
   if (config.mode === 'real') {
     if (!config.xero || !config.dataverse || !config.adminToken) throw new Error('real mode without its configuration');
+    // The integration-log table in Dataverse (created by `connector setup-dataverse`); DATAVERSE_LOG_MODE=off skips it.
+    const integrationLog = createIntegrationLogSinkFromEnv(env, {
+      writer: new DataverseWriter(
+        new DataverseSession({
+          serverUrl: config.dataverse.url,
+          tokenSource: dataverseTokenSourceFor(config.dataverse),
+          logger: options.logger,
+        })
+      ),
+      logger: options.logger,
+    });
     const app = await startConnectorApp({
       config: { ...config, xero: config.xero, dataverse: config.dataverse, adminToken: config.adminToken },
       logger: options.logger,
       idleMs: options.idleMs,
       publicUrl: config.publicUrl,
+      extraOutcomeSinks: integrationLog ? [integrationLog] : [],
     });
     return { app, config, close: () => app.close() };
   }

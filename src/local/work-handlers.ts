@@ -5,7 +5,8 @@
  */
 import type { BatchResult, BatchFailure } from '../../lambdas/adapters/local/worker-loop';
 import type { LeasedMessage } from '../../lambdas/adapters/local/sqlite-queue';
-import { describeError } from '../../lambdas/core/errors';
+import { describeError, type ConnectorError } from '../../lambdas/core/errors';
+import { xeroWebhookEventSchema, type XeroWebhookEvent } from '../../lambdas/core/ingress/xero-webhook';
 import type { ChangeEvent } from '../../lambdas/core/model/change-event';
 import type { WorkResult, XeroWrite } from '../../lambdas/core/model/xero-write';
 import { parseChangeEvent, parseXeroWrite } from '../../lambdas/core/sync/schemas';
@@ -81,4 +82,41 @@ export function writesHandler(postWrites: (writes: readonly XeroWrite[]) => Prom
     }
     return outcome.toResult();
   };
+}
+
+/** xero-events queue: Xero invoice events written back to their sales orders; only transient failures are retried. */
+export function xeroEventsHandler(
+  apply: (events: XeroWebhookEvent[]) => Promise<{ failed: readonly { resourceId: string; error: ConnectorError }[] }>
+) {
+  return async (messages: readonly LeasedMessage[]): Promise<BatchResult> => {
+    const outcome = new BatchOutcome();
+    for (const message of messages) {
+      const parsed = xeroWebhookEventSchema.safeParse(safeJson(message.body));
+      if (!parsed.success) {
+        outcome.settle(message, { status: 'dead', error: 'malformed Xero event' });
+        continue;
+      }
+      const { failed } = await apply([parsed.data]);
+      const retryable = failed.find((failure) => failure.error.retryable);
+      outcome.settle(
+        message,
+        retryable
+          ? {
+              status: 'retry',
+              error: describeError(retryable.error),
+              retryAfterMs: (retryable.error as { retryAfterMs?: number }).retryAfterMs,
+            }
+          : { status: 'done' }
+      );
+    }
+    return outcome.toResult();
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

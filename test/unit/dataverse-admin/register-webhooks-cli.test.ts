@@ -1,4 +1,4 @@
-import { registerDataverseCommands, runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
 import { createProgram } from '../../../src/cli/main';
 import { filteringAttributesOf } from '../../../lambdas/core/dataverse-admin';
 import type { FakeOrg } from './fake-dataverse-org';
@@ -252,8 +252,8 @@ describe('dataverse commands inside the main connector CLI', () => {
       env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY },
     };
     try {
+      // The main CLI registers the Dataverse commands itself.
       const program = createProgram(io);
-      registerDataverseCommands(program, io);
 
       await program.parseAsync(['register-webhooks', '--url', 'https://public.example.com', '--dry-run'], {
         from: 'user',
@@ -263,7 +263,6 @@ describe('dataverse commands inside the main connector CLI', () => {
       expect(org.writes()).toHaveLength(0);
 
       const missing = createProgram(io);
-      registerDataverseCommands(missing, io);
       await expect(missing.parseAsync(['register-webhooks', '--dry-run'], { from: 'user' })).rejects.toMatchObject({
         exitCode: 2,
       });
