@@ -1,0 +1,113 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseConnectorSettings } from '../../../../lambdas/adapters/aws/connector-settings';
+import { DynamoDbSyncState } from '../../../../lambdas/adapters/aws/dynamodb-sync-state';
+import { DynamoDbUsedNonceStore } from '../../../../lambdas/adapters/aws/dynamodb-used-nonce-store';
+import { SqsChangeQueue } from '../../../../lambdas/adapters/aws/sqs-queues';
+import { TransientError, ValidationError } from '../../../../lambdas/core/errors';
+import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
+
+const region = { region: 'eu-west-1' };
+
+describe('DynamoDbUsedNonceStore', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dynamo.reset());
+
+  it('should burn a nonce with a conditional put and refuse its reuse', async () => {
+    dynamo
+      .on(PutCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    const store = new DynamoDbUsedNonceStore(new DynamoDBClient(region), 'sync-state');
+
+    expect(await store.consume('n1', new Date('2026-11-26T10:10:00Z'))).toBe(true);
+    expect(await store.consume('n1', new Date('2026-11-26T10:10:00Z'))).toBe(false);
+    const input = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ TableName: 'sync-state', ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(input.Item!.pk).toBe('nonce#n1');
+    expect(Number(input.Item!.ttl)).toBeGreaterThan(Date.parse('2026-11-26T10:10:00Z') / 1000);
+  });
+});
+
+describe('DynamoDbSyncState', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dynamo.reset());
+
+  it('should store a record under table#id and read it back without the key', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolves({
+        Item: { pk: 'account#a1', table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't' },
+      });
+    const state = new DynamoDbSyncState(new DynamoDBClient(region), 'sync-state');
+
+    await state.put({ table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't', message: undefined });
+    const read = await state.get('account', 'a1');
+
+    expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item!.pk).toBe('account#a1');
+    expect(read).toEqual({ table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't' });
+  });
+});
+
+describe('SqsChangeQueue', () => {
+  const sqs = mockClient(SQSClient);
+  beforeEach(() => sqs.reset());
+  const event = (n: number): ChangeEvent => ({
+    table: 'account',
+    id: `id-${n}`,
+    message: 'Update',
+    occurredAt: 't',
+    dedupeId: `op-${n}:Update`,
+    source: 'dataverse-webhook',
+  });
+
+  it('should group by record and de-duplicate by a hash of the event id, 10 per call', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    await new SqsChangeQueue(new SQSClient(region), 'https://sqs/changes.fifo').enqueue(
+      Array.from({ length: 12 }, (_, n) => event(n))
+    );
+
+    const calls = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.Entries!.length)).toEqual([10, 2]);
+    expect(calls[0]!.Entries![3]).toMatchObject({
+      MessageGroupId: 'account:id-3',
+      MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  it('should fail loudly (retryable) when SQS refuses part of a batch', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] });
+    await expect(new SqsChangeQueue(new SQSClient(region), 'q').enqueue([event(1)])).rejects.toBeInstanceOf(
+      TransientError
+    );
+  });
+});
+
+describe('connector-settings secret', () => {
+  const complete = {
+    CONNECTOR_ADMIN_TOKEN: 'a'.repeat(48),
+    XERO_CLIENT_ID: 'id',
+    XERO_CLIENT_SECRET: 's',
+    DATAVERSE_WEBHOOK_KEY: 'k',
+    DATAVERSE_TENANT_ID: '',
+  };
+
+  it('should treat empty template values as unset', () => {
+    expect(parseConnectorSettings(JSON.stringify(complete))).not.toHaveProperty('DATAVERSE_TENANT_ID');
+  });
+
+  it('should name missing fields without echoing any value', () => {
+    const { XERO_CLIENT_SECRET: _s, ...partial } = complete;
+    expect(() => parseConnectorSettings(JSON.stringify(partial))).toThrow(ValidationError);
+    expect(() => parseConnectorSettings(JSON.stringify(partial))).toThrow('XERO_CLIENT_SECRET');
+    try {
+      parseConnectorSettings(JSON.stringify({ ...partial, CONNECTOR_ADMIN_TOKEN: 'short-secret-value' }));
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short-secret-value');
+    }
+  });
+});

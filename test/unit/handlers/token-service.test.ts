@@ -1,0 +1,142 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { LambdaTokenServiceClient } from '../../../lambdas/adapters/aws/lambda-token-service-client';
+import { InMemoryConnectionStore } from '../../../lambdas/core/connection/memory-stores';
+import type { IdentityClient } from '../../../lambdas/core/connection/ports';
+import { TokenService } from '../../../lambdas/core/connection/token-service';
+import type { StoredConnection, TokenSet } from '../../../lambdas/core/connection/types';
+import { ReconnectRequiredError, TransientError } from '../../../lambdas/core/errors';
+import { createHandler } from '../../../lambdas/handlers/token-service';
+import { recordingLogger } from '../../helpers/in-memory-ports';
+
+const now = new Date('2026-11-26T10:00:00Z');
+const clock = { now: () => now };
+const tokens = (accessToken: string, minutes: number): TokenSet => ({
+  accessToken,
+  refreshToken: `refresh-${accessToken}`,
+  expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString(),
+  scope: 'offline_access accounting.contacts',
+});
+const record = (set: TokenSet): StoredConnection => ({
+  connection: {
+    tenantId: 'tenant-1',
+    tenantName: 'Demo Ltd',
+    connectedAt: now.toISOString(),
+    refreshedAt: now.toISOString(),
+    refreshTokenIssuedAt: now.toISOString(),
+    state: 'connected',
+  },
+  tokens: set,
+});
+
+function identity(refresh: () => Promise<TokenSet>): IdentityClient {
+  return {
+    refresh,
+    exchangeCode: async () => tokens('x', 30),
+    clientCredentials: async () => tokens('x', 30),
+    revoke: async () => undefined,
+    listConnections: async () => [
+      { id: 'c-1', tenantId: 'tenant-1', tenantName: 'Demo Ltd', tenantType: 'ORGANISATION' },
+    ],
+  };
+}
+
+describe('token-service handler', () => {
+  async function serviceWith(stored: StoredConnection | null, refresh: () => Promise<TokenSet>) {
+    const store = new InMemoryConnectionStore();
+    if (stored) await store.save(stored);
+    return new TokenService({
+      store,
+      identity: identity(refresh),
+      clock,
+      logger: recordingLogger(),
+      sleep: async () => undefined,
+    });
+  }
+
+  it('should answer get-access with a fresh grant and refresh on the schedule when due', async () => {
+    let calls = 0;
+    const service = await serviceWith(record(tokens('old', 2)), async () => {
+      calls++;
+      return tokens('new', 30);
+    });
+    const handler = createHandler(async () => service);
+
+    const access = await handler({ action: 'get-access' });
+    expect(access).toMatchObject({ ok: true, value: { accessToken: 'new', tenantId: 'tenant-1' } });
+    const refreshed = await handler({ action: 'refresh', source: 'schedule' });
+    expect(refreshed).toMatchObject({ ok: true, value: { result: 'not_due', status: { state: 'connected' } } });
+    expect(calls).toBe(1);
+  });
+
+  it('should return typed failures as data, never throw, and refuse unknown commands', async () => {
+    const service = await serviceWith(record(tokens('old', 1)), async () => {
+      throw new ReconnectRequiredError('refresh token expired', 'invalid_grant');
+    });
+    const handler = createHandler(async () => service);
+
+    expect(await handler({ action: 'get-access' })).toMatchObject({
+      ok: false,
+      error: { code: 'RECONNECT_REQUIRED', reason: 'invalid_grant' },
+    });
+    expect(await handler({ action: 'drop-tables' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+});
+
+describe('LambdaTokenServiceClient', () => {
+  const lambdaMock = mockClient(LambdaClient);
+  beforeEach(() => lambdaMock.reset());
+  const payload = (value: unknown) => ({ Payload: Uint8ArrayBlobAdapter.fromString(JSON.stringify(value)) });
+
+  it('should invoke the token function with the command and return its value', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves(payload({ ok: true, value: { accessToken: 'a', tenantId: 't', expiresAt: now.toISOString() } }));
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
+
+    await expect(client.getAccess()).resolves.toMatchObject({ accessToken: 'a' });
+    const input = lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(input.FunctionName).toBe('token-fn');
+    expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString())).toEqual({ action: 'get-access' });
+  });
+
+  it('should rebuild a reconnect-required error so workers pause instead of failing', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves(
+        payload({
+          ok: false,
+          error: {
+            name: 'ReconnectRequiredError',
+            code: 'RECONNECT_REQUIRED',
+            message: 'reconnect at /oauth/xero/connect',
+            reason: 'invalid_grant',
+          },
+        })
+      );
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
+
+    await expect(client.getAccess()).rejects.toBeInstanceOf(ReconnectRequiredError);
+  });
+
+  it('should retry a throttled invoke (the single writer is busy) a bounded number of times', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    lambdaMock
+      .on(InvokeCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves(payload({ ok: true, value: { reported: true } }));
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn', {
+      sleep: async () => undefined,
+    });
+
+    await expect(client.reportRejected('401')).resolves.toBeUndefined();
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(3);
+
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).rejects(throttled);
+    await expect(client.getAccess()).rejects.toBeInstanceOf(TransientError);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(4);
+  });
+});
