@@ -1,5 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LambdaTokenServiceClient } from '../../../lambdas/adapters/aws/lambda-token-service-client';
 import { InMemoryConnectionStore } from '../../../lambdas/core/connection/memory-stores';
@@ -87,7 +86,7 @@ describe('token-service handler', () => {
 describe('LambdaTokenServiceClient', () => {
   const lambdaMock = mockClient(LambdaClient);
   beforeEach(() => lambdaMock.reset());
-  const payload = (value: unknown) => ({ Payload: Uint8ArrayBlobAdapter.fromString(JSON.stringify(value)) });
+  const payload = (value: unknown) => ({ Payload: Buffer.from(JSON.stringify(value)) as unknown as InvokeCommandOutput['Payload'] });
 
   it('should invoke the token function with the command and return its value', async () => {
     lambdaMock
