@@ -19,6 +19,7 @@ import {
   ORDER_LINE_SELECT,
   ORDER_SELECT,
   PRIMARY_CONTACT_EXPAND,
+  ACCOUNT_CONTACTS_EXPAND,
   PRODUCT_SELECT,
   mapAccount,
   mapContact,
@@ -86,7 +87,11 @@ export class DataverseWebApiReader implements DataverseReader {
   }
 
   async getAccount(id: string): Promise<DvAccount | null> {
-    const record = await this.retrieveById('account', id, ACCOUNT_SELECT, [CURRENCY_EXPAND, PRIMARY_CONTACT_EXPAND]);
+    const record = await this.retrieveById('account', id, ACCOUNT_SELECT, [
+      CURRENCY_EXPAND,
+      PRIMARY_CONTACT_EXPAND,
+      ACCOUNT_CONTACTS_EXPAND,
+    ]);
     return record ? mapAccount(record) : null;
   }
 

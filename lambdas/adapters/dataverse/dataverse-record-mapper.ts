@@ -48,6 +48,14 @@ export const PRIMARY_CONTACT_EXPAND = {
   property: 'primarycontactid',
   select: ['contactid', 'firstname', 'lastname', 'emailaddress1'],
 };
+/** The account's active contacts: they become the contact persons of its Xero contact (Xero keeps five). */
+export const ACCOUNT_CONTACTS_EXPAND = {
+  property: 'contact_customer_accounts',
+  select: ['contactid', 'firstname', 'lastname', 'emailaddress1'],
+  filter: 'statecode eq 0',
+  orderBy: ['createdon asc'],
+  top: 10,
+};
 export const CONTACT_SELECT = [
   'contactid',
   'firstname',
@@ -128,6 +136,9 @@ export function mapAccount(record: WebApiRecord): DvAccount {
     statecode: state<ActiveState>(record, [0, 1], `account ${id}`),
     currencyCode: currencyCode(record),
     primaryContact: contactPerson(record['primarycontactid']),
+    contacts: Array.isArray(record['contact_customer_accounts'])
+      ? record['contact_customer_accounts'].map(contactPerson).filter((p): p is DvContactPerson => p !== undefined)
+      : undefined,
     modifiedon: requiredDate(record, 'modifiedon', `account ${id}`),
   });
 }
