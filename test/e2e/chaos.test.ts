@@ -1,0 +1,172 @@
+/**
+ * Faults on both sides while the connector runs in real mode against the fakes: Xero 429 with Retry-After, 5xx
+ * bursts, a request that never answers, a token revoked mid-run (reconnect, then resume), Dataverse 429/5xx.
+ * Every record must end in Xero exactly once, or in the dead letters with a reason — never lost, never doubled.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LocalConnector } from '../../src/local/local-connector';
+import {
+  badXeroRequests,
+  closeQuietly,
+  collectingLogger,
+  consentOverHttp,
+  contactsByNumber,
+  deliverWebhook,
+  getStatus,
+  startFakes,
+  startRealConnector,
+  tempDataDir,
+  waitFor,
+  waitForDrain,
+  type Fakes,
+} from '../helpers/e2e-harness';
+
+jest.setTimeout(90_000);
+
+const data = tempDataDir('chaos');
+let fakes: Fakes;
+let connector: LocalConnector;
+let url: string;
+const allIds: string[] = [];
+
+beforeAll(async () => {
+  fakes = await startFakes(data.dir, { seed: false });
+  connector = await startRealConnector(fakes.env, collectingLogger().logger);
+  url = connector.app.url;
+  expect((await consentOverHttp(url)).status).toBe(200);
+});
+
+afterAll(async () => {
+  await closeQuietly(connector, fakes?.systems);
+  data.remove();
+});
+
+/** New accounts in the fake Dataverse, announced to the connector by webhook. */
+async function newAccounts(label: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    fakes.systems.dataverseServer.state.create('account', { accountid: id, name: `${label} ${i + 1}` });
+    const answer = await deliverWebhook(url, fakes.env.DATAVERSE_WEBHOOK_KEY, {
+      table: 'account',
+      id,
+      message: 'Create',
+      changed: { name: `${label} ${i + 1}` },
+    });
+    expect(answer.status).toBeLessThan(300);
+    ids.push(id);
+  }
+  allIds.push(...ids);
+  return ids;
+}
+
+const inXero = (ids: readonly string[]) => ids.every((id) => contactsByNumber(fakes.systems, id).length === 1);
+const statuses = (status: number) => fakes.systems.accounting.knobs.requests().filter((r) => r.status === status);
+
+it('should ride out a burst of 5xx answers', async () => {
+  fakes.systems.accounting.knobs.failNext(3, 503);
+  const ids = await newAccounts('Server errors', 3);
+  await waitFor('the 5xx accounts in Xero', () => inXero(ids), { timeoutMs: 30_000 });
+  expect(statuses(503).length).toBe(3);
+  await waitForDrain(url);
+});
+
+it('should time out a Xero request that never answers and still write the record once', async () => {
+  fakes.systems.accounting.knobs.hangNext(1);
+  const ids = await newAccounts('Hung request', 2);
+  await waitFor('the accounts after the hung request', () => inXero(ids), { timeoutMs: 60_000 });
+  await waitForDrain(url);
+});
+
+it('should survive Dataverse 429 and 5xx answers', async () => {
+  fakes.systems.dataverseServer.knobs.failNext(2, 429, 1);
+  const ids = await newAccounts('Dataverse throttled', 2);
+  await waitFor('the throttled accounts', () => inXero(ids), { timeoutMs: 30_000 });
+  fakes.systems.dataverseServer.knobs.failNext(2, 503);
+  ids.push(...(await newAccounts('Dataverse failing', 2)));
+  await waitFor('the accounts after Dataverse faults', () => inXero(ids), { timeoutMs: 30_000 });
+  const dataverseStatuses = fakes.systems.dataverseServer.knobs.requests().map((r) => r.status);
+  expect(dataverseStatuses.filter((s) => s === 429).length).toBe(2);
+  expect(dataverseStatuses.filter((s) => s === 503).length).toBe(2);
+  await waitForDrain(url);
+});
+
+it('should pause on a revoked token, say reconnect on /status, keep the work queued, and resume after consent', async () => {
+  fakes.systems.identity.knobs.revokeAll();
+  const ids = await newAccounts('After revocation', 2);
+  const paused = await waitFor(
+    '/status to ask for a reconnect',
+    async () => {
+      const status = await getStatus(url);
+      return status.connection.state === 'reconnect_required' ? status : undefined;
+    },
+    { timeoutMs: 30_000 }
+  );
+  expect(paused.counts.failed).toBe(0);
+  expect(paused.queues.changes.dead + paused.queues.writes.dead).toBe(0);
+  expect(paused.queues.changes.depth + paused.queues.writes.depth).toBeGreaterThan(0);
+  expect(paused.connection.reason ?? '').toMatch(/connect/i);
+  expect(ids.some((id) => contactsByNumber(fakes.systems, id).length > 0)).toBe(false);
+
+  const page = await consentOverHttp(url);
+  expect(page.status).toBe(200);
+  expect((await getStatus(url)).connection.state).toBe('connected');
+  await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 30_000 });
+  await waitForDrain(url);
+});
+
+it('should end with every record in Xero exactly once or dead-lettered with a reason', async () => {
+  const status = await waitForDrain(url);
+  const failedIds = new Set(status.failures.map((f) => f.id));
+  for (const failure of status.failures) expect(failure.message ?? '').not.toBe('');
+  for (const id of allIds) {
+    const count = contactsByNumber(fakes.systems, id).length;
+    if (failedIds.has(id)) expect(count).toBeLessThanOrEqual(1);
+    else expect({ id, count }).toEqual({ id, count: 1 });
+  }
+  expect(fakes.systems.accounting.state.snapshot().contacts).toHaveLength(allIds.length);
+  expect(badXeroRequests(fakes.systems)).toEqual([]);
+});
+
+describe('Xero 429 with a short Retry-After (own connector, so a long pause cannot spill into the other cases)', () => {
+  const data429 = tempDataDir('chaos-429');
+  let fakes429: Fakes;
+  let connector429: LocalConnector;
+
+  beforeAll(async () => {
+    fakes429 = await startFakes(data429.dir, { seed: false });
+    connector429 = await startRealConnector(fakes429.env, collectingLogger().logger);
+    expect((await consentOverHttp(connector429.app.url)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await closeQuietly(connector429, fakes429?.systems);
+    data429.remove();
+  });
+
+  it('should wait out two 429s with Retry-After: 1 and then write each record once', async () => {
+    const { knobs, state } = fakes429.systems.accounting;
+    knobs.failNext(2, 429, 1);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = randomUUID();
+      fakes429.systems.dataverseServer.state.create('account', { accountid: id, name: `Rate limited ${i + 1}` });
+      const answer = await deliverWebhook(connector429.app.url, fakes429.env.DATAVERSE_WEBHOOK_KEY, {
+        table: 'account',
+        id,
+        message: 'Create',
+      });
+      expect(answer.status).toBeLessThan(300);
+      ids.push(id);
+    }
+    // Two waits of about a second each: well inside 30 s unless Retry-After is ignored.
+    await waitFor(
+      'the rate-limited accounts in Xero',
+      () => ids.every((id) => state.snapshot().contacts.filter((c) => c.ContactNumber === id).length === 1),
+      { timeoutMs: 30_000 }
+    );
+    expect(knobs.requests().filter((r) => r.status === 429)).toHaveLength(2);
+    const status = await waitForDrain(connector429.app.url);
+    expect(status.counts.failed).toBe(0);
+  });
+});
