@@ -99,6 +99,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const db = openDatabase({ dataDir: config.dataDir });
   const connectionDb = openConnectionDatabase(join(config.dataDir, 'connection.db'));
   const queue = new SqliteQueue(db, { maxReceives: 8 });
+  const recovered = queue.recoverLeases();
+  if (recovered > 0) logger.warn('resuming work left in flight by a previous run', { messages: recovered });
   const state = new SqliteSyncStateStore(db);
   const outcomeLog = new SqliteOutcomeLog(db, { logger });
   const outcomes = options.extraOutcomeSinks?.length

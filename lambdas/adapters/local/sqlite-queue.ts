@@ -281,6 +281,18 @@ export class SqliteQueue {
    * Returns a leased message without counting the receive (shutdown, paused sync waiting for a reconnect).
    * `delayMs` keeps it hidden for a while so a paused worker does not spin on it.
    */
+  /**
+   * At start-up every lease belongs to a process that is gone (one connector per DATA_DIR): hand its messages out
+   * again now instead of waiting for the leases to expire. The interrupted attempt still counts.
+   */
+  recoverLeases(): number {
+    return this.db
+      .prepare(
+        `UPDATE queue_messages SET state = 'ready', lease_until = NULL, lease_id = NULL, visible_at = ? WHERE state = 'leased'`
+      )
+      .run(this.now()).changes;
+  }
+
   release(id: string, options: { delayMs?: number } & LeaseCheck = {}): boolean {
     const result = this.db
       .prepare(

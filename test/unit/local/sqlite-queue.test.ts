@@ -18,6 +18,20 @@ describe('SqliteQueue', () => {
     for (const db of open.splice(0)) db.close();
   });
 
+  describe('recovery at start-up', () => {
+    it('should hand out messages leased by a process that died, without waiting for the lease to expire', () => {
+      const { queue, db } = makeQueue();
+      open.push(db);
+      queue.send('changes', [{ body: 'a', groupId: 'g' }]);
+      expect(queue.receive('changes', 1, 300_000)).toHaveLength(1);
+      expect(queue.receive('changes', 1, 300_000)).toHaveLength(0);
+
+      expect(queue.recoverLeases()).toBe(1);
+
+      expect(queue.receive('changes', 1, 300_000).map((m) => [m.body, m.receiveCount])).toEqual([['a', 2]]);
+    });
+  });
+
   describe('permanent failures', () => {
     it('should dead-letter a permanent failure at once, with its reason, and let its group move on', () => {
       const { queue, db } = makeQueue({ maxReceives: 5 });
