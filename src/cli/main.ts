@@ -175,6 +175,51 @@ export function createProgram(io: CliIo): Command {
       if (typeof record.expiresAt === 'string') io.stderr(`Open it in a browser before ${record.expiresAt}.\n`);
     });
 
+  program
+    .command('backfill')
+    .description('Queue every existing record of the given tables for sync (resumable; never duplicates in Xero)')
+    .requiredOption('--tables <list>', `comma-separated: ${SYNCED_TABLES.join(',')}`)
+    .option('--since <date>', 'only records modified at or after this date (ISO 8601)')
+    .option('--dry-run', 'count the records and estimate Xero calls and days against the day budget; queue nothing')
+    .action(async (options: { tables: string; since?: string; dryRun?: boolean }, command: Command) => {
+      const tables = options.tables
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const unknown = tables.filter((t) => !isSyncedTable(t));
+      if (tables.length === 0 || unknown.length > 0)
+        throw new UsageError(`unknown table(s) ${unknown.join(', ')}; expected ${SYNCED_TABLES.join(', ')}`);
+      if (options.since !== undefined && Number.isNaN(Date.parse(options.since)))
+        throw new UsageError('--since must be a date such as 2026-01-31');
+      const { client: c } = client(command);
+      const request = { tables, ...(options.since ? { since: options.since } : {}) };
+      // Always estimate first, so the operator sees the cost before anything is queued.
+      const estimate = asRecord(
+        asRecord(expectOk(await c.request('POST', '/admin/backfill', { ...request, dryRun: true })))?.estimate
+      );
+      io.stdout(`${formatValue(estimate)}\n`);
+      if (options.dryRun) return;
+      expectOk(await c.request('POST', '/admin/backfill', request));
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const job = asRecord(expectOk(await c.request('GET', '/admin/backfill')));
+        const progress = asRecord(job?.progress) ?? {};
+        const line = Object.entries(progress)
+          .map(([table, p]) => `${table} ${String(asRecord(p)?.queued ?? 0)}/${String(asRecord(p)?.listed ?? 0)}`)
+          .join('  ');
+        io.stderr(`\rqueued: ${line}   `);
+        if (job?.state === 'done') {
+          io.stderr('\n');
+          io.stdout(
+            "Backfill queued; the sync works through it within Xero's rate limits (watch `connector status`).\n"
+          );
+          return;
+        }
+        if (job?.state === 'failed')
+          throw new ServerFailureError(`backfill failed: ${String(job.error)} — run the same command again to resume`);
+      }
+    });
+
   registerDataverseCommands(program, io);
   return program;
 }

@@ -49,6 +49,8 @@ import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-in
 import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply-xero-invoice-events';
 import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
+import { createBackfill } from '../../lambdas/core/backfill/backfill';
+import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -64,6 +66,8 @@ export interface ConnectorAppOptions {
   readonly idleMs?: number;
   /** The URL operators and Xero reach this connector at; default http://127.0.0.1:PORT. */
   readonly publicUrl?: string;
+  /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
+  readonly xeroDayBudget?: number;
   /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
   readonly extraOutcomeSinks?: readonly OutcomeSink[];
 }
@@ -213,6 +217,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       acceptDataverse,
       acceptXero,
       publicUrl,
+      backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
+      xeroDayBudget: options.xeroDayBudget ?? 5000,
     }),
   });
 

@@ -53,6 +53,7 @@ export async function startLocalConnector(
       logger: options.logger,
       idleMs: options.idleMs,
       publicUrl: config.publicUrl,
+      xeroDayBudget: Number(env.XERO_DAY_BUDGET) > 0 ? Number(env.XERO_DAY_BUDGET) : undefined,
       extraOutcomeSinks: integrationLog ? [integrationLog] : [],
     });
     return { app, config, close: () => app.close() };

@@ -10,6 +10,12 @@ import { createConnectLink } from '../../lambdas/core/connection/connect-link';
 import type { ConsentRoutes } from '../../lambdas/core/connection/consent-routes';
 import type { TokenSigner } from '../../lambdas/core/connection/signed-token';
 import type { TokenService } from '../../lambdas/core/connection/token-service';
+import {
+  backfillRunId,
+  estimateBackfill,
+  type BackfillRequest,
+  type createBackfill,
+} from '../../lambdas/core/backfill/backfill';
 import { describeError } from '../../lambdas/core/errors';
 import { isSyncedTable, type ChangeEvent, type SyncedTable } from '../../lambdas/core/model/change-event';
 import type { ChangeQueue, Clock, Logger } from '../../lambdas/core/ports';
@@ -46,6 +52,17 @@ export interface RouteDeps {
     rawBody: Buffer;
   }) => Promise<{ status: number; body: string }>;
   readonly publicUrl: () => string;
+  readonly backfill: ReturnType<typeof createBackfill>;
+  /** Xero calls per day the backfill estimate plans against (XERO_DAY_BUDGET; 5,000, or 1,000 on Starter). */
+  readonly xeroDayBudget: number;
+}
+
+interface BackfillJob {
+  runId: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  progress: Record<string, { listed: number; queued: number }>;
+  error?: string;
 }
 
 const SESSION_COOKIE = 'connector_session';
@@ -61,6 +78,7 @@ const json = (status: number, body: unknown): HttpResponse => ({
 
 export function buildRoutes(deps: RouteDeps): Route[] {
   const sessions = new Map<string, number>();
+  let backfillJob: BackfillJob | undefined;
 
   function isAdmin(request: HttpRequest): boolean {
     if (requireAdmin(request.headers, deps.adminToken)) return true;
@@ -181,6 +199,59 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     }
   }
 
+  /** Parse a backfill request: `{"tables": "account,contact" | [..], "since": ISO date, "dryRun": bool}`. */
+  function backfillRequest(request: HttpRequest): BackfillRequest | string {
+    let body: { tables?: unknown; since?: unknown; dryRun?: unknown };
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8') || '{}');
+    } catch {
+      return 'body must be JSON';
+    }
+    const names = Array.isArray(body.tables)
+      ? body.tables
+      : typeof body.tables === 'string'
+        ? body.tables.split(',')
+        : [];
+    const tables = names.map((t) => String(t).trim()).filter(Boolean);
+    if (tables.length === 0 || !tables.every(isSyncedTable))
+      return `tables must be a list of ${['account', 'contact', 'product', 'salesorder'].join(', ')}`;
+    if (body.since !== undefined && (typeof body.since !== 'string' || Number.isNaN(Date.parse(body.since))))
+      return 'since must be an ISO 8601 date';
+    return { tables, ...(typeof body.since === 'string' ? { since: new Date(body.since).toISOString() } : {}) };
+  }
+
+  async function startBackfill(request: HttpRequest): Promise<HttpResponse> {
+    const parsed = backfillRequest(request);
+    if (typeof parsed === 'string') return json(400, { error: 'bad_request', message: parsed });
+    const dryRun = JSON.parse(request.rawBody.toString('utf8') || '{}').dryRun === true;
+    if (dryRun) {
+      const estimate = estimateBackfill(await deps.backfill.count(parsed), deps.xeroDayBudget);
+      return json(200, { dryRun: true, runId: backfillRunId(parsed), estimate });
+    }
+    if (backfillJob?.state === 'running')
+      return json(409, { error: 'busy', message: 'a backfill is already running', runId: backfillJob.runId });
+    const job: BackfillJob = {
+      runId: backfillRunId(parsed),
+      state: 'running',
+      startedAt: deps.clock.now().toISOString(),
+      progress: {},
+    };
+    backfillJob = job;
+    deps.backfill
+      .run(parsed, (p) => {
+        job.progress[p.table] = { listed: p.listed, queued: p.queued };
+      })
+      .then(() => {
+        job.state = 'done';
+      })
+      .catch((error) => {
+        job.state = 'failed';
+        job.error = describeError(error);
+        deps.logger.warn('backfill failed', { runId: job.runId, error: job.error });
+      });
+    return json(202, { runId: job.runId, message: 'backfill started; GET /admin/backfill for progress' });
+  }
+
   const wrapConsent =
     (route: keyof ConsentRoutes) =>
     async (request: HttpRequest): Promise<HttpResponse> => {
@@ -272,6 +343,16 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       }),
     },
     { method: 'POST', path: '/admin/retry', handler: admin(retry) },
+    { method: 'POST', path: '/admin/backfill', handler: admin(startBackfill) },
+    {
+      method: 'GET',
+      path: '/admin/backfill',
+      handler: admin(async () =>
+        backfillJob
+          ? json(200, backfillJob)
+          : json(404, { error: 'not_found', message: 'no backfill has run since start-up' })
+      ),
+    },
     { method: 'POST', path: '/admin/redrive', handler: admin(redrive) },
     { method: 'GET', path: '/admin/preview/:table/:id', handler: admin(preview) },
     { method: 'GET', path: '/oauth/xero/connect', handler: wrapConsent('connect') },

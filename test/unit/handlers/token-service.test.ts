@@ -86,7 +86,9 @@ describe('token-service handler', () => {
 describe('LambdaTokenServiceClient', () => {
   const lambdaMock = mockClient(LambdaClient);
   beforeEach(() => lambdaMock.reset());
-  const payload = (value: unknown) => ({ Payload: Buffer.from(JSON.stringify(value)) as unknown as InvokeCommandOutput['Payload'] });
+  const payload = (value: unknown) => ({
+    Payload: Buffer.from(JSON.stringify(value)) as unknown as InvokeCommandOutput['Payload'],
+  });
 
   it('should invoke the token function with the command and return its value', async () => {
     lambdaMock
@@ -101,19 +103,17 @@ describe('LambdaTokenServiceClient', () => {
   });
 
   it('should rebuild a reconnect-required error so workers pause instead of failing', async () => {
-    lambdaMock
-      .on(InvokeCommand)
-      .resolves(
-        payload({
-          ok: false,
-          error: {
-            name: 'ReconnectRequiredError',
-            code: 'RECONNECT_REQUIRED',
-            message: 'reconnect at /oauth/xero/connect',
-            reason: 'invalid_grant',
-          },
-        })
-      );
+    lambdaMock.on(InvokeCommand).resolves(
+      payload({
+        ok: false,
+        error: {
+          name: 'ReconnectRequiredError',
+          code: 'RECONNECT_REQUIRED',
+          message: 'reconnect at /oauth/xero/connect',
+          reason: 'invalid_grant',
+        },
+      })
+    );
     const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
 
     await expect(client.getAccess()).rejects.toBeInstanceOf(ReconnectRequiredError);

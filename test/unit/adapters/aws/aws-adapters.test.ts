@@ -36,11 +36,9 @@ describe('DynamoDbSyncState', () => {
   beforeEach(() => dynamo.reset());
 
   it('should store a record under table#id and read it back without the key', async () => {
-    dynamo
-      .on(GetCommand)
-      .resolves({
-        Item: { pk: 'account#a1', table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't' },
-      });
+    dynamo.on(GetCommand).resolves({
+      Item: { pk: 'account#a1', table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't' },
+    });
     const state = new DynamoDbSyncState(new DynamoDBClient(region), 'sync-state');
 
     await state.put({ table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't', message: undefined });
