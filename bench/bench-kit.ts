@@ -16,6 +16,7 @@ import {
   startSandboxSystems,
   type SandboxSystems,
 } from '../src/local/sandbox-mode';
+import { startWhereRewriteProxy, type WhereRewriteProxy } from './where-rewrite-proxy';
 
 /** Xero's published limits per tenant: 60 calls a minute, 5 in flight, 5,000 a day. */
 export const XERO_REAL_LIMITS = { perMinute: 60, concurrent: 5, perDay: 5000 } as const;
@@ -61,6 +62,10 @@ export interface SandboxedConnector {
   readonly logger: QuietLogger;
   /** `${app.url}/webhooks/dataverse?code=KEY` (holds the webhook key: never print it). */
   readonly webhookUrl: string;
+  /** Set when Xero API calls go through the where-rewriting proxy. */
+  readonly proxy?: WhereRewriteProxy;
+  /** The throwaway state folder (removed by stop()). */
+  readonly dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -72,9 +77,17 @@ export async function startSandboxedConnector(options: {
   limits?: { perMinute?: number; concurrent?: number; perDay?: number };
   seed?: boolean;
   idleMs?: number;
+  /** Route Xero API calls through the proxy that rewrites `A AND (B OR C)` filters (see where-rewrite-proxy.ts). */
+  rewriteWhere?: boolean;
 }): Promise<SandboxedConnector> {
   const port = await findFreePort();
   const sandbox = await startSandboxSystems({ port, seed: options.seed ?? true, limits: options.limits });
+  const proxy = options.rewriteWhere ? await startWhereRewriteProxy(sandbox.xero.apiUrl) : undefined;
+  const xero = proxy ? { ...sandbox.xero, apiUrl: proxy.url } : sandbox.xero;
+  const closeSystems = async () => {
+    await proxy?.close();
+    await sandbox.close();
+  };
   const dataDir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
   const adminToken = randomBytes(24).toString('base64url');
   const logger = createQuietLogger();
@@ -87,21 +100,21 @@ export async function startSandboxedConnector(options: {
         dataDir,
         adminToken,
         mapping: DEFAULT_MAPPING_SETTINGS,
-        xero: sandbox.xero,
+        xero,
         dataverse: sandbox.dataverse,
       },
       logger,
       idleMs: options.idleMs ?? 50,
     });
   } catch (error) {
-    await sandbox.close();
+    await closeSystems();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   const consentStatus = await completeSandboxConsent(app.url, adminToken);
   if (consentStatus !== 200) {
     await app.close();
-    await sandbox.close();
+    await closeSystems();
     rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`sandbox consent did not complete (status ${consentStatus})`);
   }
@@ -112,9 +125,11 @@ export async function startSandboxedConnector(options: {
     sandbox,
     logger,
     webhookUrl: webhookUrl.toString(),
+    ...(proxy ? { proxy } : {}),
+    dataDir,
     async stop() {
       await app.close();
-      await sandbox.close();
+      await closeSystems();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -4,8 +4,10 @@
  * URL (it carries the webhook key: the parent must never print it); when stdin closes it prints the queue figures
  * and exits. It exits by itself after `maxLifetimeMs` whatever happens.
  */
+import { rmSync } from 'node:fs';
 import { DEMO_IDS } from '../sandbox/demo-data';
 import { XERO_REAL_LIMITS, startSandboxedConnector } from './bench-kit';
+import { DEFAULT_THROUGHPUT_OPTIONS, seedBenchRecords } from './throughput';
 
 export interface IngestTargetReady {
   readonly webhookUrl: string;
@@ -33,7 +35,9 @@ async function main(): Promise<void> {
         errors: connector.logger.errors,
       };
       process.stdout.write(`${JSON.stringify({ stats })}\n`);
-      await connector.stop();
+      // A graceful close waits for the batch in hand (possibly a rate-limited Xero call): give it a few seconds.
+      await Promise.race([connector.stop(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      rmSync(connector.dataDir, { recursive: true, force: true });
       process.exit(0);
     })();
   };
@@ -42,12 +46,26 @@ async function main(): Promise<void> {
   process.stdin.on('close', stop);
   process.stdin.resume();
 
-  const records = [
-    ...Object.values(DEMO_IDS.accounts).map((id) => ({ table: 'account', id })),
-    ...Object.values(DEMO_IDS.contacts).map((id) => ({ table: 'contact', id })),
-    ...Object.values(DEMO_IDS.products).map((id) => ({ table: 'product', id })),
-    ...Object.values(DEMO_IDS.orders).map((id) => ({ table: 'salesorder', id })),
-  ];
+  // HOT_RECORDS=1: every webhook about the dozen demo records (deep per-record FIFO backlogs); otherwise spread
+  // over thousands of accounts and contacts, as a bulk edit in Dynamics would be.
+  const records =
+    process.env.HOT_RECORDS === '1'
+      ? [
+          ...Object.values(DEMO_IDS.accounts).map((id) => ({ table: 'account', id })),
+          ...Object.values(DEMO_IDS.contacts).map((id) => ({ table: 'contact', id })),
+          ...Object.values(DEMO_IDS.products).map((id) => ({ table: 'product', id })),
+          ...Object.values(DEMO_IDS.orders).map((id) => ({ table: 'salesorder', id })),
+        ]
+      : seedBenchRecords(connector.sandbox.dataverseServer.state, {
+          ...DEFAULT_THROUGHPUT_OPTIONS,
+          accounts: 2000,
+          contacts: 1000,
+          products: 0,
+          orders: 0,
+        }).map(({ table, id }) => ({ table, id }));
+  // STALL_MAP_STAGE=1: Dataverse never answers, so the map worker waits on its first read and only the ingest path
+  // (HTTP, validation, SQLite enqueue) runs during the load.
+  if (process.env.STALL_MAP_STAGE === '1') connector.sandbox.dataverseServer.knobs.hangNext(Number.MAX_SAFE_INTEGER);
   const ready: IngestTargetReady = { webhookUrl: connector.webhookUrl, records };
   process.stdout.write(`${JSON.stringify({ ready })}\n`);
 }
