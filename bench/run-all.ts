@@ -2,7 +2,7 @@
  * Runs every benchmark in turn and prints a short report: throughput into the sandbox Xero at Xero's real limits,
  * webhook ingest latency under load (with the workers running, then the ingest path alone), and the Lambda bundle
  * sizes with cold-init times. Figures, not tests. `npm run bench` (= `tsx bench/run-all.ts`); pick some with
- * `--only=throughput,ingest,bundles`. Takes about 5 minutes on 2 cores.
+ * `--only=throughput,ingest,bundles`. Takes about 8 minutes on 2 cores (each run is bounded: ≤3 min).
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
@@ -55,7 +55,11 @@ async function main(): Promise<void> {
     }
     console.log(`  (${name} took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
   };
-  await section('throughput', async () => formatThroughputReport(await runThroughputBench()));
+  await section('throughput', async () => {
+    const live = await runThroughputBench({ scenario: 'live' });
+    const backlog = await runThroughputBench({ scenario: 'backlog' });
+    return `${formatThroughputReport(live)}\n${formatThroughputReport(backlog)}`;
+  });
   await section('ingest', async () => {
     const loaded = await runIngestBench();
     const alone = await runIngestBench({ stallMapStage: true });
