@@ -104,7 +104,8 @@ export async function startSandboxedConnector(options: {
         dataverse: sandbox.dataverse,
       },
       logger,
-      idleMs: options.idleMs ?? 50,
+      // undefined = the runtime's own default poll pause, as `npm start` runs it.
+      idleMs: options.idleMs,
     });
   } catch (error) {
     await closeSystems();

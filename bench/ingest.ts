@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -47,6 +48,8 @@ export interface IngestReport {
   readonly errors: number;
   readonly timeouts: number;
   readonly target: IngestTargetStats | undefined;
+  /** 1-minute load average when the load stopped: other processes on the machine skew latency. */
+  readonly loadAverage: number;
 }
 
 const TSX_CLI = require.resolve('tsx/cli');
@@ -123,6 +126,7 @@ export async function runIngestBench(overrides: Partial<IngestOptions> = {}): Pr
       errors: result.errors,
       timeouts: result.timeouts,
       target,
+      loadAverage: os.loadavg()[0] ?? Number.NaN,
     };
   } finally {
     await stopChild(child, exited);
@@ -172,7 +176,7 @@ export function formatIngestReport(r: IngestReport): string {
       `${o.stallMapStage ? 'map stage stalled: ingest path alone' : 'workers running against the in-process fakes'}; ` +
       `${o.hotRecords ? 'the dozen demo records only' : 'webhooks spread over 3,000 records'})`,
     `  requests: ${r.requests} (${r.requestsPerSecond.toFixed(0)}/s); status: ${codes || 'none'}; ` +
-      `errors: ${r.errors}, timeouts: ${r.timeouts}`,
+      `errors: ${r.errors}, timeouts: ${r.timeouts}; 1-min load average ${r.loadAverage.toFixed(2)}`,
     `  ack latency: p50 ${ms(r.latencyMs.p50)}, p90 ${ms(r.latencyMs.p90)}, p99 ${ms(r.latencyMs.p99)}, ` +
       `max ${ms(r.latencyMs.max)} — ${verdict} the p99 < ${INGEST_P99_TARGET_MS} ms target`,
     r.target

@@ -36,12 +36,17 @@ function runBundleSize(): Promise<string> {
   });
 }
 
+function loadAverage(): string {
+  const [one = 0, five = 0] = os.loadavg();
+  return `load average ${one.toFixed(2)} (1 min), ${five.toFixed(2)} (5 min)`;
+}
+
 async function main(): Promise<void> {
   const benches = selected(process.argv.slice(2));
   const cpus = os.cpus();
   console.log(
     `Benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ` +
-      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`
+      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}; ${loadAverage()}`
   );
   const failures: string[] = [];
   const section = async (name: Bench, run: () => Promise<string>) => {
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
   };
   await section('throughput', async () => {
     const live = await runThroughputBench({ scenario: 'live' });
-    const backlog = await runThroughputBench({ scenario: 'backlog' });
+    const backlog = await runThroughputBench({ scenario: 'backlog', probes: 0 });
     return `${formatThroughputReport(live)}\n${formatThroughputReport(backlog)}`;
   });
   await section('ingest', async () => {
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
     return `${formatIngestReport(loaded)}\n${formatIngestReport(alone)}`;
   });
   await section('bundles', runBundleSize);
+  console.log(`\n${loadAverage()} at the end (other work on the machine skews the latency figures)`);
   if (failures.length > 0) process.exitCode = 1;
 }
 

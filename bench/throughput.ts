@@ -38,6 +38,8 @@ export interface ThroughputOptions {
    * 20 s timeout), so the post stage starts from a full writes queue — what a batching window or a backfill gives.
    */
   readonly scenario: 'live' | 'backlog';
+  /** Single changes sent one at a time on the idle connector before the bulk run (own records, not counted in it). */
+  readonly probes: number;
   /** Work around the sandbox's where parser for multi-reference invoice lookups (see where-rewrite-proxy.ts). */
   readonly rewriteWhere: boolean;
 }
@@ -53,6 +55,7 @@ export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = {
   webhookConcurrency: 8,
   rewriteWhere: true,
   scenario: 'live',
+  probes: 5,
 };
 
 const MAX_HOLD_MS = 18_000;
@@ -84,6 +87,8 @@ export interface ThroughputReport {
   readonly hold?: { readonly ms: number; readonly changesLeft: number };
   /** From the release of the hold (or the first webhook) to the last record in Xero: the post stage's own pace. */
   readonly postStageMs: number;
+  /** Webhook → record in Xero for single changes on an idle connector (new accounts: a lookup and a save each). */
+  readonly idleLatencyMs: readonly number[];
 }
 
 interface BenchRecord {
@@ -190,11 +195,11 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
   try {
     const { sandbox, app } = connector;
     const records = seedBenchRecords(sandbox.dataverseServer.state, options);
+    const probes = seedProbeAccounts(sandbox.dataverseServer.state, options.probes);
     const books = sandbox.accounting.state.books();
     const expected = new Map(records.map((r) => [keyOf(r), r]));
     const sentAt = new Map<string, number>();
     const seenAt = new Map<string, number>();
-    sandbox.accounting.knobs.clearRequests();
 
     // Watches the sandbox Xero's books (in process, no API calls) for the first appearance of each record.
     const look = () => {
@@ -207,11 +212,11 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       for (const invoice of books.listInvoices()) mark(`inv:${String(invoice.Reference)}`);
     };
     const watcher = setInterval(look, options.pollMs);
+    const fastWatcher = setInterval(() => {
+      if (seenAt.size === 0) look();
+    }, 10);
 
-    const started = performance.now();
-    if (options.scenario === 'backlog') sandbox.accounting.knobs.pause();
-    const ackMs: number[] = [];
-    await mapLimited(records, options.webhookConcurrency, async (record) => {
+    const deliver = async (record: BenchRecord): Promise<number> => {
       const { body, headers } = buildWebhookDelivery({
         table: record.table,
         id: record.id,
@@ -223,9 +228,8 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
         businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
         changed: { [record.table === 'contact' ? 'lastname' : 'name']: record.name },
       });
-      const key = keyOf(record);
       const t0 = performance.now();
-      sentAt.set(key, t0);
+      sentAt.set(keyOf(record), t0);
       const response = await fetch(connector.webhookUrl, {
         method: 'POST',
         headers,
@@ -233,9 +237,28 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
         signal: AbortSignal.timeout(10_000),
       });
       await response.arrayBuffer();
-      ackMs.push(performance.now() - t0);
       if (response.status !== 202) throw new Error(`webhook refused with ${response.status}`);
-    });
+      return performance.now() - t0;
+    };
+
+    // Idle latency first: one change at a time, each waited for in Xero (records of their own, then forgotten).
+    const idleLatencyMs: number[] = [];
+    for (const probe of probes) {
+      expected.set(keyOf(probe), probe);
+      await deliver(probe);
+      const key = keyOf(probe);
+      const probeDeadline = performance.now() + 30_000;
+      while (!seenAt.has(key) && performance.now() < probeDeadline) await sleep(10);
+      if (seenAt.has(key)) idleLatencyMs.push((seenAt.get(key) ?? 0) - (sentAt.get(key) ?? 0));
+      expected.delete(key);
+      seenAt.delete(key);
+    }
+    await sleep(500);
+    sandbox.accounting.knobs.clearRequests();
+
+    const started = performance.now();
+    if (options.scenario === 'backlog') sandbox.accounting.knobs.pause();
+    const ackMs = await mapLimited(records, options.webhookConcurrency, deliver);
 
     let hold: ThroughputReport['hold'];
     let postStart = started;
@@ -259,6 +282,7 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       await sleep(options.pollMs);
     }
     clearInterval(watcher);
+    clearInterval(fastWatcher);
     look();
     // Let the batch in hand settle so the call counts are complete.
     await sleep(500);
@@ -296,11 +320,22 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       timedOut,
       whereRewrites: connector.proxy?.rewritten ?? 0,
       ...(hold ? { hold } : {}),
+      idleLatencyMs,
       postStageMs: (seenAt.size > 0 ? lastSeen : performance.now()) - postStart,
     };
   } finally {
     await connector.stop();
   }
+}
+
+function seedProbeAccounts(state: DataverseState, count: number): BenchRecord[] {
+  const usd = { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd };
+  return Array.from({ length: count }, (_, i) => {
+    const id = benchId(5, i);
+    const name = `Probe Traders ${pad(i)}`;
+    state.upsert('account', { accountid: id, name, transactioncurrencyid: usd });
+    return { table: 'account' as const, id, xeroKey: id, name };
+  });
 }
 
 function keyOf(record: BenchRecord): string {
@@ -337,6 +372,12 @@ export function formatThroughputReport(r: ThroughputReport): string {
     `  calls by route: ${routes}`,
     `  webhook → record in Xero: p50 ${ms(r.latencyMs.p50)}, p95 ${ms(r.latencyMs.p95)}, max ${ms(r.latencyMs.max)} ` +
       `(polled every ${o.pollMs} ms; includes waiting behind the whole backlog)`,
+    ...(r.idleLatencyMs.length > 0
+      ? [
+          `  single change on an idle connector (new account: lookup + save), webhook → in Xero: ` +
+            `${r.idleLatencyMs.map((v) => v.toFixed(0)).join(', ')} ms (median ${ms(percentile(r.idleLatencyMs, 50))})`,
+        ]
+      : []),
     `  webhook ack during the run: p50 ${ms(r.webhookAckMs.p50)}, p99 ${ms(r.webhookAckMs.p99)}`,
     `  duplicates in Xero: ${r.duplicatesInXero}; dead letters: ${r.deadLetters}; failed outcomes: ${r.failedOutcomes}`,
     ...(o.rewriteWhere
@@ -349,7 +390,8 @@ export function formatThroughputReport(r: ThroughputReport): string {
 }
 
 if (require.main === module) {
-  runThroughputBench({ scenario: process.argv.includes('--backlog') ? 'backlog' : 'live' })
+  const backlog = process.argv.includes('--backlog');
+  runThroughputBench({ scenario: backlog ? 'backlog' : 'live', probes: backlog ? 0 : 5 })
     .then((report) => console.log(formatThroughputReport(report)))
     .catch((error: unknown) => {
       console.error(error);
