@@ -36,8 +36,10 @@ export interface ThroughputOptions {
    * live: posts start as soon as the first writes are mapped (what a steady stream of webhooks meets).
    * backlog: the sandbox Xero holds its first call until the map stage has drained (≤18 s, inside the gateway's
    * 20 s timeout), so the post stage starts from a full writes queue — what a batching window or a backfill gives.
+   * resync: a first, unmeasured pass syncs everything; then every record is edited in Dataverse and the measured
+   * pass (held like backlog) sends those updates of records the connector already knows.
    */
-  readonly scenario: 'live' | 'backlog';
+  readonly scenario: 'live' | 'backlog' | 'resync';
   /** Single changes sent one at a time on the idle connector before the bulk run (own records, not counted in it). */
   readonly probes: number;
   /** Work around the sandbox's where parser for multi-reference invoice lookups (see where-rewrite-proxy.ts). */
@@ -200,16 +202,20 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
     const expected = new Map(records.map((r) => [keyOf(r), r]));
     const sentAt = new Map<string, number>();
     const seenAt = new Map<string, number>();
+    // resync: a record counts as arrived when its Xero UpdatedDateUTC differs from this baseline.
+    const baseline = new Map<string, string>();
 
     // Watches the sandbox Xero's books (in process, no API calls) for the first appearance of each record.
     const look = () => {
       const now = performance.now();
-      const mark = (key: string) => {
-        if (expected.has(key) && !seenAt.has(key)) seenAt.set(key, now);
+      const mark = (key: string, updated: unknown) => {
+        if (!expected.has(key) || seenAt.has(key)) return;
+        if (baseline.size > 0 && baseline.get(key) === String(updated)) return;
+        seenAt.set(key, now);
       };
-      for (const c of books.listContacts()) mark(`contact:${String(c.ContactNumber)}`);
-      for (const item of books.listItems()) mark(`item:${String(item.Code)}`);
-      for (const invoice of books.listInvoices()) mark(`inv:${String(invoice.Reference)}`);
+      for (const c of books.listContacts()) mark(`contact:${String(c.ContactNumber)}`, c.UpdatedDateUTC);
+      for (const item of books.listItems()) mark(`item:${String(item.Code)}`, item.UpdatedDateUTC);
+      for (const invoice of books.listInvoices()) mark(`inv:${String(invoice.Reference)}`, invoice.UpdatedDateUTC);
     };
     const watcher = setInterval(look, options.pollMs);
     const fastWatcher = setInterval(() => {
@@ -253,16 +259,31 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       expected.delete(key);
       seenAt.delete(key);
     }
+    if (options.scenario === 'resync') {
+      await mapLimited(records, options.webhookConcurrency, deliver);
+      const firstPassEnds = performance.now() + options.timeoutMs;
+      while (seenAt.size < expected.size && performance.now() < firstPassEnds) await sleep(options.pollMs);
+      if (seenAt.size < expected.size) throw new Error('resync: the first pass did not complete in time');
+      await sleep(1000);
+      editEveryRecord(sandbox.dataverseServer.state, records);
+      for (const c of books.listContacts())
+        baseline.set(`contact:${String(c.ContactNumber)}`, String(c.UpdatedDateUTC));
+      for (const i of books.listItems()) baseline.set(`item:${String(i.Code)}`, String(i.UpdatedDateUTC));
+      for (const i of books.listInvoices()) baseline.set(`inv:${String(i.Reference)}`, String(i.UpdatedDateUTC));
+      seenAt.clear();
+      sentAt.clear();
+    }
     await sleep(500);
     sandbox.accounting.knobs.clearRequests();
 
     const started = performance.now();
-    if (options.scenario === 'backlog') sandbox.accounting.knobs.pause();
+    const held = options.scenario !== 'live';
+    if (held) sandbox.accounting.knobs.pause();
     const ackMs = await mapLimited(records, options.webhookConcurrency, deliver);
 
     let hold: ThroughputReport['hold'];
     let postStart = started;
-    if (options.scenario === 'backlog') {
+    if (held) {
       const backlog = () => {
         const depth = app.queue.depth('changes');
         return depth.ready + depth.inFlight + depth.delayed;
@@ -328,6 +349,15 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
   }
 }
 
+/** A small edit per record (new modifiedon), as a bulk update in Dynamics would make. */
+function editEveryRecord(state: DataverseState, records: readonly BenchRecord[]): void {
+  for (const record of records) {
+    const column = record.table === 'contact' ? 'lastname' : 'name';
+    const current = state.get(record.table, record.id)?.[column];
+    state.update(record.table, record.id, { [column]: `${String(current)} (rev 2)` });
+  }
+}
+
 function seedProbeAccounts(state: DataverseState, count: number): BenchRecord[] {
   const usd = { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd };
   return Array.from({ length: count }, (_, i) => {
@@ -355,6 +385,9 @@ export function formatThroughputReport(r: ThroughputReport): string {
     .join(', ');
   return [
     `Throughput (${o.scenario}) — sandbox Xero at Xero's real limits (60 calls/min, 5 concurrent), real time (not scaled)`,
+    ...(o.scenario === 'resync'
+      ? ['  measured pass: updates of records already synced (a first pass created them, not counted)']
+      : []),
     `  records: ${r.records} (${o.accounts} accounts, ${o.contacts} contacts, ${o.products} products, ` +
       `${o.orders} orders × ${o.linesPerOrder} lines); in Xero: ${r.recordsInXero}${r.timedOut ? ' (TIMED OUT)' : ''}`,
     `  elapsed (first webhook → last record in Xero): ${(r.elapsedMs / 1000).toFixed(1)} s`,
@@ -390,8 +423,12 @@ export function formatThroughputReport(r: ThroughputReport): string {
 }
 
 if (require.main === module) {
-  const backlog = process.argv.includes('--backlog');
-  runThroughputBench({ scenario: backlog ? 'backlog' : 'live', probes: backlog ? 0 : 5 })
+  const scenario = process.argv.includes('--backlog')
+    ? 'backlog'
+    : process.argv.includes('--resync')
+      ? 'resync'
+      : 'live';
+  runThroughputBench({ scenario, probes: scenario === 'live' ? 5 : 0 })
     .then((report) => console.log(formatThroughputReport(report)))
     .catch((error: unknown) => {
       console.error(error);
