@@ -415,7 +415,7 @@ export function formatThroughputReport(r: ThroughputReport): string {
     `  duplicates in Xero: ${r.duplicatesInXero}; dead letters: ${r.deadLetters}; failed outcomes: ${r.failedOutcomes}`,
     ...(o.rewriteWhere
       ? [
-          `  note: ${r.whereRewrites} invoice lookups went through bench/where-rewrite-proxy.ts (sandbox where-parser gap)`,
+          `  note: ${r.whereRewrites} invoice lookups (whole run) went through bench/where-rewrite-proxy.ts (sandbox where-parser gap)`,
         ]
       : []),
     ...r.failureSamples.map((message) => `    failure: ${message.slice(0, 300)}`),
