@@ -1,9 +1,10 @@
 /**
  * Throughput benchmark: N Dataverse records (accounts, contacts, products, orders with lines) go through the local
- * runtime — signed webhooks in, map stage reading the sandbox Dataverse, post stage writing to the sandbox Xero
- * running Xero's real limits (60 calls/min, 5 in flight) on the real clock. It reports records per minute against
- * the 3,000/min ceiling (60 calls × 50 per batch), Xero calls per record (per route), and the latency from webhook
- * to the record appearing in Xero. A figure, not a test: `npx tsx bench/throughput.ts`.
+ * runtime — Dataverse webhooks (WebhookKey `?code=`) in, map stage reading the sandbox Dataverse, post stage
+ * writing to the sandbox Xero running Xero's real limits (60 calls/min, 5 in flight) on the real clock. It reports
+ * records per minute against the 3,000/min ceiling (60 calls × 50 per batch), Xero calls per record (per route),
+ * and the latency from webhook to the record appearing in Xero. A figure, not a test:
+ * `npx tsx bench/throughput.ts [--backlog | --resync]`.
  */
 import type { SyncedTable } from '../lambdas/core/model/change-event';
 import { DEMO_IDS } from '../sandbox/demo-data';
