@@ -2,7 +2,7 @@
  * Runs every benchmark in turn and prints a short report: throughput into the sandbox Xero at Xero's real limits,
  * webhook ingest latency under load (with the workers running, then the ingest path alone), and the Lambda bundle
  * sizes with cold-init times. Figures, not tests. `npm run bench` (= `tsx bench/run-all.ts`); pick some with
- * `--only=throughput,ingest,bundles,resync` (resync only runs when named). About 8 minutes on 2 cores; each
+ * `--only=throughput,ingest,bundles,resync` (resync only runs when named). About 5 minutes on 2 cores; each
  * throughput run is bounded to 3 minutes.
  */
 import { execFile } from 'node:child_process';
