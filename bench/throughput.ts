@@ -1,0 +1,438 @@
+/**
+ * Throughput benchmark: N Dataverse records (accounts, contacts, products, orders with lines) go through the local
+ * runtime — Dataverse webhooks (WebhookKey `?code=`) in, map stage reading the sandbox Dataverse, post stage
+ * writing to the sandbox Xero running Xero's real limits (60 calls/min, 5 in flight) on the real clock. It reports
+ * records per minute against the 3,000/min ceiling (60 calls × 50 per batch), Xero calls per record (per route),
+ * and the latency from webhook to the record appearing in Xero. A figure, not a test:
+ * `npx tsx bench/throughput.ts [--backlog | --resync]`.
+ */
+import type { SyncedTable } from '../lambdas/core/model/change-event';
+import { DEMO_IDS } from '../sandbox/demo-data';
+import {
+  SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
+  SANDBOX_DATAVERSE_ORG_ID,
+  SANDBOX_DATAVERSE_USER_ID,
+} from '../sandbox/dataverse/server';
+import type { DataverseState } from '../sandbox/dataverse/state';
+import { buildWebhookDelivery } from '../sandbox/dataverse/webhook-body';
+import { SANDBOX_ORGANIZATION } from '../src/local/sandbox-mode';
+import { XERO_REAL_LIMITS, mapLimited, ms, percentile, sleep, startSandboxedConnector } from './bench-kit';
+
+/** Xero allows 60 calls a minute and ≤50 elements per batch: no connector can sync more than this per minute. */
+export const CEILING_RECORDS_PER_MINUTE = XERO_REAL_LIMITS.perMinute * 50;
+
+export interface ThroughputOptions {
+  readonly accounts: number;
+  readonly contacts: number;
+  readonly products: number;
+  readonly orders: number;
+  readonly linesPerOrder: number;
+  /** Hard stop, from the first webhook, whatever has reached Xero by then. */
+  readonly timeoutMs: number;
+  /** How often the sandbox Xero is checked for new records (latency resolution). */
+  readonly pollMs: number;
+  /** Webhooks in flight at once (Dataverse delivers async steps in parallel too). */
+  readonly webhookConcurrency: number;
+  /**
+   * live: posts start as soon as the first writes are mapped (what a steady stream of webhooks meets).
+   * backlog: the sandbox Xero holds its first call until the map stage has drained (≤18 s, inside the gateway's
+   * 20 s timeout), so the post stage starts from a full writes queue — what a batching window or a backfill gives.
+   * resync: a first, unmeasured pass syncs everything; then every record is edited in Dataverse and the measured
+   * pass (held like backlog) sends those updates of records the connector already knows.
+   */
+  readonly scenario: 'live' | 'backlog' | 'resync';
+  /** Single changes sent one at a time on the idle connector before the bulk run (own records, not counted in it). */
+  readonly probes: number;
+  /** Work around the sandbox's where parser for multi-reference invoice lookups (see where-rewrite-proxy.ts). */
+  readonly rewriteWhere: boolean;
+}
+
+export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = {
+  accounts: 1000,
+  contacts: 500,
+  products: 20,
+  orders: 300,
+  linesPerOrder: 3,
+  timeoutMs: 180_000,
+  pollMs: 100,
+  webhookConcurrency: 8,
+  rewriteWhere: true,
+  scenario: 'live',
+  probes: 5,
+};
+
+const MAX_HOLD_MS = 18_000;
+
+export interface ThroughputReport {
+  readonly options: ThroughputOptions;
+  readonly records: number;
+  readonly recordsInXero: number;
+  readonly elapsedMs: number;
+  readonly recordsPerMinute: number;
+  readonly ceilingRatio: number;
+  readonly xeroCalls: number;
+  readonly callsPerRecord: number;
+  readonly callsByRoute: Record<string, number>;
+  /** Records per minute Xero's 60 calls/min would allow at this calls-per-record figure (the sustained bound). */
+  readonly sustainedBoundPerMinute: number;
+  readonly refused429: number;
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  readonly webhookAckMs: { readonly p50: number; readonly p99: number };
+  readonly duplicatesInXero: number;
+  readonly deadLetters: number;
+  readonly failedOutcomes: number;
+  /** Distinct failure messages from the outcome log (record names and ids, never secrets). */
+  readonly failureSamples: readonly string[];
+  readonly timedOut: boolean;
+  /** Invoice lookups whose filter the proxy rewrote (0 when the proxy is off). */
+  readonly whereRewrites: number;
+  /** backlog scenario: how long Xero was held, and the changes not yet mapped when it was released. */
+  readonly hold?: { readonly ms: number; readonly changesLeft: number };
+  /** From the release of the hold (or the first webhook) to the last record in Xero: the post stage's own pace. */
+  readonly postStageMs: number;
+  /** Webhook → record in Xero for single changes on an idle connector (new accounts: a lookup and a save each). */
+  readonly idleLatencyMs: readonly number[];
+}
+
+interface BenchRecord {
+  readonly table: SyncedTable;
+  readonly id: string;
+  /** How the record is found in Xero: ContactNumber, Item Code or invoice Reference. */
+  readonly xeroKey: string;
+  readonly name: string;
+}
+
+/** Deterministic GUIDs per table, distinct from the demo data's. */
+function benchId(tableDigit: number, index: number): string {
+  return `beec000${tableDigit}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+}
+
+const pad = (n: number) => String(n).padStart(4, '0');
+
+/** Writes the bench records straight into the sandbox Dataverse (no webhooks yet) and lists them in send order. */
+export function seedBenchRecords(state: DataverseState, options: ThroughputOptions): BenchRecord[] {
+  const usd = { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd };
+  const records: BenchRecord[] = [];
+  for (let i = 0; i < options.accounts; i++) {
+    const id = benchId(1, i);
+    const name = `Bench Wholesale ${pad(i)} Ltd`;
+    state.upsert('account', {
+      accountid: id,
+      name,
+      accountnumber: `BW-${pad(i)}`,
+      emailaddress1: `accounts${i}@bench-wholesale.example`,
+      address1_city: 'Wellington',
+      address1_country: 'New Zealand',
+      transactioncurrencyid: usd,
+    });
+    records.push({ table: 'account', id, xeroKey: id, name });
+  }
+  for (let i = 0; i < options.contacts; i++) {
+    const id = benchId(2, i);
+    const name = `Robin Bench-${pad(i)}`;
+    state.upsert('contact', {
+      contactid: id,
+      firstname: 'Robin',
+      lastname: `Bench-${pad(i)}`,
+      emailaddress1: `robin${i}@bench-mail.example`,
+      transactioncurrencyid: usd,
+    });
+    records.push({ table: 'contact', id, xeroKey: id, name });
+  }
+  const productIds: string[] = [];
+  for (let i = 0; i < options.products; i++) {
+    const id = benchId(3, i);
+    const code = `BENCH-SKU-${pad(i)}`;
+    const name = `Bench roast no. ${i}`;
+    state.upsert('product', {
+      productid: id,
+      productnumber: code,
+      name,
+      price: 10 + (i % 17) * 1.25,
+      producttypecode: 1,
+      statuscode: 1,
+      transactioncurrencyid: usd,
+    });
+    productIds.push(id);
+    records.push({ table: 'product', id, xeroKey: code, name });
+  }
+  for (let i = 0; i < options.orders; i++) {
+    const id = benchId(4, i);
+    const ordernumber = `BENCH-ORD-${pad(i)}`;
+    const name = `Bench order ${i}`;
+    state.upsert('salesorder', {
+      salesorderid: id,
+      name,
+      ordernumber,
+      customerid: { table: 'account', id: benchId(1, i % Math.max(1, options.accounts)) },
+      transactioncurrencyid: usd,
+    });
+    for (let line = 0; line < options.linesPerOrder; line++) {
+      const writeIn = line === options.linesPerOrder - 1 && options.linesPerOrder > 1;
+      const productId = productIds[(i + line) % Math.max(1, productIds.length)];
+      state.upsert('salesorderdetail', {
+        salesorderid: { table: 'salesorder', id },
+        ...(writeIn || !productId
+          ? {
+              isproductoverridden: true,
+              productdescription: 'Delivery and set-up',
+              priceperunit: 15,
+              ispriceoverridden: true,
+            }
+          : { productid: { table: 'product', id: productId } }),
+        quantity: 1 + (line % 3),
+      });
+    }
+    records.push({ table: 'salesorder', id, xeroKey: ordernumber, name });
+  }
+  return records;
+}
+
+export async function runThroughputBench(overrides: Partial<ThroughputOptions> = {}): Promise<ThroughputReport> {
+  const options = { ...DEFAULT_THROUGHPUT_OPTIONS, ...overrides };
+  const connector = await startSandboxedConnector({
+    limits: XERO_REAL_LIMITS,
+    seed: true,
+    rewriteWhere: options.rewriteWhere,
+  });
+  try {
+    const { sandbox, app } = connector;
+    const records = seedBenchRecords(sandbox.dataverseServer.state, options);
+    const probes = seedProbeAccounts(sandbox.dataverseServer.state, options.probes);
+    const books = sandbox.accounting.state.books();
+    const expected = new Map(records.map((r) => [keyOf(r), r]));
+    const sentAt = new Map<string, number>();
+    const seenAt = new Map<string, number>();
+    // resync: a record counts as arrived when its Xero UpdatedDateUTC differs from this baseline.
+    const baseline = new Map<string, string>();
+
+    // Watches the sandbox Xero's books (in process, no API calls) for the first appearance of each record.
+    const look = () => {
+      const now = performance.now();
+      const mark = (key: string, updated: unknown) => {
+        if (!expected.has(key) || seenAt.has(key)) return;
+        if (baseline.size > 0 && baseline.get(key) === String(updated)) return;
+        seenAt.set(key, now);
+      };
+      for (const c of books.listContacts()) mark(`contact:${String(c.ContactNumber)}`, c.UpdatedDateUTC);
+      for (const item of books.listItems()) mark(`item:${String(item.Code)}`, item.UpdatedDateUTC);
+      for (const invoice of books.listInvoices()) mark(`inv:${String(invoice.Reference)}`, invoice.UpdatedDateUTC);
+    };
+    const watcher = setInterval(look, options.pollMs);
+    const fastWatcher = setInterval(() => {
+      if (seenAt.size === 0) look();
+    }, 10);
+
+    const deliver = async (record: BenchRecord): Promise<number> => {
+      const { body, headers } = buildWebhookDelivery({
+        table: record.table,
+        id: record.id,
+        message: 'Update',
+        organizationId: SANDBOX_DATAVERSE_ORG_ID,
+        organizationName: 'sandbox',
+        organization: SANDBOX_ORGANIZATION,
+        userId: SANDBOX_DATAVERSE_USER_ID,
+        businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
+        changed: { [record.table === 'contact' ? 'lastname' : 'name']: record.name },
+      });
+      const t0 = performance.now();
+      sentAt.set(keyOf(record), t0);
+      const response = await fetch(connector.webhookUrl, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`webhook refused with ${response.status}`);
+      return performance.now() - t0;
+    };
+
+    // Idle latency first: one change at a time, each waited for in Xero (records of their own, then forgotten).
+    const idleLatencyMs: number[] = [];
+    for (const probe of probes) {
+      expected.set(keyOf(probe), probe);
+      await deliver(probe);
+      const key = keyOf(probe);
+      const probeDeadline = performance.now() + 30_000;
+      while (!seenAt.has(key) && performance.now() < probeDeadline) await sleep(10);
+      if (seenAt.has(key)) idleLatencyMs.push((seenAt.get(key) ?? 0) - (sentAt.get(key) ?? 0));
+      expected.delete(key);
+      seenAt.delete(key);
+    }
+    if (options.scenario === 'resync') {
+      await mapLimited(records, options.webhookConcurrency, deliver);
+      const firstPassEnds = performance.now() + options.timeoutMs;
+      while (seenAt.size < expected.size && performance.now() < firstPassEnds) await sleep(options.pollMs);
+      if (seenAt.size < expected.size) throw new Error('resync: the first pass did not complete in time');
+      await sleep(1000);
+      editEveryRecord(sandbox.dataverseServer.state, records);
+      for (const c of books.listContacts())
+        baseline.set(`contact:${String(c.ContactNumber)}`, String(c.UpdatedDateUTC));
+      for (const i of books.listItems()) baseline.set(`item:${String(i.Code)}`, String(i.UpdatedDateUTC));
+      for (const i of books.listInvoices()) baseline.set(`inv:${String(i.Reference)}`, String(i.UpdatedDateUTC));
+      seenAt.clear();
+      sentAt.clear();
+    }
+    await sleep(500);
+    sandbox.accounting.knobs.clearRequests();
+
+    const started = performance.now();
+    const held = options.scenario !== 'live';
+    if (held) sandbox.accounting.knobs.pause();
+    const ackMs = await mapLimited(records, options.webhookConcurrency, deliver);
+
+    let hold: ThroughputReport['hold'];
+    let postStart = started;
+    if (held) {
+      const backlog = () => {
+        const depth = app.queue.depth('changes');
+        return depth.ready + depth.inFlight + depth.delayed;
+      };
+      while (backlog() > 0 && performance.now() - started < MAX_HOLD_MS) await sleep(100);
+      hold = { ms: performance.now() - started, changesLeft: backlog() };
+      postStart = performance.now();
+      sandbox.accounting.knobs.resume();
+    }
+
+    let timedOut = false;
+    while (seenAt.size < expected.size) {
+      if (performance.now() - started > options.timeoutMs) {
+        timedOut = true;
+        break;
+      }
+      await sleep(options.pollMs);
+    }
+    clearInterval(watcher);
+    clearInterval(fastWatcher);
+    look();
+    // Let the batch in hand settle so the call counts are complete.
+    await sleep(500);
+
+    const latencies = [...seenAt.entries()].map(([key, at]) => at - (sentAt.get(key) ?? at));
+    const lastSeen = Math.max(...seenAt.values());
+    const elapsedMs = (seenAt.size > 0 ? lastSeen : performance.now()) - started;
+    const callsByRoute = sandbox.accounting.knobs.callCounts();
+    const xeroCalls = Object.values(callsByRoute).reduce((sum, n) => sum + n, 0);
+    const refused429 = sandbox.accounting.knobs.requests().filter((r) => r.status === 429).length;
+    const recordsPerMinute = seenAt.size / (elapsedMs / 60_000);
+    const callsPerRecord = seenAt.size > 0 ? xeroCalls / seenAt.size : Number.NaN;
+    const depths = [app.queue.depth('changes'), app.queue.depth('writes')];
+    return {
+      options,
+      records: records.length,
+      recordsInXero: seenAt.size,
+      elapsedMs,
+      recordsPerMinute,
+      ceilingRatio: recordsPerMinute / CEILING_RECORDS_PER_MINUTE,
+      xeroCalls,
+      callsPerRecord,
+      callsByRoute,
+      sustainedBoundPerMinute: XERO_REAL_LIMITS.perMinute / callsPerRecord,
+      refused429,
+      latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
+      webhookAckMs: { p50: percentile(ackMs, 50), p99: percentile(ackMs, 99) },
+      duplicatesInXero:
+        countDuplicates(books.listContacts().map((c) => String(c.ContactNumber))) +
+        countDuplicates(books.listInvoices().map((i) => String(i.Reference))) +
+        countDuplicates(books.listItems().map((i) => String(i.Code))),
+      deadLetters: depths.reduce((sum, d) => sum + d.deadLetters, 0),
+      failedOutcomes: app.outcomes.counts().failed,
+      failureSamples: [...new Set(app.outcomes.failures(200).map((f) => `${f.table}: ${f.message}`))].slice(0, 3),
+      timedOut,
+      whereRewrites: connector.proxy?.rewritten ?? 0,
+      ...(hold ? { hold } : {}),
+      idleLatencyMs,
+      postStageMs: (seenAt.size > 0 ? lastSeen : performance.now()) - postStart,
+    };
+  } finally {
+    await connector.stop();
+  }
+}
+
+/** A small edit per record (new modifiedon), as a bulk update in Dynamics would make. */
+function editEveryRecord(state: DataverseState, records: readonly BenchRecord[]): void {
+  for (const record of records) {
+    const column = record.table === 'contact' ? 'lastname' : 'name';
+    const current = state.get(record.table, record.id)?.[column];
+    state.update(record.table, record.id, { [column]: `${String(current)} (rev 2)` });
+  }
+}
+
+function seedProbeAccounts(state: DataverseState, count: number): BenchRecord[] {
+  const usd = { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd };
+  return Array.from({ length: count }, (_, i) => {
+    const id = benchId(5, i);
+    const name = `Probe Traders ${pad(i)}`;
+    state.upsert('account', { accountid: id, name, transactioncurrencyid: usd });
+    return { table: 'account' as const, id, xeroKey: id, name };
+  });
+}
+
+function keyOf(record: BenchRecord): string {
+  const prefix = record.table === 'salesorder' ? 'inv' : record.table === 'product' ? 'item' : 'contact';
+  return `${prefix}:${record.xeroKey}`;
+}
+
+function countDuplicates(keys: readonly string[]): number {
+  return keys.length - new Set(keys).size;
+}
+
+export function formatThroughputReport(r: ThroughputReport): string {
+  const o = r.options;
+  const routes = Object.entries(r.callsByRoute)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, n]) => `${route} ${n}`)
+    .join(', ');
+  return [
+    `Throughput (${o.scenario}) — sandbox Xero at Xero's real limits (60 calls/min, 5 concurrent), real time (not scaled)`,
+    ...(o.scenario === 'resync'
+      ? ['  measured pass: updates of records already synced (a first pass created them, not counted)']
+      : []),
+    `  records: ${r.records} (${o.accounts} accounts, ${o.contacts} contacts, ${o.products} products, ` +
+      `${o.orders} orders × ${o.linesPerOrder} lines); in Xero: ${r.recordsInXero}${r.timedOut ? ' (TIMED OUT)' : ''}`,
+    `  elapsed (first webhook → last record in Xero): ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    ...(r.hold
+      ? [
+          `  Xero held ${(r.hold.ms / 1000).toFixed(1)} s while the map stage drained (${r.hold.changesLeft} changes left); ` +
+            `post stage from release: ${(r.postStageMs / 1000).toFixed(1)} s → ` +
+            `${(r.recordsInXero / (r.postStageMs / 60_000)).toFixed(0)} records/min`,
+        ]
+      : []),
+    `  records/min: ${r.recordsPerMinute.toFixed(0)} = ${(r.ceilingRatio * 100).toFixed(1)}% of the ` +
+      `${CEILING_RECORDS_PER_MINUTE}/min ceiling`,
+    `  Xero calls: ${r.xeroCalls} → ${r.callsPerRecord.toFixed(4)} calls/record ` +
+      `(sustained bound at 60 calls/min: ${r.sustainedBoundPerMinute.toFixed(0)} records/min); 429s: ${r.refused429}`,
+    `  calls by route: ${routes}`,
+    `  webhook → record in Xero: p50 ${ms(r.latencyMs.p50)}, p95 ${ms(r.latencyMs.p95)}, max ${ms(r.latencyMs.max)} ` +
+      `(polled every ${o.pollMs} ms; includes waiting behind the whole backlog)`,
+    ...(r.idleLatencyMs.length > 0
+      ? [
+          `  single change on an idle connector (new account: lookup + save), webhook → in Xero: ` +
+            `${r.idleLatencyMs.map((v) => v.toFixed(0)).join(', ')} ms (median ${ms(percentile(r.idleLatencyMs, 50))})`,
+        ]
+      : []),
+    `  webhook ack during the run: p50 ${ms(r.webhookAckMs.p50)}, p99 ${ms(r.webhookAckMs.p99)}`,
+    `  duplicates in Xero: ${r.duplicatesInXero}; dead letters: ${r.deadLetters}; failed outcomes: ${r.failedOutcomes}`,
+    ...(o.rewriteWhere
+      ? [
+          `  note: ${r.whereRewrites} invoice lookups (whole run) went through bench/where-rewrite-proxy.ts (sandbox where-parser gap)`,
+        ]
+      : []),
+    ...r.failureSamples.map((message) => `    failure: ${message.slice(0, 300)}`),
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const scenario = process.argv.includes('--backlog')
+    ? 'backlog'
+    : process.argv.includes('--resync')
+      ? 'resync'
+      : 'live';
+  runThroughputBench({ scenario, probes: scenario === 'live' ? 5 : 0 })
+    .then((report) => console.log(formatThroughputReport(report)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
