@@ -56,7 +56,7 @@ export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = {
   timeoutMs: 180_000,
   pollMs: 100,
   webhookConcurrency: 8,
-  rewriteWhere: true,
+  rewriteWhere: false,
   scenario: 'live',
   probes: 5,
 };

@@ -66,6 +66,8 @@ export interface ConnectorAppOptions {
   readonly idleMs?: number;
   /** The URL operators and Xero reach this connector at; default http://127.0.0.1:PORT. */
   readonly publicUrl?: string;
+  /** How long the writes worker waits to fill a Xero batch of 50 (default 1 s; the AWS event source waits 5 s). */
+  readonly writesBatchWindowMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
   readonly xeroDayBudget?: number;
   /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
@@ -239,6 +241,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       queue,
       name: 'writes',
       batchSize: 50,
+      batchWindowMs: options.writesBatchWindowMs ?? 1_000,
       visibilityMs: 300_000,
       idleMs,
       signal: stop.signal,

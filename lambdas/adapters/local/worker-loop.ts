@@ -44,6 +44,11 @@ export interface WorkerOptions {
   /** Pause between polls when there is nothing to do. */
   readonly idleMs: number;
   readonly signal: AbortSignal;
+  /**
+   * When a poll finds fewer than batchSize messages, wait this long once and top the batch up: Xero takes 50
+   * documents per call, so a short wait turns a trickle of webhooks into fewer, fuller calls. Default 0.
+   */
+  readonly batchWindowMs?: number;
   /** How long released messages stay hidden. Default: idleMs. */
   readonly releaseDelayMs?: number;
   readonly logger?: Logger;
@@ -56,7 +61,11 @@ export async function startWorker(options: WorkerOptions): Promise<void> {
   while (!signal.aborted) {
     let progressed = false;
     try {
-      const messages = queue.receive(name, options.batchSize, options.visibilityMs);
+      let messages = queue.receive(name, options.batchSize, options.visibilityMs);
+      if (messages.length > 0 && messages.length < options.batchSize && (options.batchWindowMs ?? 0) > 0) {
+        await sleep(options.batchWindowMs ?? 0, signal);
+        messages = messages.concat(queue.receive(name, options.batchSize - messages.length, options.visibilityMs));
+      }
       if (messages.length > 0) progressed = await processBatch(options, messages, releaseDelayMs);
     } catch (error) {
       // A database error (locked, disk full): log and back off rather than crash the runtime.

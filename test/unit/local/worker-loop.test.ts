@@ -23,6 +23,33 @@ async function until(predicate: () => boolean): Promise<void> {
 }
 
 describe('startWorker', () => {
+  it('should top up a short batch after the batch window, so a trickle becomes one fuller call', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send('writes', [{ body: 'first' }]);
+    const batches: string[][] = [];
+    const controller = new AbortController();
+    const done = startWorker({
+      queue,
+      name: 'writes',
+      batchSize: 50,
+      batchWindowMs: 50,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: controller.signal,
+      handleBatch: async (messages) => {
+        batches.push(messages.map((m) => m.body));
+        return { failed: [] };
+      },
+    });
+    // Arrives while the worker waits out the window with "first" in hand.
+    setTimeout(() => queue.send('writes', [{ body: 'second' }, { body: 'third' }]), 10);
+    await until(() => batches.flat().length === 3);
+    controller.abort();
+    await done;
+
+    expect(batches).toEqual([['first', 'second', 'third']]);
+  });
+
   it('should process every message in per-group order, ack them, and stop when aborted', async () => {
     const queue = new SqliteQueue(openDatabase({ memory: true }));
     const bodies = Array.from({ length: 25 }, (_, i) => ({ body: `m${i}`, groupId: `g${i % 3}` }));
