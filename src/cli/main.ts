@@ -220,6 +220,27 @@ export function createProgram(io: CliIo): Command {
       }
     });
 
+  program
+    .command('reconcile')
+    .description('Compare every synced record with Xero (exists, name, status, invoice total) and report drift')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const report = asRecord(expectOk(await client(command).client.request('POST', '/admin/reconcile')));
+      const drift = Array.isArray(report?.drift) ? (report.drift as Record<string, unknown>[]) : [];
+      if (options.json) {
+        io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        io.stdout(`Checked ${String(report?.checked ?? 0)} record(s); ${drift.length} with drift.\n`);
+        for (const d of drift) {
+          io.stdout(
+            `  ${String(d.table).padEnd(10)} ${String(d.id)}  ${String(d.problem).padEnd(16)} expected ${String(d.expected ?? d.detail ?? '-')}, Xero has ${String(d.actual ?? '-')}\n`
+          );
+        }
+      }
+      // Drift is a finding, not a failure of the command: exit 1 lets scripts and schedulers notice it.
+      if (drift.length > 0) throw new ServerFailureError(`${drift.length} record(s) drifted from Xero`);
+    });
+
   registerDataverseCommands(program, io);
   return program;
 }

@@ -50,6 +50,7 @@ import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply
 import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
+import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 
 export interface ConnectorAppOptions {
@@ -68,6 +69,8 @@ export interface ConnectorAppOptions {
   readonly publicUrl?: string;
   /** How long the writes worker waits to fill a Xero batch of 50 (default 1 s; the AWS event source waits 5 s). */
   readonly writesBatchWindowMs?: number;
+  /** How often reconciliation runs (default nightly: every 24 hours). */
+  readonly reconcileEveryMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
   readonly xeroDayBudget?: number;
   /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
@@ -174,6 +177,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const settings = config.mapping;
   const planChange = createPlanChange({ reader, state, settings });
   const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
+  const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
   const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger });
   const acceptDataverse = createAcceptDataverseWebhook({
     queue: changes,
@@ -219,6 +223,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       acceptDataverse,
       acceptXero,
       publicUrl,
+      reconcile: () => reconcile(state.listByStatus('synced')),
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
     }),
@@ -266,6 +271,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       .catch((error) => logger.warn('token refresh check failed', { error: describeError(error) }));
   }, options.refreshCheckMs ?? 60_000);
   refreshTimer.unref();
+  // Nightly reconciliation: drift is logged (and shown by `connector reconcile`) rather than silently growing.
+  const reconcileTimer = setInterval(
+    () => {
+      reconcile(state.listByStatus('synced'))
+        .then((report) => {
+          if (report.drift.length > 0)
+            logger.warn('reconciliation found drift', { checked: report.checked, drift: report.drift.length });
+          else logger.info('reconciliation clean', { checked: report.checked });
+        })
+        .catch((error) => logger.warn('reconciliation failed', { error: describeError(error) }));
+    },
+    options.reconcileEveryMs ?? 24 * 60 * 60 * 1000
+  );
+  reconcileTimer.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -276,6 +295,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     close() {
       closing ??= (async () => {
         clearInterval(refreshTimer);
+        clearInterval(reconcileTimer);
         await server?.close();
         stop.abort();
         await Promise.allSettled(workers);

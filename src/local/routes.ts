@@ -17,6 +17,7 @@ import {
   type createBackfill,
 } from '../../lambdas/core/backfill/backfill';
 import { describeError } from '../../lambdas/core/errors';
+import type { ReconcileReport } from '../../lambdas/core/reconcile/reconcile';
 import { isSyncedTable, type ChangeEvent, type SyncedTable } from '../../lambdas/core/model/change-event';
 import type { ChangeQueue, Clock, Logger } from '../../lambdas/core/ports';
 import type { ChangePlan } from '../../lambdas/core/sync/plan-change';
@@ -53,6 +54,8 @@ export interface RouteDeps {
   }) => Promise<{ status: number; body: string }>;
   readonly publicUrl: () => string;
   readonly backfill: ReturnType<typeof createBackfill>;
+  /** Compare synced records with Xero now (also run nightly by the connector). */
+  readonly reconcile: () => Promise<ReconcileReport>;
   /** Xero calls per day the backfill estimate plans against (XERO_DAY_BUDGET; 5,000, or 1,000 on Starter). */
   readonly xeroDayBudget: number;
 }
@@ -344,6 +347,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     },
     { method: 'POST', path: '/admin/retry', handler: admin(retry) },
     { method: 'POST', path: '/admin/backfill', handler: admin(startBackfill) },
+    { method: 'POST', path: '/admin/reconcile', handler: admin(async () => json(200, await deps.reconcile())) },
     {
       method: 'GET',
       path: '/admin/backfill',

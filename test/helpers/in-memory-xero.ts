@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { validateXeroRequest, type XeroSchemaName } from '../../contracts/xero-contract';
 import { TransientError } from '../../lambdas/core/errors';
+import { invoiceTotals } from '../../lambdas/core/mapping/invoice-mapping';
 import type {
   XeroContact,
   XeroContactRef,
@@ -201,7 +202,8 @@ function refOfInvoice(invoice: StoredInvoice): XeroInvoiceRef {
     InvoiceID: invoice.InvoiceID,
     InvoiceNumber: invoice.InvoiceNumber,
     Reference: invoice.Reference,
-    Status: invoice.AmountPaid > 0 && invoice.Status === 'AUTHORISED' ? 'AUTHORISED' : invoice.Status,
+    Status: invoice.Status,
     AmountPaid: invoice.AmountPaid,
+    Total: Number(invoiceTotals(invoice).total),
   };
 }

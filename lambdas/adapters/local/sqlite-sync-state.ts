@@ -65,6 +65,14 @@ export class SqliteSyncStateStore implements SyncStateStore {
       });
   }
 
+  /** Every record in a status (reconciliation walks the synced ones). */
+  listByStatus(status: SyncStatus, limit = 100_000): SyncRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM sync_state WHERE status = ? ORDER BY record_table, record_id LIMIT ?')
+      .all(status, limit) as SyncStateRow[];
+    return rows.map(toRecord);
+  }
+
   /** How many records are in each status, for the status page. */
   countByStatus(): Record<SyncStatus, number> {
     const counts: Record<SyncStatus, number> = { synced: 0, failed: 0, skipped: 0 };
