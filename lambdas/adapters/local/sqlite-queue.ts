@@ -293,6 +293,14 @@ export class SqliteQueue {
       .run(this.now()).changes;
   }
 
+  /** Make every waiting message visible now (after Xero is reconnected, paused work should not wait its recheck). */
+  wakeDelayed(): number {
+    const now = this.now();
+    return this.db
+      .prepare(`UPDATE queue_messages SET visible_at = ? WHERE state = 'ready' AND visible_at > ?`)
+      .run(now, now).changes;
+  }
+
   release(id: string, options: { delayMs?: number } & LeaseCheck = {}): boolean {
     const result = this.db
       .prepare(

@@ -18,6 +18,21 @@ describe('SqliteQueue', () => {
     for (const db of open.splice(0)) db.close();
   });
 
+  describe('waking delayed work', () => {
+    it('should make released and backing-off messages visible at once', () => {
+      const { queue, db } = makeQueue();
+      open.push(db);
+      queue.send('writes', [{ body: 'a' }]);
+      const [a] = queue.receive('writes', 1, 30_000);
+      queue.release(a!.id, { delayMs: 60_000 });
+      expect(queue.receive('writes', 1, 30_000)).toHaveLength(0);
+
+      expect(queue.wakeDelayed()).toBe(1);
+
+      expect(queue.receive('writes', 1, 30_000).map((m) => m.body)).toEqual(['a']);
+    });
+  });
+
   describe('recovery at start-up', () => {
     it('should hand out messages leased by a process that died, without waiting for the lease to expire', () => {
       const { queue, db } = makeQueue();
