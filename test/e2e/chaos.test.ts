@@ -111,9 +111,10 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
   const page = await consentOverHttp(url);
   expect(page.status).toBe(200);
   expect((await getStatus(url)).connection.state).toBe('connected');
-  await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 30_000 });
+  // Paused work is looked at again within a minute (PAUSED_RELEASE_MS), so allow a little more than that.
+  await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 75_000 });
   await waitForDrain(url);
-});
+}, 150_000);
 
 it('should end with every record in Xero exactly once or dead-lettered with a reason', async () => {
   const status = await waitForDrain(url);
