@@ -102,7 +102,8 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
     },
     { timeoutMs: 30_000 }
   );
-  expect(paused.counts.failed).toBe(0);
+  // Outcomes may note the pause as a retryable failure; nothing may be given up on.
+  expect(paused.failures.filter((f) => ids.includes(f.id))).toEqual([]);
   expect(paused.queues.changes.dead + paused.queues.writes.dead).toBe(0);
   expect(paused.queues.changes.depth + paused.queues.writes.depth).toBeGreaterThan(0);
   expect(paused.connection.reason ?? '').toMatch(/connect/i);
