@@ -102,7 +102,8 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
     },
     { timeoutMs: 30_000 }
   );
-  expect(paused.counts.failed).toBe(0);
+  // Outcomes may note the pause as a retryable failure; nothing may be given up on.
+  expect(paused.failures.filter((f) => ids.includes(f.id))).toEqual([]);
   expect(paused.queues.changes.dead + paused.queues.writes.dead).toBe(0);
   expect(paused.queues.changes.depth + paused.queues.writes.depth).toBeGreaterThan(0);
   expect(paused.connection.reason ?? '').toMatch(/connect/i);
@@ -111,9 +112,10 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
   const page = await consentOverHttp(url);
   expect(page.status).toBe(200);
   expect((await getStatus(url)).connection.state).toBe('connected');
-  await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 30_000 });
+  // Paused work is looked at again within a minute (PAUSED_RELEASE_MS), so allow a little more than that.
+  await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 75_000 });
   await waitForDrain(url);
-});
+}, 150_000);
 
 it('should end with every record in Xero exactly once or dead-lettered with a reason', async () => {
   const status = await waitForDrain(url);

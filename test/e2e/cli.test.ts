@@ -7,7 +7,15 @@ import { startLocalConnector } from '../../src/local/local-connector';
 import { findFreePort } from '../../src/local/sandbox-mode';
 import { runCli } from '../../src/cli/main';
 import { DEMO_IDS } from '../../sandbox/demo-data';
-import { ADMIN_TOKEN, collectingLogger, getStatus, tempDataDir, waitFor, waitForDrain } from '../helpers/e2e-harness';
+import {
+  ADMIN_TOKEN,
+  closeQuietly,
+  collectingLogger,
+  getStatus,
+  tempDataDir,
+  waitFor,
+  waitForDrain,
+} from '../helpers/e2e-harness';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await connector?.close();
+  await closeQuietly(connector);
   data.remove();
 });
 

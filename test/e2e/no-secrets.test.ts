@@ -9,6 +9,7 @@ import { runCli } from '../../src/cli/main';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import {
   ADMIN_TOKEN,
+  closeQuietly,
   adminFetch,
   collectingLogger,
   consentOverHttp,
@@ -27,7 +28,7 @@ const said: { where: string; text: string }[] = [];
 let connector: LocalConnector;
 
 afterAll(async () => {
-  await connector?.close();
+  await closeQuietly(connector);
   data.remove();
 });
 

@@ -8,6 +8,7 @@ import { DEMO_IDS } from '../../sandbox/demo-data';
 import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
 import {
   ADMIN_TOKEN,
+  closeQuietly,
   badXeroRequests,
   collectingLogger,
   contactsByNumber,
@@ -45,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await connector?.close();
+  await closeQuietly(connector);
   data.remove();
 });
 

@@ -9,6 +9,7 @@ import type { LocalConnector } from '../../src/local/local-connector';
 import { startLocalConnector } from '../../src/local/local-connector';
 import {
   ADMIN_TOKEN,
+  closeQuietly,
   adminFetch,
   collectingLogger,
   contactsByNumber,
@@ -54,7 +55,7 @@ afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   // chromium.launch gives every run a new, empty temporary profile and removes it on close.
   await browser?.close().catch(() => undefined);
-  await connector?.close();
+  await closeQuietly(connector);
   data.remove();
 });
 

@@ -229,8 +229,21 @@ export function badXeroRequests(systems: SandboxSystems) {
     .map((r) => ({ route: r.route, status: r.status, body: r.body }));
 }
 
+/**
+ * Closes each in turn, ignoring errors and giving up on one after `CLOSE_TIMEOUT_MS` (a connector finishing a batch
+ * that waits on a stuck dependency must not keep the temp dirs from being removed).
+ */
 export async function closeQuietly(...closables: ({ close(): Promise<void> } | undefined)[]): Promise<void> {
   for (const closable of closables) {
-    if (closable) await closable.close().catch(() => undefined);
+    if (!closable) continue;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      timer.unref();
+    });
+    await Promise.race([closable.close().catch(() => undefined), timeout]);
+    clearTimeout(timer);
   }
 }
+
+const CLOSE_TIMEOUT_MS = 15_000;
