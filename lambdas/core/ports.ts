@@ -110,4 +110,8 @@ export interface Logger {
 /** A valid Xero access token and the tenant it is for. Throws ReconnectRequiredError when there is none. */
 export interface XeroAccessProvider {
   getAccess(): Promise<{ readonly accessToken: string; readonly tenantId: string }>;
+  /** Drop a cached token Xero refused, so the next getAccess asks the token service again. */
+  forget?(): void;
+  /** Tell the token service Xero refused the connection for good (it marks it reconnect-required). */
+  reportRejected?(reason: string): Promise<void>;
 }

@@ -9,7 +9,7 @@
  *  - 401: ask the access provider once more (the token may have rotated mid-flight) and retry once; a second 401
  *    surfaces as a TransientError (the token service owns refresh and raises ReconnectRequired on invalid_grant).
  */
-import { ConnectorError, RateLimitedError, TransientError } from '../../core/errors';
+import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError } from '../../core/errors';
 import type { Logger, XeroAccessProvider } from '../../core/ports';
 import type { Sleep, TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
 import { normaliseXeroFailure, parseXeroRejection } from './xero-error-normaliser';
@@ -77,7 +77,8 @@ export class XeroCallRunner {
         return result.response.data;
       } catch (rejection) {
         const failure = parseXeroRejection(rejection);
-        limiter.observe(access.tenantId, failure.headers);
+        // A 429's remaining-calls headers read 0 by definition; its Retry-After (penalise below) says how long to wait.
+        if (failure.status !== 429) limiter.observe(access.tenantId, failure.headers);
         error = normaliseXeroFailure(failure, {
           operation,
           nowMs: this.deps.now(),
@@ -102,11 +103,19 @@ export class XeroCallRunner {
         }
         throw error;
       }
-      if (error instanceof TransientError && error.code === 'XERO_UNAUTHORIZED' && !reauthorised) {
-        reauthorised = true;
-        logger?.warn('Xero refused the access token; asking for a fresh one', fields);
-        access = await this.deps.access.getAccess();
-        continue;
+      if (error instanceof TransientError && error.code === 'XERO_UNAUTHORIZED') {
+        if (!reauthorised) {
+          reauthorised = true;
+          logger?.warn('Xero refused the access token; asking for a fresh one', fields);
+          this.deps.access.forget?.();
+          access = await this.deps.access.getAccess();
+          continue;
+        }
+        // Refused twice, the second time a token just handed out: the consent was revoked or the org disconnected.
+        await this.deps.access.reportRejected?.(
+          'Xero refused the access token (401): the app was disconnected or consent revoked'
+        );
+        throw new ReconnectRequiredError('Xero refused the access token twice; reconnect Xero', 'unauthorized');
       }
       if (error instanceof TransientError && error.code === 'XERO_SERVER' && serverRetries < policy.maxServerRetries) {
         const backoff = policy.backoffBaseMs * 2 ** serverRetries;

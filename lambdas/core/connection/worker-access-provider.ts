@@ -41,6 +41,12 @@ export class TokenServiceAccessProvider implements XeroAccessProvider {
   forget(): void {
     this.cached = null;
   }
+
+  /** Xero refused a freshly issued token: the token service decides (it marks the connection reconnect-required). */
+  async reportRejected(reason: string): Promise<void> {
+    this.cached = null;
+    await this.tokenService.reportRejected?.(reason);
+  }
 }
 
 /** TokenServiceClient for the one-machine runtime: the token service lives in the same process. */

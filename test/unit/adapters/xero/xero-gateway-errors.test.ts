@@ -151,11 +151,19 @@ describe('XeroAccountingGateway failures', () => {
     ]);
   });
 
-  it('should raise a TransientError when the fresh token is refused too', async () => {
+  it('should report the connection rejected and ask for re-consent when the fresh token is refused too', async () => {
     sequence({ status: 401, body: { Title: 'Unauthorized' } });
-    const { gateway } = gatewayFor(server.url);
-    await expect(gateway.saveItems([item('A')], 'k')).rejects.toMatchObject({ code: 'XERO_UNAUTHORIZED' });
+    const reported: string[] = [];
+    let forgotten = 0;
+    const { gateway, access } = gatewayFor(server.url);
+    Object.assign(access, {
+      forget: () => void forgotten++,
+      reportRejected: async (reason: string) => void reported.push(reason),
+    });
+    await expect(gateway.saveItems([item('A')], 'k')).rejects.toMatchObject({ code: 'RECONNECT_REQUIRED' });
     expect(server.requests).toHaveLength(2);
+    expect(forgotten).toBe(1);
+    expect(reported).toEqual([expect.stringContaining('401')]);
   });
 
   it('should ask for reconnection on a 403', async () => {
