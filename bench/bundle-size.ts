@@ -13,7 +13,15 @@ import { CONNECTOR_ESBUILD_OPTIONS } from '../lib/constructs/connector-function'
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_BYTES = 1024 * 1024;
 const INIT_RUNS = 5;
-const HANDLERS = ['dataverse-webhook', 'xero-webhook', 'oauth', 'map-changes', 'post-xero-writes', 'token-service'];
+const HANDLERS = [
+  'dataverse-webhook',
+  'xero-webhook',
+  'oauth',
+  'map-changes',
+  'post-xero-writes',
+  'token-service',
+  'xero-writeback',
+];
 
 // The child measures only the require (module evaluation), not node's own start-up. A handler that validates its
 // environment at load may throw here (no AWS env); the time until then is still reported, flagged.

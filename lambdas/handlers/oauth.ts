@@ -14,7 +14,7 @@ import type { ConnectionStatus } from '../core/connection/types';
 import { describeError } from '../core/errors';
 import { clock, dynamo, requireEnv, secretsManager, sqs } from './shared/aws-clients';
 import { settings, xeroConfig } from './shared/settings';
-import { tokenServiceClient } from './shared/xero-deps';
+import { tokenServiceClient } from './shared/token-deps';
 import { jsonResponse, requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
 

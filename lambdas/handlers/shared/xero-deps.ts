@@ -1,12 +1,11 @@
 /** Xero access for workers: a cached token from the token function, one rate limiter shared by sync and write-back. */
-import { LambdaTokenServiceClient } from '../../adapters/aws/lambda-token-service-client';
 import { createXeroGateway } from '../../adapters/xero/xero-gateway';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
 import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
-import { clock, lambda, once, requireEnv } from './aws-clients';
+import { clock, once } from './aws-clients';
+import { tokenServiceClient } from './token-deps';
 import { loggerPort } from './powertools';
 
-export const tokenServiceClient = once(() => new LambdaTokenServiceClient(lambda(), requireEnv('TOKEN_FUNCTION_NAME')));
 export const xeroAccess = once(() => new TokenServiceAccessProvider(tokenServiceClient(), clock));
 export const xeroLimiter = once(
   () => new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) })
