@@ -3,7 +3,8 @@
  * and `headers` for HTTP errors, and with the raw Node error (ECONNRESET, ECONNREFUSED…) for transport failures —
  * including its own per-request timeout, which destroys the socket ("socket hang up").
  */
-import { ConnectorError, PermanentError, RateLimitedError, TransientError } from '../../core/errors';
+import { ConnectorError, PermanentError, RateLimitedError, TransientError, ValidationError } from '../../core/errors';
+import type { Logger } from '../../core/ports';
 
 export type CallOutcome =
   | { readonly kind: 'not-found' }
@@ -106,4 +107,64 @@ function headerOf(headers: unknown, name: string): string | undefined {
     if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   }
   return undefined;
+}
+
+/** What a Web API call resolves to when the record is not there (HTTP 404). */
+export const DATAVERSE_NOT_FOUND = Symbol('dataverse-not-found');
+
+export interface DataverseRetrySettings {
+  readonly maxAttempts: number;
+  /** The longest Retry-After waited in-process; a longer one becomes a RateLimitedError for the queue to honour. */
+  readonly maxRetryDelayMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly logger?: Logger;
+  /** Whether this failure may be repeated (a create that may have happened must not be). Default: always. */
+  readonly safeToRepeat?: (error: unknown, outcome: { readonly error: ConnectorError }) => boolean;
+}
+
+const BACKOFF_BASE_MS = 250;
+
+/**
+ * One Web API call with bounded retries, shared by every Dataverse adapter: 429 and 5xx honour Retry-After,
+ * transport failures back off exponentially, 404 resolves to DATAVERSE_NOT_FOUND, everything else is thrown typed.
+ */
+export async function retryDataverseCall<T>(
+  what: string,
+  run: () => Promise<T>,
+  settings: DataverseRetrySettings
+): Promise<T | typeof DATAVERSE_NOT_FOUND> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const outcome = classifyDataverseFailure(error, what);
+      if (outcome.kind === 'not-found') return DATAVERSE_NOT_FOUND;
+      if (outcome.kind === 'fail') throw outcome.error;
+      const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
+      const repeatable = settings.safeToRepeat?.(error, outcome) ?? true;
+      if (!repeatable || attempt >= settings.maxAttempts || delayMs > settings.maxRetryDelayMs) {
+        if (outcome.error instanceof RateLimitedError) {
+          throw new RateLimitedError(outcome.error.message, outcome.retryAfterMs ?? delayMs, 'dataverse');
+        }
+        throw outcome.error;
+      }
+      settings.logger?.warn('dataverse call failed, retrying', { what, attempt, delayMs, code: outcome.error.code });
+      await settings.sleep(delayMs);
+    }
+  }
+}
+
+/** DATAVERSE_URL → its origin; https only, except a loopback address (the sandbox and tests). */
+export function normaliseDataverseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ValidationError('DATAVERSE_URL is not a URL', ['DATAVERSE_URL']);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ValidationError('DATAVERSE_URL must use https', ['DATAVERSE_URL']);
+  }
+  return url.origin;
 }

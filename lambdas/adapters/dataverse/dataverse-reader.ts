@@ -5,11 +5,11 @@
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
 import type { Expand } from 'dynamics-web-api';
-import { PermanentError, RateLimitedError, ValidationError } from '../../core/errors';
+import { PermanentError, ValidationError } from '../../core/errors';
 import type { SyncedTable } from '../../core/model/change-event';
 import type { DvAccount, DvContact, DvProduct, DvSalesOrder } from '../../core/model/dataverse';
 import type { DataverseReader, Logger } from '../../core/ports';
-import { classifyDataverseFailure } from './dataverse-error-policy';
+import { DATAVERSE_NOT_FOUND, normaliseDataverseUrl, retryDataverseCall } from './dataverse-error-policy';
 import type { WebApiRecord } from './dataverse-record-mapper';
 import {
   ACCOUNT_SELECT,
@@ -46,7 +46,6 @@ export interface DataverseReaderOptions {
 }
 
 const DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000, maxLinePages: 50 };
-const BACKOFF_BASE_MS = 250;
 const LOOKUP_ANNOTATIONS = '*';
 
 const TABLES: Record<SyncedTable, { readonly collection: string; readonly idColumn: string }> = {
@@ -56,8 +55,7 @@ const TABLES: Record<SyncedTable, { readonly collection: string; readonly idColu
   salesorder: { collection: 'salesorders', idColumn: 'salesorderid' },
 };
 
-const NOT_FOUND = Symbol('not-found');
-type Found<T> = T | typeof NOT_FOUND;
+type Found<T> = T | typeof DATAVERSE_NOT_FOUND;
 
 export class DataverseWebApiReader implements DataverseReader {
   private readonly api: DynamicsWebApi;
@@ -66,7 +64,7 @@ export class DataverseWebApiReader implements DataverseReader {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: DataverseReaderOptions) {
-    const serverUrl = normaliseServerUrl(options.serverUrl);
+    const serverUrl = normaliseDataverseUrl(options.serverUrl);
     this.settings = {
       timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
@@ -110,7 +108,7 @@ export class DataverseWebApiReader implements DataverseReader {
     const record = await this.retrieveById('salesorder', id, ORDER_SELECT, [CURRENCY_EXPAND, lineExpand]);
     if (!record) return null;
     const lines = await this.allOrderLines(record);
-    return lines === NOT_FOUND ? null : mapSalesOrder(record, lines);
+    return lines === DATAVERSE_NOT_FOUND ? null : mapSalesOrder(record, lines);
   }
 
   /** Ids of a table's records, optionally only those modified since a moment, page by page (for backfill). */
@@ -129,7 +127,7 @@ export class DataverseWebApiReader implements DataverseReader {
       const link = nextLink;
       if (link !== undefined) this.assertOwnLink(link);
       const page = await this.call(`list ${collection}`, () => this.api.retrieveMultiple<WebApiRecord>(request, link));
-      if (page === NOT_FOUND) return;
+      if (page === DATAVERSE_NOT_FOUND) return;
       for (const row of page.value) {
         const id = row[idColumn];
         if (typeof id === 'string') yield id.toLowerCase();
@@ -157,7 +155,7 @@ export class DataverseWebApiReader implements DataverseReader {
         headers: { 'If-None-Match': 'null' },
       })
     );
-    return found === NOT_FOUND ? null : found;
+    return found === DATAVERSE_NOT_FOUND ? null : found;
   }
 
   /** A large order's expanded lines come back paged: the first page inline plus `order_details@odata.nextLink`. */
@@ -176,7 +174,7 @@ export class DataverseWebApiReader implements DataverseReader {
           link
         )
       );
-      if (page === NOT_FOUND) return NOT_FOUND;
+      if (page === DATAVERSE_NOT_FOUND) return DATAVERSE_NOT_FOUND;
       lines.push(...asRecords(page.value));
       nextLink = page.oDataNextLink ?? page['@odata.nextLink'];
     }
@@ -191,31 +189,8 @@ export class DataverseWebApiReader implements DataverseReader {
   }
 
   /** Runs one Web API call with bounded retries: 429 and 5xx honour Retry-After, transport failures back off. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<Found<T>> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await run();
-      } catch (error) {
-        const outcome = classifyDataverseFailure(error, what);
-        if (outcome.kind === 'not-found') return NOT_FOUND;
-        if (outcome.kind === 'fail') throw outcome.error;
-        const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
-        const tooLong = delayMs > this.settings.maxRetryDelayMs;
-        if (attempt >= this.settings.maxAttempts || tooLong) {
-          if (outcome.error instanceof RateLimitedError) {
-            throw new RateLimitedError(outcome.error.message, outcome.retryAfterMs ?? delayMs, 'dataverse');
-          }
-          throw outcome.error;
-        }
-        this.options.logger?.warn('dataverse call failed, retrying', {
-          what,
-          attempt,
-          delayMs,
-          code: outcome.error.code,
-        });
-        await this.sleep(delayMs);
-      }
-    }
+  private call<T>(what: string, run: () => Promise<T>): Promise<Found<T>> {
+    return retryDataverseCall(what, run, { ...this.settings, sleep: this.sleep, logger: this.options.logger });
   }
 }
 
@@ -255,25 +230,12 @@ export function createDataverseReaderFromEnv(
         tenantId: value('DATAVERSE_TENANT_ID') as string,
         clientId: value('DATAVERSE_CLIENT_ID') as string,
         clientSecret: value('DATAVERSE_CLIENT_SECRET') as string,
-        serverUrl: normaliseServerUrl(serverUrl),
+        serverUrl: normaliseDataverseUrl(serverUrl),
       });
   return new DataverseWebApiReader({ ...options, serverUrl, tokenSource });
 }
 
 /** https only, except a loopback address (local sandbox and tests); no path, no trailing slash. */
-function normaliseServerUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ValidationError('DATAVERSE_URL is not a URL', ['DATAVERSE_URL']);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ValidationError('DATAVERSE_URL must use https', ['DATAVERSE_URL']);
-  }
-  return url.origin;
-}
 
 function guidKey(id: string): string {
   const key = id

@@ -6,7 +6,7 @@
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { PermanentError, RateLimitedError, ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
-import { classifyDataverseFailure } from './dataverse-error-policy';
+import { DATAVERSE_NOT_FOUND, normaliseDataverseUrl, retryDataverseCall } from './dataverse-error-policy';
 import type { DataverseTokenSource } from './dataverse-token-source';
 import { createClientCredentialsTokenSource, createStaticTokenSource } from './dataverse-token-source';
 
@@ -25,7 +25,6 @@ export interface DataverseSessionOptions {
 }
 
 const SESSION_DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000 };
-const BACKOFF_BASE_MS = 250;
 /** Failures where the request certainly never reached Dataverse's business logic: safe to repeat a create. */
 const NOT_PROCESSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -68,33 +67,18 @@ export class DataverseSession {
   /** Runs one call with bounded retries; resolves null when Dataverse answers 404. */
   async call<T>(what: string, run: () => Promise<T>, callOptions: CallOptions = {}): Promise<T | null> {
     const idempotent = callOptions.idempotent ?? true;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await run();
-      } catch (error) {
-        const outcome = classifyDataverseFailure(error, what);
-        if (outcome.kind === 'not-found') {
-          if (callOptions.notFound !== 'fail') return null;
-          throw new PermanentError(`Dataverse ${what}: not found (404)`, 'DATAVERSE_NOT_FOUND');
-        }
-        if (outcome.kind === 'fail') throw outcome.error;
-        const safeToRepeat = idempotent || outcome.error instanceof RateLimitedError || neverProcessed(error);
-        const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
-        if (!safeToRepeat || attempt >= this.maxAttempts || delayMs > this.maxRetryDelayMs) {
-          if (outcome.error instanceof RateLimitedError) {
-            throw new RateLimitedError(outcome.error.message, outcome.retryAfterMs ?? delayMs, 'dataverse');
-          }
-          throw outcome.error;
-        }
-        this.options.logger?.warn('dataverse call failed, retrying', {
-          what,
-          attempt,
-          delayMs,
-          code: outcome.error.code,
-        });
-        await this.sleep(delayMs);
-      }
-    }
+    const result = await retryDataverseCall(what, run, {
+      maxAttempts: this.maxAttempts,
+      maxRetryDelayMs: this.maxRetryDelayMs,
+      sleep: this.sleep,
+      logger: this.options.logger,
+      // A create that may have happened must not be repeated: only when Dataverse surely never processed it.
+      safeToRepeat: (error, outcome) =>
+        idempotent || outcome.error instanceof RateLimitedError || neverProcessed(error),
+    });
+    if (result !== DATAVERSE_NOT_FOUND) return result;
+    if (callOptions.notFound !== 'fail') return null;
+    throw new PermanentError(`Dataverse ${what}: not found (404)`, 'DATAVERSE_NOT_FOUND');
   }
 }
 
@@ -219,19 +203,7 @@ export function createDataverseSessionFromEnv(
 }
 
 /** https only, except a loopback address (local sandbox and tests); the origin, without path. */
-export function normaliseDataverseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ValidationError('DATAVERSE_URL is not a URL', ['DATAVERSE_URL']);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ValidationError('DATAVERSE_URL must use https', ['DATAVERSE_URL']);
-  }
-  return url.origin;
-}
+export { normaliseDataverseUrl };
 
 export function entitySetFor(table: string): string {
   const name = table.trim();

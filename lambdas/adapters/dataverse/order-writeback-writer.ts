@@ -11,12 +11,12 @@
  * errors for the queue.
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
-import { PermanentError, RateLimitedError, ValidationError } from '../../core/errors';
+import { PermanentError, ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { Decimal } from '../../core/money';
 import type { WritebackColumns } from '../../core/writeback/columns';
 import type { OrderUpdateResult, OrderWriteback, WritebackOrder, WritebackValues } from '../../core/writeback/ports';
-import { classifyDataverseFailure } from './dataverse-error-policy';
+import { DATAVERSE_NOT_FOUND, normaliseDataverseUrl, retryDataverseCall } from './dataverse-error-policy';
 import type { DataverseTokenSource } from './dataverse-token-source';
 
 export interface OrderWritebackWriterOptions {
@@ -34,9 +34,7 @@ export interface OrderWritebackWriterOptions {
 }
 
 const DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000 };
-const BACKOFF_BASE_MS = 250;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NOT_FOUND = Symbol('not-found');
 
 type Row = Record<string, unknown>;
 type Field = keyof WritebackValues;
@@ -90,7 +88,7 @@ export class DataverseOrderWritebackWriter implements OrderWriteback {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: OrderWritebackWriterOptions) {
-    const serverUrl = normaliseServerUrl(options.serverUrl);
+    const serverUrl = normaliseDataverseUrl(options.serverUrl);
     this.settings = {
       timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
       maxAttempts: Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts),
@@ -117,7 +115,7 @@ export class DataverseOrderWritebackWriter implements OrderWriteback {
         top: 2,
       })
     );
-    const rows = page === NOT_FOUND ? [] : Array.isArray(page.value) ? page.value : [];
+    const rows = page === DATAVERSE_NOT_FOUND ? [] : Array.isArray(page.value) ? page.value : [];
     if (rows.length === 0) return null;
     if (rows.length > 1) {
       throw new PermanentError(
@@ -151,51 +149,16 @@ export class DataverseOrderWritebackWriter implements OrderWriteback {
     const result = await this.call('update salesorder write-back columns', () =>
       this.api.update({ collection: 'salesorders', key, data, ifmatch: '*' })
     );
-    return result === NOT_FOUND ? 'not-found' : 'updated';
+    return result === DATAVERSE_NOT_FOUND ? 'not-found' : 'updated';
   }
 
   /** One Web API call with bounded retries: 429 and 5xx honour Retry-After, transport failures back off. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T | typeof NOT_FOUND> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await run();
-      } catch (error) {
-        const outcome = classifyDataverseFailure(error, what);
-        if (outcome.kind === 'not-found') return NOT_FOUND;
-        if (outcome.kind === 'fail') throw outcome.error;
-        const delayMs = outcome.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** (attempt - 1);
-        if (attempt >= this.settings.maxAttempts || delayMs > this.settings.maxRetryDelayMs) {
-          if (outcome.error instanceof RateLimitedError) {
-            throw new RateLimitedError(outcome.error.message, outcome.retryAfterMs ?? delayMs, 'dataverse');
-          }
-          throw outcome.error;
-        }
-        this.options.logger?.warn('dataverse call failed, retrying', {
-          what,
-          attempt,
-          delayMs,
-          code: outcome.error.code,
-        });
-        await this.sleep(delayMs);
-      }
-    }
+  private call<T>(what: string, run: () => Promise<T>): Promise<T | typeof DATAVERSE_NOT_FOUND> {
+    return retryDataverseCall(what, run, { ...this.settings, sleep: this.sleep, logger: this.options.logger });
   }
 }
 
 /** https only, except loopback (sandbox and tests); the origin alone. */
-function normaliseServerUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ValidationError('DATAVERSE_URL is not a URL', ['DATAVERSE_URL']);
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ValidationError('DATAVERSE_URL must use https', ['DATAVERSE_URL']);
-  }
-  return url.origin;
-}
 
 export function createOrderWritebackWriter(options: OrderWritebackWriterOptions): OrderWriteback {
   return new DataverseOrderWritebackWriter(options);
