@@ -1,9 +1,9 @@
 import { DuplicateContactNameError, PermanentError, XeroValidationError, dispositionOf } from '../errors';
 import type { XeroContact, XeroContactRef } from '../model/xero';
 import type { ContactDependency } from '../model/xero-write';
-import type { ElementResult } from '../ports';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+import { saveInBatches } from './save-in-batches';
 
 const DUPLICATE_NAME = /already assigned to another contact/i;
 
@@ -84,26 +84,14 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
 }
 
 async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], ids: Map<string, string>) {
-  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
-    const bodies = group.map((save) => save.body);
-    let results: ElementResult<XeroContactRef>[];
-    try {
-      results = await ctx.deps.xero.saveContacts(bodies, idempotencyKeyFor('contacts', bodies));
-    } catch (error) {
-      if (dispositionOf(error) !== 'permanent') throw error;
-      for (const save of group) await failTarget(ctx, save.target, error);
-      continue;
-    }
-    for (const [position, save] of group.entries()) {
-      const result = results[position];
-      if (result?.ok) {
-        ids.set(save.body.ContactNumber, result.value.ContactID);
-        await succeedTarget(ctx, save, result.value);
-      } else {
-        await handleRejected(ctx, save, result?.messages ?? ['no result returned for this element'], ids);
-      }
-    }
-  }
+  await saveInBatches(saves, 'contacts', (bodies, key) => ctx.deps.xero.saveContacts(bodies, key), {
+    ok: async (save, ref) => {
+      ids.set(save.body.ContactNumber, ref.ContactID);
+      await succeedTarget(ctx, save, ref);
+    },
+    rejected: (save, messages) => handleRejected(ctx, save, messages, ids),
+    failed: (save, error) => failTarget(ctx, save.target, error),
+  });
 }
 
 async function handleRejected(
@@ -190,33 +178,17 @@ async function archiveContacts(ctx: BatchContext, archives: readonly number[], f
         },
       });
   }
-  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
-    const bodies = group.map((save) => save.body);
-    let results: ElementResult<XeroContactRef>[];
-    try {
-      results = await ctx.deps.xero.saveContacts(bodies, idempotencyKeyFor('contacts-archive', bodies));
-    } catch (error) {
-      if (dispositionOf(error) !== 'permanent') throw error;
-      await ctx.failAll(
-        group.map((save) => save.index),
-        error
-      );
-      continue;
-    }
-    for (const [position, save] of group.entries()) {
-      const result = results[position];
-      if (result?.ok)
-        await ctx.succeed(save.index, 'synced', `contact "${result.value.Name}" archived in Xero`, {
-          id: result.value.ContactID,
-          key: save.body.ContactNumber,
-        });
-      else {
-        const messages = result?.messages ?? ['no result returned for this element'];
-        await ctx.fail(
-          save.index,
-          new XeroValidationError(`Xero refused to archive the contact: ${messages.join('; ')}`, messages)
-        );
-      }
-    }
-  }
+  await saveInBatches(saves, 'contacts-archive', (bodies, key) => ctx.deps.xero.saveContacts(bodies, key), {
+    ok: (save, ref) =>
+      ctx.succeed(save.index, 'synced', `contact "${ref.Name}" archived in Xero`, {
+        id: ref.ContactID,
+        key: save.body.ContactNumber,
+      }),
+    rejected: (save, messages) =>
+      ctx.fail(
+        save.index,
+        new XeroValidationError(`Xero refused to archive the contact: ${messages.join('; ')}`, messages)
+      ),
+    failed: (save, error) => ctx.fail(save.index, error),
+  });
 }

@@ -1,8 +1,8 @@
 import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
 import type { XeroInvoice, XeroInvoiceRef } from '../model/xero';
-import type { ElementResult } from '../ports';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+import { saveInBatches } from './save-in-batches';
 
 /** Xero lets the API change an invoice's lines only while it is a draft, submitted, or approved without payments. */
 export function invoiceIsEditable(ref: XeroInvoiceRef): boolean {
@@ -68,38 +68,22 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
     }
   }
 
-  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
-    const bodies = group.map((save) => save.body);
-    let results: ElementResult<XeroInvoiceRef>[];
-    try {
-      results = await ctx.deps.xero.saveInvoices(bodies, idempotencyKeyFor('invoices', bodies));
-    } catch (error) {
-      if (dispositionOf(error) !== 'permanent') throw error;
-      await ctx.failAll(
-        group.map((save) => save.index),
-        error
-      );
-      continue;
-    }
-    for (const [position, save] of group.entries()) {
-      const result = results[position];
-      if (result?.ok) {
-        await ctx.succeed(save.index, 'synced', `${describeInvoice(result.value)} ${save.verb} in Xero`, {
-          id: result.value.InvoiceID,
-          key: save.body.Reference,
-        });
-      } else {
-        const messages = result?.messages ?? ['no result returned for this element'];
-        await ctx.fail(
-          save.index,
-          new XeroValidationError(
-            `Xero rejected the invoice for order ${save.body.Reference}: ${messages.join('; ')}`,
-            messages
-          )
-        );
-      }
-    }
-  }
+  await saveInBatches(saves, 'invoices', (bodies, key) => ctx.deps.xero.saveInvoices(bodies, key), {
+    ok: (save, ref) =>
+      ctx.succeed(save.index, 'synced', `${describeInvoice(ref)} ${save.verb} in Xero`, {
+        id: ref.InvoiceID,
+        key: save.body.Reference,
+      }),
+    rejected: (save, messages) =>
+      ctx.fail(
+        save.index,
+        new XeroValidationError(
+          `Xero rejected the invoice for order ${save.body.Reference}: ${messages.join('; ')}`,
+          messages
+        )
+      ),
+    failed: (save, error) => ctx.fail(save.index, error),
+  });
 
   for (const index of cancels) {
     const write = ctx.write(index);

@@ -1,9 +1,9 @@
 import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
 import type { XeroItem, XeroItemRef } from '../model/xero';
 import type { ItemDependency } from '../model/xero-write';
-import type { ElementResult } from '../ports';
 import type { BatchContext } from './batch-context';
-import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
+import { XERO_BATCH_SIZE, chunk } from './idempotency';
+import { saveInBatches } from './save-in-batches';
 
 type Target =
   | { readonly writeIndex: number; readonly verb: string }
@@ -88,29 +88,16 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
       });
   }
 
-  for (const group of chunk(saves, XERO_BATCH_SIZE)) {
-    const bodies = group.map((save) => save.body);
-    let results: ElementResult<XeroItemRef>[];
-    try {
-      results = await ctx.deps.xero.saveItems(bodies, idempotencyKeyFor('items', bodies));
-    } catch (error) {
-      if (dispositionOf(error) !== 'permanent') throw error;
-      for (const save of group) await failTarget(ctx, save.target, error);
-      continue;
-    }
-    for (const [position, save] of group.entries()) {
-      const result = results[position];
-      if (result?.ok) await succeedTarget(ctx, save, result.value);
-      else {
-        const messages = result?.messages ?? ['no result returned for this element'];
-        await failTarget(
-          ctx,
-          save.target,
-          new XeroValidationError(`Xero rejected the item ${save.body.Code}: ${messages.join('; ')}`, messages)
-        );
-      }
-    }
-  }
+  await saveInBatches(saves, 'items', (bodies, key) => ctx.deps.xero.saveItems(bodies, key), {
+    ok: (save, ref) => succeedTarget(ctx, save, ref),
+    rejected: (save, messages) =>
+      failTarget(
+        ctx,
+        save.target,
+        new XeroValidationError(`Xero rejected the item ${save.body.Code}: ${messages.join('; ')}`, messages)
+      ),
+    failed: (save, error) => failTarget(ctx, save.target, error),
+  });
 }
 
 async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroItemRef) {
