@@ -4,6 +4,7 @@
  * and never collide with another solution's. The plan creates only what is missing; nothing is ever changed or
  * deleted, because an operator may have customised labels or lengths since.
  */
+import { resolveWritebackColumns } from '../writeback/columns';
 import { ValidationError } from '../errors';
 import type { SyncedTable } from '../model/change-event';
 import { SYNCED_TABLES } from '../model/change-event';
@@ -217,6 +218,47 @@ export function planIntegrationSchema(settings: SchemaSettings, state: SchemaSta
       memoColumn(r.lastSyncMessage, 'Last Sync Message', 'Last sync message from the connector.', 2000)
     );
   }
+  // Xero → Dynamics write-back columns on the sales order (invoice number, status, amounts, paid date, link).
+  const writeback = resolveWritebackColumns({}, `${names.prefix}_`);
+  const wantsOrderColumns = (settings.recordColumnTables ?? SYNCED_TABLES).includes('salesorder');
+  const orderColumn = (logicalName: string, body: Record<string, unknown>): void => {
+    if (!wantsOrderColumns) return;
+    add(
+      has('salesorder', logicalName),
+      {
+        table: 'salesorder',
+        name: logicalName,
+        label: `column salesorder.${logicalName}`,
+        target: { kind: 'attribute', entity: 'salesorder' },
+      },
+      body
+    );
+  };
+  orderColumn(
+    writeback.invoiceNumber,
+    stringColumn(writeback.invoiceNumber, 'Xero Invoice Number', 'Number of the Xero invoice.', 255)
+  );
+  orderColumn(
+    writeback.status,
+    stringColumn(writeback.status, 'Xero Invoice Status', 'Status of the Xero invoice.', 20)
+  );
+  orderColumn(
+    writeback.amountDue,
+    moneyColumn(writeback.amountDue, 'Xero Amount Due', 'Amount still due on the Xero invoice.')
+  );
+  orderColumn(
+    writeback.amountPaid,
+    moneyColumn(writeback.amountPaid, 'Xero Amount Paid', 'Amount paid on the Xero invoice.')
+  );
+  orderColumn(
+    writeback.fullyPaidOn,
+    dateOnlyColumn(writeback.fullyPaidOn, 'Xero Fully Paid On', 'When the Xero invoice was paid in full.')
+  );
+  orderColumn(
+    writeback.invoiceUrl,
+    stringColumn(writeback.invoiceUrl, 'Xero Invoice URL', 'Opens the invoice in Xero.', 500, 'Url')
+  );
+
   const missing = new Set(state.missingTables ?? []);
   const problems = SYNCED_TABLES.filter((table) => missing.has(table)).map(
     (table) => `table ${table} does not exist in this environment (is Dynamics 365 Sales installed?)`
@@ -266,6 +308,36 @@ function stringColumn(
     AttributeTypeName: { Value: 'StringType' },
     MaxLength: maxLength,
     FormatName: { Value: format },
+    RequiredLevel: notRequired,
+    DisplayName: label(displayName),
+    Description: label(description),
+  };
+}
+
+function moneyColumn(logicalName: string, displayName: string, description: string): Record<string, unknown> {
+  return {
+    '@odata.type': 'Microsoft.Dynamics.CRM.MoneyAttributeMetadata',
+    SchemaName: schemaNameOf(logicalName, displayName),
+    AttributeType: 'Money',
+    AttributeTypeName: { Value: 'MoneyType' },
+    // 2 = the currency's precision, as Dataverse's own amount columns use.
+    PrecisionSource: 2,
+    MinValue: -922337203685477,
+    MaxValue: 922337203685477,
+    RequiredLevel: notRequired,
+    DisplayName: label(displayName),
+    Description: label(description),
+  };
+}
+
+function dateOnlyColumn(logicalName: string, displayName: string, description: string): Record<string, unknown> {
+  return {
+    '@odata.type': 'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata',
+    SchemaName: schemaNameOf(logicalName, displayName),
+    AttributeType: 'DateTime',
+    AttributeTypeName: { Value: 'DateTimeType' },
+    Format: 'DateOnly',
+    DateTimeBehavior: { Value: 'DateOnly' },
     RequiredLevel: notRequired,
     DisplayName: label(displayName),
     Description: label(description),

@@ -29,11 +29,23 @@ describe('planIntegrationSchema', () => {
       plan.actions.filter((a) => a.target.kind === 'attribute' && a.table === 'd365x_integrationlog')
     ).toHaveLength(7);
     for (const table of ['account', 'contact', 'product', 'salesorder']) {
+      const writeback =
+        table === 'salesorder'
+          ? [
+              'd365x_xeroinvoicenumber',
+              'd365x_xeroinvoicestatus',
+              'd365x_xeroamountdue',
+              'd365x_xeroamountpaid',
+              'd365x_xerofullypaidon',
+              'd365x_xeroinvoiceurl',
+            ]
+          : [];
       expect(plan.actions.filter((a) => a.table === table).map((a) => a.name)).toEqual([
         'd365x_xeroid',
         'd365x_xerolink',
         'd365x_lastsyncstatus',
         'd365x_lastsyncmessage',
+        ...writeback,
       ]);
     }
   });
@@ -102,7 +114,9 @@ describe('planIntegrationSchema', () => {
       expect(body.RequiredLevel).toMatchObject({ Value: 'None' });
     }
     expect([...types].sort()).toEqual([
+      'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata',
       'Microsoft.Dynamics.CRM.MemoAttributeMetadata',
+      'Microsoft.Dynamics.CRM.MoneyAttributeMetadata',
       'Microsoft.Dynamics.CRM.PicklistAttributeMetadata',
       'Microsoft.Dynamics.CRM.StringAttributeMetadata',
     ]);
