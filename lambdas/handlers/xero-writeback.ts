@@ -9,16 +9,28 @@ import { XeroAccountingInvoiceReader } from '../adapters/xero/xero-invoice-reade
 import { xeroWebhookEventSchema } from '../core/ingress/xero-webhook';
 import { createApplyXeroInvoiceEvents } from '../core/writeback/apply-xero-invoice-events';
 import { resolveWritebackColumns } from '../core/writeback/columns';
-import { clock, requireEnv } from './shared/aws-clients';
+import { clock, dynamo, requireEnv } from './shared/aws-clients';
 import { dataverseTokenSource } from './shared/dataverse-deps';
 import { xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
+import { runInvoicePoll } from '../core/writeback/poll-invoices';
+import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
 
 type Apply = ReturnType<typeof createApplyXeroInvoiceEvents>;
 
-export function createHandler(getApply: () => Promise<Apply>) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+/** The schedule's payload for orgs without Xero webhooks: poll invoices changed since the checkpoint. */
+export interface PollCommand {
+  readonly action: 'poll-invoices';
+}
+
+export function createHandler(
+  getApply: () => Promise<Apply>,
+  getPoll: () => Promise<() => Promise<string>> = async () => async () => ''
+) {
+  return async (event: SQSEvent | PollCommand): Promise<SQSBatchResponse | { checkpoint: string }> => {
+    if ('action' in event && event.action === 'poll-invoices') return { checkpoint: await (await getPoll())() };
     const apply = await getApply();
+    event = event as SQSEvent;
     const recordHandler = async (record: SQSRecord) => {
       const parsed = xeroWebhookEventSchema.safeParse(JSON.parse(record.body));
       if (!parsed.success) {
@@ -35,9 +47,8 @@ export function createHandler(getApply: () => Promise<Apply>) {
   };
 }
 
-let apply: Apply | undefined;
-export const handler = createHandler(async () => {
-  apply ??= createApplyXeroInvoiceEvents({
+async function writebackDeps() {
+  return {
     xero: new XeroAccountingInvoiceReader({
       access: xeroAccess(),
       limiter: xeroLimiter(),
@@ -55,7 +66,20 @@ export const handler = createHandler(async () => {
     ),
     logger: loggerPort,
     clock,
-    tenantId: process.env.XERO_TENANT_ID,
-  });
-  return apply;
-});
+  };
+}
+
+let apply: Apply | undefined;
+export const handler = createHandler(
+  async () => {
+    apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: process.env.XERO_TENANT_ID });
+    return apply;
+  },
+  async () => {
+    const deps = {
+      ...(await writebackDeps()),
+      checkpoints: new DynamoDbCheckpointStore(dynamo(), requireEnv('SYNC_STATE_TABLE')),
+    };
+    return () => runInvoicePoll(deps);
+  }
+);

@@ -40,6 +40,8 @@ export interface EnvironmentConfig {
   readonly schedules: {
     /** How often the token function refreshes the Xero access token (tokens live 30 minutes). */
     readonly tokenRefreshRate: RateExpression;
+    /** For Xero orgs without webhooks: how often to poll invoices changed since the last poll. Unset = no poll. */
+    readonly invoicePollRate?: RateExpression;
   };
   /** CloudWatch log retention for every function and the API access log, in days (a RetentionDays value). */
   readonly logRetentionDays: number;

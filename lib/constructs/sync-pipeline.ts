@@ -1,4 +1,8 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -15,6 +19,8 @@ export interface SyncPipelineProps {
   readonly pointInTimeRecovery: boolean;
   /** Reserved concurrency of the post function; Xero allows 5 concurrent calls per tenant. @default 4 */
   readonly postConcurrency?: number;
+  /** Poll Xero for changed invoices at this rate (orgs without Xero webhooks); unset = no poll. */
+  readonly invoicePollRate?: string;
 }
 
 const MAP_TIMEOUT = Duration.seconds(60);
@@ -133,6 +139,33 @@ export class SyncPipeline extends Construct {
     );
     credentials.grantTokenUse(this.writebackFunction);
     credentials.grantReadSettings(this.writebackFunction);
+    // The invoice poll keeps its checkpoint in the sync-state table.
+    this.writebackFunction.addEnvironment('SYNC_STATE_TABLE', this.table.tableName);
+    this.table.grantReadWriteData(this.writebackFunction);
+    if (props.invoicePollRate) this.scheduleInvoicePoll(props.invoicePollRate);
+  }
+
+  private scheduleInvoicePoll(rate: string): void {
+    const role = new Role(this, 'InvoicePollSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Lets EventBridge Scheduler start the Xero invoice poll',
+    });
+    new Schedule(this, 'InvoicePollSchedule', {
+      description: 'Poll Xero for invoices changed since the last poll (write-back without webhooks)',
+      schedule: ScheduleExpression.expression(`rate(${rate})`),
+      target: new LambdaInvoke(this.writebackFunction, {
+        role,
+        deadLetterQueue: this.xeroEvents.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(15),
+        input: ScheduleTargetInput.fromObject({ action: 'poll-invoices' }),
+      }),
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.writebackFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason:
+        'The Scheduler L2 target grants invoke on the function and its versions; the role serves only this schedule.',
+    });
   }
 
   /** Both queue pairs (queue + DLQ), for dashboards, alarms and status reads. */

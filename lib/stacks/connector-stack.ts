@@ -69,6 +69,7 @@ export class ConnectorStack extends Stack {
       retainTable: config.retainData,
       pointInTimeRecovery: config.pointInTimeRecovery,
       postConcurrency: config.postConcurrency,
+      invoicePollRate: config.schedules.invoicePollRate,
     });
     this.ingress = new IngressApi(this, 'Ingress', {
       functionDefaults: withSettings,

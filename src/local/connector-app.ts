@@ -48,6 +48,8 @@ import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/data
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
 import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply-xero-invoice-events';
 import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
+import { runInvoicePoll } from '../../lambdas/core/writeback/poll-invoices';
+import { SqliteCheckpointStore } from '../../lambdas/adapters/local/sqlite-checkpoint-store';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
@@ -69,6 +71,8 @@ export interface ConnectorAppOptions {
   readonly publicUrl?: string;
   /** How long the writes worker waits to fill a Xero batch of 50 (default 1 s; the AWS event source waits 5 s). */
   readonly writesBatchWindowMs?: number;
+  /** How often to poll Xero for changed invoices (default: every 15 minutes when XERO_WEBHOOK_KEY is unset; 0 = off). */
+  readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
   readonly reconcileEveryMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
@@ -152,18 +156,30 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
   const reader = new DataverseWebApiReader({ serverUrl: config.dataverse.url, logger, tokenSource: dataverseTokens });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
+  const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
+  const orderWriteback = new DataverseOrderWritebackWriter({
+    serverUrl: config.dataverse.url,
+    tokenSource: dataverseTokens,
+    logger,
+  });
+  const writebackColumns = resolveWritebackColumns();
   const applyXeroEvents = createApplyXeroInvoiceEvents({
-    xero: new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),
-    orders: new DataverseOrderWritebackWriter({
-      serverUrl: config.dataverse.url,
-      tokenSource: dataverseTokens,
-      logger,
-    }),
-    columns: resolveWritebackColumns(),
+    xero: invoiceReader,
+    orders: orderWriteback,
+    columns: writebackColumns,
     logger,
     clock,
     tenantId: config.xero.pinnedTenantId,
   });
+  const invoicePoll = () =>
+    runInvoicePoll({
+      xero: invoiceReader,
+      orders: orderWriteback,
+      columns: writebackColumns,
+      checkpoints: new SqliteCheckpointStore(db),
+      logger,
+      clock,
+    });
 
   const changes = new SqliteChangeQueue(queue);
   const writes: WriteQueue = {
@@ -285,6 +301,15 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     options.reconcileEveryMs ?? 24 * 60 * 60 * 1000
   );
   reconcileTimer.unref();
+  // Without Xero webhooks, poll for invoices changed since the last checkpoint (If-Modified-Since) instead.
+  const pollEveryMs = options.invoicePollEveryMs ?? (config.xero.webhookKey ? 0 : 15 * 60 * 1000);
+  const pollTimer =
+    pollEveryMs > 0
+      ? setInterval(() => {
+          invoicePoll().catch((error) => logger.warn('invoice poll failed', { error: describeError(error) }));
+        }, pollEveryMs)
+      : undefined;
+  pollTimer?.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -296,6 +321,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       closing ??= (async () => {
         clearInterval(refreshTimer);
         clearInterval(reconcileTimer);
+        if (pollTimer) clearInterval(pollTimer);
         await server?.close();
         stop.abort();
         await Promise.allSettled(workers);
