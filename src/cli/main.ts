@@ -117,7 +117,26 @@ export function createProgram(io: CliIo): Command {
     .description('Move dead-lettered work back onto its queue to be tried again')
     .addOption(new Option('--queue <name>', 'only this queue').choices(QUEUES))
     .option('--table <table>', `only changes of this table (${SYNCED_TABLES.join(', ')})`)
-    .action(async (options: { queue?: string; table?: string }, command: Command) => {
+    .option(
+      '--aws <dlq arn...>',
+      'on AWS: move every message of these dead-letter queues back to their source queues (SQS StartMessageMoveTask)'
+    )
+    .action(async (options: { queue?: string; table?: string; aws?: string[] }, command: Command) => {
+      if (options.aws) {
+        if (!options.aws.every((arn) => arn.startsWith('arn:aws')))
+          throw new UsageError('--aws takes dead-letter queue ARNs');
+        const { SQSClient } = await import('@aws-sdk/client-sqs');
+        const { redriveDeadLetterQueues } = await import('../../lambdas/adapters/aws/sqs-redrive');
+        const started = await redriveDeadLetterQueues(new SQSClient({}), options.aws);
+        for (const s of started) {
+          io.stdout(
+            s.taskHandle
+              ? `Moving ${s.messages} message(s) from ${s.sourceArn} back to its queue.\n`
+              : `${s.sourceArn} is empty.\n`
+          );
+        }
+        return;
+      }
       if (options.table !== undefined && !isSyncedTable(options.table)) {
         throw new UsageError(`unknown table "${options.table}"; expected one of ${SYNCED_TABLES.join(', ')}`);
       }

@@ -1,0 +1,45 @@
+import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export interface RedriveStarted {
+  readonly sourceArn: string;
+  /** Messages waiting in the dead-letter queue when the move started. */
+  readonly messages: number;
+  readonly taskHandle?: string;
+}
+
+/**
+ * Redrive on AWS: SQS moves every message of each dead-letter queue back to the queue it came from
+ * (StartMessageMoveTask). Empty queues are skipped; the counts are read first so the operator sees what moved.
+ */
+export async function redriveDeadLetterQueues(
+  sqs: SQSClient,
+  deadLetterQueueArns: readonly string[]
+): Promise<RedriveStarted[]> {
+  const started: RedriveStarted[] = [];
+  for (const sourceArn of deadLetterQueueArns) {
+    const queueUrl = queueUrlOf(sourceArn);
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      {
+        abortSignal: AbortSignal.timeout(10_000),
+      }
+    );
+    const messages = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+    if (messages === 0) {
+      started.push({ sourceArn, messages });
+      continue;
+    }
+    const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn }), {
+      abortSignal: AbortSignal.timeout(10_000),
+    });
+    started.push({ sourceArn, messages, taskHandle: task.TaskHandle });
+  }
+  return started;
+}
+
+/** arn:aws:sqs:REGION:ACCOUNT:NAME → https://sqs.REGION.amazonaws.com/ACCOUNT/NAME */
+export function queueUrlOf(arn: string): string {
+  const match = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]+)$/.exec(arn);
+  if (!match) throw new Error(`not an SQS queue ARN: ${arn}`);
+  return `https://sqs.${match[1]}.amazonaws.com/${match[2]}/${match[3]}`;
+}
