@@ -30,6 +30,7 @@ export const CONNECTOR_METRICS = {
   refreshTokenAgeHours: 'RefreshTokenAgeHours',
   xeroDayLimitRemaining: 'XeroDayLimitRemaining',
   reconnectRequired: 'ReconnectRequired',
+  reconciliationDrift: 'ReconciliationDrift',
 } as const;
 
 export interface MonitoringProps {
@@ -101,6 +102,15 @@ export class Monitoring extends Construct {
       threshold: 1,
       description: 'Xero consent was revoked or expired: an operator must reconnect at /oauth/xero/connect.',
     });
+    this.alarmOn(
+      'ReconciliationDrift',
+      this.custom(CONNECTOR_METRICS.reconciliationDrift, 'Maximum', Duration.days(1)),
+      {
+        threshold: 1,
+        description:
+          'Nightly reconciliation found synced records that differ from Xero (see the reconcile function logs).',
+      }
+    );
     this.alarmOn('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), {
       threshold: 1,
       description: 'The API returned 5xx responses.',
@@ -177,13 +187,13 @@ export class Monitoring extends Construct {
     return `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 
-  private custom(metricName: string, statistic: string): Metric {
+  private custom(metricName: string, statistic: string, period: Duration = Duration.minutes(5)): Metric {
     return new Metric({
       namespace: this.namespace,
       metricName,
       dimensionsMap: { service: SERVICE_NAME },
       statistic,
-      period: Duration.minutes(5),
+      period,
     });
   }
 

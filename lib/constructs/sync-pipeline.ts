@@ -41,6 +41,8 @@ export class SyncPipeline extends Construct {
   /** Xero webhook events (invoices, credit notes) waiting to be written back to Dataverse. */
   readonly xeroEvents: QueueWithDlq;
   readonly writebackFunction: ConnectorFunction;
+  /** Nightly comparison of synced records with Xero; publishes the ReconciliationDrift metric. */
+  readonly reconcileFunction: ConnectorFunction;
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
@@ -142,27 +144,63 @@ export class SyncPipeline extends Construct {
     // The invoice poll keeps its checkpoint in the sync-state table.
     this.writebackFunction.addEnvironment('SYNC_STATE_TABLE', this.table.tableName);
     this.table.grantReadWriteData(this.writebackFunction);
-    if (props.invoicePollRate) this.scheduleInvoicePoll(props.invoicePollRate);
+    if (props.invoicePollRate) {
+      this.schedule(
+        'InvoicePoll',
+        this.writebackFunction,
+        `rate(${props.invoicePollRate})`,
+        { action: 'poll-invoices' },
+        'Poll Xero for invoices changed since the last poll (write-back without webhooks)'
+      );
+    }
+
+    this.reconcileFunction = new ConnectorFunction(this, 'ReconcileFunction', {
+      defaults: props.functionDefaults,
+      entry: 'lambdas/handlers/reconcile.ts',
+      description: 'Compares synced records with Xero nightly and reports drift',
+      timeout: Duration.minutes(15),
+      environment: {
+        SYNC_STATE_TABLE: this.table.tableName,
+        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
+      },
+    });
+    this.table.grantReadData(this.reconcileFunction);
+    credentials.grantTokenUse(this.reconcileFunction);
+    credentials.grantReadSettings(this.reconcileFunction);
+    this.schedule(
+      'Reconcile',
+      this.reconcileFunction,
+      'cron(30 2 * * ? *)',
+      { action: 'reconcile' },
+      'Compare synced records with Xero every night (02:30 UTC)'
+    );
   }
 
-  private scheduleInvoicePoll(rate: string): void {
-    const role = new Role(this, 'InvoicePollSchedulerRole', {
+  /** An EventBridge Scheduler schedule invoking one of the pipeline's functions, with retries and a DLQ. */
+  private schedule(
+    id: string,
+    fn: ConnectorFunction,
+    expression: string,
+    input: Record<string, string>,
+    description: string
+  ): void {
+    const role = new Role(this, `${id}SchedulerRole`, {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'Lets EventBridge Scheduler start the Xero invoice poll',
+      description,
     });
-    new Schedule(this, 'InvoicePollSchedule', {
-      description: 'Poll Xero for invoices changed since the last poll (write-back without webhooks)',
-      schedule: ScheduleExpression.expression(`rate(${rate})`),
-      target: new LambdaInvoke(this.writebackFunction, {
+    new Schedule(this, `${id}Schedule`, {
+      description,
+      schedule: ScheduleExpression.expression(expression),
+      target: new LambdaInvoke(fn, {
         role,
         deadLetterQueue: this.xeroEvents.deadLetterQueue,
         retryAttempts: 2,
         maxEventAge: Duration.minutes(15),
-        input: ScheduleTargetInput.fromObject({ action: 'poll-invoices' }),
+        input: ScheduleTargetInput.fromObject(input),
       }),
     });
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.writebackFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
       reason:
         'The Scheduler L2 target grants invoke on the function and its versions; the role serves only this schedule.',
     });

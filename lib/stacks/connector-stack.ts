@@ -95,6 +95,7 @@ export class ConnectorStack extends Stack {
         PostXeroWrites: this.pipeline.postFunction,
         TokenService: this.credentials.tokenFunction,
         XeroWriteback: this.pipeline.writebackFunction,
+        Reconcile: this.pipeline.reconcileFunction,
       },
       queues: {
         ChangesQueue: this.pipeline.changes.queue,

@@ -82,7 +82,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it('should run every function on Node.js 22, ARM64, with tracing, source maps and Powertools settings', () => {
       const { template } = get();
       const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(7);
+      expect(functions).toHaveLength(8);
       for (const [, fn] of functions) {
         const p = fn.Properties!;
         expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -130,7 +130,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it(`should keep function logs for ${config.logRetentionDays} days`, () => {
       const { template } = get();
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(8); // seven functions + API access log
+      expect(groups).toHaveLength(9); // eight functions + API access log
       for (const [, group] of groups) {
         expect(group.Properties!.RetentionInDays).toBe(config.logRetentionDays);
         expect(group.DeletionPolicy).toBe(config.retainData ? 'Retain' : 'Delete');
@@ -278,7 +278,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const topic = logicalIdOf(stack, stack.monitoring.topic);
       const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
       // 6 custom/API alarms + 3 DLQs + errors and throttles for 6 functions
-      expect(alarms).toHaveLength(6 + 4 + 14); // custom metrics + one per DLQ + errors and throttles per function
+      expect(alarms).toHaveLength(7 + 4 + 16); // custom metrics + one per DLQ + errors and throttles per function
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
     });
 

@@ -44,9 +44,20 @@ describe('invoice poll schedule (Xero orgs without webhooks)', () => {
     expect(findings).toEqual([]);
   });
 
-  it('should create no poll schedule when the stage does not ask for one', () => {
+  it('should create no poll schedule when the stage does not ask for one, and always reconcile nightly with an alarm on drift', () => {
     const { stack } = buildApp({ outdir: plainOutdir, context: { ...SKIP_BUNDLING, stage: 'dev' } });
-    const schedules = Template.fromStack(stack).findResources('AWS::Scheduler::Schedule');
-    expect(Object.keys(schedules)).toHaveLength(1); // the token refresh only
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReconciliationDrift',
+      Threshold: 1,
+      Period: 86400,
+    });
+    const schedules = template.findResources('AWS::Scheduler::Schedule');
+    // The token refresh and the nightly reconciliation only.
+    expect(
+      Object.values(schedules)
+        .map((r) => (r as { Properties: { ScheduleExpression: string } }).Properties.ScheduleExpression)
+        .sort()
+    ).toEqual(['cron(30 2 * * ? *)', 'rate(20 minutes)']);
   });
 });

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SyncedTable } from '../../core/model/change-event';
-import type { SyncRecord, SyncStateStore } from '../../core/ports';
+import type { SyncRecord, SyncStateStore, SyncStatus } from '../../core/ports';
 
 /** Sync state on DynamoDB: one item per Dataverse record, partition key `table#id`. */
 export class DynamoDbSyncState implements SyncStateStore {
@@ -31,5 +31,29 @@ export class DynamoDbSyncState implements SyncStateStore {
       new PutCommand({ TableName: this.tableName, Item: { pk: `${record.table}#${record.id}`, ...record } }),
       { abortSignal: AbortSignal.timeout(5_000) }
     );
+  }
+
+  /** Every record in a status, page by page (reconciliation walks the synced ones; nonces and checkpoints are skipped). */
+  async listByStatus(status: SyncStatus): Promise<SyncRecord[]> {
+    const records: SyncRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status },
+          ExclusiveStartKey: startKey,
+        }),
+        { abortSignal: AbortSignal.timeout(10_000) }
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, ...record } = item;
+        records.push(record as SyncRecord);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
   }
 }

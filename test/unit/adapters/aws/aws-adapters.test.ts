@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseConnectorSettings } from '../../../../lambdas/adapters/aws/connector-settings';
@@ -107,5 +107,27 @@ describe('connector-settings secret', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('short-secret-value');
     }
+  });
+});
+
+describe('DynamoDbSyncState.listByStatus', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dynamo.reset());
+
+  it('should page through the table and return only records, without their keys', async () => {
+    dynamo
+      .on(ScanCommand)
+      .resolvesOnce({
+        Items: [{ pk: 'account#a1', table: 'account', id: 'a1', status: 'synced', updatedAt: 't' }],
+        LastEvaluatedKey: { pk: 'account#a1' },
+      })
+      .resolvesOnce({ Items: [{ pk: 'product#p1', table: 'product', id: 'p1', status: 'synced', updatedAt: 't' }] });
+
+    const records = await new DynamoDbSyncState(new DynamoDBClient(region), 'sync-state').listByStatus('synced');
+
+    expect(records.map((r) => `${r.table}:${r.id}`)).toEqual(['account:a1', 'product:p1']);
+    const scans = dynamo.commandCalls(ScanCommand).map((c) => c.args[0].input);
+    expect(scans[1]!.ExclusiveStartKey).toEqual({ pk: 'account#a1' });
+    expect(scans[0]!.ExpressionAttributeValues).toEqual({ ':status': 'synced' });
   });
 });

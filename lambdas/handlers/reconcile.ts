@@ -1,0 +1,47 @@
+/**
+ * Nightly reconciliation on AWS (EventBridge Scheduler): compare every synced record with Xero and publish the
+ * drift as the ReconciliationDrift metric (alarmed) plus one log line per drifted record (ids only).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createReconcile, type ReconcileReport } from '../core/reconcile/reconcile';
+import type { SyncRecord } from '../core/ports';
+import { createPlanChange } from '../core/sync/plan-change';
+import { clock } from './shared/aws-clients';
+import { dataverseReader } from './shared/dataverse-deps';
+import { loggerPort, metrics } from './shared/powertools';
+import { mappingSettings } from './shared/settings';
+import { syncState } from './shared/sync-deps';
+import { xeroGateway } from './shared/xero-deps';
+
+export function createHandler(
+  getDeps: () => Promise<{
+    reconcile: (records: readonly SyncRecord[]) => Promise<ReconcileReport>;
+    synced: () => Promise<SyncRecord[]>;
+  }>
+) {
+  return async (): Promise<{ checked: number; drift: number }> => {
+    const deps = await getDeps();
+    try {
+      const report = await deps.reconcile(await deps.synced());
+      for (const drift of report.drift)
+        loggerPort.warn('reconciliation drift', { table: drift.table, id: drift.id, problem: drift.problem });
+      metrics.addMetric('ReconciliationDrift', MetricUnit.Count, report.drift.length);
+      loggerPort.info('reconciliation finished', { checked: report.checked, drift: report.drift.length });
+      return { checked: report.checked, drift: report.drift.length };
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+export const handler = createHandler(async () => {
+  const planChange = createPlanChange({
+    reader: await dataverseReader(),
+    state: syncState(),
+    settings: mappingSettings(),
+  });
+  return {
+    reconcile: createReconcile({ planChange, xero: xeroGateway(), now: () => clock.now() }),
+    synced: () => syncState().listByStatus('synced'),
+  };
+});
