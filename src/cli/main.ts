@@ -5,7 +5,7 @@
  * Exit codes: 0 ok · 1 the connector reported a failure · 2 usage error · 3 the connector cannot be reached.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isSyncedTable, SYNCED_TABLES } from '../../lambdas/core/model/change-event';
+import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
 import { errorMessageOf, formatValue } from './format-output';
@@ -106,8 +106,31 @@ export function createProgram(io: CliIo): Command {
     .description('Queue one Dataverse record for another sync (also takes it out of the dead letters)')
     .argument('<table>', `table: ${SYNCED_TABLES.join(', ')}`)
     .argument('<id>', 'Dataverse record GUID')
-    .action(async (table: string, id: string, _options: unknown, command: Command) => {
+    .option('--aws <changes queue url>', "on AWS: send the change straight to the stack's changes queue (FIFO)")
+    .action(async (table: string, id: string, options: { aws?: string }, command: Command) => {
       checkRecord(table, id);
+      if (options.aws) {
+        if (!/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/\d{12}\/.+\.fifo$/.test(options.aws)) {
+          throw new UsageError(
+            '--aws takes the changes queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>.fifo)'
+          );
+        }
+        const { SQSClient } = await import('@aws-sdk/client-sqs');
+        const { SqsChangeQueue } = await import('../../lambdas/adapters/aws/sqs-queues');
+        const now = new Date().toISOString();
+        await new SqsChangeQueue(new SQSClient({}), options.aws).enqueue([
+          {
+            table: table as SyncedTable,
+            id: id.toLowerCase(),
+            message: 'Update',
+            occurredAt: now,
+            dedupeId: `retry:${table}:${id}:${now}`,
+            source: 'retry',
+          },
+        ]);
+        io.stdout(`Queued ${table} ${id} for another sync on AWS.\n`);
+        return;
+      }
       const body = expectOk(await client(command).client.request('POST', '/admin/retry', { table, id }));
       io.stdout(`${messageOf(body) ?? `Queued ${table} ${id} for another sync.`}\n`);
     });
