@@ -21,6 +21,7 @@ const HANDLERS = [
   'post-xero-writes',
   'token-service',
   'xero-writeback',
+  'reconcile',
 ];
 
 // The child measures only the require (module evaluation), not node's own start-up. A handler that validates its
