@@ -26,8 +26,8 @@ import {
   mapProduct,
   mapSalesOrder,
 } from './dataverse-record-mapper';
-import type { DataverseTokenSource } from './dataverse-token-source';
-import { createClientCredentialsTokenSource, createStaticTokenSource } from './dataverse-token-source';
+import type { DataverseEnvironment, DataverseTokenSource } from './dataverse-token-source';
+import { dataverseConnectionFromEnv } from './dataverse-token-source';
 
 export interface DataverseReaderOptions {
   /** Environment URL, e.g. https://contoso.crm.dynamics.com (DATAVERSE_URL). */
@@ -194,13 +194,7 @@ export class DataverseWebApiReader implements DataverseReader {
   }
 }
 
-export interface DataverseReaderEnvironment {
-  readonly DATAVERSE_URL?: string;
-  readonly DATAVERSE_TENANT_ID?: string;
-  readonly DATAVERSE_CLIENT_ID?: string;
-  readonly DATAVERSE_CLIENT_SECRET?: string;
-  readonly DATAVERSE_ACCESS_TOKEN?: string;
-}
+export type DataverseReaderEnvironment = DataverseEnvironment;
 
 /**
  * Builds the reader from the contract's environment variables. DATAVERSE_ACCESS_TOKEN (a static bearer) wins over
@@ -210,29 +204,7 @@ export function createDataverseReaderFromEnv(
   env: DataverseReaderEnvironment,
   options: Omit<DataverseReaderOptions, 'serverUrl' | 'tokenSource'> = {}
 ): DataverseWebApiReader {
-  const value = (name: keyof DataverseReaderEnvironment): string | undefined => env[name]?.trim() || undefined;
-  const missing: string[] = [];
-  const serverUrl = value('DATAVERSE_URL');
-  if (!serverUrl) missing.push('DATAVERSE_URL');
-  const accessToken = value('DATAVERSE_ACCESS_TOKEN');
-  const credentials = ['DATAVERSE_TENANT_ID', 'DATAVERSE_CLIENT_ID', 'DATAVERSE_CLIENT_SECRET'] as const;
-  if (!accessToken) missing.push(...credentials.filter((name) => !value(name)));
-  if (missing.length > 0 || !serverUrl) {
-    throw new ValidationError(
-      `Dataverse reader is not configured: missing ${missing.join(', ')}` +
-        (accessToken ? '' : ' (or set DATAVERSE_ACCESS_TOKEN instead of the client credentials)'),
-      missing
-    );
-  }
-  const tokenSource = accessToken
-    ? createStaticTokenSource(accessToken)
-    : createClientCredentialsTokenSource({
-        tenantId: value('DATAVERSE_TENANT_ID') as string,
-        clientId: value('DATAVERSE_CLIENT_ID') as string,
-        clientSecret: value('DATAVERSE_CLIENT_SECRET') as string,
-        serverUrl: normaliseDataverseUrl(serverUrl),
-      });
-  return new DataverseWebApiReader({ ...options, serverUrl, tokenSource });
+  return new DataverseWebApiReader({ ...options, ...dataverseConnectionFromEnv(env) });
 }
 
 /** https only, except a loopback address (local sandbox and tests); no path, no trailing slash. */

@@ -3,7 +3,8 @@
  * application user in the environment (the normal case), or a static bearer token (local runs, sandbox).
  */
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { PermanentError, TransientError } from '../../core/errors';
+import { PermanentError, TransientError, ValidationError } from '../../core/errors';
+import { normaliseDataverseUrl } from './dataverse-error-policy';
 
 /** Returns a bearer token valid for the next request. Throws typed errors only. */
 export type DataverseTokenSource = () => Promise<string>;
@@ -84,4 +85,47 @@ function classifyTokenError(error: unknown): Error {
   }
   // No cause attached: MSAL errors can carry request details that must not reach logs.
   return new TransientError(`Dataverse token request failed${typeof code === 'string' ? ` (${code})` : ''}`, 'TOKEN');
+}
+
+/** The contract's Dataverse environment variables. */
+export interface DataverseEnvironment {
+  readonly DATAVERSE_URL?: string;
+  readonly DATAVERSE_TENANT_ID?: string;
+  readonly DATAVERSE_CLIENT_ID?: string;
+  readonly DATAVERSE_CLIENT_SECRET?: string;
+  readonly DATAVERSE_ACCESS_TOKEN?: string;
+}
+
+/**
+ * DATAVERSE_URL plus a token source from the environment: a static DATAVERSE_ACCESS_TOKEN wins over client
+ * credentials. Throws ValidationError naming every missing variable (never any value).
+ */
+export function dataverseConnectionFromEnv(env: DataverseEnvironment): {
+  serverUrl: string;
+  tokenSource: DataverseTokenSource;
+} {
+  const value = (name: keyof DataverseEnvironment): string | undefined => env[name]?.trim() || undefined;
+  const missing: string[] = [];
+  const rawUrl = value('DATAVERSE_URL');
+  if (!rawUrl) missing.push('DATAVERSE_URL');
+  const accessToken = value('DATAVERSE_ACCESS_TOKEN');
+  const credentials = ['DATAVERSE_TENANT_ID', 'DATAVERSE_CLIENT_ID', 'DATAVERSE_CLIENT_SECRET'] as const;
+  if (!accessToken) missing.push(...credentials.filter((name) => !value(name)));
+  if (missing.length > 0 || !rawUrl) {
+    throw new ValidationError(
+      `Dataverse is not configured: missing ${missing.join(', ')}` +
+        (accessToken ? '' : ' (or set DATAVERSE_ACCESS_TOKEN instead of the client credentials)'),
+      missing
+    );
+  }
+  const serverUrl = normaliseDataverseUrl(rawUrl);
+  const tokenSource = accessToken
+    ? createStaticTokenSource(accessToken)
+    : createClientCredentialsTokenSource({
+        tenantId: value('DATAVERSE_TENANT_ID') as string,
+        clientId: value('DATAVERSE_CLIENT_ID') as string,
+        clientSecret: value('DATAVERSE_CLIENT_SECRET') as string,
+        serverUrl,
+      });
+  return { serverUrl, tokenSource };
 }

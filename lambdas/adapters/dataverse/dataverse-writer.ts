@@ -7,8 +7,8 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import { PermanentError, RateLimitedError, ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { DATAVERSE_NOT_FOUND, normaliseDataverseUrl, retryDataverseCall } from './dataverse-error-policy';
-import type { DataverseTokenSource } from './dataverse-token-source';
-import { createClientCredentialsTokenSource, createStaticTokenSource } from './dataverse-token-source';
+import type { DataverseEnvironment, DataverseTokenSource } from './dataverse-token-source';
+import { dataverseConnectionFromEnv } from './dataverse-token-source';
 
 export interface DataverseSessionOptions {
   /** Environment URL, e.g. https://contoso.crm.dynamics.com (DATAVERSE_URL). */
@@ -160,13 +160,7 @@ export class DataverseWriter {
   }
 }
 
-export interface DataverseEnvironment {
-  readonly DATAVERSE_URL?: string;
-  readonly DATAVERSE_TENANT_ID?: string;
-  readonly DATAVERSE_CLIENT_ID?: string;
-  readonly DATAVERSE_CLIENT_SECRET?: string;
-  readonly DATAVERSE_ACCESS_TOKEN?: string;
-}
+export type { DataverseEnvironment };
 
 /**
  * A session from the contract's environment variables, with the same rules as the reader: DATAVERSE_ACCESS_TOKEN
@@ -176,30 +170,7 @@ export function createDataverseSessionFromEnv(
   env: DataverseEnvironment,
   options: Omit<DataverseSessionOptions, 'serverUrl' | 'tokenSource'> = {}
 ): DataverseSession {
-  const value = (name: keyof DataverseEnvironment): string | undefined => env[name]?.trim() || undefined;
-  const missing: string[] = [];
-  const serverUrl = value('DATAVERSE_URL');
-  if (!serverUrl) missing.push('DATAVERSE_URL');
-  const accessToken = value('DATAVERSE_ACCESS_TOKEN');
-  const credentials = ['DATAVERSE_TENANT_ID', 'DATAVERSE_CLIENT_ID', 'DATAVERSE_CLIENT_SECRET'] as const;
-  if (!accessToken) missing.push(...credentials.filter((name) => !value(name)));
-  if (missing.length > 0 || !serverUrl) {
-    throw new ValidationError(
-      `Dataverse is not configured: missing ${missing.join(', ')}` +
-        (accessToken ? '' : ' (or set DATAVERSE_ACCESS_TOKEN instead of the client credentials)'),
-      missing
-    );
-  }
-  const origin = normaliseDataverseUrl(serverUrl);
-  const tokenSource = accessToken
-    ? createStaticTokenSource(accessToken)
-    : createClientCredentialsTokenSource({
-        tenantId: value('DATAVERSE_TENANT_ID') as string,
-        clientId: value('DATAVERSE_CLIENT_ID') as string,
-        clientSecret: value('DATAVERSE_CLIENT_SECRET') as string,
-        serverUrl: origin,
-      });
-  return new DataverseSession({ ...options, serverUrl: origin, tokenSource });
+  return new DataverseSession({ ...options, ...dataverseConnectionFromEnv(env) });
 }
 
 /** https only, except a loopback address (local sandbox and tests); the origin, without path. */
