@@ -8,8 +8,9 @@
  * - Writes: POST (create or update) with summarizeErrors=false, unitdp=4 for items/invoices, and the caller's
  *   Idempotency-Key; results are read per element.
  */
-import { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
-import { ObjectSerializer, type Authentication } from 'xero-node/dist/gen/model/accounting/models';
+import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
+import { ObjectSerializer } from 'xero-node/dist/gen/model/accounting/models';
+import { createAccountingApi } from './accounting-api';
 import type { Contacts } from 'xero-node/dist/gen/model/accounting/contacts';
 import type { Invoices } from 'xero-node/dist/gen/model/accounting/invoices';
 import type { Items } from 'xero-node/dist/gen/model/accounting/items';
@@ -29,7 +30,7 @@ import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-c
 import { elementsOf, toContactRef, toElementResults, toInvoiceRef, toItemRef } from './xero-element-results';
 import { chunkWhere, anyOf, quoteWhereValue, DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './xero-where';
 
-export const DEFAULT_XERO_API_URL = 'https://api.xero.com';
+export { DEFAULT_XERO_API_URL } from './accounting-api';
 export const MAX_BATCH = 50;
 export const MAX_IDEMPOTENCY_KEY = 128;
 /** Rows per page for paged lookups (Xero's default and cap is 100 for most endpoints). */
@@ -55,16 +56,6 @@ export interface XeroGatewayOptions {
 
 const systemClock: Clock = { now: () => new Date() };
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Adds a timeout to every request xero-node makes through this AccountingApi instance. */
-class RequestTimeout implements Authentication {
-  constructor(private readonly timeoutMs: number) {}
-  applyToRequest(requestOptions: { timeout?: number; signal?: unknown }): void {
-    requestOptions.timeout = this.timeoutMs;
-    // axios' `timeout` is a socket idle timer; the signal also bounds a response that trickles in slowly.
-    requestOptions.signal = AbortSignal.timeout(this.timeoutMs);
-  }
-}
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
@@ -103,9 +94,7 @@ export class XeroAccountingGateway implements XeroGateway {
   constructor(options: XeroGatewayOptions) {
     const clock = options.clock ?? systemClock;
     const sleep = options.sleep ?? realSleep;
-    const apiUrl = (options.apiUrl ?? DEFAULT_XERO_API_URL).replace(/\/+$/, '');
-    this.api = new AccountingApi(`${apiUrl}/api.xro/2.0`);
-    this.api.setDefaultAuthentication(new RequestTimeout(options.timeoutMs ?? 20_000));
+    this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.chunkLimits = { ...DEFAULT_CHUNK_LIMITS, ...options.lookupChunks };
     this.runner = new XeroCallRunner({
       access: options.access,

@@ -9,8 +9,8 @@
  * The runner returns Xero's raw JSON (PascalCase, .NET `/Date(ms+0000)/` dates), which is read here into the
  * core's snapshots. A 404 means Xero does not know the document: `null`, not an error.
  */
-import { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
-import type { Authentication } from 'xero-node/dist/gen/model/accounting/models';
+import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
+import { createAccountingApi } from './accounting-api';
 import { PermanentError } from '../../core/errors';
 import type { Clock, Logger, XeroAccessProvider } from '../../core/ports';
 import type { Sleep, TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
@@ -23,7 +23,6 @@ import type {
 import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-call-runner';
 import { elementsOf } from './xero-element-results';
 
-const DEFAULT_API_URL = 'https://api.xero.com';
 const PAGE_SIZE = 100;
 const UNIT_DP = 4;
 
@@ -41,15 +40,6 @@ export interface XeroInvoiceReaderOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Invoices per poll page (Xero allows up to 1,000; default 100). */
   readonly pageSize?: number;
-}
-
-class RequestTimeout implements Authentication {
-  constructor(private readonly timeoutMs: number) {}
-  applyToRequest(requestOptions: { timeout?: number; signal?: unknown }): void {
-    requestOptions.timeout = this.timeoutMs;
-    // axios' timeout only notices an idle socket; the signal also ends a response that trickles in.
-    requestOptions.signal = AbortSignal.timeout(this.timeoutMs);
-  }
 }
 
 type Loose = Record<string, unknown>;
@@ -129,9 +119,7 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
 
   constructor(options: XeroInvoiceReaderOptions) {
     const clock = options.clock ?? { now: () => new Date() };
-    const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
-    this.api = new AccountingApi(`${apiUrl}/api.xro/2.0`);
-    this.api.setDefaultAuthentication(new RequestTimeout(options.timeoutMs ?? 20_000));
+    this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.pageSize = Math.min(1000, Math.max(1, options.pageSize ?? PAGE_SIZE));
     this.runner = new XeroCallRunner({
       access: options.access,
