@@ -1,4 +1,5 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors';
 
@@ -39,8 +40,15 @@ export function parseConnectorSettings(secretString: string): ConnectorSettings 
   return Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== '')) as ConnectorSettings;
 }
 
-export async function loadConnectorSettings(secretArn: string): Promise<ConnectorSettings> {
-  const value = await getSecret(secretArn, { maxAge: 300 });
+let provider: SecretsProvider | undefined;
+
+/** Reads through the caller's (timeout-bounded) client; Powertools caches the value for five minutes. */
+export async function loadConnectorSettings(
+  secretArn: string,
+  client: SecretsManagerClient
+): Promise<ConnectorSettings> {
+  provider ??= new SecretsProvider({ awsSdkV3Client: client });
+  const value = await provider.get(secretArn, { maxAge: 300 });
   if (typeof value !== 'string') throw new ValidationError('the connector-settings secret has no string value');
   return parseConnectorSettings(value);
 }

@@ -26,7 +26,15 @@ export function once<T>(build: () => T): () => T {
   };
 }
 
-export const sqs = once(() => new SQSClient({}));
-export const dynamo = once(() => new DynamoDBClient({}));
-export const lambda = once(() => new LambdaClient({}));
-export const secretsManager = once(() => new SecretsManagerClient({}));
+/**
+ * Every AWS call is bounded: 3 s to connect, 15 s for the whole request (the SDK sets neither by default).
+ * Retries stay the SDK's own (bounded, with backoff).
+ */
+const bounded = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 } };
+
+export const sqs = once(() => new SQSClient(bounded));
+export const dynamo = once(() => new DynamoDBClient(bounded));
+export const lambda = once(
+  () => new LambdaClient({ requestHandler: { connectionTimeout: 3_000, requestTimeout: 35_000 } })
+);
+export const secretsManager = once(() => new SecretsManagerClient(bounded));

@@ -3,17 +3,19 @@ import { loadConnectorSettings, type ConnectorSettings } from '../../adapters/aw
 import { readXeroConnectionConfig, type XeroConnectionConfig } from '../../core/connection/config';
 import type { MappingSettings } from '../../core/settings';
 import { mappingSettingsFromJson } from '../../core/settings-schema';
-import { once, requireEnv } from './aws-clients';
+import { once, requireEnv, secretsManager } from './aws-clients';
 
 export const mappingSettings = once((): MappingSettings => mappingSettingsFromJson(process.env.MAPPING_SETTINGS));
 
 let settingsPromise: Promise<ConnectorSettings> | undefined;
 /** The settings secret (Powertools caches the value for five minutes). */
 export function settings(): Promise<ConnectorSettings> {
-  settingsPromise ??= loadConnectorSettings(requireEnv('CONNECTOR_SETTINGS_SECRET_ARN')).catch((error) => {
-    settingsPromise = undefined;
-    throw error;
-  });
+  settingsPromise ??= loadConnectorSettings(requireEnv('CONNECTOR_SETTINGS_SECRET_ARN'), secretsManager()).catch(
+    (error) => {
+      settingsPromise = undefined;
+      throw error;
+    }
+  );
   return settingsPromise;
 }
 
