@@ -3,7 +3,7 @@
  * contract) and of the Dataverse Web API, seeded with demo data, wired to the connector exactly as real systems
  * would be. Nothing here talks to the internet.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 import { validateXeroRequest } from '../../contracts/xero-contract';
 import { DEFAULT_XERO_SCOPES } from '../../lambdas/core/connection/config';
@@ -31,14 +31,27 @@ export interface SandboxSystems {
   close(): Promise<void>;
 }
 
-/** A port that is free right now: the redirect URI must be known before the connector binds. */
+/**
+ * A port that is free right now: the redirect URI must be known before the connector binds. It is drawn from below
+ * the kernel's ephemeral range (Linux 32768+, macOS and Windows 49152+): a port taken from that range could be handed
+ * to an outgoing connection or another `listen(0)` between this check and the real bind (EADDRINUSE).
+ */
 export async function findFreePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const candidate = RESERVED_RANGE.first + randomInt(RESERVED_RANGE.last - RESERVED_RANGE.first + 1);
+    if (await canListen(candidate)) return candidate;
+  }
+  throw new Error(`no free port between ${RESERVED_RANGE.first} and ${RESERVED_RANGE.last}`);
+}
+
+const RESERVED_RANGE = { first: 20_000, last: 32_767 };
+
+function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export async function startSandboxSystems(options: {
