@@ -47,7 +47,22 @@ export interface XeroGateway {
   ): Promise<XeroInvoiceRef>;
 }
 
+/** The document kinds whose natural keys a key index can list (ContactNumber, Item Code, ACCREC Reference). */
+export type XeroKeyKind = 'contacts' | 'items' | 'invoices';
+
+/** Lists every natural key of one kind in the tenant, for a key index (see core/sync/xero-key-index.ts). */
+export interface XeroKeyLister {
+  /** Every key, or `undefined` when the tenant holds more than `maxPages` pages of them (too big to index). */
+  listExistingKeys(kind: XeroKeyKind, maxPages: number): Promise<ReadonlySet<string> | undefined>;
+}
+
 export type SyncStatus = 'synced' | 'failed' | 'skipped';
+
+/**
+ * A record's state also knows `creating`: a create was sent to Xero and its outcome is not known yet (written just
+ * before the call). Such a record is always looked up by its key before another create, never trusted to a key index.
+ */
+export type SyncRecordStatus = SyncStatus | 'creating';
 
 /** What the connector remembers about a Dataverse record it has synced. */
 export interface SyncRecord {
@@ -58,7 +73,7 @@ export interface SyncRecord {
   readonly xeroKey?: string;
   /** Dataverse modifiedon of the version last written; older versions are never written over newer ones. */
   readonly version?: string;
-  readonly status: SyncStatus;
+  readonly status: SyncRecordStatus;
   readonly message?: string;
   readonly updatedAt: string;
 }

@@ -13,7 +13,7 @@ import { createPostWrites } from '../core/sync/post-writes';
 import { clock, requireEnv, sqs } from './shared/aws-clients';
 import { mappingSettings } from './shared/settings';
 import { outcomes, syncState } from './shared/sync-deps';
-import { xeroGateway } from './shared/xero-deps';
+import { xeroGateway, xeroKeyIndex } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
@@ -57,6 +57,7 @@ export const handler = createHandler(async () => {
     settings: mappingSettings(),
     clock,
     logger: loggerPort,
+    keyIndex: xeroKeyIndex(),
   });
   return {
     sqs: sqs(),

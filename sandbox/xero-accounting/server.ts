@@ -337,7 +337,9 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     const page = Number(q.get('page'));
     if (kind !== 'Items' && Number.isInteger(page) && page >= 1) {
       const size = Math.min(Math.max(Number(q.get('pageSize')) || PAGE_SIZE, 1), 1000);
-      rows = rows.slice((page - 1) * size, page * size);
+      // Like Xero, a paged answer says how many pages and rows the whole filtered list holds.
+      const pagination = { page, pageSize: size, pageCount: Math.ceil(rows.length / size), itemCount: rows.length };
+      return { status: 200, body: { ...envelope(), pagination, [kind]: rows.slice((page - 1) * size, page * size) } };
     }
     return { status: 200, body: { ...envelope(), [kind]: rows } };
   }

@@ -51,6 +51,7 @@ import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
 import { runInvoicePoll } from '../../lambdas/core/writeback/poll-invoices';
 import { SqliteCheckpointStore } from '../../lambdas/adapters/local/sqlite-checkpoint-store';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
+import { XeroKeyIndex } from '../../lambdas/core/sync/xero-key-index';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
@@ -194,7 +195,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const planChange = createPlanChange({ reader, state, settings });
   const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
   const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
-  const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger });
+  const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
+  const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
   const acceptDataverse = createAcceptDataverseWebhook({
     queue: changes,
     settings: {

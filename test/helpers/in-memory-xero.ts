@@ -10,9 +10,10 @@ import type {
   XeroItem,
   XeroItemRef,
 } from '../../lambdas/core/model/xero';
-import type { ElementResult, XeroGateway } from '../../lambdas/core/ports';
+import type { ElementResult, XeroGateway, XeroKeyKind, XeroKeyLister } from '../../lambdas/core/ports';
 
-type Call = { method: keyof XeroGateway; size: number; idempotencyKey?: string };
+type Method = keyof XeroGateway | keyof XeroKeyLister;
+type Call = { method: Method; size: number; idempotencyKey?: string };
 type StoredInvoice = XeroInvoice & { InvoiceID: string; AmountPaid: number };
 
 /**
@@ -20,22 +21,22 @@ type StoredInvoice = XeroInvoice & { InvoiceID: string; AmountPaid: number };
  * fault injection: `failNext` throws before doing anything; `loseNextResponse` applies the write, then throws as if
  * the response was lost on the wire.
  */
-export class InMemoryXero implements XeroGateway {
+export class InMemoryXero implements XeroGateway, XeroKeyLister {
   readonly contacts = new Map<string, XeroContact & { ContactID: string }>();
   readonly items = new Map<string, XeroItem & { ItemID: string }>();
   readonly invoices = new Map<string, StoredInvoice>();
   readonly calls: Call[] = [];
-  private faults: { kind: 'fail' | 'lose'; error: unknown; method?: keyof XeroGateway }[] = [];
+  private faults: { kind: 'fail' | 'lose'; error: unknown; method?: Method }[] = [];
 
-  failNext(error: unknown, method?: keyof XeroGateway) {
+  failNext(error: unknown, method?: Method) {
     this.faults.push({ kind: 'fail', error, method });
   }
-  loseNextResponse(method?: keyof XeroGateway) {
+  loseNextResponse(method?: Method) {
     this.faults.push({ kind: 'lose', error: new TransientError('socket hang up'), method });
   }
 
   private async enter<T>(
-    method: keyof XeroGateway,
+    method: Method,
     size: number,
     idempotencyKey: string | undefined,
     apply: () => T
@@ -55,7 +56,21 @@ export class InMemoryXero implements XeroGateway {
     if (problems.length > 0) throw new Error(`request breaks Xero's contract (${schema}): ${problems.join('; ')}`);
   }
 
-  callsOf(method: keyof XeroGateway) {
+  /** Listings of 1,000 keys a page; `size` records the pages a listing took. */
+  async listExistingKeys(kind: XeroKeyKind, maxPages: number) {
+    const keys =
+      kind === 'contacts'
+        ? [...this.contacts.values()].map((c) => c.ContactNumber)
+        : kind === 'items'
+          ? [...this.items.values()].map((i) => i.Code)
+          : [...this.invoices.values()].map((i) => i.Reference);
+    const pages = Math.max(1, Math.ceil(keys.length / 1000));
+    return this.enter('listExistingKeys', pages, undefined, () =>
+      pages > maxPages ? undefined : new Set(keys.filter((key): key is string => typeof key === 'string'))
+    );
+  }
+
+  callsOf(method: Method) {
     return this.calls.filter((call) => call.method === method);
   }
 

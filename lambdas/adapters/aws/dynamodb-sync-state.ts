@@ -16,7 +16,8 @@ export class DynamoDbSyncState implements SyncStateStore {
 
   async get(table: SyncedTable, id: string): Promise<SyncRecord | null> {
     const result = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `${table}#${id}` } }),
+      // Strongly consistent: a `creating` mark or a newer version written a moment ago by another function counts.
+      new GetCommand({ TableName: this.tableName, Key: { pk: `${table}#${id}` }, ConsistentRead: true }),
       {
         abortSignal: AbortSignal.timeout(5_000),
       }

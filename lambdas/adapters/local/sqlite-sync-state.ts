@@ -1,6 +1,6 @@
 /** `SyncStateStore` in SQLite: what the connector knows about each synced Dataverse record. */
 import type { SyncedTable } from '../../core/model/change-event';
-import type { SyncRecord, SyncStateStore, SyncStatus } from '../../core/ports';
+import type { SyncRecord, SyncRecordStatus, SyncStateStore, SyncStatus } from '../../core/ports';
 import { migrate, type SqliteDatabase } from './sqlite-database';
 
 const MIGRATIONS = [
@@ -28,7 +28,7 @@ interface SyncStateRow {
   xero_id: string | null;
   xero_key: string | null;
   version: string | null;
-  status: SyncStatus;
+  status: SyncRecordStatus;
   message: string | null;
   updated_at: string;
 }
@@ -74,10 +74,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
   }
 
   /** How many records are in each status, for the status page. */
-  countByStatus(): Record<SyncStatus, number> {
-    const counts: Record<SyncStatus, number> = { synced: 0, failed: 0, skipped: 0 };
+  countByStatus(): Record<SyncRecordStatus, number> {
+    const counts: Record<SyncRecordStatus, number> = { synced: 0, failed: 0, skipped: 0, creating: 0 };
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM sync_state GROUP BY status').all() as {
-      status: SyncStatus;
+      status: SyncRecordStatus;
       n: number;
     }[];
     for (const row of rows) counts[row.status] = row.n;

@@ -13,7 +13,7 @@ import type {
 } from '../../core/model/xero';
 import type { ElementResult } from '../../core/ports';
 
-type Loose = Record<string, unknown>;
+export type Loose = Record<string, unknown>;
 
 function asObject(value: unknown): Loose {
   return typeof value === 'object' && value !== null ? (value as Loose) : {};

@@ -24,10 +24,19 @@ import type {
   XeroItem,
   XeroItemRef,
 } from '../../core/model/xero';
-import type { Clock, ElementResult, Logger, XeroAccessProvider, XeroGateway } from '../../core/ports';
+import type {
+  Clock,
+  ElementResult,
+  Logger,
+  XeroAccessProvider,
+  XeroGateway,
+  XeroKeyKind,
+  XeroKeyLister,
+} from '../../core/ports';
 import { TenantRateLimiter, type Sleep } from '../../core/rate-limit/tenant-rate-limiter';
 import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-call-runner';
 import { elementsOf, toContactRef, toElementResults, toInvoiceRef, toItemRef } from './xero-element-results';
+import { LISTING_PAGE_SIZE, collectKeys } from './xero-key-listing';
 import { chunkWhere, anyOf, quoteWhereValue, DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './xero-where';
 
 export { DEFAULT_XERO_API_URL } from './accounting-api';
@@ -86,7 +95,7 @@ function checkBatch(count: number, idempotencyKey: string): void {
 
 const LIVE_INVOICE = (status: XeroInvoiceStatus) => status !== 'VOIDED' && status !== 'DELETED';
 
-export class XeroAccountingGateway implements XeroGateway {
+export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private readonly api: AccountingApi;
   private readonly runner: XeroCallRunner;
   private readonly chunkLimits: ChunkLimits;
@@ -252,6 +261,71 @@ export class XeroAccountingGateway implements XeroGateway {
     return toElementResults(body, 'Invoices', invoices.length, toInvoiceRef);
   }
 
+  /** Every ContactNumber (archived contacts too), Item Code or ACCREC Reference, for the key index. */
+  listExistingKeys(kind: XeroKeyKind, maxPages: number): Promise<ReadonlySet<string> | undefined> {
+    switch (kind) {
+      case 'contacts':
+        return collectKeys({
+          collection: 'Contacts',
+          keyOf: (contact) => contact.ContactNumber,
+          maxPages,
+          paged: true,
+          fetchPage: (page) =>
+            this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
+              this.authorised(accessToken).getContacts(
+                tenantId,
+                undefined,
+                undefined,
+                undefined,
+                undefined,
+                page,
+                true,
+                undefined,
+                undefined,
+                LISTING_PAGE_SIZE
+              )
+            ),
+        });
+      case 'items':
+        return collectKeys({
+          collection: 'Items',
+          keyOf: (item) => item.Code,
+          maxPages,
+          paged: false,
+          fetchPage: () =>
+            this.runner.run('GET /Items', ({ accessToken, tenantId }) =>
+              this.authorised(accessToken).getItems(tenantId)
+            ),
+        });
+      case 'invoices':
+        return collectKeys({
+          collection: 'Invoices',
+          keyOf: (invoice) => invoice.Reference,
+          maxPages,
+          paged: true,
+          fetchPage: (page) =>
+            this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
+              this.authorised(accessToken).getInvoices(
+                tenantId,
+                undefined,
+                'Type=="ACCREC"',
+                undefined,
+                undefined,
+                undefined,
+                undefined,
+                undefined,
+                page,
+                undefined,
+                undefined,
+                UNIT_DP,
+                undefined,
+                LISTING_PAGE_SIZE
+              )
+            ),
+        });
+    }
+  }
+
   async setInvoiceStatus(
     invoiceId: string,
     status: Extract<XeroInvoiceStatus, 'VOIDED' | 'DELETED'>,
@@ -273,6 +347,6 @@ export class XeroAccountingGateway implements XeroGateway {
   }
 }
 
-export function createXeroGateway(options: XeroGatewayOptions): XeroGateway {
+export function createXeroGateway(options: XeroGatewayOptions): XeroGateway & XeroKeyLister {
   return new XeroAccountingGateway(options);
 }

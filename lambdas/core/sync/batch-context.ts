@@ -1,7 +1,17 @@
 import { ConnectorError, RateLimitedError, describeError, dispositionOf } from '../errors';
 import type { XeroWrite, WorkResult, SourceRef } from '../model/xero-write';
-import type { Clock, Logger, OutcomeSink, SyncRecord, SyncStateStore, SyncStatus, XeroGateway } from '../ports';
+import type {
+  Clock,
+  Logger,
+  OutcomeSink,
+  SyncRecord,
+  SyncStateStore,
+  SyncStatus,
+  XeroGateway,
+  XeroKeyKind,
+} from '../ports';
 import type { MappingSettings } from '../settings';
+import type { XeroKeyIndex } from './xero-key-index';
 
 export interface PostWritesDeps {
   readonly xero: XeroGateway;
@@ -10,6 +20,8 @@ export interface PostWritesDeps {
   readonly settings: MappingSettings;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Lets bulk runs of new records skip per-batch lookups; without it every unknown key is looked up. */
+  readonly keyIndex?: XeroKeyIndex;
 }
 
 /**
@@ -53,6 +65,34 @@ export class BatchContext {
       this.stateCache.set(key, cached);
     }
     return cached;
+  }
+
+  /**
+   * The keys that still need a lookup: a fresh key index may prove some absent, but only keys of records the
+   * connector has never touched (`untouched`) — any other record may have a create of uncertain outcome behind it.
+   */
+  async keysToLookUp(kind: XeroKeyKind, keys: Iterable<string>, untouched: ReadonlySet<string>): Promise<string[]> {
+    const all = [...keys];
+    if (!this.deps.keyIndex) return all;
+    const absent = await this.deps.keyIndex.provenAbsent(
+      kind,
+      all.filter((key) => untouched.has(key))
+    );
+    return all.filter((key) => !absent.has(key));
+  }
+
+  /**
+   * Just before creating records in Xero: mark the untouched ones `creating`, so that if the outcome is lost (a
+   * timeout, a crash) every later attempt, in any process, looks the record up instead of trusting a key index.
+   */
+  async markCreating(sources: readonly Pick<SourceRef, 'table' | 'id'>[]) {
+    const now = this.deps.clock.now().toISOString();
+    for (const source of sources) {
+      if ((await this.stateOf(source)) !== null) continue;
+      const record: SyncRecord = { table: source.table, id: source.id, status: 'creating', updatedAt: now };
+      await this.deps.state.put(record);
+      this.stateCache.set(`${source.table}:${source.id}`, Promise.resolve(record));
+    }
   }
 
   async remember(

@@ -1,6 +1,6 @@
 import { DuplicateContactNameError, PermanentError, XeroValidationError, dispositionOf } from '../errors';
 import type { XeroContact, XeroContactRef } from '../model/xero';
-import type { ContactDependency } from '../model/xero-write';
+import type { ContactDependency, SourceRef } from '../model/xero-write';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
@@ -27,12 +27,16 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
 
   // Known ContactIDs from our own state; everything else (and every archive) is looked up by ContactNumber.
   const toLookUp = new Set<string>();
+  const untouched = new Set<string>();
+  const needId = async (number: string, source: SourceRef) => {
+    const state = await ctx.stateOf(source);
+    if (state?.xeroId) ids.set(number, state.xeroId);
+    else toLookUp.add(number);
+    if (state === null) untouched.add(number);
+  };
   for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind !== 'upsert-contact') continue;
-    const known = (await ctx.stateOf(write.source))?.xeroId;
-    if (known) ids.set(write.contact.ContactNumber, known);
-    else toLookUp.add(write.contact.ContactNumber);
+    if (write.kind === 'upsert-contact') await needId(write.contact.ContactNumber, write.source);
   }
   const dependencies = new Map<string, { dependency: ContactDependency; invoices: number[] }>();
   for (const index of invoices) {
@@ -43,20 +47,21 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
       const entry = dependencies.get(number) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(number, entry);
-      if (ids.has(number)) continue;
-      const known = (await ctx.stateOf(dependency.source))?.xeroId;
-      if (known) ids.set(number, known);
-      else toLookUp.add(number);
+      if (!ids.has(number) && !toLookUp.has(number)) await needId(number, dependency.source);
     }
   }
   const archiveNumbers = archives.map((index) => {
     const write = ctx.write(index);
     return write.kind === 'archive-contact' ? write.contactNumber : '';
   });
-  archiveNumbers.forEach((number) => toLookUp.add(number));
+  for (const number of archiveNumbers) {
+    toLookUp.add(number);
+    untouched.delete(number);
+  }
 
   const found = new Map<string, XeroContactRef>();
-  for (const numbers of chunk([...toLookUp], XERO_BATCH_SIZE)) {
+  const lookUp = await ctx.keysToLookUp('contacts', toLookUp, untouched);
+  for (const numbers of chunk(lookUp, XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findContactsByNumber(numbers);
     refs.forEach((ref, number) => {
       found.set(number, ref);
@@ -84,6 +89,7 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
 }
 
 async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], ids: Map<string, string>) {
+  await ctx.markCreating(saves.filter((save) => !save.body.ContactID).map((save) => sourceOf(ctx, save.target)));
   await saveInBatches(saves, 'contacts', (bodies, key) => ctx.deps.xero.saveContacts(bodies, key), {
     ok: async (save, ref) => {
       ids.set(save.body.ContactNumber, ref.ContactID);
@@ -143,6 +149,10 @@ async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroCont
   } else {
     await ctx.remember(save.target.dependency.source, { xeroId: ref.ContactID, xeroKey: key, status: 'synced' });
   }
+}
+
+function sourceOf(ctx: BatchContext, target: Target): SourceRef {
+  return 'writeIndex' in target ? ctx.write(target.writeIndex).source : target.dependency.source;
 }
 
 async function failTarget(ctx: BatchContext, target: Target, error: unknown) {

@@ -22,14 +22,23 @@ function describeInvoice(ref: XeroInvoiceRef): string {
 export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMap<string, string>): Promise<void> {
   const upserts = ctx.pending('upsert-invoice');
   const cancels = ctx.pending('cancel-invoice');
+  // Every invoice is looked up (its Xero status decides what to do), unless a key index proves a new one absent.
   const references = new Set<string>();
-  for (const index of [...upserts, ...cancels]) {
+  const untouched = new Set<string>();
+  for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind === 'upsert-invoice') references.add(write.invoice.Reference);
-    if (write.kind === 'cancel-invoice') references.add(write.reference);
+    if (write.kind !== 'upsert-invoice') continue;
+    references.add(write.invoice.Reference);
+    if ((await ctx.stateOf(write.source)) === null) untouched.add(write.invoice.Reference);
+  }
+  for (const index of cancels) {
+    const write = ctx.write(index);
+    if (write.kind !== 'cancel-invoice') continue;
+    references.add(write.reference);
+    untouched.delete(write.reference);
   }
   const existing = new Map<string, XeroInvoiceRef>();
-  for (const group of chunk([...references], XERO_BATCH_SIZE)) {
+  for (const group of chunk(await ctx.keysToLookUp('invoices', references, untouched), XERO_BATCH_SIZE)) {
     (await ctx.deps.xero.findInvoicesByReference(group)).forEach((ref, reference) => existing.set(reference, ref));
   }
 
@@ -68,6 +77,7 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
     }
   }
 
+  await ctx.markCreating(saves.filter((save) => !save.body.InvoiceID).map((save) => ctx.write(save.index).source));
   await saveInBatches(saves, 'invoices', (bodies, key) => ctx.deps.xero.saveInvoices(bodies, key), {
     ok: (save, ref) =>
       ctx.succeed(save.index, 'synced', `${describeInvoice(ref)} ${save.verb} in Xero`, {

@@ -1,6 +1,6 @@
 import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
 import type { XeroItem, XeroItemRef } from '../model/xero';
-import type { ItemDependency } from '../model/xero-write';
+import type { ItemDependency, SourceRef } from '../model/xero-write';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk } from './idempotency';
 import { saveInBatches } from './save-in-batches';
@@ -21,13 +21,17 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
   const invoices = ctx.pending('upsert-invoice');
 
   const toLookUp = new Set<string>();
+  const untouched = new Set<string>();
   const knownIds = new Map<string, string>();
+  const needId = async (code: string, source: SourceRef) => {
+    const state = await ctx.stateOf(source);
+    if (state?.xeroId) knownIds.set(code, state.xeroId);
+    else toLookUp.add(code);
+    if (state === null) untouched.add(code);
+  };
   for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind !== 'upsert-item') continue;
-    const known = (await ctx.stateOf(write.source))?.xeroId;
-    if (known) knownIds.set(write.item.Code, known);
-    else toLookUp.add(write.item.Code);
+    if (write.kind === 'upsert-item') await needId(write.item.Code, write.source);
   }
   const dependencies = new Map<string, { dependency: ItemDependency; invoices: number[] }>();
   for (const index of invoices) {
@@ -38,19 +42,18 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
       const entry = dependencies.get(code) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(code, entry);
-      if (knownIds.has(code)) continue;
-      const known = (await ctx.stateOf(dependency.source))?.xeroId;
-      if (known) knownIds.set(code, known);
-      else toLookUp.add(code);
+      if (!knownIds.has(code) && !toLookUp.has(code)) await needId(code, dependency.source);
     }
   }
   for (const index of stops) {
     const write = ctx.write(index);
-    if (write.kind === 'stop-selling-item') toLookUp.add(write.code);
+    if (write.kind !== 'stop-selling-item') continue;
+    toLookUp.add(write.code);
+    untouched.delete(write.code);
   }
 
   const found = new Map<string, XeroItemRef>();
-  for (const codes of chunk([...toLookUp], XERO_BATCH_SIZE)) {
+  for (const codes of chunk(await ctx.keysToLookUp('items', toLookUp, untouched), XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findItemsByCode(codes);
     refs.forEach((ref, code) => {
       found.set(code, ref);
@@ -88,6 +91,7 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
       });
   }
 
+  await ctx.markCreating(saves.filter((save) => !save.body.ItemID).map((save) => sourceOf(ctx, save.target)));
   await saveInBatches(saves, 'items', (bodies, key) => ctx.deps.xero.saveItems(bodies, key), {
     ok: (save, ref) => succeedTarget(ctx, save, ref),
     rejected: (save, messages) =>
@@ -113,6 +117,10 @@ async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroItem
       status: 'synced',
     });
   }
+}
+
+function sourceOf(ctx: BatchContext, target: Target): SourceRef {
+  return 'writeIndex' in target ? ctx.write(target.writeIndex).source : target.dependency.source;
 }
 
 async function failTarget(ctx: BatchContext, target: Target, error: unknown) {

@@ -1,5 +1,6 @@
 /** Xero access for workers: a cached token from the token function, one rate limiter shared by sync and write-back. */
 import { createXeroGateway } from '../../adapters/xero/xero-gateway';
+import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
 import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
 import { clock, once } from './aws-clients';
@@ -19,3 +20,6 @@ export const xeroGateway = once(() =>
     clock,
   })
 );
+
+/** One key index per container: bulk runs of new records skip per-batch lookups (core/sync/xero-key-index.ts). */
+export const xeroKeyIndex = once(() => new XeroKeyIndex({ lister: xeroGateway(), clock, logger: loggerPort }));

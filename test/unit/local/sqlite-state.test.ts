@@ -58,7 +58,7 @@ describe('SqliteSyncStateStore', () => {
     await store.put(second);
     expect(await store.get('salesorder', 'so-1')).toEqual(second);
     expect(await store.get('account', 'so-1')).toBeNull();
-    expect(store.countByStatus()).toEqual({ synced: 0, failed: 1, skipped: 0 });
+    expect(store.countByStatus()).toEqual({ synced: 0, failed: 1, skipped: 0, creating: 0 });
   });
 });
 
