@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../config/types';
 import type { ConnectorFunctionDefaults } from '../constructs/connector-function';
 import { IngressApi } from '../constructs/ingress-api';
 import { Monitoring } from '../constructs/monitoring';
+import { OperationsFunction } from '../constructs/operations-function';
 import { SyncPipeline } from '../constructs/sync-pipeline';
 import { XeroCredentials } from '../constructs/xero-credentials';
 
@@ -23,6 +24,7 @@ export class ConnectorStack extends Stack {
   readonly pipeline: SyncPipeline;
   readonly ingress: IngressApi;
   readonly monitoring: Monitoring;
+  readonly operations: OperationsFunction;
 
   constructor(scope: Construct, id: string, props: ConnectorStackProps) {
     super(scope, id, props);
@@ -70,6 +72,11 @@ export class ConnectorStack extends Stack {
       pointInTimeRecovery: config.pointInTimeRecovery,
       postConcurrency: config.postConcurrency,
       invoicePollRate: config.schedules.invoicePollRate,
+    });
+    this.operations = new OperationsFunction(this, 'Operations', {
+      functionDefaults: withSettings,
+      pipeline: this.pipeline,
+      credentials: this.credentials,
     });
     this.ingress = new IngressApi(this, 'Ingress', {
       functionDefaults: withSettings,
@@ -164,5 +171,9 @@ export class ConnectorStack extends Stack {
     new CfnOutput(this, 'SettingsSecretName', { value: this.credentials.settingsSecret.secretName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DlqOperatorPolicyArn', { value: operatorPolicy.managedPolicyArn });
+    new CfnOutput(this, 'OperationsFunctionName', {
+      value: this.operations.function.functionName,
+      description: 'Pass to `connector preview --aws` and `connector backfill --aws`',
+    });
   }
 }

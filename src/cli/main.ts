@@ -1,6 +1,7 @@
 /**
  * `connector`: the operator CLI for a running local connector. It talks to the connector over HTTP (admin routes,
  * bearer token) and never touches the database itself, so it works the same against any running instance.
+ * With `--aws`, retry, redrive, preview and backfill act on a deployed stack instead, with the caller's AWS credentials.
  *
  * Exit codes: 0 ok · 1 the connector reported a failure · 2 usage error · 3 the connector cannot be reached.
  */
@@ -199,8 +200,14 @@ export function createProgram(io: CliIo): Command {
     .description('Show the Xero document a Dataverse record would become, without writing anything')
     .argument('<table>', `table: ${SYNCED_TABLES.join(', ')}`)
     .argument('<id>', 'Dataverse record GUID')
-    .action(async (table: string, id: string, _options: unknown, command: Command) => {
+    .option('--aws <function>', "on AWS: invoke the stack's operations function (output OperationsFunctionName)")
+    .action(async (table: string, id: string, options: { aws?: string }, command: Command) => {
       checkRecord(table, id);
+      if (options.aws) {
+        const aws = await awsOperations(options.aws);
+        await aws.previewOnAws(io, options.aws, table as SyncedTable, id);
+        return;
+      }
       const path = `/admin/preview/${encodeURIComponent(table)}/${encodeURIComponent(id)}`;
       const body = expectOk(await client(command).client.request('GET', path));
       io.stdout(`${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`);
@@ -223,7 +230,11 @@ export function createProgram(io: CliIo): Command {
     .requiredOption('--tables <list>', `comma-separated: ${SYNCED_TABLES.join(',')}`)
     .option('--since <date>', 'only records modified at or after this date (ISO 8601)')
     .option('--dry-run', 'count the records and estimate Xero calls and days against the day budget; queue nothing')
-    .action(async (options: { tables: string; since?: string; dryRun?: boolean }, command: Command) => {
+    .option(
+      '--aws <function>',
+      "on AWS: run it in the stack's operations function (output OperationsFunctionName), invoking until done"
+    )
+    .action(async (options: { tables: string; since?: string; dryRun?: boolean; aws?: string }, command: Command) => {
       const tables = options.tables
         .split(',')
         .map((t) => t.trim())
@@ -233,6 +244,15 @@ export function createProgram(io: CliIo): Command {
         throw new UsageError(`unknown table(s) ${unknown.join(', ')}; expected ${SYNCED_TABLES.join(', ')}`);
       if (options.since !== undefined && Number.isNaN(Date.parse(options.since)))
         throw new UsageError('--since must be a date such as 2026-01-31');
+      if (options.aws) {
+        const aws = await awsOperations(options.aws);
+        await aws.backfillOnAws(io, options.aws, {
+          tables: tables as SyncedTable[],
+          ...(options.since ? { since: options.since } : {}),
+          ...(options.dryRun ? { dryRun: true } : {}),
+        });
+        return;
+      }
       const { client: c } = client(command);
       const request = { tables, ...(options.since ? { since: options.since } : {}) };
       // Always estimate first, so the operator sees the cost before anything is queued.
@@ -324,6 +344,16 @@ function checkRecord(table: string, id: string): void {
     throw new UsageError(`unknown table "${table}"; expected one of ${SYNCED_TABLES.join(', ')}`);
   }
   if (id.trim() === '') throw new UsageError('the record id is empty');
+}
+
+/** The AWS path of preview and backfill (loaded on demand, like the SDK it uses), once `--aws` names a function. */
+async function awsOperations(functionRef: string) {
+  const aws = await import('./aws-operations');
+  if (!aws.isFunctionRef(functionRef))
+    throw new UsageError(
+      '--aws takes the operations function name or ARN (arn:aws:lambda:<region>:<account>:function:<name>)'
+    );
+  return aws;
 }
 
 function positiveInt(value: string): number {

@@ -82,7 +82,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it('should run every function on Node.js 22, ARM64, with tracing, source maps and Powertools settings', () => {
       const { template } = get();
       const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(8);
+      expect(functions).toHaveLength(9);
       for (const [, fn] of functions) {
         const p = fn.Properties!;
         expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -130,7 +130,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it(`should keep function logs for ${config.logRetentionDays} days`, () => {
       const { template } = get();
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(9); // eight functions + API access log
+      expect(groups).toHaveLength(10); // nine functions + API access log
       for (const [, group] of groups) {
         expect(group.Properties!.RetentionInDays).toBe(config.logRetentionDays);
         expect(group.DeletionPolicy).toBe(config.retainData ? 'Retain' : 'Delete');
@@ -341,6 +341,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
           'XeroWebhookUrl',
           'StatusUrl',
           'DashboardUrl',
+          'OperationsFunctionName',
         ])
       );
     });

@@ -39,6 +39,21 @@ export interface BackfillProgress {
   readonly queued: number;
 }
 
+export interface BackfillRunOptions {
+  /**
+   * Asked before each batch and each table: true stops the run cleanly after the last batch it queued (a Lambda
+   * nearing its timeout). The ledger lets the next run with the same request carry on from there.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface BackfillRunResult {
+  readonly runId: string;
+  readonly tables: BackfillProgress[];
+  /** False when `shouldStop` ended the run before every table was listed to the end. */
+  readonly complete: boolean;
+}
+
 const BATCH = 100;
 const CALLS_PER_BATCH: Record<SyncedTable, number> = { account: 2, contact: 2, product: 2, salesorder: 4 };
 
@@ -79,10 +94,16 @@ export function createBackfill(deps: {
     return records;
   }
 
-  async function run(request: BackfillRequest, onProgress: (progress: BackfillProgress) => void = () => undefined) {
+  async function run(
+    request: BackfillRequest,
+    onProgress: (progress: BackfillProgress) => void = () => undefined,
+    options: BackfillRunOptions = {}
+  ): Promise<BackfillRunResult> {
     const runId = backfillRunId(request);
     const totals: BackfillProgress[] = [];
+    const shouldStop = options.shouldStop ?? (() => false);
     for (const table of orderedTables(request.tables)) {
+      if (shouldStop()) return { runId, tables: totals, complete: false };
       let listed = 0;
       let queued = 0;
       let batch: string[] = [];
@@ -100,12 +121,19 @@ export function createBackfill(deps: {
       for await (const id of deps.lister.listRecordIds(table, request.since)) {
         listed++;
         batch.push(id);
-        if (batch.length >= BATCH) await flush();
+        if (batch.length >= BATCH) {
+          await flush();
+          // Only between batches: everything listed so far is queued and remembered, so nothing is half done.
+          if (shouldStop()) {
+            totals.push({ table, listed, queued });
+            return { runId, tables: totals, complete: false };
+          }
+        }
       }
       await flush();
       totals.push({ table, listed, queued });
     }
-    return { runId, tables: totals };
+    return { runId, tables: totals, complete: true };
   }
 
   return { count, run };
