@@ -22,6 +22,7 @@ const HANDLERS = [
   'token-service',
   'xero-writeback',
   'reconcile',
+  'operations',
 ];
 
 // The child measures only the require (module evaluation), not node's own start-up. A handler that validates its

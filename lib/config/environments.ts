@@ -25,6 +25,7 @@ export const environments: Record<Stage, EnvironmentConfig> = {
     postConcurrency: 4,
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
     alarmThresholds: { refreshTokenAgeHours: 24 * 14, xeroDayLimitRemaining: 500 },
+    xeroDayBudget: 5000,
   },
   prod: {
     stage: 'prod',
@@ -39,5 +40,6 @@ export const environments: Record<Stage, EnvironmentConfig> = {
     postConcurrency: 4,
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     alarmThresholds: { refreshTokenAgeHours: 24 * 14, xeroDayLimitRemaining: 500 },
+    xeroDayBudget: 5000,
   },
 };

@@ -54,4 +54,6 @@ export interface EnvironmentConfig {
   /** Stage-wide API Gateway throttling. */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly alarmThresholds: AlarmThresholds;
+  /** Xero calls a day the tenant allows (5,000; 1,000 on the Starter plan): what backfill estimates plan against. */
+  readonly xeroDayBudget: number;
 }

@@ -60,6 +60,7 @@ const environmentSchema = z.strictObject({
       .max(24 * 60),
     xeroDayLimitRemaining: z.int().min(0).max(5000),
   }),
+  xeroDayBudget: z.int().min(1).max(5000, "must be at most 5000 (Xero's day limit)"),
 });
 
 function isStage(value: string): value is Stage {

@@ -47,6 +47,7 @@ export class ConnectorStack extends Stack {
         XERO_IDENTITY_URL: config.xero.identityUrl,
         XERO_LOGIN_URL: config.xero.loginUrl,
         MAPPING_SETTINGS: JSON.stringify(config.mapping),
+        XERO_DAY_BUDGET: String(config.xeroDayBudget),
         ...(config.xeroTenantId ? { XERO_TENANT_ID: config.xeroTenantId } : {}),
       },
     };

@@ -67,6 +67,7 @@ describe('Stage configuration', () => {
       ['singular rate of 1', { schedules: { tokenRefreshRate: '1 minutes' } }, 'schedules.tokenRefreshRate'],
       ['log retention', { logRetentionDays: 13 }, 'logRetentionDays'],
       ['post concurrency above Xero limit', { postConcurrency: 5 }, 'postConcurrency'],
+      ['day budget above Xero limit', { xeroDayBudget: 10_000 }, 'xeroDayBudget'],
       ['tenant id', { xeroTenantId: 'my-org' }, 'xeroTenantId'],
       ['mapping status', { mapping: { ...DEFAULT_MAPPING_SETTINGS, invoiceStatus: 'PAID' } }, 'mapping.invoiceStatus'],
       [

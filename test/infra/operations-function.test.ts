@@ -33,6 +33,8 @@ describe('operations function', () => {
     expect(env.SYNC_STATE_TABLE).toEqual({ Ref: logicalIdOf(stack, stack.pipeline.table) });
     expect(env.CHANGES_QUEUE_URL).toEqual({ Ref: logicalIdOf(stack, stack.pipeline.changes.queue) });
     expect(env.CONNECTOR_SETTINGS_SECRET_ARN).toBeDefined();
+    // Backfill estimates plan against the stage's day budget.
+    expect(env.XERO_DAY_BUDGET).toBe('5000');
   });
 
   it('should write to the table only ledger items, through BatchWriteItem, and never with a wildcard action', () => {
