@@ -2,19 +2,19 @@
  * Runs every benchmark in turn and prints a short report: throughput into the sandbox Xero at Xero's real limits,
  * webhook ingest latency under load (with the workers running, then the ingest path alone), and the Lambda bundle
  * sizes with cold-init times. Figures, not tests. `npm run bench` (= `tsx bench/run-all.ts`); pick some with
- * `--only=throughput,ingest,bundles,resync` (resync only runs when named). About 5 minutes on 2 cores; each
- * throughput run is bounded to 3 minutes.
+ * `--only=throughput,steady,ingest,bundles,resync` (resync only runs when named). About 8 minutes on 2 cores; the
+ * 1,820-record throughput runs are bounded to 3 minutes, the 7,220-record steady-state run to 6.
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatIngestReport, runIngestBench } from './ingest';
-import { formatThroughputReport, runThroughputBench } from './throughput';
+import { formatThroughputReport, runThroughputBench, scaled } from './throughput';
 
-const BENCHES = ['throughput', 'ingest', 'bundles', 'resync'] as const;
+const BENCHES = ['throughput', 'steady', 'ingest', 'bundles', 'resync'] as const;
 type Bench = (typeof BENCHES)[number];
 /** resync takes two throughput passes (≈ 5 min), so it runs only when asked for with --only. */
-const DEFAULT_BENCHES: readonly Bench[] = ['throughput', 'ingest', 'bundles'];
+const DEFAULT_BENCHES: readonly Bench[] = ['throughput', 'steady', 'ingest', 'bundles'];
 
 function selected(argv: readonly string[]): Bench[] {
   const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
@@ -68,6 +68,10 @@ async function main(): Promise<void> {
     const backlog = await runThroughputBench({ scenario: 'backlog', probes: 0 });
     return `${formatThroughputReport(live)}\n${formatThroughputReport(backlog)}`;
   });
+  // 7,220 records: long enough for a whole rolling minute of steady state after the first minute's burst.
+  await section('steady', async () =>
+    formatThroughputReport(await runThroughputBench({ scenario: 'live', probes: 0, ...scaled(4) }))
+  );
   await section('ingest', async () => {
     const loaded = await runIngestBench();
     const alone = await runIngestBench({ stallMapStage: true });

@@ -393,6 +393,18 @@ function countDuplicates(keys: readonly string[]): number {
   return keys.length - new Set(keys).size;
 }
 
+/** K times the accounts, contacts and orders (products stay), so a run outlasts the first minute's burst of calls. */
+export function scaled(scale: number): Partial<ThroughputOptions> {
+  const k = Math.max(1, Math.floor(scale));
+  const base = DEFAULT_THROUGHPUT_OPTIONS;
+  return {
+    accounts: base.accounts * k,
+    contacts: base.contacts * k,
+    orders: base.orders * k,
+    timeoutMs: base.timeoutMs + (k - 1) * 60_000,
+  };
+}
+
 export function formatThroughputReport(r: ThroughputReport): string {
   const o = r.options;
   const routes = Object.entries(r.callsByRoute)
@@ -452,20 +464,8 @@ if (require.main === module) {
     : process.argv.includes('--resync')
       ? 'resync'
       : 'live';
-  // --scale=K multiplies accounts, contacts and orders, so the run outlasts the first minute's burst of calls.
-  const scale = Math.max(
-    1,
-    Number(/^--scale=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--scale=')) ?? '')?.[1] ?? 1)
-  );
-  const base = DEFAULT_THROUGHPUT_OPTIONS;
-  runThroughputBench({
-    scenario,
-    probes: scenario === 'live' ? 5 : 0,
-    accounts: base.accounts * scale,
-    contacts: base.contacts * scale,
-    orders: base.orders * scale,
-    timeoutMs: base.timeoutMs + (scale - 1) * 60_000,
-  })
+  const scale = Number(/^--scale=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--scale=')) ?? '')?.[1] ?? 1);
+  runThroughputBench({ scenario, probes: scenario === 'live' ? 5 : 0, ...scaled(scale) })
     .then((report) => console.log(formatThroughputReport(report)))
     .catch((error: unknown) => {
       console.error(error);
