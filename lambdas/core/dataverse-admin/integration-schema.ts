@@ -415,6 +415,9 @@ function regardingRelationshipBody(names: IntegrationLogNames, table: SyncedTabl
     ReferencedEntity: table,
     ReferencedAttribute: PRIMARY_KEYS[table],
     ReferencingEntity: names.table,
+    // Pinned rather than left to Dataverse's default, so the log-row writer's `<navigation>@odata.bind` (case
+    // sensitive) is known without reading $metadata.
+    ReferencingEntityNavigationPropertyName: lookupSchema,
     AssociatedMenuConfiguration: {
       Behavior: 'UseLabel',
       Group: 'Details',
