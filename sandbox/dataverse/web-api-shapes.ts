@@ -43,7 +43,8 @@ export function labelProblems(path: string, value: unknown, required = true): st
   if (value === undefined && !required) return [];
   if (!isObject(value)) return [`${path} must be a Label object`];
   const localized = value.LocalizedLabels;
-  if (!Array.isArray(localized) || localized.length === 0) return [`${path}.LocalizedLabels must list at least one label`];
+  if (!Array.isArray(localized) || localized.length === 0)
+    return [`${path}.LocalizedLabels must list at least one label`];
   return localized.flatMap((entry, index) =>
     isObject(entry) && typeof entry.Label === 'string' && entry.Label.trim() && isInt(entry.LanguageCode, 1025, 99999)
       ? []
@@ -166,7 +167,9 @@ export function entityProblems(body: unknown): string[] {
     problems.push('Attributes must contain exactly one primary name column (IsPrimaryName true)');
   }
   for (const attribute of attributes) {
-    problems.push(...attributeProblems(attribute, { primaryName: isObject(attribute) && attribute.IsPrimaryName === true }));
+    problems.push(
+      ...attributeProblems(attribute, { primaryName: isObject(attribute) && attribute.IsPrimaryName === true })
+    );
   }
   return problems;
 }
@@ -312,7 +315,8 @@ export function stepImageProblems(body: Body, creating: boolean): string[] {
   ];
   if (creating) {
     for (const field of ['name', 'entityalias', 'imagetype', 'messagepropertyname']) {
-      if (body[field] === undefined || body[field] === null || body[field] === '') problems.push(`${field} is required`);
+      if (body[field] === undefined || body[field] === null || body[field] === '')
+        problems.push(`${field} is required`);
     }
   }
   if (body.imagetype !== undefined && ![0, 1, 2].includes(Number(body.imagetype))) {

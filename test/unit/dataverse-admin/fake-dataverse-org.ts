@@ -66,6 +66,8 @@ export interface FakeOrg {
   readonly tables: Map<string, FakeTable>;
   /** Replies to force before the normal behaviour (first match wins, used once). */
   readonly overrides: { match: (request: RecordedRequest) => boolean; reply: FakeReply }[];
+  /** Messages of the 400 answers the fake gave itself (writers keep Dataverse's messages out of their errors). */
+  readonly refusals: string[];
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
   const rows = new Map<string, Map<string, Row>>();
   const tables = new Map<string, FakeTable>();
   const overrides: FakeOrg['overrides'] = [];
+  const refusals: string[] = [];
   const userId = randomUUID();
   const collection = (name: string): Map<string, Row> => {
     let found = rows.get(name);
@@ -114,7 +117,10 @@ export async function startFakeOrg(): Promise<FakeOrg> {
   const server = await startFakeHttpServer((request) => {
     const index = overrides.findIndex((override) => override.match(request));
     if (index >= 0) return overrides.splice(index, 1)[0]!.reply;
-    return handle(request);
+    const reply = handle(request);
+    const refusal = (reply.body as { error?: { message?: string } } | undefined)?.error?.message;
+    if (reply.status === 400 && refusal) refusals.push(refusal);
+    return reply;
   });
   baseUrl = server.url;
 
@@ -158,7 +164,10 @@ export async function startFakeOrg(): Promise<FakeOrg> {
         const refused = rowProblems(resource, body, true);
         if (refused) return refused;
         const id = randomUUID();
-        const row = { ...withBinds(body, navigationOf(resource)), [ID_COLUMNS[resource] ?? `${resource.replace(/s$/, '')}id`]: id };
+        const row = {
+          ...withBinds(body, navigationOf(resource)),
+          [ID_COLUMNS[resource] ?? `${resource.replace(/s$/, '')}id`]: id,
+        };
         collection(resource).set(id, row);
         return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}${resource}(${id})` } };
       }
@@ -184,7 +193,10 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     if (ID_COLUMNS[set]) return null;
     const table = [...tables.entries()].find(([, t]) => t.entitySetName === set);
     if (!table) {
-      return { status: 404, body: { error: { code: '0x8006088a', message: `Resource not found for the segment '${set}'.` } } };
+      return {
+        status: 404,
+        body: { error: { code: '0x8006088a', message: `Resource not found for the segment '${set}'.` } },
+      };
     }
     const [logicalName, { attributes, columns, navigation }] = table;
     const problems = undeclaredBinds(body, new Set(navigation.keys())).map(undeclaredPropertyMessage);
@@ -196,11 +208,15 @@ export async function startFakeOrg(): Promise<FakeOrg> {
       }
       const column = columns.get(field);
       if (typeof value === 'string' && typeof column?.MaxLength === 'number' && value.length > column.MaxLength) {
-        problems.push(`A validation error occurred. The length of the '${field}' attribute exceeded ${column.MaxLength}.`);
+        problems.push(
+          `A validation error occurred. The length of the '${field}' attribute exceeded ${column.MaxLength}.`
+        );
       }
       const options = (column?.OptionSet as { Options?: { Value: number }[] } | undefined)?.Options;
       if (options && value !== null && !options.some((option) => option.Value === value)) {
-        problems.push(`A validation error occurred. The value ${String(value)} of '${field}' is outside the valid range.`);
+        problems.push(
+          `A validation error occurred. The value ${String(value)} of '${field}' is outside the valid range.`
+        );
       }
     }
     return refuse(problems);
@@ -257,6 +273,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     rows,
     tables,
     overrides,
+    refusals,
     writes: () => server.requests.filter((request) => request.method !== 'GET'),
     // Idempotent: a test may stop the org early to simulate an unreachable Dataverse.
     close: () => (closed ??= server.close()),
