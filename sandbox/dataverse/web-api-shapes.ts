@@ -171,6 +171,11 @@ export function entityProblems(body: unknown): string[] {
       ...attributeProblems(attribute, { primaryName: isObject(attribute) && attribute.IsPrimaryName === true })
     );
   }
+  // Required by Microsoft's metadata sample ("must include the LogicalName value of the primary name column").
+  const primaryName = isObject(primary[0]) ? String(primary[0].SchemaName).toLowerCase() : undefined;
+  if (body.PrimaryNameAttribute !== primaryName) {
+    problems.push(`PrimaryNameAttribute must be the logical name of the primary name column (${String(primaryName)})`);
+  }
   return problems;
 }
 

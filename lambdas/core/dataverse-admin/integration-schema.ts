@@ -397,6 +397,8 @@ function logTableBody(names: IntegrationLogNames): Record<string, unknown> {
     IsActivity: false,
     HasActivities: false,
     HasNotes: false,
+    // Microsoft's metadata sample lists it as required: the logical name of the primary name column below.
+    PrimaryNameAttribute: names.columns.name,
     Attributes: [
       {
         ...stringColumn(names.columns.name, 'Name', 'Summary of the sync attempt.', 200),

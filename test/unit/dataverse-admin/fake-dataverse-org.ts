@@ -134,7 +134,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
       return { status: 200, body: { UserId: userId, BusinessUnitId: randomUUID(), OrganizationId: randomUUID() } };
     }
     if (resource.startsWith('EntityDefinitions') || resource.startsWith('RelationshipDefinitions')) {
-      return metadata(request.method, resource, body);
+      return metadata(request.method, resource, body, /^strong$/i.test(String(request.headers.consistency ?? '')));
     }
     const keyed = /^(\w+)\(([0-9a-f-]{36})\)$/.exec(resource);
     if (keyed) {
@@ -222,12 +222,19 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     return refuse(problems);
   }
 
-  function metadata(method: string, resource: string, body: Row): FakeReply {
+  /**
+   * Like Dataverse's metadata cache (up to ~30 s), a read without `Consistency: Strong` does not see tables and
+   * columns created through this fake yet.
+   */
+  const uncached = new Set<string>();
+
+  function metadata(method: string, resource: string, body: Row, strong: boolean): FakeReply {
     const entity = /^EntityDefinitions\(LogicalName='(\w+)'\)(\/Attributes)?$/.exec(resource);
     if (entity) {
       const [, logicalName, attributes] = entity as unknown as [string, string, string | undefined];
       const table = tables.get(logicalName);
-      if (!table) return notFound();
+      const stale = method === 'GET' && !strong;
+      if (!table || (stale && uncached.has(logicalName))) return notFound();
       if (!attributes) return { status: 200, body: { LogicalName: logicalName, EntitySetName: table.entitySetName } };
       if (method === 'POST') {
         const refused = refuse(attributeProblems(body));
@@ -235,9 +242,11 @@ export async function startFakeOrg(): Promise<FakeOrg> {
         const name = String(body.SchemaName).toLowerCase();
         table.attributes.add(name);
         table.columns.set(name, body);
+        uncached.add(`${logicalName}.${name}`);
         return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}${resource}(${randomUUID()})` } };
       }
-      return { status: 200, body: { value: [...table.attributes].map((name) => ({ LogicalName: name })) } };
+      const visible = [...table.attributes].filter((name) => !stale || !uncached.has(`${logicalName}.${name}`));
+      return { status: 200, body: { value: visible.map((name) => ({ LogicalName: name })) } };
     }
     if (resource === 'EntityDefinitions' && method === 'POST') {
       const refused = refuse(entityProblems(body));
@@ -250,6 +259,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
         columns,
         navigation: new Map(),
       });
+      uncached.add(logicalName);
       return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}EntityDefinitions(${randomUUID()})` } };
     }
     if (resource === 'RelationshipDefinitions' && method === 'POST') {
@@ -260,6 +270,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
       const lookup = String((body.Lookup as Row).SchemaName).toLowerCase();
       referencing.attributes.add(lookup);
       referencing.navigation.set(navigationPropertyOf(body), lookup);
+      uncached.add(`${String(body.ReferencingEntity)}.${lookup}`);
       return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}RelationshipDefinitions(${randomUUID()})` } };
     }
     return { status: 404 };

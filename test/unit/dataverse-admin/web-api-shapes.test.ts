@@ -80,7 +80,13 @@ describe('Web API shapes of the setup-dataverse bodies', () => {
     const { entity } = schemaBodies();
     const { HasNotes: _notes, ...withoutNotes } = entity;
 
+    const { PrimaryNameAttribute: _primary, ...withoutPrimaryName } = entity;
+
     expect(entityProblems(withoutNotes)).toEqual(['HasNotes must be set (true or false)']);
+    expect(entity.PrimaryNameAttribute).toBe('d365x_name');
+    expect(entityProblems(withoutPrimaryName)).toEqual([
+      'PrimaryNameAttribute must be the logical name of the primary name column (d365x_name)',
+    ]);
     expect(entityProblems({ ...entity, OwnershipType: 'TeamOwned' })).toHaveLength(1);
     expect(entityProblems({ ...entity, SchemaName: 'IntegrationLog' })[0]).toMatch(/customization prefix/);
   });
