@@ -14,8 +14,17 @@ const METADATA = 'Microsoft.Dynamics.CRM.';
 /** A custom name: publisher prefix (2–8 letters or digits, starting with a letter), underscore, then the name. */
 const CUSTOM_SCHEMA_NAME = /^[A-Za-z][A-Za-z0-9]{1,7}_[A-Za-z0-9_]+$/;
 const REQUIRED_LEVELS = ['None', 'SystemRequired', 'ApplicationRequired', 'Recommended'];
-const CASCADE_TYPES = ['NoCascade', 'Cascade', 'Active', 'UserOwned', 'RemoveLink', 'Restrict'];
-const CASCADE_KEYS = ['Assign', 'Delete', 'Merge', 'Reparent', 'Share', 'Unshare'];
+/** Valid cascade types per action (configure-entity-relationship-cascading-behavior). */
+const CASCADE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  Assign: ['Active', 'Cascade', 'NoCascade', 'UserOwned'],
+  Delete: ['Cascade', 'RemoveLink', 'Restrict'],
+  Merge: ['Cascade', 'NoCascade'],
+  Reparent: ['Active', 'Cascade', 'NoCascade', 'UserOwned'],
+  Share: ['Active', 'Cascade', 'NoCascade', 'UserOwned'],
+  Unshare: ['Active', 'Cascade', 'NoCascade', 'UserOwned'],
+};
+/** Tables whose rows can be merged: a relationship they are the "one" side of must cascade Merge. */
+const MERGEABLE_TABLES = ['account', 'contact', 'lead', 'incident'];
 const STRING_FORMATS = ['Text', 'Email', 'Url', 'Phone', 'TextArea', 'TickerSymbol', 'Json', 'RichText'];
 /** Money columns hold at most ±922,337,203,685,477 (MoneyAttributeMetadata Min/MaxSupportedValue). */
 const MONEY_LIMIT = 922_337_203_685_477;
@@ -199,10 +208,15 @@ export function oneToManyProblems(body: unknown): string[] {
   if (cascade !== undefined) {
     if (!isObject(cascade)) problems.push('CascadeConfiguration must be an object');
     else {
-      for (const key of CASCADE_KEYS) {
-        if (cascade[key] !== undefined && !CASCADE_TYPES.includes(String(cascade[key]))) {
-          problems.push(`CascadeConfiguration.${key} "${String(cascade[key])}" is not a cascade type`);
+      for (const [key, options] of Object.entries(CASCADE_OPTIONS)) {
+        if (cascade[key] !== undefined && !options.includes(String(cascade[key]))) {
+          problems.push(`CascadeConfiguration.${key} "${String(cascade[key])}" is not valid for ${key}`);
         }
+      }
+      if (MERGEABLE_TABLES.includes(String(body.ReferencedEntity)) && cascade.Merge !== 'Cascade') {
+        problems.push(
+          `CascadeConfiguration.Merge must be Cascade: ${String(body.ReferencedEntity)} rows can be merged`
+        );
       }
     }
   }

@@ -35,6 +35,9 @@ const SCHEMA_PARTS: Readonly<Record<SyncedTable, string>> = {
   salesorder: 'SalesOrder',
 };
 
+/** Synced tables whose rows Dataverse can merge (account and contact; product and salesorder cannot be). */
+const MERGEABLE_TABLES: ReadonlySet<SyncedTable> = new Set(['account', 'contact']);
+
 const TABLE_LABELS: Readonly<Record<SyncedTable, string>> = {
   account: 'Account',
   contact: 'Contact',
@@ -430,7 +433,9 @@ function regardingRelationshipBody(names: IntegrationLogNames, table: SyncedTabl
     CascadeConfiguration: {
       Assign: 'NoCascade',
       Delete: 'RemoveLink',
-      Merge: 'NoCascade',
+      // Accounts and contacts can be merged, and then Cascade is the only valid Merge option (the log rows follow
+      // the surviving record); for the other tables Microsoft says to use NoCascade.
+      Merge: MERGEABLE_TABLES.has(table) ? 'Cascade' : 'NoCascade',
       Reparent: 'NoCascade',
       Share: 'NoCascade',
       Unshare: 'NoCascade',

@@ -110,8 +110,9 @@ describe('Web API shapes of the setup-dataverse bodies', () => {
     expect(
       oneToManyProblems({ ...relationship, Lookup: { ...(relationship!.Lookup as Body), '@odata.type': 'x' } })
     ).toEqual(['Lookup must be a LookupAttributeMetadata']);
-    expect(oneToManyProblems({ ...relationship, CascadeConfiguration: { Delete: 'Orphan' } })).toEqual([
-      'CascadeConfiguration.Delete "Orphan" is not a cascade type',
+    const product = schemaBodies().relationships.find((body) => body.ReferencedEntity === 'product')!;
+    expect(oneToManyProblems({ ...product, CascadeConfiguration: { Delete: 'NoCascade' } })).toEqual([
+      'CascadeConfiguration.Delete "NoCascade" is not valid for Delete',
     ]);
   });
 
@@ -129,6 +130,25 @@ describe('Web API shapes of the setup-dataverse bodies', () => {
       expect(relationship.ReferencingEntityNavigationPropertyName).toBe(names.regardingNavigation[table]);
       expect(bind).toBe(`${navigationPropertyOf(relationship)}@odata.bind`);
     }
+  });
+});
+
+describe('Regarding lookups and merges', () => {
+  it('should cascade Merge from accounts and contacts, which can be merged, and not from products or orders', () => {
+    const merge = Object.fromEntries(
+      schemaBodies().relationships.map((body) => [body.ReferencedEntity, (body.CascadeConfiguration as Body).Merge])
+    );
+
+    expect(merge).toEqual({ account: 'Cascade', contact: 'Cascade', product: 'NoCascade', salesorder: 'NoCascade' });
+  });
+
+  it('should refuse a lookup to a mergeable table that does not cascade Merge', () => {
+    const account = schemaBodies().relationships.find((body) => body.ReferencedEntity === 'account')!;
+    const cascade = { ...(account.CascadeConfiguration as Body), Merge: 'NoCascade' };
+
+    expect(oneToManyProblems({ ...account, CascadeConfiguration: cascade })).toEqual([
+      'CascadeConfiguration.Merge must be Cascade: account rows can be merged',
+    ]);
   });
 });
 
