@@ -8,6 +8,7 @@ import {
   xeroDeepLink,
 } from '../../../lambdas/core/dataverse-admin';
 import type { SyncOutcome } from '../../../lambdas/core/ports';
+import { ValidationError } from '../../../lambdas/core/errors';
 import {
   createIntegrationLogSinkFromEnv,
   IntegrationLogSink,
@@ -279,7 +280,41 @@ describe('createIntegrationLogSinkFromEnv', () => {
     expect(updates).toBe(0);
   });
 
+  it('should bind through hand-made navigation properties given in DATAVERSE_LOG_REGARDING_NAVIGATION', async () => {
+    const created: Record<string, unknown>[] = [];
+    const sink = createIntegrationLogSinkFromEnv(
+      {
+        DATAVERSE_LOG_REGARDING_NAVIGATION: ' contact = new_RegardingContact , account=new_Acct',
+        DATAVERSE_WRITE_BACK: 'false',
+      },
+      {
+        logger: deps.logger,
+        writer: {
+          createRecord: (_set, data) => {
+            created.push({ ...data });
+            return Promise.resolve('id');
+          },
+          updateRecord: () => Promise.resolve(true),
+        },
+      }
+    )!;
+    const contact = outcome({ table: 'contact' });
+    const product = outcome({ table: 'product' });
+
+    await sink.record(contact);
+    await sink.record(product);
+
+    expect(created[0]).toHaveProperty(['new_RegardingContact@odata.bind'], `/contacts(${contact.id})`);
+    expect(created[1]).toHaveProperty(['d365x_RegardingProductId@odata.bind'], `/products(${product.id})`);
+  });
+
   it('should refuse values it does not understand', () => {
+    expect(() =>
+      createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_REGARDING_NAVIGATION: 'lead=new_Lead' }, deps)
+    ).toThrow(/DATAVERSE_LOG_REGARDING_NAVIGATION/);
+    expect(() =>
+      createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_REGARDING_NAVIGATION: 'account=new Acct' }, deps)
+    ).toThrow(ValidationError);
     expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_LOG_MODE: 'some' }, deps)).toThrow(/DATAVERSE_LOG_MODE/);
     expect(() => createIntegrationLogSinkFromEnv({ DATAVERSE_WRITE_BACK: 'yes' }, deps)).toThrow(
       /DATAVERSE_WRITE_BACK/
