@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { bearerToken, closeServer, headerValue, listen, readBody, sendJson, sleep } from '../xero-accounting/http-kit';
 import { badRequestError, DataverseError, notFoundError } from './dataverse-error';
+import { SandboxCustomizations } from './customizations';
 import { annotationFilter, maxPageSize, parseQueryOptions } from './odata-query';
 import { contextSelection, queryRecords, renderRecord, type RenderContext } from './render';
 import { DataverseState } from './state';
@@ -64,6 +65,11 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
   const faults = { fail: 0, failStatus: 429 as number, retryAfter: 1, hang: 0, latency: 0 };
   const recorded: RecordedDataverseRequest[] = [];
   let apiUrl = '';
+  // Metadata, custom tables (the integration log) and webhook registrations, checked against documented shapes.
+  const customizations = new SandboxCustomizations({
+    exists: (table, id) => state.find(table, id) !== undefined,
+    apiUrl: () => apiUrl,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -111,7 +117,8 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
       throw new DataverseError(404, '0x8006088a', `Resource not found for the segment '${url.pathname}'.`);
     }
     const path = decodeURIComponent(url.pathname.slice(DATAVERSE_API_PATH.length + 1));
-    if (method === 'GET' && path === 'WhoAmI') {
+    // dynamics-web-api's callFunction sends `WhoAmI()`; Microsoft's examples use `WhoAmI`. Both are OData.
+    if (method === 'GET' && (path === 'WhoAmI' || path === 'WhoAmI()')) {
       return {
         status: 200,
         body: {
@@ -122,6 +129,8 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
         },
       };
     }
+    const customized = customizations.handle(method, path, url.searchParams, rawBody ? parseBody(rawBody) : undefined);
+    if (customized) return customized;
     const match = /^([A-Za-z_]+)(?:\(([0-9a-fA-F-]{36})\))?(?:\/([A-Za-z_]+))?$/.exec(path);
     const def = match?.[1] ? tableBySet(match[1]) : undefined;
     if (!match || !def) throw new DataverseError(404, '0x8006088a', `Resource not found for the segment '${path}'.`);
@@ -215,12 +224,15 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
   }
 
   function create(def: TableDef, rawBody: string, prefer: string | undefined): Reply {
-    const record = state.create(def.logicalName, parseBody(rawBody));
+    const input = parseBody(rawBody);
+    customizations.refuseUndeclaredColumns(def.logicalName, input);
+    const record = state.create(def.logicalName, input);
     return written(def, record.id, prefer, 201);
   }
 
   function patch(def: TableDef, id: string, rawBody: string, req: IncomingMessage, prefer: string | undefined): Reply {
     const input = parseBody(rawBody);
+    customizations.refuseUndeclaredColumns(def.logicalName, input);
     const exists = state.find(def.logicalName, id) !== undefined;
     const ifMatch = headerValue(req, 'if-match');
     const ifNoneMatch = headerValue(req, 'if-none-match');

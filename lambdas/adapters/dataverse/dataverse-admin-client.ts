@@ -48,6 +48,12 @@ export interface AdminClientOptions {
   readonly solutionUniqueName?: string;
 }
 
+/**
+ * Dataverse caches metadata for up to about 30 s, so a table created moments ago can read as missing (404) and a
+ * second `setup-dataverse` run would try to create it again. This header asks for the current definitions.
+ */
+const FRESH_METADATA = { Consistency: 'Strong' } as const;
+
 /** An `or` filter over many ids stays well under URL limits in chunks of this size. */
 const ID_CHUNK = 20;
 
@@ -134,6 +140,7 @@ export class DataverseAdminClient {
       this.session.api.retrieveEntity<Row>({
         key: `LogicalName='${names.table}'`,
         select: ['LogicalName', 'EntitySetName'],
+        headers: { ...FRESH_METADATA },
         timeout: this.metadataTimeoutMs,
       })
     );
@@ -158,10 +165,11 @@ export class DataverseAdminClient {
       throw new PermanentError(`cannot set up Dataverse: ${plan.problems.join('; ')}`, 'DATAVERSE_SETUP');
     }
     const counts: Record<PlanOp, number> = { create: 0, update: 0, delete: 0, unchanged: 0 };
-    const headers = this.options.solutionUniqueName
-      ? { 'MSCRM.SolutionUniqueName': this.options.solutionUniqueName }
-      : undefined;
-    const common = { timeout: this.metadataTimeoutMs, ...(headers ? { headers } : {}) };
+    const headers: Record<string, string> = {
+      ...FRESH_METADATA,
+      ...(this.options.solutionUniqueName ? { 'MSCRM.SolutionUniqueName': this.options.solutionUniqueName } : {}),
+    };
+    const common = { timeout: this.metadataTimeoutMs, headers };
     // A 404 here means the table to extend does not exist (e.g. no Sales tables): that must not pass for success.
     const once = { idempotent: false, notFound: 'fail' } as const;
     for (const action of plan.actions) {
@@ -308,6 +316,7 @@ export class DataverseAdminClient {
       this.session.api.retrieveAttributes<Row>({
         entityKey: `LogicalName='${table}'`,
         select: ['LogicalName'],
+        headers: { ...FRESH_METADATA },
         timeout: this.metadataTimeoutMs,
       })
     );

@@ -10,6 +10,7 @@ import type { IntegrationLogNames } from '../../core/dataverse-admin';
 import { entitySetOf, integrationLogNames, integrationLogRow, recordWriteBack } from '../../core/dataverse-admin';
 import { ConnectorError, ValidationError } from '../../core/errors';
 import type { SyncedTable } from '../../core/model/change-event';
+import { SYNCED_TABLES } from '../../core/model/change-event';
 import type { Logger, OutcomeSink, SyncOutcome } from '../../core/ports';
 import type { DataverseWriter } from './dataverse-writer';
 
@@ -111,6 +112,32 @@ export interface IntegrationLogEnvironment {
   readonly DATAVERSE_LOG_ENTITY_SET?: string;
   /** false turns off the Xero id/link/status write-back onto synced records (default true). */
   readonly DATAVERSE_WRITE_BACK?: string;
+  /**
+   * Navigation properties of the Regarding lookups when the log table was made by hand, e.g.
+   * `account=new_AccountId,contact=new_ContactId` (case sensitive, as in $metadata). Default: the lookups' SchemaNames.
+   */
+  readonly DATAVERSE_LOG_REGARDING_NAVIGATION?: string;
+}
+
+const NAVIGATION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Parses `table=NavigationProperty,…`; throws ValidationError naming what is wrong (never guessing). */
+export function parseRegardingNavigation(text: string): Partial<Record<SyncedTable, string>> {
+  const navigation: Partial<Record<SyncedTable, string>> = {};
+  const issues: string[] = [];
+  for (const part of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const [table = '', name = ''] = part.split('=').map((item) => item.trim());
+    if (!(SYNCED_TABLES as readonly string[]).includes(table)) issues.push(`unknown table "${table.slice(0, 40)}"`);
+    else if (!NAVIGATION_NAME.test(name)) issues.push(`"${name.slice(0, 60)}" is not a navigation property name`);
+    else navigation[table as SyncedTable] = name;
+  }
+  if (issues.length > 0) {
+    throw new ValidationError('DATAVERSE_LOG_REGARDING_NAVIGATION must look like account=Name,contact=Name', issues);
+  }
+  return navigation;
 }
 
 /**
@@ -132,9 +159,11 @@ export function createIntegrationLogSinkFromEnv(
   }
   const prefix = env.DATAVERSE_PUBLISHER_PREFIX?.trim();
   const entitySet = env.DATAVERSE_LOG_ENTITY_SET?.trim();
+  const navigation = env.DATAVERSE_LOG_REGARDING_NAVIGATION?.trim();
   return new IntegrationLogSink({
     ...deps,
     mode,
+    ...(navigation ? { regardingNavigation: parseRegardingNavigation(navigation) } : {}),
     ...(prefix ? { prefix } : {}),
     ...(entitySet ? { entitySet } : {}),
     ...(writeBack === 'false' ? { writeBackTables: [] } : {}),

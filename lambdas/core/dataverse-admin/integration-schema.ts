@@ -35,6 +35,9 @@ const SCHEMA_PARTS: Readonly<Record<SyncedTable, string>> = {
   salesorder: 'SalesOrder',
 };
 
+/** Synced tables whose rows Dataverse can merge (account and contact; product and salesorder cannot be). */
+const MERGEABLE_TABLES: ReadonlySet<SyncedTable> = new Set(['account', 'contact']);
+
 const TABLE_LABELS: Readonly<Record<SyncedTable, string>> = {
   account: 'Account',
   contact: 'Contact',
@@ -397,6 +400,8 @@ function logTableBody(names: IntegrationLogNames): Record<string, unknown> {
     IsActivity: false,
     HasActivities: false,
     HasNotes: false,
+    // Microsoft's metadata sample lists it as required: the logical name of the primary name column below.
+    PrimaryNameAttribute: names.columns.name,
     Attributes: [
       {
         ...stringColumn(names.columns.name, 'Name', 'Summary of the sync attempt.', 200),
@@ -415,6 +420,9 @@ function regardingRelationshipBody(names: IntegrationLogNames, table: SyncedTabl
     ReferencedEntity: table,
     ReferencedAttribute: PRIMARY_KEYS[table],
     ReferencingEntity: names.table,
+    // Pinned rather than left to Dataverse's default, so the log-row writer's `<navigation>@odata.bind` (case
+    // sensitive) is known without reading $metadata.
+    ReferencingEntityNavigationPropertyName: lookupSchema,
     AssociatedMenuConfiguration: {
       Behavior: 'UseLabel',
       Group: 'Details',
@@ -425,7 +433,9 @@ function regardingRelationshipBody(names: IntegrationLogNames, table: SyncedTabl
     CascadeConfiguration: {
       Assign: 'NoCascade',
       Delete: 'RemoveLink',
-      Merge: 'NoCascade',
+      // Accounts and contacts can be merged, and then Cascade is the only valid Merge option (the log rows follow
+      // the surviving record); for the other tables Microsoft says to use NoCascade.
+      Merge: MERGEABLE_TABLES.has(table) ? 'Cascade' : 'NoCascade',
       Reparent: 'NoCascade',
       Share: 'NoCascade',
       Unshare: 'NoCascade',

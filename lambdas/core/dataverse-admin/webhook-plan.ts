@@ -141,6 +141,7 @@ export function planWebhookRegistration(
   }
   const endpointName = settings.endpointName ?? DEFAULT_ENDPOINT_NAME;
   const tables = settings.tables ?? WEBHOOK_TABLES;
+  assertNamesFit(endpointName, tables);
   const actions: WebhookAction[] = [planEndpoint(settings, endpointName, state.endpoint)];
   const problems: string[] = [];
   const endpointBind: PlanBind = state.endpoint
@@ -173,6 +174,23 @@ export function planWebhookRegistration(
     });
   }
   return { actions, problems: [...new Set(problems)] };
+}
+
+/** serviceendpoint.name and sdkmessageprocessingstep.name are both at most 256 characters in Dataverse. */
+export const MAX_NAME_LENGTH = 256;
+
+function assertNamesFit(endpointName: string, tables: readonly WebhookTable[]): void {
+  if (!endpointName.trim()) throw new ValidationError('--name must not be empty', ['name']);
+  const longest = Math.max(
+    endpointName.length,
+    ...tables.flatMap((table) => WEBHOOK_MESSAGES.map((message) => stepName(endpointName, table, message).length))
+  );
+  if (longest > MAX_NAME_LENGTH) {
+    throw new ValidationError(
+      `--name is too long: the webhook and step names must stay within ${MAX_NAME_LENGTH} characters`,
+      ['name']
+    );
+  }
 }
 
 /** Deleting a step deletes its images; the endpoint goes last so no step is left pointing at nothing. */

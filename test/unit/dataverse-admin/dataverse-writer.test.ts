@@ -8,7 +8,7 @@ import {
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../lambdas/core/errors';
 import type { FakeOrg } from './fake-dataverse-org';
-import { startFakeOrg } from './fake-dataverse-org';
+import { installIntegrationSchema, startFakeOrg } from './fake-dataverse-org';
 
 describe('DataverseWriter', () => {
   let org: FakeOrg;
@@ -42,6 +42,7 @@ describe('DataverseWriter', () => {
   };
 
   it('should PATCH an existing record with If-Match: * and the bearer token', async () => {
+    await installIntegrationSchema(org);
     const id = seedOrder('SO-1');
 
     const updated = await writer().updateRecord('salesorder', id.toUpperCase(), { d365x_lastsyncmessage: 'paid' });
@@ -106,6 +107,17 @@ describe('DataverseWriter', () => {
     expect(sleeps).toEqual([2000]);
   });
 
+  it('should refuse a column the table does not have, as Dataverse does', async () => {
+    const id = seedOrder('SO-COL');
+
+    await expect(writer().updateRecord('salesorder', id, { d365x_lastsyncmessage: 'x' })).rejects.toBeInstanceOf(
+      PermanentError
+    );
+    await expect(writer().createRecord('d365x_integrationlogs', { d365x_name: 'x' })).rejects.toBeInstanceOf(
+      PermanentError
+    );
+  });
+
   it('should give up after three attempts on server errors with a retryable error', async () => {
     const id = seedOrder('SO-4');
     for (let i = 0; i < 3; i += 1) {
@@ -135,6 +147,7 @@ describe('DataverseWriter', () => {
   });
 
   it('should turn a refused create into a permanent error and return the new id otherwise', async () => {
+    await installIntegrationSchema(org);
     org.overrides.push({
       match: (request) => request.method === 'POST',
       reply: { status: 400, body: { error: { code: '0x80048d19', message: 'bad' } } },

@@ -3,8 +3,28 @@
  * of the Web API for webhook registration (serviceendpoints, steps, images, SDK message lookups, WhoAmI), the
  * metadata endpoints (EntityDefinitions, Attributes, RelationshipDefinitions) and plain record writes. Rows are kept
  * in memory; every request is recorded by the underlying server so tests can check exactly what was sent.
+ *
+ * It refuses what a real org refuses (shapes from sandbox/dataverse/web-api-shapes.ts): metadata bodies missing
+ * documented properties, webhook rows with out-of-range values, writes to entity sets that do not exist, columns a
+ * table lacks, text longer than its column, and `@odata.bind` through a navigation property the table does not
+ * declare (case sensitive, like Dataverse).
  */
 import { randomUUID } from 'node:crypto';
+import {
+  attributeProblems,
+  entityProblems,
+  navigationPropertyOf,
+  oneToManyProblems,
+  serviceEndpointProblems,
+  stepImageProblems,
+  stepProblems,
+  undeclaredBinds,
+  undeclaredPropertyMessage,
+} from '../../../sandbox/dataverse/web-api-shapes';
+import { planIntegrationSchema } from '../../../lambdas/core/dataverse-admin';
+import { DataverseAdminClient } from '../../../lambdas/adapters/dataverse/dataverse-admin-client';
+import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
+import { DataverseSession } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import type { FakeHttpServer, FakeReply, RecordedRequest } from '../../helpers/fake-http-server';
 import { startFakeHttpServer } from '../../helpers/fake-http-server';
 
@@ -19,6 +39,23 @@ const ID_COLUMNS: Record<string, string> = {
   sdkmessagefilters: 'sdkmessagefilterid',
 };
 
+export interface FakeTable {
+  entitySetName: string;
+  /** Column logical names (lower case). */
+  attributes: Set<string>;
+  /** Definitions of the columns created through the metadata API, by logical name. */
+  columns: Map<string, Row>;
+  /** Single-valued navigation properties (case sensitive) → the lookup column they write. */
+  navigation: Map<string, string>;
+}
+
+/** Record sets whose rows are checked against the webhook registration shapes. */
+const ROW_CHECKS: Record<string, (body: Row, creating: boolean) => string[]> = {
+  serviceendpoints: serviceEndpointProblems,
+  sdkmessageprocessingsteps: stepProblems,
+  sdkmessageprocessingstepimages: stepImageProblems,
+};
+
 export interface FakeOrg {
   readonly server: FakeHttpServer;
   readonly url: string;
@@ -26,9 +63,11 @@ export interface FakeOrg {
   /** Rows by entity set, keyed by id. */
   readonly rows: Map<string, Map<string, Row>>;
   /** Attribute logical names by table; a table present here exists. */
-  readonly tables: Map<string, { entitySetName: string; attributes: Set<string> }>;
+  readonly tables: Map<string, FakeTable>;
   /** Replies to force before the normal behaviour (first match wins, used once). */
   readonly overrides: { match: (request: RecordedRequest) => boolean; reply: FakeReply }[];
+  /** Messages of the 400 answers the fake gave itself (writers keep Dataverse's messages out of their errors). */
+  readonly refusals: string[];
   writes(): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -37,8 +76,9 @@ export const WEBHOOK_TABLES_IN_ORG = ['account', 'contact', 'product', 'salesord
 
 export async function startFakeOrg(): Promise<FakeOrg> {
   const rows = new Map<string, Map<string, Row>>();
-  const tables = new Map<string, { entitySetName: string; attributes: Set<string> }>();
+  const tables = new Map<string, FakeTable>();
   const overrides: FakeOrg['overrides'] = [];
+  const refusals: string[] = [];
   const userId = randomUUID();
   const collection = (name: string): Map<string, Row> => {
     let found = rows.get(name);
@@ -65,14 +105,22 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     ['product', 'productid'],
     ['salesorder', 'salesorderid'],
   ] as const) {
-    tables.set(table, { entitySetName: `${table}s`, attributes: new Set([key, 'name', 'modifiedon']) });
+    tables.set(table, {
+      entitySetName: `${table}s`,
+      attributes: new Set([key, 'name', 'modifiedon']),
+      columns: new Map(),
+      navigation: new Map(),
+    });
   }
 
   let baseUrl = '';
   const server = await startFakeHttpServer((request) => {
     const index = overrides.findIndex((override) => override.match(request));
     if (index >= 0) return overrides.splice(index, 1)[0]!.reply;
-    return handle(request);
+    const reply = handle(request);
+    const refusal = (reply.body as { error?: { message?: string } } | undefined)?.error?.message;
+    if (reply.status === 400 && refusal) refusals.push(refusal);
+    return reply;
   });
   baseUrl = server.url;
 
@@ -86,7 +134,7 @@ export async function startFakeOrg(): Promise<FakeOrg> {
       return { status: 200, body: { UserId: userId, BusinessUnitId: randomUUID(), OrganizationId: randomUUID() } };
     }
     if (resource.startsWith('EntityDefinitions') || resource.startsWith('RelationshipDefinitions')) {
-      return metadata(request.method, resource, body);
+      return metadata(request.method, resource, body, /^strong$/i.test(String(request.headers.consistency ?? '')));
     }
     const keyed = /^(\w+)\(([0-9a-f-]{36})\)$/.exec(resource);
     if (keyed) {
@@ -104,15 +152,22 @@ export async function startFakeOrg(): Promise<FakeOrg> {
         return { status: 204 };
       }
       if (request.method === 'PATCH') {
-        Object.assign(existing, withBinds(body));
+        const refused = rowProblems(set, body, false);
+        if (refused) return refused;
+        Object.assign(existing, withBinds(body, navigationOf(set)));
         return { status: 204 };
       }
       return { status: 200, body: existing };
     }
     if (/^\w+$/.test(resource)) {
       if (request.method === 'POST') {
+        const refused = rowProblems(resource, body, true);
+        if (refused) return refused;
         const id = randomUUID();
-        const row = { ...withBinds(body), [ID_COLUMNS[resource] ?? `${resource.replace(/s$/, '')}id`]: id };
+        const row = {
+          ...withBinds(body, navigationOf(resource)),
+          [ID_COLUMNS[resource] ?? `${resource.replace(/s$/, '')}id`]: id,
+        };
         collection(resource).set(id, row);
         return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}${resource}(${id})` } };
       }
@@ -127,32 +182,95 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     return { status: 404 };
   }
 
-  function metadata(method: string, resource: string, body: Row): FakeReply {
+  function navigationOf(set: string): ReadonlyMap<string, string> {
+    return [...tables.values()].find((table) => table.entitySetName === set)?.navigation ?? new Map();
+  }
+
+  /** A refusal in Dataverse's shape, or null when the row may be written. */
+  function rowProblems(set: string, body: Row, creating: boolean): FakeReply | null {
+    const check = ROW_CHECKS[set];
+    if (check) return refuse(check(body, creating));
+    if (ID_COLUMNS[set]) return null;
+    const table = [...tables.entries()].find(([, t]) => t.entitySetName === set);
+    if (!table) {
+      return {
+        status: 404,
+        body: { error: { code: '0x8006088a', message: `Resource not found for the segment '${set}'.` } },
+      };
+    }
+    const [logicalName, { attributes, columns, navigation }] = table;
+    const problems = undeclaredBinds(body, new Set(navigation.keys())).map(undeclaredPropertyMessage);
+    for (const [field, value] of Object.entries(body)) {
+      if (field.includes('@')) continue;
+      if (!attributes.has(field)) {
+        problems.push(`Invalid property '${field}' was found in entity 'Microsoft.Dynamics.CRM.${logicalName}'.`);
+        continue;
+      }
+      const column = columns.get(field);
+      if (typeof value === 'string' && typeof column?.MaxLength === 'number' && value.length > column.MaxLength) {
+        problems.push(
+          `A validation error occurred. The length of the '${field}' attribute exceeded ${column.MaxLength}.`
+        );
+      }
+      const options = (column?.OptionSet as { Options?: { Value: number }[] } | undefined)?.Options;
+      if (options && value !== null && !options.some((option) => option.Value === value)) {
+        problems.push(
+          `A validation error occurred. The value ${String(value)} of '${field}' is outside the valid range.`
+        );
+      }
+    }
+    return refuse(problems);
+  }
+
+  /**
+   * Like Dataverse's metadata cache (up to ~30 s), a read without `Consistency: Strong` does not see tables and
+   * columns created through this fake yet.
+   */
+  const uncached = new Set<string>();
+
+  function metadata(method: string, resource: string, body: Row, strong: boolean): FakeReply {
     const entity = /^EntityDefinitions\(LogicalName='(\w+)'\)(\/Attributes)?$/.exec(resource);
     if (entity) {
       const [, logicalName, attributes] = entity as unknown as [string, string, string | undefined];
       const table = tables.get(logicalName);
-      if (!table) return notFound();
+      const stale = method === 'GET' && !strong;
+      if (!table || (stale && uncached.has(logicalName))) return notFound();
       if (!attributes) return { status: 200, body: { LogicalName: logicalName, EntitySetName: table.entitySetName } };
       if (method === 'POST') {
-        table.attributes.add(String(body.SchemaName).toLowerCase());
+        const refused = refuse(attributeProblems(body));
+        if (refused) return refused;
+        const name = String(body.SchemaName).toLowerCase();
+        table.attributes.add(name);
+        table.columns.set(name, body);
+        uncached.add(`${logicalName}.${name}`);
         return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}${resource}(${randomUUID()})` } };
       }
-      return { status: 200, body: { value: [...table.attributes].map((name) => ({ LogicalName: name })) } };
+      const visible = [...table.attributes].filter((name) => !stale || !uncached.has(`${logicalName}.${name}`));
+      return { status: 200, body: { value: visible.map((name) => ({ LogicalName: name })) } };
     }
     if (resource === 'EntityDefinitions' && method === 'POST') {
+      const refused = refuse(entityProblems(body));
+      if (refused) return refused;
       const logicalName = String(body.SchemaName).toLowerCase();
-      const primary = (body.Attributes as Row[] | undefined)?.map((a) => String(a.SchemaName).toLowerCase()) ?? [];
+      const columns = new Map((body.Attributes as Row[]).map((a) => [String(a.SchemaName).toLowerCase(), a] as const));
       tables.set(logicalName, {
         entitySetName: `${logicalName}s`,
-        attributes: new Set([`${logicalName}id`, ...primary]),
+        attributes: new Set([`${logicalName}id`, ...columns.keys()]),
+        columns,
+        navigation: new Map(),
       });
+      uncached.add(logicalName);
       return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}EntityDefinitions(${randomUUID()})` } };
     }
     if (resource === 'RelationshipDefinitions' && method === 'POST') {
+      const refused = refuse(oneToManyProblems(body));
+      if (refused) return refused;
       const referencing = tables.get(String(body.ReferencingEntity));
       if (!referencing || !tables.has(String(body.ReferencedEntity))) return notFound();
-      referencing.attributes.add(String((body.Lookup as Row).SchemaName).toLowerCase());
+      const lookup = String((body.Lookup as Row).SchemaName).toLowerCase();
+      referencing.attributes.add(lookup);
+      referencing.navigation.set(navigationPropertyOf(body), lookup);
+      uncached.add(`${String(body.ReferencingEntity)}.${lookup}`);
       return { status: 204, headers: { 'OData-EntityId': `${baseUrl}${API}RelationshipDefinitions(${randomUUID()})` } };
     }
     return { status: 404 };
@@ -166,18 +284,28 @@ export async function startFakeOrg(): Promise<FakeOrg> {
     rows,
     tables,
     overrides,
+    refusals,
     writes: () => server.requests.filter((request) => request.method !== 'GET'),
     // Idempotent: a test may stop the org early to simulate an unreachable Dataverse.
     close: () => (closed ??= server.close()),
   };
 }
 
+/** 400 in Dataverse's error shape when there are problems. */
+function refuse(problems: readonly string[]): FakeReply | null {
+  if (problems.length === 0) return null;
+  return { status: 400, body: { error: { code: '0x80048d19', message: problems.join(' ') } } };
+}
+
 function notFound(): FakeReply {
   return { status: 404, body: { error: { code: '0x80040217', message: 'Does Not Exist' } } };
 }
 
-/** `x@odata.bind: /set(id)` becomes the read-only `_x_value` Dataverse exposes. */
-function withBinds(body: Row): Row {
+/**
+ * `x@odata.bind: /set(id)` becomes the read-only `_<lookup>_value` Dataverse exposes, named after the lookup's
+ * logical name (a custom navigation property such as d365x_RegardingAccountId writes d365x_regardingaccountid).
+ */
+function withBinds(body: Row, navigation: ReadonlyMap<string, string> = new Map()): Row {
   const row: Row = {};
   for (const [key, value] of Object.entries(body)) {
     const bind = /^(\w+)@odata\.bind$/.exec(key);
@@ -186,7 +314,8 @@ function withBinds(body: Row): Row {
       continue;
     }
     const id = /\(([0-9a-f-]{36})\)$/.exec(String(value))?.[1];
-    const property = bind[1] === 'eventhandler_serviceendpoint' ? 'eventhandler' : bind[1];
+    const property =
+      bind[1] === 'eventhandler_serviceendpoint' ? 'eventhandler' : (navigation.get(bind[1]!) ?? bind[1]);
     row[`_${property}_value`] = id;
   }
   return row;
@@ -231,4 +360,20 @@ export function evaluate(filter: string, row: Row): boolean {
     return String(row[field] ?? '').toLowerCase() === expected.toLowerCase();
   };
   return expression();
+}
+
+/**
+ * Runs the real `setup-dataverse` path (plan + admin client) against the fake org, so row writers are tested
+ * against the columns and lookups the setup really creates.
+ */
+export async function installIntegrationSchema(org: FakeOrg, prefix?: string): Promise<void> {
+  const session = new DataverseSession({
+    serverUrl: org.url,
+    tokenSource: createStaticTokenSource('test-token'),
+    timeoutMs: 2_000,
+    sleep: () => Promise.resolve(),
+  });
+  const admin = new DataverseAdminClient(session);
+  const settings = prefix ? { prefix } : {};
+  await admin.applySchemaPlan(planIntegrationSchema(settings, await admin.readSchemaState(settings)));
 }

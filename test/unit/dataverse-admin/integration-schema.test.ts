@@ -218,6 +218,9 @@ describe('connector setup-dataverse', () => {
     expect(posts.filter((r) => r.url.endsWith('/EntityDefinitions'))).toHaveLength(1);
     expect(posts.filter((r) => r.url.endsWith('/RelationshipDefinitions'))).toHaveLength(4);
     expect(posts.every((r) => r.headers['mscrm.solutionuniquename'] === 'XeroConnector')).toBe(true);
+    // Metadata is cached for up to ~30 s; every metadata call asks for the current definitions.
+    const metadataCalls = org.server.requests.filter((r) => /Definitions/.test(r.url));
+    expect(metadataCalls.every((r) => r.headers.consistency === 'Strong')).toBe(true);
     expect([...org.tables.get('d365x_integrationlog')!.attributes]).toEqual(
       expect.arrayContaining(['d365x_name', 'd365x_status', 'd365x_regardingaccountid'])
     );
