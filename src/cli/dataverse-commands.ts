@@ -163,7 +163,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         io.stdout(`Done: ${summary(result.counts)}.\n`);
         if (result.counts.create > 0) {
           io.stdout(
-            'Publish customizations in the maker portal to show the new columns on forms. The integration-log ' +
+            'Add the new columns to forms in the maker portal (no publish needed). The integration-log ' +
               `rows are written to ${plan.names.entitySet}.\n`
           );
         }

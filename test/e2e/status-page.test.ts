@@ -116,8 +116,10 @@ it('should list a permanent failure with a Retry button that re-queues the recor
   await page.waitForURL(`${connector.app.url}/`);
   await waitFor('the retried record in Xero', () => contactsByNumber(sandbox, duplicate.id).length === 1);
   expect(contactsByNumber(sandbox, duplicate.id)[0]?.Name).toBe('Northwind Roasters (East)');
-  const retried = connector.app.outcomes.recent(50).filter((o) => o.id === duplicate.id && o.status === 'synced');
-  expect(retried.length).toBeGreaterThan(0);
+  // The outcome is logged just after Xero answers, so it may trail the contact's appearance by a moment.
+  await waitFor('the synced outcome of the retried record', () =>
+    connector.app.outcomes.recent(50).some((o) => o.id === duplicate.id && o.status === 'synced')
+  );
 });
 
 it('should re-queue a record through Retry even when nothing else announces it', async () => {
