@@ -54,6 +54,11 @@ export interface SandboxXeroKnobs {
   failNext(count: number, status?: 429 | 500 | 503, retryAfterSeconds?: number): void;
   /** The next `count` requests are never answered (the client must time out). */
   hangNext(count: number): void;
+  /**
+   * The next `count` successful requests on `route` (e.g. "POST /Contacts") are carried out, then their connection is
+   * cut before the answer: the write happened (or was replayed), but the client cannot know (a lost response).
+   */
+  loseNextAnswers(route: string, count?: number): void;
   /** Delay, in ms, added to every admitted request while it counts as in flight. */
   setLatency(ms: number): void;
   /** Every bearer token is refused with 401 until restoreTokens(). */
@@ -119,6 +124,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
   const recorded: RecordedXeroRequest[] = [];
   const counts = new Map<string, number>();
   const faults = { fail: 0, failStatus: 500 as number, retryAfter: 1, hang: 0, latency: 0, revoked: false };
+  const losing = new Map<string, number>();
   let paused: { promise: Promise<void>; release: () => void } | undefined;
 
   const defaultTenant = tenants[0]!.tenantId;
@@ -151,6 +157,12 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     counts.set(route, (counts.get(route) ?? 0) + 1);
     const knownTenant = tenantId !== undefined && books.has(tenantId.toLowerCase());
     const reply = (r: Reply): void => {
+      const lose = losing.get(route) ?? 0;
+      if (r.status < 300 && lose > 0) {
+        losing.set(route, lose - 1);
+        res.socket?.destroy();
+        return;
+      }
       entry.status = r.status;
       // Xero reports the remaining limits on every answer; before admission they are read without charging.
       const limits =
@@ -406,6 +418,9 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     },
     hangNext(count) {
       faults.hang = count;
+    },
+    loseNextAnswers(route, count = 1) {
+      losing.set(route, count);
     },
     setLatency(ms) {
       faults.latency = ms;

@@ -13,6 +13,7 @@ import {
   contactsByNumber,
   deliverWebhook,
   getStatus,
+  sleep,
   startFakes,
   startRealConnector,
   tempDataDir,
@@ -116,6 +117,31 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
   await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 75_000 });
   await waitForDrain(url);
 }, 150_000);
+
+it('should write a bulk of new accounts with one listing of the tenant, and look up, not re-create, a lost save', async () => {
+  const { knobs } = fakes.systems.accounting;
+  const seen = knobs.requests().length;
+  // Xero held while the bulk is mapped, so the writes meet a full queue (as in a backfill). The first save is carried
+  // out but its answer is lost, and so are the answers to the gateway's two retries of it (Idempotency-Key replays).
+  knobs.pause();
+  knobs.loseNextAnswers('POST /Contacts', 3);
+  const ids = await newAccounts('Bulk', 45);
+  await waitFor('a Xero call held', () => knobs.inFlight() >= 1);
+  await sleep(1_500);
+  knobs.resume();
+
+  await waitFor('the bulk in Xero', () => inXero(ids), { timeoutMs: 60_000 });
+  await waitForDrain(url);
+  const calls = knobs.requests().slice(seen);
+  const listings = calls.filter((r) => r.route === 'GET /Contacts' && r.query.pageSize === '1000' && !r.query.where);
+  const lookups = calls.filter((r) => r.route === 'GET /Contacts' && (r.query.where ?? '').includes('ContactNumber'));
+  const lostSaves = calls.filter((r) => r.route === 'POST /Contacts' && r.status === undefined);
+  expect(listings.length).toBeGreaterThanOrEqual(1);
+  expect(lostSaves).toHaveLength(3);
+  // The records of the lost save were marked `creating`, so their retry looked them up instead of trusting the listing.
+  expect(lookups.length).toBeGreaterThanOrEqual(1);
+  for (const id of ids) expect({ id, count: contactsByNumber(fakes.systems, id).length }).toEqual({ id, count: 1 });
+});
 
 it('should end with every record in Xero exactly once or dead-lettered with a reason', async () => {
   const status = await waitForDrain(url);
