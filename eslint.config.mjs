@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.data/', 'coverage/', 'bin/connector-cli.js', '**/*.generated.json'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'dist/',
+      '.data/',
+      'coverage/',
+      'bin/connector-cli.js',
+      '**/*.generated.json',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -14,24 +24,38 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The core is pure: no AWS, HTTP, database or SDK imports. Adapters implement its ports.
     files: ['lambdas/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['aws-cdk-lib', 'aws-cdk-lib/*', '@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-lambda'], message: 'core is pure: put AWS code in lambdas/adapters' },
-          { group: ['xero-node', 'xero-node/*', 'dynamics-web-api', '@azure/*', 'better-sqlite3'], message: 'core is pure: put SDK code in lambdas/adapters' },
-          { group: ['http', 'https', 'node:http', 'node:https', 'net', 'node:net', 'fs', 'node:fs'], message: 'core is pure: no I/O' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', '@aws-sdk/*', '@aws-lambda-powertools/*', 'aws-lambda'],
+              message: 'core is pure: put AWS code in lambdas/adapters',
+            },
+            {
+              group: ['xero-node', 'xero-node/*', 'dynamics-web-api', '@azure/*', 'better-sqlite3'],
+              message: 'core is pure: put SDK code in lambdas/adapters',
+            },
+            {
+              group: ['http', 'https', 'node:http', 'node:https', 'net', 'node:net', 'fs', 'node:fs'],
+              message: 'core is pure: no I/O',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
-  },
+  }
 );

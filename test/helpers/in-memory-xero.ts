@@ -35,12 +35,7 @@ export class InMemoryXero implements XeroGateway, XeroKeyLister {
     this.faults.push({ kind: 'lose', error: new TransientError('socket hang up'), method });
   }
 
-  private async enter<T>(
-    method: Method,
-    size: number,
-    idempotencyKey: string | undefined,
-    apply: () => T
-  ): Promise<T> {
+  private async enter<T>(method: Method, size: number, idempotencyKey: string | undefined, apply: () => T): Promise<T> {
     this.calls.push({ method, size, idempotencyKey });
     const faultIndex = this.faults.findIndex((fault) => !fault.method || fault.method === method);
     const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;

@@ -38,7 +38,12 @@ export const invoice = (reference: string, customer: number, codes: string[] = [
     ? codes.map((code) => ({ Description: code, ItemCode: code, Quantity: 1, UnitAmount: 10 }))
     : [{ Description: 'Write-in', Quantity: 1, UnitAmount: 5 }],
 });
-export const upsertInvoice = (reference: string, orderN: number, customer: number, codes: string[] = []): XeroWrite => ({
+export const upsertInvoice = (
+  reference: string,
+  orderN: number,
+  customer: number,
+  codes: string[] = []
+): XeroWrite => ({
   kind: 'upsert-invoice',
   source: source('salesorder', orderN),
   invoice: invoice(reference, customer, codes),
