@@ -26,7 +26,10 @@ export interface BackfillRequest {
 
 export interface BackfillEstimate {
   readonly records: Readonly<Partial<Record<SyncedTable, number>>>;
-  /** Xero calls the sync will need: a lookup and a save per batch of 50, more for invoices (customer, items). */
+  /**
+   * Xero calls the sync needs at most: a lookup and a save per batch of 50, more for invoices (customer, items).
+   * Records new to Xero usually cost less — the key index replaces their lookups with one listing per kind.
+   */
   readonly xeroCalls: number;
   readonly dayBudget: number;
   /** Days of Xero's day budget the calls take (at least 1 when there is anything to do). */
