@@ -25,6 +25,8 @@ export async function collectKeys(options: {
       if (typeof key === 'string' && key !== '') keys.add(key);
     }
     const pageCount = pageCountOf(body);
+    // Xero says up front how many pages there are: a tenant too big to list costs one call, not maxPages.
+    if (pageCount !== undefined && pageCount > options.maxPages) return undefined;
     if (!options.paged || elements.length === 0 || (pageCount !== undefined && page >= pageCount)) return keys;
   }
   return undefined;

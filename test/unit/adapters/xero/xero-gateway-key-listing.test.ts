@@ -53,13 +53,21 @@ describe('XeroAccountingGateway.listExistingKeys', () => {
     expect(query(server.requests[0]!).get('where')).toBe('Type=="ACCREC"');
   });
 
-  it('should give up (undefined) on a tenant with more pages than allowed, after at most that many calls', async () => {
+  it('should give up (undefined) after one call when Xero reports more pages than allowed', async () => {
     server.setRoute((request) => ({
       body: {
         pagination: { page: Number(query(request).get('page')), pageSize: 1000, pageCount: 40, itemCount: 40_000 },
         Contacts: contacts(1, 1000),
       },
     }));
+    const { gateway } = gatewayFor(server.url);
+
+    expect(await gateway.listExistingKeys('contacts', 3)).toBeUndefined();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('should give up after the allowed pages when the answers carry no pagination', async () => {
+    server.setRoute(() => ({ body: { Contacts: contacts(1, 1000) } }));
     const { gateway } = gatewayFor(server.url);
 
     expect(await gateway.listExistingKeys('contacts', 3)).toBeUndefined();
