@@ -1,6 +1,7 @@
 /**
  * The `ChangeQueue` port over the SQLite queue: one message per change, grouped by record so changes to one record
- * are processed in order, de-duplicated by the event's dedupeId (redelivered webhooks).
+ * are processed in order, de-duplicated by the event's dedupeId (redelivered webhooks), and coalesced: a change of a
+ * record that already has one waiting, untouched, adds nothing.
  */
 import { ValidationError } from '../../core/errors';
 import { CHANGE_MESSAGES, isSyncedTable, type ChangeEvent } from '../../core/model/change-event';
@@ -18,6 +19,8 @@ export class SqliteChangeQueue implements ChangeQueue {
         body: JSON.stringify(event),
         groupId: changeGroupId(event),
         dedupeId: event.dedupeId,
+        // The map stage reads the record's current state, so a change still waiting covers any later one.
+        coalesce: true,
       }))
     );
   }

@@ -24,6 +24,12 @@ export interface OutgoingMessage {
   readonly dedupeId?: string;
   /** Keep the message invisible this long after sending. */
   readonly delayMs?: number;
+  /**
+   * Drop this message when its group already has one waiting that was never received: for work that re-reads the
+   * current state (a change of a record), the waiting message runs first and covers this one. A record edited in a
+   * tight loop then keeps one change queued instead of thousands.
+   */
+  readonly coalesce?: boolean;
 }
 
 export interface LeasedMessage {
@@ -80,6 +86,8 @@ export interface SendResult {
   /** Ids of the messages stored, in order; duplicates are left out. */
   readonly ids: readonly string[];
   readonly duplicates: number;
+  /** Messages dropped because an untouched message of their group was already waiting (`coalesce`). */
+  readonly coalesced: number;
 }
 
 export interface SqliteQueueOptions {
@@ -177,9 +185,14 @@ export class SqliteQueue {
           `INSERT INTO queue_messages (id, queue, seq, body, group_id, state, visible_at, sent_at)
            VALUES (?, ?, ?, ?, ?, 'ready', ?, ?)`
         );
+        const waiting = this.db.prepare(
+          `SELECT 1 FROM queue_messages
+           WHERE queue = ? AND group_id = ? AND state = 'ready' AND receive_count = 0 LIMIT 1`
+        );
         let seq = this.nextSeq();
         const ids: string[] = [];
         let duplicates = 0;
+        let coalesced = 0;
         for (const message of messages) {
           if (message.dedupeId !== undefined) {
             const fresh = remember.run(queue, message.dedupeId, now + this.dedupeWindowMs).changes > 0;
@@ -188,11 +201,17 @@ export class SqliteQueue {
               continue;
             }
           }
+          // Only a message never received: one that already failed may yet be dead-lettered, and must not take
+          // a later change with it.
+          if (message.coalesce && message.groupId !== undefined && waiting.get(queue, message.groupId)) {
+            coalesced += 1;
+            continue;
+          }
           const id = randomUUID();
           insert.run(id, queue, seq++, message.body, message.groupId ?? null, now + (message.delayMs ?? 0), now);
           ids.push(id);
         }
-        return { ids, duplicates };
+        return { ids, duplicates, coalesced };
       })
       .immediate();
   }

@@ -105,18 +105,35 @@ describe('SqliteChangeQueue', () => {
     const queue = new SqliteQueue(openDatabase({ memory: true }));
     const changes = new SqliteChangeQueue(queue);
     const event = changeEvent();
-    await changes.enqueue([
-      event,
-      { ...event },
-      changeEvent({ dedupeId: 'op-2:Update', occurredAt: '2026-01-02T03:05:00Z' }),
-    ]);
+    await changes.enqueue([event, { ...event }]);
 
     const leased = queue.receive('changes', 10, 1000);
     expect(leased).toHaveLength(1);
     expect(leased[0]?.groupId).toBe(`account:${event.id}`);
     expect(parseChangeEventBody(leased[0]!.body)).toEqual(event);
+    // A change arriving while the first is being worked on waits behind it.
+    await changes.enqueue([changeEvent({ dedupeId: 'op-2:Update', occurredAt: '2026-01-02T03:05:00Z' })]);
     queue.ack(leased[0]!.id);
     expect(parseChangeEventBody(queue.receive('changes', 10, 1000)[0]!.body).dedupeId).toBe('op-2:Update');
+  });
+
+  it('should coalesce changes of a record that already has an untouched change waiting', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    const changes = new SqliteChangeQueue(queue);
+    const other = '00000000-0000-4000-8000-0000000000bb';
+    await changes.enqueue([
+      changeEvent({ dedupeId: 'op-1' }),
+      changeEvent({ dedupeId: 'op-2' }),
+      changeEvent({ dedupeId: 'op-3', id: other }),
+      changeEvent({ dedupeId: 'op-4' }),
+    ]);
+    expect(queue.depth('changes').ready).toBe(2);
+
+    // Once the waiting change has failed an attempt it may yet be dead-lettered: a new change is kept after it.
+    const [first] = queue.receive('changes', 1, 1000);
+    queue.fail(first!.id, { error: 'Dataverse timed out', receipt: first!.receipt });
+    await changes.enqueue([changeEvent({ dedupeId: 'op-5' })]);
+    expect(queue.depth('changes').ready + queue.depth('changes').delayed).toBe(3);
   });
 
   it('should reject malformed message bodies with a ValidationError naming the fields', () => {
