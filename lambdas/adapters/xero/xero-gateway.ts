@@ -151,25 +151,55 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private async pagedContacts(where: string, includeArchived: boolean): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const body = await this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
-        this.authorised(accessToken).getContacts(
-          tenantId,
-          undefined,
-          where,
-          undefined,
-          undefined,
-          page,
-          includeArchived,
-          undefined,
-          undefined,
-          PAGE_SIZE
-        )
-      );
-      const elements = elementsOf(body, 'Contacts');
+      const elements = elementsOf(await this.contactsPage(page, PAGE_SIZE, { where, includeArchived }), 'Contacts');
       rows.push(...elements);
       if (elements.length < PAGE_SIZE) break;
     }
     return rows;
+  }
+
+  /** One page of GET /Contacts (raw body). */
+  private contactsPage(
+    page: number,
+    pageSize: number,
+    filter: { where?: string; includeArchived: boolean }
+  ): Promise<unknown> {
+    return this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getContacts(
+        tenantId,
+        undefined,
+        filter.where,
+        undefined,
+        undefined,
+        page,
+        filter.includeArchived,
+        undefined,
+        undefined,
+        pageSize
+      )
+    );
+  }
+
+  /** One page of GET /Invoices matching `where` (raw body). */
+  private invoicesPage(page: number, pageSize: number, where: string): Promise<unknown> {
+    return this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getInvoices(
+        tenantId,
+        undefined,
+        where,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        page,
+        undefined,
+        undefined,
+        UNIT_DP,
+        undefined,
+        pageSize
+      )
+    );
   }
 
   async saveContacts(
@@ -217,24 +247,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
     for (const chunk of chunkWhere('Reference', references, this.chunkLimits, wrap)) {
       const where = wrap(anyOf('Reference', chunk));
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const body = await this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
-          this.authorised(accessToken).getInvoices(
-            tenantId,
-            undefined,
-            where,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            page,
-            undefined,
-            undefined,
-            UNIT_DP,
-            undefined,
-            PAGE_SIZE
-          )
-        );
+        const body = await this.invoicesPage(page, PAGE_SIZE, where);
         const elements = elementsOf(body, 'Invoices');
         for (const element of elements) {
           const ref = toInvoiceRef(element);
@@ -270,21 +283,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (contact) => contact.ContactNumber,
           maxPages,
           paged: true,
-          fetchPage: (page) =>
-            this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
-              this.authorised(accessToken).getContacts(
-                tenantId,
-                undefined,
-                undefined,
-                undefined,
-                undefined,
-                page,
-                true,
-                undefined,
-                undefined,
-                LISTING_PAGE_SIZE
-              )
-            ),
+          fetchPage: (page) => this.contactsPage(page, LISTING_PAGE_SIZE, { includeArchived: true }),
         });
       case 'items':
         return collectKeys({
@@ -303,25 +302,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (invoice) => invoice.Reference,
           maxPages,
           paged: true,
-          fetchPage: (page) =>
-            this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
-              this.authorised(accessToken).getInvoices(
-                tenantId,
-                undefined,
-                'Type=="ACCREC"',
-                undefined,
-                undefined,
-                undefined,
-                undefined,
-                undefined,
-                page,
-                undefined,
-                undefined,
-                UNIT_DP,
-                undefined,
-                LISTING_PAGE_SIZE
-              )
-            ),
+          fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"'),
         });
     }
   }
