@@ -67,6 +67,11 @@ export class BatchContext {
     return cached;
   }
 
+  /** Sorts a phase's natural keys into known Xero ids and keys to look up (see KeyLookups). */
+  keyLookups(kind: XeroKeyKind): KeyLookups {
+    return new KeyLookups(this, kind);
+  }
+
   /**
    * The keys that still need a lookup: a fresh key index may prove some absent, but only keys of records the
    * connector has never touched (`untouched`) — any other record may have a create of uncertain outcome behind it.
@@ -179,6 +184,40 @@ export class BatchContext {
         error: describeError(error),
       });
     }
+  }
+}
+
+/**
+ * A phase's natural keys (ContactNumber, Item Code): the Xero id when sync state knows it, otherwise a lookup —
+ * which a key index may spare for records never touched. Keys that must always be looked up (archives, items
+ * that stop selling) are never spared.
+ */
+export class KeyLookups {
+  readonly ids = new Map<string, string>();
+  private readonly toLookUp = new Set<string>();
+  private readonly untouched = new Set<string>();
+
+  constructor(
+    private readonly ctx: BatchContext,
+    private readonly kind: XeroKeyKind
+  ) {}
+
+  async need(key: string, source: Pick<SourceRef, 'table' | 'id'>): Promise<void> {
+    if (this.ids.has(key) || this.toLookUp.has(key)) return;
+    const state = await this.ctx.stateOf(source);
+    if (state?.xeroId) this.ids.set(key, state.xeroId);
+    else this.toLookUp.add(key);
+    if (state === null) this.untouched.add(key);
+  }
+
+  alwaysLookUp(key: string): void {
+    this.toLookUp.add(key);
+    this.untouched.delete(key);
+  }
+
+  /** The keys to look up in Xero, after the key index has had its say. */
+  keys(): Promise<string[]> {
+    return this.ctx.keysToLookUp(this.kind, this.toLookUp, this.untouched);
   }
 }
 

@@ -20,23 +20,16 @@ interface PendingSave {
  * Returns ContactID by ContactNumber for the invoice phase.
  */
 export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
   const upserts = ctx.pending('upsert-contact');
   const archives = ctx.pending('archive-contact');
   const invoices = ctx.pending('upsert-invoice');
 
   // Known ContactIDs from our own state; everything else (and every archive) is looked up by ContactNumber.
-  const toLookUp = new Set<string>();
-  const untouched = new Set<string>();
-  const needId = async (number: string, source: SourceRef) => {
-    const state = await ctx.stateOf(source);
-    if (state?.xeroId) ids.set(number, state.xeroId);
-    else toLookUp.add(number);
-    if (state === null) untouched.add(number);
-  };
+  const lookups = ctx.keyLookups('contacts');
+  const { ids } = lookups;
   for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind === 'upsert-contact') await needId(write.contact.ContactNumber, write.source);
+    if (write.kind === 'upsert-contact') await lookups.need(write.contact.ContactNumber, write.source);
   }
   const dependencies = new Map<string, { dependency: ContactDependency; invoices: number[] }>();
   for (const index of invoices) {
@@ -47,21 +40,16 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
       const entry = dependencies.get(number) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(number, entry);
-      if (!ids.has(number) && !toLookUp.has(number)) await needId(number, dependency.source);
+      await lookups.need(number, dependency.source);
     }
   }
-  const archiveNumbers = archives.map((index) => {
+  for (const index of archives) {
     const write = ctx.write(index);
-    return write.kind === 'archive-contact' ? write.contactNumber : '';
-  });
-  for (const number of archiveNumbers) {
-    toLookUp.add(number);
-    untouched.delete(number);
+    if (write.kind === 'archive-contact') lookups.alwaysLookUp(write.contactNumber);
   }
 
   const found = new Map<string, XeroContactRef>();
-  const lookUp = await ctx.keysToLookUp('contacts', toLookUp, untouched);
-  for (const numbers of chunk(lookUp, XERO_BATCH_SIZE)) {
+  for (const numbers of chunk(await lookups.keys(), XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findContactsByNumber(numbers);
     refs.forEach((ref, number) => {
       found.set(number, ref);

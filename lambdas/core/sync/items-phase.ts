@@ -20,18 +20,11 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
   const stops = ctx.pending('stop-selling-item');
   const invoices = ctx.pending('upsert-invoice');
 
-  const toLookUp = new Set<string>();
-  const untouched = new Set<string>();
-  const knownIds = new Map<string, string>();
-  const needId = async (code: string, source: SourceRef) => {
-    const state = await ctx.stateOf(source);
-    if (state?.xeroId) knownIds.set(code, state.xeroId);
-    else toLookUp.add(code);
-    if (state === null) untouched.add(code);
-  };
+  const lookups = ctx.keyLookups('items');
+  const knownIds = lookups.ids;
   for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind === 'upsert-item') await needId(write.item.Code, write.source);
+    if (write.kind === 'upsert-item') await lookups.need(write.item.Code, write.source);
   }
   const dependencies = new Map<string, { dependency: ItemDependency; invoices: number[] }>();
   for (const index of invoices) {
@@ -42,18 +35,16 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
       const entry = dependencies.get(code) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(code, entry);
-      if (!knownIds.has(code) && !toLookUp.has(code)) await needId(code, dependency.source);
+      await lookups.need(code, dependency.source);
     }
   }
   for (const index of stops) {
     const write = ctx.write(index);
-    if (write.kind !== 'stop-selling-item') continue;
-    toLookUp.add(write.code);
-    untouched.delete(write.code);
+    if (write.kind === 'stop-selling-item') lookups.alwaysLookUp(write.code);
   }
 
   const found = new Map<string, XeroItemRef>();
-  for (const codes of chunk(await ctx.keysToLookUp('items', toLookUp, untouched), XERO_BATCH_SIZE)) {
+  for (const codes of chunk(await lookups.keys(), XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findItemsByCode(codes);
     refs.forEach((ref, code) => {
       found.set(code, ref);
