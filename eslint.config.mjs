@@ -55,6 +55,25 @@ export default tseslint.config(
     },
   },
   {
+    // Time is injected (the Clock port): only lambdas/adapters/system-clock.ts reads the wall clock, so tests own
+    // time and a date-dependent bug cannot hide behind a fixed test clock (issue: the token-service time bomb).
+    files: ['lambdas/**/*.ts', 'src/local/**/*.ts'],
+    ignores: ['lambdas/adapters/system-clock.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'read time from the injected Clock (or systemNow in a composition root), not Date.now',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'read time from the injected Clock (or systemClock in a composition root), not new Date()',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   }

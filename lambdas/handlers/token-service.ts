@@ -24,7 +24,7 @@ export function createHandler(getService: () => Promise<TokenService>) {
     }
     try {
       const service = await getService();
-      const value = await runTokenCommand(service, command, clock.now());
+      const value = await runTokenCommand(service, command);
       if (command.action === 'refresh') publishConnectionMetrics((value as { status: ConnectionStatus }).status);
       return { ok: true, value };
     } catch (error) {

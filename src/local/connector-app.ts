@@ -55,6 +55,7 @@ import { XeroKeyIndex } from '../../lambdas/core/sync/xero-key-index';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
+import { systemClock } from '../../lambdas/adapters/system-clock';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -102,8 +103,6 @@ export interface ConnectorApp {
   /** Stop accepting, let in-flight requests and the batch in hand finish, close the databases. */
   close(): Promise<void>;
 }
-
-const systemClock: Clock = { now: () => new Date() };
 
 export async function startConnectorApp(options: ConnectorAppOptions): Promise<ConnectorApp> {
   const { config, logger } = options;

@@ -1,4 +1,5 @@
 import type { Logger } from '../../lambdas/core/ports';
+import { systemNow } from '../../lambdas/adapters/system-clock';
 
 const SECRET_FIELD = /token|secret|password|authorization|cookie|webhookkey|apikey|^code$|^key$/i;
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -13,7 +14,7 @@ export function createConsoleLogger(options: { level?: Level; write?: (line: str
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const log = (level: Level) => (message: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...redact(fields ?? {}) }));
+    write(JSON.stringify({ time: systemNow().toISOString(), level, message, ...redact(fields ?? {}) }));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -15,10 +15,10 @@ import { startLocalConnector, type LocalConnector } from './local-connector';
 const write = (line = '') => process.stdout.write(`${line}\n`);
 
 async function settled(connector: LocalConnector, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   // Let webhook deliveries land, then wait for both queues to empty.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     const busy = (['changes', 'writes'] as const).some((name) => {
       const depth = connector.app.queue.depth(name);
       return depth.ready + depth.inFlight + depth.delayed > 0;

@@ -18,6 +18,7 @@ import {
   startSandboxSystems,
   type SandboxSystems,
 } from './sandbox-mode';
+import { systemNow } from '../../lambdas/adapters/system-clock';
 
 export const SANDBOX_ADMIN_TOKEN_FILE = 'sandbox-admin-token';
 
@@ -84,7 +85,7 @@ export async function startLocalConnector(
   const status = await completeSandboxConsent(app.url, adminToken);
   if (status !== 200) options.logger.warn('sandbox consent did not complete', { status });
   sandbox.forwardWebhooksTo(app.url);
-  if (options.seedSandbox !== false) await enqueueDemoRecords(new SqliteChangeQueue(app.queue), new Date());
+  if (options.seedSandbox !== false) await enqueueDemoRecords(new SqliteChangeQueue(app.queue), systemNow());
   return {
     app,
     config: { ...config, port, dataDir },

@@ -2,10 +2,8 @@
  * Shared plumbing for the e2e tier: temp data dirs, a log collector, polling, the admin HTTP calls, consent over
  * HTTP, the connector in real mode against the in-repo fakes, and Dataverse-shaped webhook deliveries.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '../../lambdas/core/ports';
+import { tempDir } from './temp-dir';
 import { createConsoleLogger } from '../../src/local/console-logger';
 import { startLocalConnector, type LocalConnector } from '../../src/local/local-connector';
 import {
@@ -21,8 +19,7 @@ import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 export function tempDataDir(label: string): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), `connector-e2e-${label}-`));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return tempDir(`e2e-${label}`);
 }
 
 /** A console logger whose JSON lines are kept for assertions (and printed only when DEBUG_E2E is set). */

@@ -5,6 +5,7 @@
  */
 import { ConnectorError, PermanentError, RateLimitedError, TransientError, ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
+import { systemNow } from '../system-clock';
 
 export type CallOutcome =
   | { readonly kind: 'not-found' }
@@ -24,7 +25,7 @@ const TRANSPORT_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-export function classifyDataverseFailure(error: unknown, what: string, now: Date = new Date()): CallOutcome {
+export function classifyDataverseFailure(error: unknown, what: string, now: Date = systemNow()): CallOutcome {
   // Typed errors come from our own token source: keep their verdict.
   if (error instanceof ConnectorError) {
     return error.retryable ? { kind: 'retry', error } : { kind: 'fail', error };
@@ -91,7 +92,7 @@ export function classifyDataverseFailure(error: unknown, what: string, now: Date
 }
 
 /** Retry-After is seconds for Dataverse; an HTTP date is accepted too. */
-export function parseRetryAfter(value: string | undefined, now: Date = new Date()): number | undefined {
+export function parseRetryAfter(value: string | undefined, now: Date = systemNow()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import type { ConnectionStore, PendingConsentStore, UsedNonceStore } from '../../core/connection/ports';
 import type { PendingConsent, StoredConnection } from '../../core/connection/types';
+import { systemNow } from '../system-clock';
 
 export function openConnectionDatabase(pathOrMemory: string): Database.Database {
   const db = new Database(pathOrMemory);
@@ -29,7 +30,10 @@ export function openConnectionDatabase(pathOrMemory: string): Database.Database 
 }
 
 export class SqliteConnectionStore implements ConnectionStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = systemNow
+  ) {}
 
   async load(): Promise<StoredConnection | null> {
     const row = this.db.prepare('SELECT body FROM xero_connection WHERE id = 1').get() as { body: string } | undefined;
@@ -42,7 +46,7 @@ export class SqliteConnectionStore implements ConnectionStore {
         `INSERT INTO xero_connection (id, body, updated_at) VALUES (1, ?, ?)
          ON CONFLICT(id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`
       )
-      .run(JSON.stringify(record), new Date().toISOString());
+      .run(JSON.stringify(record), this.now().toISOString());
   }
 
   async clear(): Promise<void> {
@@ -51,10 +55,13 @@ export class SqliteConnectionStore implements ConnectionStore {
 }
 
 export class SqlitePendingConsentStore implements PendingConsentStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = systemNow
+  ) {}
 
   async put(pending: PendingConsent): Promise<void> {
-    this.db.prepare('DELETE FROM xero_pending_consent WHERE expires_at <= ?').run(Date.now());
+    this.db.prepare('DELETE FROM xero_pending_consent WHERE expires_at <= ?').run(this.now().getTime());
     this.db
       .prepare('INSERT OR REPLACE INTO xero_pending_consent (id, body, expires_at) VALUES (?, ?, ?)')
       .run(pending.id, JSON.stringify(pending), Date.parse(pending.expiresAt));
@@ -70,7 +77,7 @@ export class SqlitePendingConsentStore implements PendingConsentStore {
 export class SqliteUsedNonceStore implements UsedNonceStore {
   constructor(
     private readonly db: Database.Database,
-    private readonly now: () => Date = () => new Date()
+    private readonly now: () => Date = systemNow
   ) {}
 
   async consume(nonce: string, expiresAt: Date): Promise<boolean> {

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemNow } from '../system-clock';
 
 export type SqliteDatabase = Database.Database;
 
@@ -71,7 +72,7 @@ export function migrate(db: SqliteDatabase, component: string, migrations: reado
       db.prepare(
         `INSERT INTO schema_version (component, version, applied_at) VALUES (?, ?, ?)
          ON CONFLICT(component) DO UPDATE SET version = excluded.version, applied_at = excluded.applied_at`
-      ).run(component, migration.version, new Date().toISOString());
+      ).run(component, migration.version, systemNow().toISOString());
     }).immediate();
   }
 }

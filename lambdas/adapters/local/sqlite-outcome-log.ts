@@ -6,6 +6,7 @@ import type { SyncedTable } from '../../core/model/change-event';
 import type { Logger, OutcomeSink, SyncOutcome, SyncStatus } from '../../core/ports';
 import { describeError } from '../../core/errors';
 import { migrate, type SqliteDatabase } from './sqlite-database';
+import { systemNow } from '../system-clock';
 
 const MIGRATIONS = [
   {
@@ -73,7 +74,7 @@ export class SqliteOutcomeLog implements OutcomeSink {
     private readonly options: SqliteOutcomeLogOptions = {}
   ) {
     this.maxRows = options.maxRows ?? 10_000;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemNow;
     migrate(db, 'outcome-log', MIGRATIONS);
   }
 

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { migrate, type SqliteDatabase } from './sqlite-database';
+import { systemNow } from '../system-clock';
 
 /** changes → map stage; writes → post stage; xero-events → write-back of invoice status to Dataverse. */
 export const QUEUE_NAMES = ['changes', 'writes', 'xero-events'] as const;
@@ -167,7 +168,7 @@ export class SqliteQueue {
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
     this.dedupeWindowMs = options.dedupeWindowMs ?? 5 * 60_000;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => systemNow().getTime());
     this.random = options.random ?? Math.random;
     if (this.maxReceives < 1) throw new RangeError('maxReceives must be at least 1');
     migrate(db, 'queue', MIGRATIONS);

@@ -6,6 +6,7 @@
 import { PermanentError, RateLimitedError, ReconnectRequiredError, TransientError } from '../../core/errors';
 import type { IdentityClient } from '../../core/connection/ports';
 import type { TokenSet, XeroTenantConnection } from '../../core/connection/types';
+import { systemNow } from '../system-clock';
 
 export interface XeroIdentityClientOptions {
   readonly clientId: string;
@@ -31,7 +32,7 @@ export class XeroIdentityClient implements IdentityClient {
   constructor(private readonly options: XeroIdentityClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchImpl = options.fetchImpl ?? fetch;
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemNow;
   }
 
   exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {

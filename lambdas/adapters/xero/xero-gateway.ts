@@ -38,6 +38,7 @@ import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-c
 import { elementsOf, toContactRef, toElementResults, toInvoiceRef, toItemRef } from './xero-element-results';
 import { LISTING_PAGE_SIZE, collectKeys } from './xero-key-listing';
 import { chunkWhere, anyOf, quoteWhereValue, DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './xero-where';
+import { systemClock } from '../system-clock';
 
 export { DEFAULT_XERO_API_URL } from './accounting-api';
 export const MAX_BATCH = 50;
@@ -63,7 +64,6 @@ export interface XeroGatewayOptions {
   readonly lookupChunks?: Partial<ChunkLimits>;
 }
 
-const systemClock: Clock = { now: () => new Date() };
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function canonical(value: unknown): string {

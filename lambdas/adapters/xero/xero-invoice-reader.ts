@@ -22,6 +22,7 @@ import type {
 } from '../../core/writeback/ports';
 import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-call-runner';
 import { elementsOf } from './xero-element-results';
+import { systemClock } from '../system-clock';
 
 const PAGE_SIZE = 100;
 const UNIT_DP = 4;
@@ -118,7 +119,7 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
   private readonly pageSize: number;
 
   constructor(options: XeroInvoiceReaderOptions) {
-    const clock = options.clock ?? { now: () => new Date() };
+    const clock = options.clock ?? systemClock;
     this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.pageSize = Math.min(1000, Math.max(1, options.pageSize ?? PAGE_SIZE));
     this.runner = new XeroCallRunner({

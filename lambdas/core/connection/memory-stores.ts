@@ -31,7 +31,7 @@ export class InMemoryPendingConsentStore implements PendingConsentStore {
 
 export class InMemoryUsedNonceStore implements UsedNonceStore {
   private readonly used = new Map<string, number>();
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date) {}
   async consume(nonce: string, expiresAt: Date): Promise<boolean> {
     const now = this.now().getTime();
     for (const [key, until] of this.used) if (until <= now) this.used.delete(key);

@@ -50,10 +50,11 @@ export type TokenCommandResult =
       };
     };
 
-export async function runTokenCommand(service: TokenService, command: TokenCommand, now: Date): Promise<unknown> {
+/** The service's own clock decides what is due: one clock per composition root, never the caller's wall clock. */
+export async function runTokenCommand(service: TokenService, command: TokenCommand): Promise<unknown> {
   switch (command.action) {
     case 'refresh':
-      return { result: await service.refreshIfDue(now), status: await service.status(now) };
+      return { result: await service.refreshIfDue(), status: await service.status() };
     case 'get-access':
       return service.getAccess();
     case 'report-rejected':
@@ -63,7 +64,7 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
       await service.adopt(command.record);
       return { adopted: true };
     case 'status':
-      return service.status(now);
+      return service.status();
     case 'disconnect':
       return service.disconnect();
   }

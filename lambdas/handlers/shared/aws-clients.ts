@@ -5,8 +5,10 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ValidationError } from '../../core/errors';
 import type { Clock } from '../../core/ports';
+import { systemClock } from '../../adapters/system-clock';
 
-export const clock: Clock = { now: () => new Date() };
+/** The one clock of every Lambda composition root. */
+export const clock: Clock = systemClock;
 
 export function requireEnv(name: string): string {
   const value = process.env[name];

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/main';
+import { tempDir } from '../../helpers/temp-dir';
 
 interface SeenRequest {
   method: string;
@@ -52,11 +53,16 @@ async function startFakeConnector(answers: Record<string, FakeAnswer>) {
   };
 }
 
+/** Each CLI run gets an empty DATA_DIR of its own, so a sandbox token left in the checkout's `.data` is never read. */
+let dataDir: { dir: string; remove(): void };
+beforeEach(() => (dataDir = tempDir('cli')));
+afterEach(() => dataDir.remove());
+
 function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
-    env,
+    env: { DATA_DIR: dataDir.dir, ...env },
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     out: () => out,
@@ -203,7 +209,11 @@ describe('connector CLI', () => {
       const child = execFile(
         process.execPath,
         [join(__dirname, '../../../bin/connector-cli.js'), '--url', fake.url, 'status'],
-        { env: { ...process.env, CONNECTOR_ADMIN_TOKEN: 't' }, timeout: 20_000 },
+        {
+          env: { ...process.env, DATA_DIR: dataDir.dir, CONNECTOR_ADMIN_TOKEN: 't' },
+          cwd: dataDir.dir,
+          timeout: 20_000,
+        },
         (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr })
       );
     });

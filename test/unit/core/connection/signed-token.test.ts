@@ -31,7 +31,10 @@ describe('TokenSigner', () => {
 
   it('should refuse a token signed with another key or tampered with', async () => {
     const { clock, signer } = setup();
-    const other = new TokenSigner(deriveSigningKey('another-secret-0123456789'), new InMemoryUsedNonceStore());
+    const other = new TokenSigner(
+      deriveSigningKey('another-secret-0123456789'),
+      new InMemoryUsedNonceStore(() => clock.now())
+    );
     const forged = other.sign('consent-state', clock.now(), 600);
     await expect(signer.verify(forged, 'consent-state', clock.now())).resolves.toMatchObject({ ok: false });
     const genuine = signer.sign('consent-state', clock.now(), 600);
