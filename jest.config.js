@@ -1,4 +1,7 @@
-/** Test tiers by folder: unit (pure + adapters against local fakes), infra (CDK templates), e2e (HTTP, sandbox). */
+/**
+ * Test tiers by folder: unit (pure + adapters against local fakes), infra (CDK templates), e2e (HTTP, sandbox),
+ * aws (the synthesized stack's functions against moto, the AWS API emulator).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const base = {
   testEnvironment: 'node',
@@ -10,5 +13,6 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...base, displayName: 'aws', testMatch: ['<rootDir>/test/aws/**/*.test.ts'] },
   ],
 };
