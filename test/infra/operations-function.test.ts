@@ -60,7 +60,7 @@ describe('operations function', () => {
     expect(sends.map((s) => s.Resource)).toEqual([
       { 'Fn::GetAtt': [logicalIdOf(stack, stack.pipeline.changes.queue), 'Arn'] },
     ]);
-    expect(secretReads.map((s) => s.Resource)).toEqual([{ Ref: logicalIdOf(stack, stack.credentials.settingsSecret) }]);
+    expect(secretReads.map((s) => s.Resource)).toEqual([{ Ref: logicalIdOf(stack, stack.credentials.settingsSecrets.dataverseApp) }]);
     expect(JSON.stringify(statements)).not.toContain(logicalIdOf(stack, stack.credentials.tokenSecret));
     expect(statements.some((s) => asArray(s.Action).includes('lambda:InvokeFunction'))).toBe(false);
   });
