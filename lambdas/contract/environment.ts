@@ -144,7 +144,13 @@ export const FUNCTION_CONTRACTS = {
   },
   operations: {
     entry: 'lambdas/handlers/operations.ts',
-    required: [...DATAVERSE_APP, ENV.MAPPING_SETTINGS, ENV.SYNC_STATE_TABLE, ENV.CHANGES_QUEUE_URL, ENV.XERO_DAY_BUDGET],
+    required: [
+      ...DATAVERSE_APP,
+      ENV.MAPPING_SETTINGS,
+      ENV.SYNC_STATE_TABLE,
+      ENV.CHANGES_QUEUE_URL,
+      ENV.XERO_DAY_BUDGET,
+    ],
     optional: [],
   },
 } as const satisfies Record<string, FunctionEnvContract>;

@@ -43,7 +43,7 @@ export const SETTINGS_SECRETS = {
   /** Read by the Xero webhook function alone; the signing key Xero shows in the app's webhook settings. */
   xeroWebhook: {
     name: 'xero-webhook-key',
-    description: "Xero webhook signing key; read only by the Xero webhook function",
+    description: 'Xero webhook signing key; read only by the Xero webhook function',
     arnEnv: ENV.XERO_WEBHOOK_SECRET_ARN,
     keys: ['XERO_WEBHOOK_KEY'],
   },

@@ -72,22 +72,24 @@ function failure(error: unknown): TokenCommandResult {
 const env = envFor('tokenService');
 // One service per container while the app credentials stay the same (its cached access token and mutex live
 // there); a rotated client secret builds a new one within the settings cache time.
-const serviceFor = rebuiltOnChange(({ XERO_CLIENT_ID, XERO_CLIENT_SECRET }: { XERO_CLIENT_ID: string; XERO_CLIENT_SECRET: string }) => {
-  const config = xeroConfig(env, XERO_CLIENT_ID);
-  return new TokenService({
-    store: new SecretsConnectionStore(secretsManager(), env.require('XERO_TOKEN_SECRET_ARN')),
-    identity: new XeroIdentityClient({
+const serviceFor = rebuiltOnChange(
+  ({ XERO_CLIENT_ID, XERO_CLIENT_SECRET }: { XERO_CLIENT_ID: string; XERO_CLIENT_SECRET: string }) => {
+    const config = xeroConfig(env, XERO_CLIENT_ID);
+    return new TokenService({
+      store: new SecretsConnectionStore(secretsManager(), env.require('XERO_TOKEN_SECRET_ARN')),
+      identity: new XeroIdentityClient({
+        clientId: XERO_CLIENT_ID,
+        clientSecret: XERO_CLIENT_SECRET,
+        identityUrl: config.identityUrl,
+        apiUrl: config.apiUrl,
+      }),
+      clock,
+      logger: loggerPort,
+      authMode: config.authMode,
+      scopes: config.scopes,
+      connectUrl: env.require('CONNECT_URL'),
       clientId: XERO_CLIENT_ID,
-      clientSecret: XERO_CLIENT_SECRET,
-      identityUrl: config.identityUrl,
-      apiUrl: config.apiUrl,
-    }),
-    clock,
-    logger: loggerPort,
-    authMode: config.authMode,
-    scopes: config.scopes,
-    connectUrl: env.require('CONNECT_URL'),
-    clientId: XERO_CLIENT_ID,
-  });
-});
+    });
+  }
+);
 export const handler = createHandler(async () => serviceFor(await settingsOf('xeroApp', env)));

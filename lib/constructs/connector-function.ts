@@ -140,7 +140,9 @@ export class ConnectorFunction extends NodejsFunction {
    */
   override addEnvironment(key: string, value: string, options?: EnvironmentOptions): this {
     if (this.declared && !this.declared.has(key)) {
-      throw new Error(`${this.node.path}: ${key} is not in the ${this.contract} contract (lambdas/contract/environment.ts)`);
+      throw new Error(
+        `${this.node.path}: ${key} is not in the ${this.contract} contract (lambdas/contract/environment.ts)`
+      );
     }
     return super.addEnvironment(key, value, options);
   }

@@ -55,7 +55,10 @@ export class XeroCredentials extends Construct {
     const removalPolicy = props.retainSecrets ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const settingsSecrets = {} as Record<SettingsSecretId, Secret>;
-    for (const [secretId, contract] of Object.entries(SETTINGS_SECRETS) as [SettingsSecretId, (typeof SETTINGS_SECRETS)[SettingsSecretId]][]) {
+    for (const [secretId, contract] of Object.entries(SETTINGS_SECRETS) as [
+      SettingsSecretId,
+      (typeof SETTINGS_SECRETS)[SettingsSecretId],
+    ][]) {
       const template = JSON.stringify(Object.fromEntries(contract.keys.map((key) => [key, ''])));
       const generatedKey = 'generatedKey' in contract ? contract.generatedKey : undefined;
       const secret = new Secret(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}Secret`, {

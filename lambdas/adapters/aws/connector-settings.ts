@@ -20,7 +20,10 @@ const SCHEMAS = {
     })
     .refine(
       (s) => s.DATAVERSE_ACCESS_TOKEN || (s.DATAVERSE_TENANT_ID && s.DATAVERSE_CLIENT_ID && s.DATAVERSE_CLIENT_SECRET),
-      { message: 'needs DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET (or DATAVERSE_ACCESS_TOKEN)' }
+      {
+        message:
+          'needs DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET (or DATAVERSE_ACCESS_TOKEN)',
+      }
     ),
   dataverseWebhook: z.object({ DATAVERSE_WEBHOOK_KEY: filled }),
   xeroWebhook: z.object({ XERO_WEBHOOK_KEY: filled }),
@@ -42,7 +45,9 @@ export function parseSettingsSecret<S extends SettingsSecretId>(id: S, secretStr
   const parsed = SCHEMAS[id].safeParse(present);
   if (!parsed.success) {
     // Field names and rules only, never values.
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}${i.path.length ? ' ' : ': '}${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}${i.path.length ? ' ' : ': '}${i.message}`
+    );
     throw new ValidationError(`the ${name} secret is incomplete: ${problems.join('; ')}`, problems);
   }
   return parsed.data as SettingsOf<S>;
@@ -65,6 +70,7 @@ export async function loadSettingsSecret<S extends SettingsSecretId>(
     providers.set(client, provider);
   }
   const value = await provider.get(secretArn, { maxAge: SETTINGS_MAX_AGE_SECONDS });
-  if (typeof value !== 'string') throw new ValidationError(`the ${SETTINGS_SECRETS[id].name} secret has no string value`);
+  if (typeof value !== 'string')
+    throw new ValidationError(`the ${SETTINGS_SECRETS[id].name} secret has no string value`);
   return parseSettingsSecret(id, value);
 }

@@ -64,7 +64,9 @@ export class TokenService implements TokenServiceClient {
       sleep: defaultSleep,
       connectUrl: '/oauth/xero/connect',
       // An option passed as undefined (e.g. an unset environment variable) keeps its default.
-      ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as TokenServiceOptions),
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, value]) => value !== undefined)
+      ) as TokenServiceOptions),
     };
   }
 

@@ -44,7 +44,10 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
     },
     { writer, logger: loggerPort }
   );
-  const sinks: OutcomeSink[] = [new MetricsOutcomeSink(metrics, loggerPort), ...(integrationLog ? [integrationLog] : [])];
+  const sinks: OutcomeSink[] = [
+    new MetricsOutcomeSink(metrics, loggerPort),
+    ...(integrationLog ? [integrationLog] : []),
+  ];
   return fanOutOutcomes(sinks, loggerPort);
 });
 

@@ -105,4 +105,3 @@ describe('DynamoDbSyncState.listByStatus', () => {
     expect(scans[0]!.ExpressionAttributeValues).toEqual({ ':status': 'synced' });
   });
 });
-
