@@ -8,7 +8,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/environment';
-import { SETTINGS_SECRETS, type SettingsSecretId } from '../../lambdas/contract/secrets';
+import { SETTINGS_SECRETS, type SettingsSecretContract, type SettingsSecretId } from '../../lambdas/contract/secrets';
 import { TOKEN_ROLES, type TokenRole } from '../../lambdas/contract/token-roles';
 import type { RateExpression } from '../config/types';
 import { bindSecretRead, bindSecretReadWrite, bindValue } from './bindings';
@@ -54,39 +54,12 @@ export class XeroCredentials extends Construct {
     const { stage } = props.functionDefaults;
     const removalPolicy = props.retainSecrets ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const settingsSecrets = {} as Record<SettingsSecretId, Secret>;
-    for (const [secretId, contract] of Object.entries(SETTINGS_SECRETS) as [
-      SettingsSecretId,
-      (typeof SETTINGS_SECRETS)[SettingsSecretId],
-    ][]) {
-      const template = JSON.stringify(Object.fromEntries(contract.keys.map((key) => [key, ''])));
-      const generatedKey = 'generatedKey' in contract ? contract.generatedKey : undefined;
-      const secret = new Secret(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}Secret`, {
-        secretName: `d365-xero/${stage}/${contract.name}`,
-        description: contract.description,
-        encryptionKey: props.key,
-        removalPolicy,
-        ...(generatedKey
-          ? {
-              generateSecretString: {
-                secretStringTemplate: template,
-                generateStringKey: generatedKey,
-                passwordLength: 48,
-                excludePunctuation: true,
-              },
-            }
-          : // Placeholders, not secrets: the operator replaces them (docs/deploy.md).
-            { secretStringValue: SecretValue.unsafePlainText(template) }),
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: generatedKey
-          ? 'Generated at deploy; rotate by putting a new value (warm functions pick it up within five minutes).'
-          : 'Holds credentials issued by Xero or Microsoft Entra; they are rotated in those portals, then stored here.',
-      });
-      settingsSecrets[secretId] = secret;
-    }
-    this.settingsSecrets = settingsSecrets;
+    this.settingsSecrets = Object.fromEntries(
+      (Object.keys(SETTINGS_SECRETS) as SettingsSecretId[]).map((secretId) => [
+        secretId,
+        this.settingsSecret(secretId, stage, props.key, removalPolicy),
+      ])
+    ) as Record<SettingsSecretId, Secret>;
 
     this.tokenSecret = new Secret(this, 'TokenSecret', {
       secretName: `d365-xero/${stage}/xero-token-set`,
@@ -162,6 +135,37 @@ export class XeroCredentials extends Construct {
       reason:
         'Holds a consent for minutes, until the operator picks the organisation; it is then cleared, not rotated.',
     });
+  }
+
+  /** One settings secret from its contract: placeholders for the operator, or a value generated at deploy. */
+  private settingsSecret(secretId: SettingsSecretId, stage: string, key: IKey, removalPolicy: RemovalPolicy): Secret {
+    const contract: SettingsSecretContract = SETTINGS_SECRETS[secretId];
+    const template = JSON.stringify(Object.fromEntries(contract.keys.map((key) => [key, ''])));
+    const generatedKey = contract.generatedKey;
+    const secret = new Secret(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}Secret`, {
+      secretName: `d365-xero/${stage}/${contract.name}`,
+      description: contract.description,
+      encryptionKey: key,
+      removalPolicy,
+      ...(generatedKey
+        ? {
+            generateSecretString: {
+              secretStringTemplate: template,
+              generateStringKey: generatedKey,
+              passwordLength: 48,
+              excludePunctuation: true,
+            },
+          }
+        : // Placeholders, not secrets: the operator replaces them (docs/deploy.md).
+          { secretStringValue: SecretValue.unsafePlainText(template) }),
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: generatedKey
+        ? 'Generated at deploy; rotate by putting a new value (warm functions pick it up within five minutes).'
+        : 'Holds credentials issued by Xero or Microsoft Entra; they are rotated in those portals, then stored here.',
+    });
+    return secret;
   }
 
   /** Give a function one settings secret: its ARN variable and read access, nothing more. */
