@@ -6,7 +6,7 @@ import type { SyncedTable } from '../core/model/change-event';
 import { clock } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { mappingSettings, settingsOf } from './shared/settings';
-import { changeQueue } from './shared/sync-deps';
+import { changeQueue } from './shared/queue-deps';
 import { requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
 

@@ -1,13 +1,12 @@
 /** The pipeline's own state and queues on AWS. */
 import { DynamoDbSyncState } from '../../adapters/aws/dynamodb-sync-state';
 import { MetricsOutcomeSink } from '../../adapters/aws/metrics-outcome-sink';
-import { SqsChangeQueue, SqsWriteQueue } from '../../adapters/aws/sqs-queues';
 import { DataverseSession, DataverseWriter } from '../../adapters/dataverse/dataverse-writer';
 import { createIntegrationLogSinkFromEnv } from '../../adapters/dataverse/integration-log-sink';
 import type { OutcomeSink } from '../../core/ports';
 import { fanOutOutcomes } from '../../core/sync/outcome-fan-out';
 import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
-import { dynamo, once, sqs } from './aws-clients';
+import { dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { loggerPort, metrics } from './powertools';
 
@@ -51,9 +50,5 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
   return fanOutOutcomes(sinks, loggerPort);
 });
 
-export const changeQueue = once(
-  (env: EnvReader<'CHANGES_QUEUE_URL'>) => new SqsChangeQueue(sqs(), env.require('CHANGES_QUEUE_URL'))
-);
-export const writeQueue = once(
-  (env: EnvReader<'WRITES_QUEUE_URL'>) => new SqsWriteQueue(sqs(), env.require('WRITES_QUEUE_URL'))
-);
+// The queues moved to queue-deps.ts; re-exported for the handlers that import them from here.
+export { changeQueue, writeQueue } from './queue-deps';
