@@ -41,6 +41,18 @@ describe('envFor', () => {
     expect(needsTable(envFor('mapChanges', {}))).toBeDefined();
   });
 
+  it('should not let an internet-facing function name an app-credentials secret, even by type', () => {
+    // The webhook and consent functions' contracts carry no XERO_APP_SECRET_ARN / DATAVERSE_APP_SECRET_ARN, so
+    // settingsOf('xeroApp' | 'dataverseApp', …) cannot be written in their handlers.
+    const readsXeroApp = (reader: EnvReader<'XERO_APP_SECRET_ARN'>) => reader;
+    const readsDataverseApp = (reader: EnvReader<'DATAVERSE_APP_SECRET_ARN'>) => reader;
+    // @ts-expect-error the consent function does not get the Xero app secret (the token function exchanges codes)
+    readsXeroApp(envFor('oauth', {}));
+    // @ts-expect-error the Dataverse webhook function does not get the Dataverse app secret
+    readsDataverseApp(envFor('dataverseWebhook', {}));
+    expect(readsXeroApp(envFor('tokenService', {}))).toBeDefined();
+  });
+
   it('should be the only way handlers read their environment', () => {
     const allowed = new Set(['shared/env.ts', 'shared/powertools.ts'].map((f) => path.join(HANDLERS, f)));
     const offenders = sourcesUnder(HANDLERS).filter(
