@@ -4,8 +4,9 @@ import { createAcceptDataverseWebhook } from '../core/ingress/accept-dataverse-w
 import type { ChangeQueue } from '../core/ports';
 import type { SyncedTable } from '../core/model/change-event';
 import { clock } from './shared/aws-clients';
-import { mappingSettings, settings } from './shared/settings';
-import { changeQueue } from './shared/sync-deps';
+import { envFor } from './shared/env';
+import { mappingSettings, settingsOf } from './shared/settings';
+import { changeQueue } from './shared/queue-deps';
 import { requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
 
@@ -36,13 +37,12 @@ export function createHandler(getDeps: () => Promise<DataverseWebhookDeps>) {
   };
 }
 
-export const handler = createHandler(async () => {
-  const s = await settings();
-  return {
-    queue: changeQueue(),
-    webhookKey: s.DATAVERSE_WEBHOOK_KEY,
-    organization: process.env.DATAVERSE_ORGANIZATION || undefined,
-    connectorUserId: s.DATAVERSE_CONNECTOR_USER_ID,
-    syncedTables: mappingSettings().syncedTables,
-  };
-});
+const env = envFor('dataverseWebhook');
+// Built per invocation: the key is re-read after the settings cache expires, so a rotated key takes over within minutes.
+export const handler = createHandler(async () => ({
+  queue: changeQueue(env),
+  webhookKey: (await settingsOf('dataverseWebhook', env)).DATAVERSE_WEBHOOK_KEY,
+  organization: env.optional('DATAVERSE_ORGANIZATION'),
+  connectorUserId: env.optional('DATAVERSE_CONNECTOR_USER_ID'),
+  syncedTables: mappingSettings(env).syncedTables,
+}));

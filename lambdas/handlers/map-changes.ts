@@ -11,7 +11,8 @@ import type { Logger } from '../core/ports';
 import { parseChangeEvent } from '../core/sync/schemas';
 import { settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
 import { createMapChange } from '../core/sync/map-change';
-import { requireEnv, sqs } from './shared/aws-clients';
+import { sqs } from './shared/aws-clients';
+import { envFor } from './shared/env';
 import { dataverseReader } from './shared/dataverse-deps';
 import { mappingSettings } from './shared/settings';
 import { changeQueue, outcomes, syncState, writeQueue } from './shared/sync-deps';
@@ -44,20 +45,21 @@ export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
   };
 }
 
+const env = envFor('mapChanges');
 export const handler = createHandler(async () => {
   const mapChange = createMapChange({
-    reader: await dataverseReader(),
-    state: syncState(),
-    settings: mappingSettings(),
-    writes: writeQueue(),
-    changes: changeQueue(),
-    outcomes: await outcomes(),
+    reader: dataverseReader(env),
+    state: syncState(env),
+    settings: mappingSettings(env),
+    writes: writeQueue(env),
+    changes: changeQueue(env),
+    outcomes: outcomes(env),
     logger: loggerPort,
   });
   return {
     sqs: sqs(),
-    queueUrl: requireEnv('CHANGES_QUEUE_URL'),
-    deadLetterQueueUrl: requireEnv('CHANGES_DLQ_URL'),
+    queueUrl: env.require('CHANGES_QUEUE_URL'),
+    deadLetterQueueUrl: env.require('CHANGES_DLQ_URL'),
     logger: loggerPort,
     mapChange: async (event: ChangeEvent) => {
       try {

@@ -7,13 +7,15 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbUsedNonceStore } from '../adapters/aws/dynamodb-used-nonce-store';
 import { SecretsPendingConsentStore } from '../adapters/aws/secrets-connection-store';
-import { XeroIdentityClient } from '../adapters/xero/identity-client';
 import { createConsentRoutes, type ConsentRoutes } from '../core/connection/consent-routes';
 import { deriveSigningKey, isAdminBearer, TokenSigner } from '../core/connection/signed-token';
 import type { ConnectionStatus } from '../core/connection/types';
 import { describeError } from '../core/errors';
-import { clock, dynamo, requireEnv, secretsManager, sqs } from './shared/aws-clients';
-import { settings, xeroConfig } from './shared/settings';
+import { SETTINGS_MAX_AGE_SECONDS } from '../contract/secrets';
+import { clock, dynamo, once, secretsManager, sqs } from './shared/aws-clients';
+import { consentIdentity } from './shared/consent-identity';
+import { envFor } from './shared/env';
+import { settingsOf, xeroConfig } from './shared/settings';
 import { tokenServiceClient } from './shared/token-deps';
 import { jsonResponse, requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
@@ -56,13 +58,15 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
   };
 }
 
+const env = envFor('oauth');
+
 async function queueDepths(): Promise<Record<string, number>> {
-  const names = ['CHANGES_QUEUE_URL', 'CHANGES_DLQ_URL', 'WRITES_QUEUE_URL', 'WRITES_DLQ_URL'];
+  const names = ['CHANGES_QUEUE_URL', 'CHANGES_DLQ_URL', 'WRITES_QUEUE_URL', 'WRITES_DLQ_URL'] as const;
   const entries = await Promise.all(
     names.map(async (name) => {
       const result = await sqs().send(
         new GetQueueAttributesCommand({
-          QueueUrl: requireEnv(name),
+          QueueUrl: env.require(name),
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
         }),
         { abortSignal: AbortSignal.timeout(5_000) }
@@ -77,34 +81,50 @@ async function queueDepths(): Promise<Record<string, number>> {
   return Object.fromEntries(entries);
 }
 
-let deps: OperatorDeps | undefined;
+/** The Xero client id (public: it is in every authorize URL) from the token function, re-asked like settings. */
+let clientId: { value: Promise<string>; until: number } | undefined;
+function xeroClientId(): Promise<string> {
+  const now = clock.now().getTime();
+  if (!clientId || clientId.until <= now) {
+    const value = tokenServiceClient(env)
+      .consentConfig()
+      .then((c) => c.clientId);
+    value.catch(() => (clientId = undefined));
+    clientId = { value, until: now + SETTINGS_MAX_AGE_SECONDS * 1000 };
+  }
+  return clientId.value;
+}
+
+/** Consent routes built for the request, from settings re-read after the cache time (a rotated admin token). */
+async function consentRoutes(adminToken: string): Promise<ConsentRoutes> {
+  const config = xeroConfig(env, await xeroClientId());
+  const tokens = tokenServiceClient(env);
+  return createConsentRoutes({
+    config,
+    signer: new TokenSigner(
+      deriveSigningKey(adminToken),
+      new DynamoDbUsedNonceStore(dynamo(), env.require('SYNC_STATE_TABLE'))
+    ),
+    identity: consentIdentity(tokens, config),
+    pending: new SecretsPendingConsentStore(secretsManager(), env.require('PENDING_CONSENT_SECRET_ARN')),
+    connections: { adopt: (record) => tokens.adopt(record) },
+    clock,
+    logger: loggerPort,
+    adminToken,
+  });
+}
+
 export const handler = createHandler(async () => {
-  if (deps) return deps;
-  const s = await settings();
-  const config = await xeroConfig();
-  const tokens = tokenServiceClient();
-  deps = {
-    adminToken: s.CONNECTOR_ADMIN_TOKEN,
-    consent: createConsentRoutes({
-      config,
-      signer: new TokenSigner(
-        deriveSigningKey(s.CONNECTOR_ADMIN_TOKEN),
-        new DynamoDbUsedNonceStore(dynamo(), requireEnv('SYNC_STATE_TABLE'))
-      ),
-      identity: new XeroIdentityClient({
-        clientId: s.XERO_CLIENT_ID,
-        clientSecret: s.XERO_CLIENT_SECRET,
-        identityUrl: config.identityUrl,
-        apiUrl: config.apiUrl,
-      }),
-      pending: new SecretsPendingConsentStore(secretsManager(), requireEnv('PENDING_CONSENT_SECRET_ARN')),
-      connections: { adopt: (record) => tokens.adopt(record) },
-      clock,
-      logger: loggerPort,
-      adminToken: s.CONNECTOR_ADMIN_TOKEN,
-    }),
-    connectionStatus: () => tokens.status(),
+  const { CONNECTOR_ADMIN_TOKEN: adminToken } = await settingsOf('admin', env);
+  const routes = once(() => consentRoutes(adminToken));
+  return {
+    adminToken,
+    consent: {
+      connect: async (req) => (await routes()).connect(req),
+      callback: async (req) => (await routes()).callback(req),
+      chooseTenant: async (req) => (await routes()).chooseTenant(req),
+    },
+    connectionStatus: () => tokenServiceClient(env).status(),
     queueDepths,
   };
-  return deps;
 });

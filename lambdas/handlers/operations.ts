@@ -14,7 +14,8 @@ import {
   type OperationDeps,
 } from '../core/operations/operations';
 import { createPlanChange } from '../core/sync/plan-change';
-import { clock, dynamo, requireEnv } from './shared/aws-clients';
+import { clock, dynamo } from './shared/aws-clients';
+import { envFor } from './shared/env';
 import { dataverseReader } from './shared/dataverse-deps';
 import { loggerPort } from './shared/powertools';
 import { mappingSettings } from './shared/settings';
@@ -27,7 +28,7 @@ import { changeQueue, syncState } from './shared/sync-deps';
 export const DEFAULT_RESERVE_MS = 120_000;
 
 /** Xero calls per day the estimate plans against: 5,000 (1,000 on the Starter plan) unless XERO_DAY_BUDGET says. */
-export function dayBudgetFrom(env: NodeJS.ProcessEnv): number {
+export function dayBudgetFrom(env: { readonly XERO_DAY_BUDGET?: string | undefined }): number {
   const value = Number(env.XERO_DAY_BUDGET);
   return Number.isInteger(value) && value > 0 ? value : 5000;
 }
@@ -55,17 +56,18 @@ function summaryOf(answer: OperationAnswer): Record<string, unknown> {
   return { writes: answer.writes.length, forward: answer.forward.length };
 }
 
+const env = envFor('operations');
 export const handler = createHandler(async () => {
-  const reader = await dataverseReader();
+  const reader = dataverseReader(env);
   return {
-    planChange: createPlanChange({ reader, state: syncState(), settings: mappingSettings() }),
+    planChange: createPlanChange({ reader, state: syncState(env), settings: mappingSettings(env) }),
     backfill: createBackfill({
       lister: reader,
-      changes: changeQueue(),
-      ledger: new DynamoDbBackfillLedger(dynamo(), requireEnv('SYNC_STATE_TABLE'), clock),
+      changes: changeQueue(env),
+      ledger: new DynamoDbBackfillLedger(dynamo(), env.require('SYNC_STATE_TABLE'), clock),
       clock,
     }),
-    dayBudget: dayBudgetFrom(process.env),
+    dayBudget: dayBudgetFrom({ XERO_DAY_BUDGET: env.require('XERO_DAY_BUDGET') }),
     clock,
   };
 });

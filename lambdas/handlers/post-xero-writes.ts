@@ -10,7 +10,8 @@ import type { Logger } from '../core/ports';
 import { parseXeroWrite } from '../core/sync/schemas';
 import { batchResponse, settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
 import { createPostWrites } from '../core/sync/post-writes';
-import { clock, requireEnv, sqs } from './shared/aws-clients';
+import { clock, sqs } from './shared/aws-clients';
+import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
 import { outcomes, syncState } from './shared/sync-deps';
 import { xeroGateway, xeroKeyIndex } from './shared/xero-deps';
@@ -49,20 +50,21 @@ export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
   };
 }
 
+const env = envFor('postXeroWrites');
 export const handler = createHandler(async () => {
   const postWrites = createPostWrites({
-    xero: xeroGateway(),
-    state: syncState(),
-    outcomes: await outcomes(),
-    settings: mappingSettings(),
+    xero: xeroGateway(env),
+    state: syncState(env),
+    outcomes: outcomes(env),
+    settings: mappingSettings(env),
     clock,
     logger: loggerPort,
-    keyIndex: xeroKeyIndex(),
+    keyIndex: xeroKeyIndex(env),
   });
   return {
     sqs: sqs(),
-    queueUrl: requireEnv('WRITES_QUEUE_URL'),
-    deadLetterQueueUrl: requireEnv('WRITES_DLQ_URL'),
+    queueUrl: env.require('WRITES_QUEUE_URL'),
+    deadLetterQueueUrl: env.require('WRITES_DLQ_URL'),
     logger: loggerPort,
     postWrites: async (writes: readonly XeroWrite[]) => {
       try {

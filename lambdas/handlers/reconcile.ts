@@ -7,6 +7,7 @@ import { createReconcile, type ReconcileReport } from '../core/reconcile/reconci
 import type { SyncRecord } from '../core/ports';
 import { createPlanChange } from '../core/sync/plan-change';
 import { clock } from './shared/aws-clients';
+import { envFor } from './shared/env';
 import { dataverseReader } from './shared/dataverse-deps';
 import { loggerPort, metrics } from './shared/powertools';
 import { mappingSettings } from './shared/settings';
@@ -34,14 +35,15 @@ export function createHandler(
   };
 }
 
+const env = envFor('reconcile');
 export const handler = createHandler(async () => {
   const planChange = createPlanChange({
-    reader: await dataverseReader(),
-    state: syncState(),
-    settings: mappingSettings(),
+    reader: dataverseReader(env),
+    state: syncState(env),
+    settings: mappingSettings(env),
   });
   return {
-    reconcile: createReconcile({ planChange, xero: xeroGateway(), now: () => clock.now() }),
-    synced: () => syncState().listByStatus('synced'),
+    reconcile: createReconcile({ planChange, xero: xeroGateway(env), now: () => clock.now() }),
+    synced: () => syncState(env).listByStatus('synced'),
   };
 });

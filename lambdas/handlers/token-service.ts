@@ -1,26 +1,39 @@
 /**
- * The token function: the ONLY writer of the Xero token secret (reserved concurrency 1). The refresh schedule,
- * the workers (for a fresh access token) and the consent routes (to store a new connection) invoke it with a
- * TokenCommand; it answers with a TokenCommandResult. Tokens travel only in invoke payloads, never in logs.
+ * The token function: the ONLY writer of the Xero token secret and the only reader of the Xero app credentials
+ * (reserved concurrency 1). The refresh schedule, the workers (for a fresh access token) and the consent routes
+ * (to exchange a code and store a new connection) invoke it with a TokenCommand, each through the alias of its
+ * role; a command outside the role is refused. It answers with a TokenCommandResult. Tokens travel only in invoke
+ * payloads, never in logs.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { SecretsConnectionStore } from '../adapters/aws/secrets-connection-store';
 import { XeroIdentityClient } from '../adapters/xero/identity-client';
 import { parseTokenCommand, runTokenCommand, type TokenCommandResult } from '../core/connection/token-commands';
 import { TokenService } from '../core/connection/token-service';
 import type { ConnectionStatus } from '../core/connection/types';
-import { ConnectorError, ReconnectRequiredError, describeError } from '../core/errors';
-import { clock, requireEnv, secretsManager } from './shared/aws-clients';
-import { settings, xeroConfig } from './shared/settings';
+import { roleMayRun, tokenRoleOf } from '../contract/token-roles';
+import { ConnectorError, PermanentError, ReconnectRequiredError, describeError } from '../core/errors';
+import { clock, secretsManager } from './shared/aws-clients';
+import { envFor } from './shared/env';
+import { rebuiltOnChange, settingsOf, xeroConfig } from './shared/settings';
 import { loggerPort, metrics } from './shared/powertools';
 
 export function createHandler(getService: () => Promise<TokenService>) {
-  return async (event: unknown): Promise<TokenCommandResult> => {
+  return async (event: unknown, context?: Pick<Context, 'invokedFunctionArn'>): Promise<TokenCommandResult> => {
     let command;
     try {
       command = parseTokenCommand(event);
     } catch (error) {
       return failure(error);
+    }
+    // The role is the alias Lambda says it was invoked through; IAM lets each caller invoke its own alias only.
+    const role = tokenRoleOf(context?.invokedFunctionArn);
+    if (!roleMayRun(role, command.action)) {
+      loggerPort.warn('token command refused', { action: command.action, role: role ?? 'none' });
+      return failure(
+        new PermanentError(`the ${role ?? 'unqualified'} caller may not run "${command.action}"`, 'FORBIDDEN')
+      );
     }
     try {
       const service = await getService();
@@ -56,24 +69,27 @@ function failure(error: unknown): TokenCommandResult {
   };
 }
 
-let service: TokenService | undefined;
-export const handler = createHandler(async () => {
-  if (service) return service;
-  const s = await settings();
-  const config = await xeroConfig();
-  service = new TokenService({
-    store: new SecretsConnectionStore(secretsManager(), requireEnv('XERO_TOKEN_SECRET_ARN')),
-    identity: new XeroIdentityClient({
-      clientId: s.XERO_CLIENT_ID,
-      clientSecret: s.XERO_CLIENT_SECRET,
-      identityUrl: config.identityUrl,
-      apiUrl: config.apiUrl,
-    }),
-    clock,
-    logger: loggerPort,
-    authMode: config.authMode,
-    scopes: config.scopes,
-    connectUrl: process.env.CONNECT_URL,
-  });
-  return service;
-});
+const env = envFor('tokenService');
+// One service per container while the app credentials stay the same (its cached access token and mutex live
+// there); a rotated client secret builds a new one within the settings cache time.
+const serviceFor = rebuiltOnChange(
+  ({ XERO_CLIENT_ID, XERO_CLIENT_SECRET }: { XERO_CLIENT_ID: string; XERO_CLIENT_SECRET: string }) => {
+    const config = xeroConfig(env, XERO_CLIENT_ID);
+    return new TokenService({
+      store: new SecretsConnectionStore(secretsManager(), env.require('XERO_TOKEN_SECRET_ARN')),
+      identity: new XeroIdentityClient({
+        clientId: XERO_CLIENT_ID,
+        clientSecret: XERO_CLIENT_SECRET,
+        identityUrl: config.identityUrl,
+        apiUrl: config.apiUrl,
+      }),
+      clock,
+      logger: loggerPort,
+      authMode: config.authMode,
+      scopes: config.scopes,
+      connectUrl: env.require('CONNECT_URL'),
+      clientId: XERO_CLIENT_ID,
+    });
+  }
+);
+export const handler = createHandler(async () => serviceFor(await settingsOf('xeroApp', env)));

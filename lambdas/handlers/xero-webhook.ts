@@ -3,8 +3,9 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { TransientError } from '../core/errors';
 import { createAcceptXeroWebhook, type XeroWebhookSink } from '../core/ingress/xero-webhook';
-import { requireEnv, sqs } from './shared/aws-clients';
-import { settings } from './shared/settings';
+import { sqs } from './shared/aws-clients';
+import { envFor } from './shared/env';
+import { settingsOf } from './shared/settings';
 import { requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
 
@@ -35,8 +36,9 @@ const sqsSink = (queueUrl: string): XeroWebhookSink => ({
   },
 });
 
-export const handler = createHandler(async () => {
-  const s = await settings();
-  if (!s.XERO_WEBHOOK_KEY) throw new Error('XERO_WEBHOOK_KEY is not set in the connector-settings secret');
-  return { key: s.XERO_WEBHOOK_KEY, sink: sqsSink(requireEnv('XERO_EVENTS_QUEUE_URL')) };
-});
+const env = envFor('xeroWebhook');
+// Built per invocation: the key is re-read after the settings cache expires, so a rotated key takes over within minutes.
+export const handler = createHandler(async () => ({
+  key: (await settingsOf('xeroWebhook', env)).XERO_WEBHOOK_KEY,
+  sink: sqsSink(env.require('XERO_EVENTS_QUEUE_URL')),
+}));

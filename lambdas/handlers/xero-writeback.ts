@@ -8,8 +8,9 @@ import { DataverseOrderWritebackWriter } from '../adapters/dataverse/order-write
 import { XeroAccountingInvoiceReader } from '../adapters/xero/xero-invoice-reader';
 import { xeroWebhookEventSchema } from '../core/ingress/xero-webhook';
 import { createApplyXeroInvoiceEvents } from '../core/writeback/apply-xero-invoice-events';
-import { resolveWritebackColumns } from '../core/writeback/columns';
-import { clock, dynamo, requireEnv } from './shared/aws-clients';
+import { writebackColumnsFromJson } from '../core/writeback/columns';
+import { clock, dynamo } from './shared/aws-clients';
+import { envFor } from './shared/env';
 import { dataverseTokenSource } from './shared/dataverse-deps';
 import { xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
@@ -47,23 +48,22 @@ export function createHandler(
   };
 }
 
+const env = envFor('xeroWriteback');
 async function writebackDeps() {
   return {
     xero: new XeroAccountingInvoiceReader({
-      access: xeroAccess(),
+      access: xeroAccess(env),
       limiter: xeroLimiter(),
-      apiUrl: process.env.XERO_API_URL,
+      apiUrl: env.require('XERO_API_URL'),
       logger: loggerPort,
       clock,
     }),
     orders: new DataverseOrderWritebackWriter({
-      serverUrl: requireEnv('DATAVERSE_URL'),
-      tokenSource: await dataverseTokenSource(),
+      serverUrl: env.require('DATAVERSE_URL'),
+      tokenSource: dataverseTokenSource(env),
       logger: loggerPort,
     }),
-    columns: resolveWritebackColumns(
-      process.env.WRITEBACK_COLUMNS ? JSON.parse(process.env.WRITEBACK_COLUMNS) : undefined
-    ),
+    columns: writebackColumnsFromJson(env.require('WRITEBACK_COLUMNS')),
     logger: loggerPort,
     clock,
   };
@@ -72,13 +72,13 @@ async function writebackDeps() {
 let apply: Apply | undefined;
 export const handler = createHandler(
   async () => {
-    apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: process.env.XERO_TENANT_ID });
+    apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: env.optional('XERO_TENANT_ID') });
     return apply;
   },
   async () => {
     const deps = {
       ...(await writebackDeps()),
-      checkpoints: new DynamoDbCheckpointStore(dynamo(), requireEnv('SYNC_STATE_TABLE')),
+      checkpoints: new DynamoDbCheckpointStore(dynamo(), env.require('SYNC_STATE_TABLE')),
     };
     return () => runInvoicePoll(deps);
   }

@@ -1,4 +1,5 @@
 import type { MappingSettings } from '../../lambdas/core/settings';
+import type { WritebackColumns } from '../../lambdas/core/writeback/columns';
 
 /** The deployable stages. Adding one means adding its entry to `environments` in environments.ts. */
 export const STAGES = ['dev', 'prod'] as const;
@@ -30,6 +31,12 @@ export interface EnvironmentConfig {
   readonly stage: Stage;
   /** Dataverse environment, e.g. https://contoso.crm.dynamics.com */
   readonly dataverseUrl: string;
+  /** Refuse Dataverse webhooks from any other organisation (its id, unique name or host). Unset = no check. */
+  readonly dataverseOrganization?: string;
+  /** The connector's application user (systemuserid GUID): its own writes never trigger a sync. */
+  readonly dataverseConnectorUserId?: string;
+  /** Write-back column names on salesorder, when not the defaults `connector setup-dataverse` creates. */
+  readonly writebackColumns?: Partial<WritebackColumns>;
   /** Pin the Xero organisation (tenant id GUID); when absent the operator chooses at consent time. */
   readonly xeroTenantId?: string;
   readonly xero: XeroEndpoints;

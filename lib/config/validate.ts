@@ -1,6 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { SYNCED_TABLES } from '../../lambdas/core/model/change-event';
+import { ValidationError } from '../../lambdas/core/errors';
+import { mappingSettingsSchema } from '../../lambdas/core/settings-schema';
+import { writebackColumnsFromJson } from '../../lambdas/core/writeback/columns';
 import { environments as defaultEnvironments } from './environments';
 import { STAGES, type EnvironmentConfig, type Stage } from './types';
 
@@ -18,31 +20,17 @@ const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is num
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // EventBridge Scheduler rate(): a positive whole number and a unit, singular only for 1.
 const RATE = /^(1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))$/;
-const DECIMAL = /^\d+(\.\d+)?$/;
-
-const mappingSchema = z.strictObject({
-  salesAccountCode: z.string().min(1),
-  salesTaxType: z.string().min(1).optional(),
-  freightAccountCode: z.string().min(1),
-  freightTaxType: z.string().min(1).optional(),
-  discountAccountCode: z.string().min(1),
-  roundingAccountCode: z.string().min(1),
-  roundingTolerance: z.string().regex(DECIMAL, 'must be a decimal string such as "0.05"'),
-  invoiceStatus: z.enum(['DRAFT', 'AUTHORISED']),
-  invoiceNumbering: z.enum(['xero', 'ordernumber']),
-  dueDays: z.int().min(0).max(365),
-  lineAmountTypes: z.enum(['Exclusive', 'Inclusive', 'NoTax']),
-  syncedTables: z.array(z.enum(SYNCED_TABLES)).min(1),
-  disambiguateDuplicateNames: z.boolean(),
-});
-
 const environmentSchema = z.strictObject({
   stage: z.enum(STAGES),
   dataverseUrl: httpsUrl,
+  dataverseOrganization: z.string().trim().min(1).max(200).optional(),
+  dataverseConnectorUserId: z.string().regex(GUID, 'must be a systemuserid (GUID)').optional(),
+  writebackColumns: z.record(z.string(), z.string()).optional(),
   xeroTenantId: z.string().regex(GUID, 'must be a Xero tenant id (GUID)').optional(),
   xero: z.strictObject({ apiUrl: httpsUrl, identityUrl: httpsUrl, loginUrl: httpsUrl }),
   alarmEmails: z.array(z.email({ error: 'must be an e-mail address' })).min(1, 'needs at least one address'),
-  mapping: mappingSchema,
+  // The schema every function validates MAPPING_SETTINGS with at cold start: a green synth cannot fail there.
+  mapping: mappingSettingsSchema,
   schedules: z.strictObject({
     tokenRefreshRate: z.string().regex(RATE, 'must be a rate such as "20 minutes" or "1 hour"'),
     invoicePollRate: z.string().regex(RATE, 'must be a rate such as "15 minutes"').optional(),
@@ -85,6 +73,16 @@ export function validateEnvironmentConfig(stage: Stage, config: unknown): Enviro
   }
   if (result.data.stage !== stage) {
     throw new ConfigError(`Invalid configuration for stage "${stage}": stage is "${result.data.stage}"`);
+  }
+  try {
+    // The write-back function resolves the same columns at cold start.
+    writebackColumnsFromJson(JSON.stringify(result.data.writebackColumns ?? {}));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const issues = error.issues.length > 0 ? error.issues : [error.message];
+    throw new ConfigError(
+      `Invalid configuration for stage "${stage}": ${issues.map((issue) => `writebackColumns.${issue}`).join('; ')}`
+    );
   }
   return result.data as EnvironmentConfig;
 }

@@ -1,10 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type EnvironmentOptions } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
+import { declaredEnv, FUNCTION_CONTRACTS, type FunctionId } from '../../lambdas/contract/environment';
 import type { Stage } from '../config/types';
 
 /** Powertools service name shared by every function, so metric alarms can match the `service` dimension. */
@@ -40,17 +41,18 @@ export interface ConnectorFunctionDefaults {
   readonly logRetentionDays: number;
   /** Keep the log group when the stack is deleted. */
   readonly retainLogs: boolean;
-  /** Non-secret environment every function receives (stage, URLs, secret ARNs, mapping settings). */
+  /**
+   * Stage values (URLs, mapping settings, Dataverse organisation…). Each function receives only those its
+   * contract declares (lambdas/contract/environment.ts).
+   */
   readonly environment: Readonly<Record<string, string>>;
 }
 
 export interface ConnectorFunctionProps {
   readonly defaults: ConnectorFunctionDefaults;
-  /** Handler file relative to the repository root, e.g. `lambdas/handlers/oauth.ts`; it must export `handler`. */
-  readonly entry: string;
+  /** The function's entry in the deployment contract: its handler file and the environment it reads. */
+  readonly contract: FunctionId;
   readonly description: string;
-  /** Function-specific environment, merged over the defaults. */
-  readonly environment?: Readonly<Record<string, string>>;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
   /** @default 512 (MB; also buys CPU for TLS handshakes and JSON work) */
@@ -65,8 +67,14 @@ export interface ConnectorFunctionProps {
  * can write only to that log group. Grants are added by the construct that owns the function's concern.
  */
 export class ConnectorFunction extends NodejsFunction {
+  /** Which contract entry this function implements (the infra tests check its environment against it). */
+  readonly contract: FunctionId;
+  private readonly declared: ReadonlySet<string>;
+
   constructor(scope: Construct, id: string, props: ConnectorFunctionProps) {
     const { defaults } = props;
+    const declared = declaredEnv(props.contract);
+    const stageValues = Object.entries(defaults.environment).filter(([name]) => declared.has(name));
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: defaults.logRetentionDays as RetentionDays,
       removalPolicy: defaults.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -79,7 +87,7 @@ export class ConnectorFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: path.join(REPO_ROOT, props.entry),
+      entry: path.join(REPO_ROOT, FUNCTION_CONTRACTS[props.contract].entry),
       handler: 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
@@ -93,8 +101,7 @@ export class ConnectorFunction extends NodejsFunction {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       projectRoot: REPO_ROOT,
       environment: {
-        ...defaults.environment,
-        ...props.environment,
+        ...Object.fromEntries(stageValues),
         STAGE: defaults.stage,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -112,6 +119,9 @@ export class ConnectorFunction extends NodejsFunction {
       },
     });
 
+    this.contract = props.contract;
+    this.declared = declared;
+
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -122,5 +132,18 @@ export class ConnectorFunction extends NodejsFunction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.',
     });
+  }
+
+  /**
+   * Set a variable the contract declares for this function; anything else fails synth. Resource variables are set
+   * with their grant by lib/constructs/bindings.ts rather than here.
+   */
+  override addEnvironment(key: string, value: string, options?: EnvironmentOptions): this {
+    if (this.declared && !this.declared.has(key)) {
+      throw new Error(
+        `${this.node.path}: ${key} is not in the ${this.contract} contract (lambdas/contract/environment.ts)`
+      );
+    }
+    return super.addEnvironment(key, value, options);
   }
 }

@@ -11,6 +11,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/contract/environment';
+import { bindQueueDepth, bindQueueSend, bindSecretReadWrite, bindTable, bindValue } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import type { SyncPipeline } from './sync-pipeline';
 import type { XeroCredentials } from './xero-credentials';
@@ -107,48 +109,44 @@ export class IngressApi extends Construct {
       },
     });
 
+    // The three internet-facing functions each read one secret: their own webhook key, or the admin token.
     this.dataverseWebhookFunction = new ConnectorFunction(this, 'DataverseWebhookFunction', {
       defaults: functionDefaults,
-      entry: 'lambdas/handlers/dataverse-webhook.ts',
+      contract: 'dataverseWebhook',
       description: 'Authenticates Dataverse webhooks and queues the change',
-      environment: { CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl },
     });
-    pipeline.changes.queue.grantSendMessages(this.dataverseWebhookFunction);
-    credentials.grantReadSettings(this.dataverseWebhookFunction);
+    bindQueueSend(this.dataverseWebhookFunction, ENV.CHANGES_QUEUE_URL, pipeline.changes.queue);
+    credentials.bindSettings(this.dataverseWebhookFunction, 'dataverseWebhook');
 
     this.xeroWebhookFunction = new ConnectorFunction(this, 'XeroWebhookFunction', {
       defaults: functionDefaults,
-      entry: 'lambdas/handlers/xero-webhook.ts',
+      contract: 'xeroWebhook',
       description: 'Verifies Xero webhook signatures and queues write-back events',
-      environment: { XERO_EVENTS_QUEUE_URL: pipeline.xeroEvents.queue.queueUrl },
     });
-    pipeline.xeroEvents.queue.grantSendMessages(this.xeroWebhookFunction);
-    credentials.grantReadSettings(this.xeroWebhookFunction);
+    bindQueueSend(this.xeroWebhookFunction, ENV.XERO_EVENTS_QUEUE_URL, pipeline.xeroEvents.queue);
+    credentials.bindSettings(this.xeroWebhookFunction, 'xeroWebhook');
 
     this.oauthFunction = new ConnectorFunction(this, 'OAuthFunction', {
       defaults: functionDefaults,
-      entry: 'lambdas/handlers/oauth.ts',
+      contract: 'oauth',
       description: 'Xero consent (connect, callback, tenant choice), health and status',
-      environment: {
-        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
-        // The function's own public callback; the API URL is known only at deploy time.
-        XERO_REDIRECT_URI: this.callbackUrl,
-        CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl,
-        CHANGES_DLQ_URL: pipeline.changes.deadLetterQueue.queueUrl,
-        WRITES_QUEUE_URL: pipeline.writes.queue.queueUrl,
-        WRITES_DLQ_URL: pipeline.writes.deadLetterQueue.queueUrl,
-        SYNC_STATE_TABLE: pipeline.table.tableName,
-        PENDING_CONSENT_SECRET_ARN: credentials.pendingConsentSecret.secretArn,
-      },
     });
-    credentials.grantReadSettings(this.oauthFunction);
-    // Only the token function writes the token secret: the callback hands it the new connection to store.
-    credentials.grantInvokeTokenFunction(this.oauthFunction);
-    credentials.pendingConsentSecret.grantRead(this.oauthFunction);
-    credentials.pendingConsentSecret.grantWrite(this.oauthFunction);
-    pipeline.grantStatusRead(this.oauthFunction);
-    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table.
-    pipeline.table.grantWriteData(this.oauthFunction);
+    // The function's own public callback; the API URL is known only at deploy time.
+    bindValue(this.oauthFunction, ENV.XERO_REDIRECT_URI, this.callbackUrl);
+    credentials.bindSettings(this.oauthFunction, 'admin');
+    // No Xero client secret here: the token function exchanges the code and stores the connection.
+    credentials.bindTokenRole(this.oauthFunction, 'consent');
+    bindSecretReadWrite(this.oauthFunction, ENV.PENDING_CONSENT_SECRET_ARN, credentials.pendingConsentSecret);
+    bindQueueDepth(this.oauthFunction, ENV.CHANGES_QUEUE_URL, pipeline.changes.queue);
+    bindQueueDepth(this.oauthFunction, ENV.CHANGES_DLQ_URL, pipeline.changes.deadLetterQueue);
+    bindQueueDepth(this.oauthFunction, ENV.WRITES_QUEUE_URL, pipeline.writes.queue);
+    bindQueueDepth(this.oauthFunction, ENV.WRITES_DLQ_URL, pipeline.writes.deadLetterQueue);
+    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table,
+    // and that is all this function may do there.
+    bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
+      actions: ['dynamodb:PutItem'],
+      keyPrefixes: ['nonce#'],
+    });
 
     const handlers: Record<RouteHandler, IFunction> = {
       oauth: this.oauthFunction,

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/contract/environment';
+import { bindQueueSend, bindTable } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import type { SyncPipeline } from './sync-pipeline';
 import type { XeroCredentials } from './xero-credentials';
@@ -28,30 +29,22 @@ export class OperationsFunction extends Construct {
 
     this.function = new ConnectorFunction(this, 'Function', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/operations.ts',
+      contract: 'operations',
       description: 'Operator actions: preview a record mapping, backfill existing records onto the changes queue',
       // The longest a Lambda may run; a backfill stops two minutes early and the CLI invokes again.
       timeout: Duration.minutes(15),
       // One backfill at a time: two would list and queue the same records in parallel.
       reservedConcurrentExecutions: 1,
-      environment: {
-        SYNC_STATE_TABLE: pipeline.table.tableName,
-        CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl,
-      },
     });
 
-    props.credentials.grantReadSettings(this.function);
-    pipeline.changes.queue.grantSendMessages(this.function);
+    props.credentials.bindSettings(this.function, 'dataverseApp');
+    bindQueueSend(this.function, ENV.CHANGES_QUEUE_URL, pipeline.changes.queue);
     // Reads: a record's sync state (preview of a deleted product) and the ledger.
     pipeline.table.grant(this.function, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
     // Writes: only ledger items, whatever the code does (the partition key must start with the ledger prefix).
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:BatchWriteItem'],
-        resources: [pipeline.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${BACKFILL_LEDGER_PREFIX}*`] } },
-      })
-    );
+    bindTable(this.function, ENV.SYNC_STATE_TABLE, pipeline.table, {
+      actions: ['dynamodb:BatchWriteItem'],
+      keyPrefixes: [BACKFILL_LEDGER_PREFIX],
+    });
   }
 }

@@ -4,9 +4,10 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/contract/environment';
+import { bindConsumedQueue, bindQueueSend, bindTable } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import { QueueWithDlq } from './queue-with-dlq';
 import type { XeroCredentials } from './xero-credentials';
@@ -43,6 +44,12 @@ export class SyncPipeline extends Construct {
   readonly writebackFunction: ConnectorFunction;
   /** Nightly comparison of synced records with Xero; publishes the ReconciliationDrift metric. */
   readonly reconcileFunction: ConnectorFunction;
+  /**
+   * Every function that calls the Xero accounting API (the token function talks only to Xero's identity server).
+   * A tenant-wide Xero budget binds its state here, e.g. `for (const fn of pipeline.xeroCallers) bindTable(fn,
+   * ENV.XERO_BUDGET_TABLE, table, …)`, with the name added to each caller's contract and to xero-deps' XeroEnv.
+   */
+  readonly xeroCallers: readonly ConnectorFunction[];
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
@@ -74,40 +81,28 @@ export class SyncPipeline extends Construct {
 
     this.mapFunction = new ConnectorFunction(this, 'MapFunction', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/map-changes.ts',
+      contract: 'mapChanges',
       description: 'Reads changed Dataverse records, maps them and queues Xero writes',
       timeout: MAP_TIMEOUT,
-      environment: {
-        CHANGES_QUEUE_URL: this.changes.queue.queueUrl,
-        CHANGES_DLQ_URL: this.changes.deadLetterQueue.queueUrl,
-        WRITES_QUEUE_URL: this.writes.queue.queueUrl,
-        SYNC_STATE_TABLE: this.table.tableName,
-      },
     });
     this.mapFunction.addEventSource(
       new SqsEventSource(this.changes.queue, { batchSize: 10, reportBatchItemFailures: true })
     );
-    this.writes.queue.grantSendMessages(this.mapFunction);
-    // A contact of an account is re-synced through its account: the map function queues that change itself.
-    this.changes.queue.grantSendMessages(this.mapFunction);
+    bindQueueSend(this.mapFunction, ENV.WRITES_QUEUE_URL, this.writes.queue);
+    // A contact of an account is re-synced through its account: the map function queues that change itself (and
+    // the same URL puts a change back with a new visibility timeout).
+    bindQueueSend(this.mapFunction, ENV.CHANGES_QUEUE_URL, this.changes.queue);
     // Permanent failures go straight to the dead letters with their reason instead of burning retries.
-    this.changes.deadLetterQueue.grantSendMessages(this.mapFunction);
-    this.table.grantReadWriteData(this.mapFunction);
-    credentials.grantReadSettings(this.mapFunction);
+    bindQueueSend(this.mapFunction, ENV.CHANGES_DLQ_URL, this.changes.deadLetterQueue);
+    bindTable(this.mapFunction, ENV.SYNC_STATE_TABLE, this.table, 'readWrite');
+    credentials.bindSettings(this.mapFunction, 'dataverseApp');
 
     this.postFunction = new ConnectorFunction(this, 'PostFunction', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/post-xero-writes.ts',
+      contract: 'postXeroWrites',
       description: 'Posts batched upserts to Xero and records each outcome',
       timeout: POST_TIMEOUT,
       reservedConcurrentExecutions: postConcurrency,
-      environment: {
-        WRITES_QUEUE_URL: this.writes.queue.queueUrl,
-        WRITES_DLQ_URL: this.writes.deadLetterQueue.queueUrl,
-        SYNC_STATE_TABLE: this.table.tableName,
-        XERO_TOKEN_SECRET_ARN: credentials.tokenSecret.secretArn,
-        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
-      },
     });
     this.postFunction.addEventSource(
       new SqsEventSource(this.writes.queue, {
@@ -119,31 +114,31 @@ export class SyncPipeline extends Construct {
         ...(postConcurrency >= 2 ? { maxConcurrency: postConcurrency } : {}),
       })
     );
-    this.table.grantReadWriteData(this.postFunction);
-    this.writes.deadLetterQueue.grantSendMessages(this.postFunction);
-    credentials.grantTokenUse(this.postFunction);
-    credentials.grantReadSettings(this.postFunction);
+    bindConsumedQueue(this.postFunction, ENV.WRITES_QUEUE_URL, this.writes.queue);
+    bindQueueSend(this.postFunction, ENV.WRITES_DLQ_URL, this.writes.deadLetterQueue);
+    bindTable(this.postFunction, ENV.SYNC_STATE_TABLE, this.table, 'readWrite');
+    credentials.bindTokenRole(this.postFunction, 'worker');
+    // The integration-log rows are written to Dataverse.
+    credentials.bindSettings(this.postFunction, 'dataverseApp');
 
     this.xeroEvents = new QueueWithDlq(this, 'XeroEvents', {
       visibilityTimeout: Duration.seconds(POST_TIMEOUT.toSeconds() * 6),
     });
     this.writebackFunction = new ConnectorFunction(this, 'WritebackFunction', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/xero-writeback.ts',
+      contract: 'xeroWriteback',
       description: 'Writes Xero invoice status and payments back to the originating sales order',
       timeout: POST_TIMEOUT,
       // Shares Xero's 5-concurrent budget with the post function: one at a time is plenty for status updates.
       reservedConcurrentExecutions: 1,
-      environment: { TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName },
     });
     this.writebackFunction.addEventSource(
       new SqsEventSource(this.xeroEvents.queue, { batchSize: 10, reportBatchItemFailures: true })
     );
-    credentials.grantTokenUse(this.writebackFunction);
-    credentials.grantReadSettings(this.writebackFunction);
+    credentials.bindTokenRole(this.writebackFunction, 'worker');
+    credentials.bindSettings(this.writebackFunction, 'dataverseApp');
     // The invoice poll keeps its checkpoint in the sync-state table.
-    this.writebackFunction.addEnvironment('SYNC_STATE_TABLE', this.table.tableName);
-    this.table.grantReadWriteData(this.writebackFunction);
+    bindTable(this.writebackFunction, ENV.SYNC_STATE_TABLE, this.table, 'readWrite');
     if (props.invoicePollRate) {
       this.schedule(
         'InvoicePoll',
@@ -156,17 +151,14 @@ export class SyncPipeline extends Construct {
 
     this.reconcileFunction = new ConnectorFunction(this, 'ReconcileFunction', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/reconcile.ts',
+      contract: 'reconcile',
       description: 'Compares synced records with Xero nightly and reports drift',
       timeout: Duration.minutes(15),
-      environment: {
-        SYNC_STATE_TABLE: this.table.tableName,
-        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
-      },
     });
-    this.table.grantReadData(this.reconcileFunction);
-    credentials.grantTokenUse(this.reconcileFunction);
-    credentials.grantReadSettings(this.reconcileFunction);
+    bindTable(this.reconcileFunction, ENV.SYNC_STATE_TABLE, this.table, 'read');
+    credentials.bindTokenRole(this.reconcileFunction, 'worker');
+    credentials.bindSettings(this.reconcileFunction, 'dataverseApp');
+    this.xeroCallers = [this.postFunction, this.writebackFunction, this.reconcileFunction];
     this.schedule(
       'Reconcile',
       this.reconcileFunction,
@@ -209,14 +201,5 @@ export class SyncPipeline extends Construct {
   /** Both queue pairs (queue + DLQ), for dashboards, alarms and status reads. */
   get queuePairs(): QueueWithDlq[] {
     return [this.changes, this.writes, this.xeroEvents];
-  }
-
-  /** Read-only view for the status route: queue depths and sync counts. */
-  grantStatusRead(grantee: IGrantable): void {
-    for (const pair of this.queuePairs) {
-      pair.queue.grant(grantee, 'sqs:GetQueueAttributes');
-      pair.deadLetterQueue.grant(grantee, 'sqs:GetQueueAttributes');
-    }
-    this.table.grantReadData(grantee);
   }
 }

@@ -1,38 +1,27 @@
-import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { Grant, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
+import { Alias } from 'aws-cdk-lib/aws-lambda';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/contract/environment';
+import { SETTINGS_SECRETS, type SettingsSecretContract, type SettingsSecretId } from '../../lambdas/contract/secrets';
+import { TOKEN_ROLES, type TokenRole } from '../../lambdas/contract/token-roles';
 import type { RateExpression } from '../config/types';
+import { bindSecretRead, bindSecretReadWrite, bindValue } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
-
-/**
- * JSON keys of the "connector-settings" secret: the same names as the local runtime's environment variables, so one
- * loader serves both. CONNECTOR_ADMIN_TOKEN is generated at deploy time; the operator fills in the rest.
- */
-export const CONNECTOR_SETTINGS_KEYS = [
-  'XERO_CLIENT_ID',
-  'XERO_CLIENT_SECRET',
-  'XERO_WEBHOOK_KEY',
-  'DATAVERSE_TENANT_ID',
-  'DATAVERSE_CLIENT_ID',
-  'DATAVERSE_CLIENT_SECRET',
-  'DATAVERSE_WEBHOOK_KEY',
-  'CONNECTOR_ADMIN_TOKEN',
-] as const;
 
 /** Payload the refresh schedule sends to the token function. */
 export const SCHEDULED_REFRESH_INPUT = { action: 'refresh', source: 'schedule' } as const;
 
 export interface XeroCredentialsProps {
   readonly functionDefaults: ConnectorFunctionDefaults;
-  /** Customer managed key for both secrets. */
+  /** Customer managed key for every secret. */
   readonly key: IKey;
-  /** Keep both secrets when the stack is deleted (prod). */
+  /** Keep the secrets when the stack is deleted (prod). */
   readonly retainSecrets: boolean;
   /** How often the token function refreshes the access token, e.g. "20 minutes". */
   readonly refreshRate: RateExpression;
@@ -41,18 +30,22 @@ export interface XeroCredentialsProps {
 }
 
 /**
- * The Xero connection: the operator-supplied settings secret, the token-set secret, the token function that is its
- * only writer (reserved concurrency 1, so two refreshes can never race and burn a rotating refresh token), and the
- * schedule that refreshes it before the 30-minute access token expires.
+ * The connector's credentials and the Xero connection: the settings secrets split by purpose (each read only by
+ * the functions that need it), the token-set secret, the token function that is its only writer and the only
+ * reader of the Xero app credentials (reserved concurrency 1, so two refreshes can never race and burn a rotating
+ * refresh token), one alias of it per caller role, and the schedule that refreshes the token before the 30-minute
+ * access token expires.
  */
 export class XeroCredentials extends Construct {
-  /** JSON secret with CONNECTOR_SETTINGS_KEYS: app credentials, admin token, webhook keys. */
-  readonly settingsSecret: Secret;
+  /** The settings secrets by purpose (lambdas/contract/secrets.ts). */
+  readonly settingsSecrets: Readonly<Record<SettingsSecretId, Secret>>;
   /** The Xero token set (access + refresh token, tenant). Written only by tokenFunction. */
   readonly tokenSecret: Secret;
   /** A consent waiting for the operator to choose among several Xero organisations (short-lived). */
   readonly pendingConsentSecret: Secret;
   readonly tokenFunction: ConnectorFunction;
+  /** One alias per caller role; a caller may invoke only its own (lambdas/contract/token-roles.ts). */
+  readonly tokenAliases: Readonly<Record<TokenRole, Alias>>;
   readonly refreshSchedule: Schedule;
   readonly scheduleDeadLetterQueue: Queue;
 
@@ -60,22 +53,14 @@ export class XeroCredentials extends Construct {
     super(scope, id);
     const { stage } = props.functionDefaults;
     const removalPolicy = props.retainSecrets ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const template = Object.fromEntries(
-      CONNECTOR_SETTINGS_KEYS.filter((key) => key !== 'CONNECTOR_ADMIN_TOKEN').map((key) => [key, ''])
-    );
 
-    this.settingsSecret = new Secret(this, 'SettingsSecret', {
-      secretName: `d365-xero/${stage}/connector-settings`,
-      description: 'Xero app credentials, Dataverse app registration, webhook keys and the admin token',
-      encryptionKey: props.key,
-      removalPolicy,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify(template),
-        generateStringKey: 'CONNECTOR_ADMIN_TOKEN',
-        passwordLength: 48,
-        excludePunctuation: true,
-      },
-    });
+    this.settingsSecrets = Object.fromEntries(
+      (Object.keys(SETTINGS_SECRETS) as SettingsSecretId[]).map((secretId) => [
+        secretId,
+        this.settingsSecret(secretId, stage, props.key, removalPolicy),
+      ])
+    ) as Record<SettingsSecretId, Secret>;
+
     this.tokenSecret = new Secret(this, 'TokenSecret', {
       secretName: `d365-xero/${stage}/xero-token-set`,
       description: 'Xero OAuth token set; written only by the token function',
@@ -95,17 +80,24 @@ export class XeroCredentials extends Construct {
 
     this.tokenFunction = new ConnectorFunction(this, 'TokenFunction', {
       defaults: props.functionDefaults,
-      entry: 'lambdas/handlers/token-service.ts',
+      contract: 'tokenService',
       description: 'Refreshes and stores the Xero token set; hands fresh access tokens to workers',
       reservedConcurrentExecutions: 1,
-      environment: {
-        XERO_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-        CONNECTOR_SETTINGS_SECRET_ARN: this.settingsSecret.secretArn,
-      },
     });
-    this.tokenSecret.grantRead(this.tokenFunction);
-    this.tokenSecret.grantWrite(this.tokenFunction);
-    this.settingsSecret.grantRead(this.tokenFunction);
+    bindSecretReadWrite(this.tokenFunction, ENV.XERO_TOKEN_SECRET_ARN, this.tokenSecret);
+    this.bindSettings(this.tokenFunction, 'xeroApp');
+
+    // Aliases share the function's reserved concurrency of 1: still one writer of the token set.
+    const version = this.tokenFunction.currentVersion;
+    const aliases = {} as Record<TokenRole, Alias>;
+    for (const role of Object.keys(TOKEN_ROLES) as TokenRole[]) {
+      aliases[role] = new Alias(this, `Token${role[0]!.toUpperCase()}${role.slice(1)}Alias`, {
+        aliasName: role,
+        version,
+        description: `Token function for the ${role} role: ${TOKEN_ROLES[role].join(', ')}`,
+      });
+    }
+    this.tokenAliases = aliases;
 
     this.scheduleDeadLetterQueue = new Queue(this, 'ScheduleDlq', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -119,7 +111,7 @@ export class XeroCredentials extends Construct {
     this.refreshSchedule = new Schedule(this, 'RefreshSchedule', {
       description: `Refresh the Xero access token (${stage})`,
       schedule: ScheduleExpression.expression(`rate(${props.refreshRate})`),
-      target: new LambdaInvoke(this.tokenFunction, {
+      target: new LambdaInvoke(this.tokenAliases.schedule, {
         role: schedulerRole,
         deadLetterQueue: this.scheduleDeadLetterQueue,
         retryAttempts: props.retryAttempts ?? 3,
@@ -129,19 +121,10 @@ export class XeroCredentials extends Construct {
       }),
     });
 
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.tokenFunction.node.defaultChild as CfnFunction)}.Arn>:*]`,
-      reason:
-        'The Scheduler L2 target grants invoke on the function and its versions; the role serves only this schedule.',
-    });
+    // Unlike a function target, an alias target is granted by its exact ARN only: no IAM5 finding to acknowledge.
     Validations.of(this.scheduleDeadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the refresh schedule target; a DLQ needs no DLQ of its own.',
-    });
-    Validations.of(this.settingsSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Holds credentials issued by Xero and Microsoft Entra; they are rotated in those portals, then stored here.',
     });
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -154,24 +137,50 @@ export class XeroCredentials extends Construct {
     });
   }
 
-  /** Read the settings secret (every function needs app credentials or webhook keys). */
-  grantReadSettings(grantee: IGrantable): void {
-    this.settingsSecret.grantRead(grantee);
-  }
-
-  /** A worker may read the token set and ask the token function for a fresh token, never write the secret. */
-  grantTokenUse(grantee: IGrantable): void {
-    this.tokenSecret.grantRead(grantee);
-    this.grantInvokeTokenFunction(grantee);
-  }
-
-  /** Invoke the token function only (the OAuth routes hand it the consent result and ask it for status). */
-  grantInvokeTokenFunction(grantee: IGrantable): void {
-    // The unqualified ARN only: Function.grantInvoke would add `:*` (every version and alias), which we never call.
-    Grant.addToPrincipal({
-      grantee,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [this.tokenFunction.functionArn],
+  /** One settings secret from its contract: placeholders for the operator, or a value generated at deploy. */
+  private settingsSecret(secretId: SettingsSecretId, stage: string, key: IKey, removalPolicy: RemovalPolicy): Secret {
+    const contract: SettingsSecretContract = SETTINGS_SECRETS[secretId];
+    const template = JSON.stringify(Object.fromEntries(contract.keys.map((key) => [key, ''])));
+    const generatedKey = contract.generatedKey;
+    const secret = new Secret(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}Secret`, {
+      secretName: `d365-xero/${stage}/${contract.name}`,
+      description: contract.description,
+      encryptionKey: key,
+      removalPolicy,
+      ...(generatedKey
+        ? {
+            generateSecretString: {
+              secretStringTemplate: template,
+              generateStringKey: generatedKey,
+              passwordLength: 48,
+              excludePunctuation: true,
+            },
+          }
+        : // Placeholders, not secrets: the operator replaces them (docs/deploy.md).
+          { secretStringValue: SecretValue.unsafePlainText(template) }),
     });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: generatedKey
+        ? 'Generated at deploy; rotate by putting a new value (warm functions pick it up within five minutes).'
+        : 'Holds credentials issued by Xero or Microsoft Entra; they are rotated in those portals, then stored here.',
+    });
+    return secret;
+  }
+
+  /** Give a function one settings secret: its ARN variable and read access, nothing more. */
+  bindSettings(fn: ConnectorFunction, secretId: SettingsSecretId): void {
+    bindSecretRead(fn, SETTINGS_SECRETS[secretId].arnEnv, this.settingsSecrets[secretId]);
+  }
+
+  /**
+   * Let a function call the token function in one role: TOKEN_FUNCTION_NAME is that role's alias ARN and the grant
+   * is lambda:InvokeFunction on exactly that alias (not the function, not its other aliases, never the token
+   * secret). The token function refuses commands outside the role.
+   */
+  bindTokenRole(fn: ConnectorFunction, role: Exclude<TokenRole, 'schedule'>): void {
+    const alias = this.tokenAliases[role];
+    bindValue(fn, ENV.TOKEN_FUNCTION_NAME, alias.functionArn);
+    Grant.addToPrincipal({ grantee: fn, actions: ['lambda:InvokeFunction'], resourceArns: [alias.functionArn] });
   }
 }

@@ -2,7 +2,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ENV } from '../../lambdas/contract/environment';
+import { SETTINGS_SECRETS, type SettingsSecretId } from '../../lambdas/contract/secrets';
+import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
 import type { EnvironmentConfig } from '../config/types';
+import { bindValue } from '../constructs/bindings';
 import type { ConnectorFunctionDefaults } from '../constructs/connector-function';
 import { IngressApi } from '../constructs/ingress-api';
 import { Monitoring } from '../constructs/monitoring';
@@ -37,18 +41,24 @@ export class ConnectorStack extends Stack {
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    // Stage values; each function receives only those its contract declares (lambdas/contract/environment.ts).
     const functionDefaults: ConnectorFunctionDefaults = {
       stage: config.stage,
       logRetentionDays: config.logRetentionDays,
       retainLogs: config.retainData,
       environment: {
-        DATAVERSE_URL: config.dataverseUrl,
-        XERO_API_URL: config.xero.apiUrl,
-        XERO_IDENTITY_URL: config.xero.identityUrl,
-        XERO_LOGIN_URL: config.xero.loginUrl,
-        MAPPING_SETTINGS: JSON.stringify(config.mapping),
-        XERO_DAY_BUDGET: String(config.xeroDayBudget),
-        ...(config.xeroTenantId ? { XERO_TENANT_ID: config.xeroTenantId } : {}),
+        [ENV.DATAVERSE_URL]: config.dataverseUrl,
+        [ENV.XERO_API_URL]: config.xero.apiUrl,
+        [ENV.XERO_IDENTITY_URL]: config.xero.identityUrl,
+        [ENV.XERO_LOGIN_URL]: config.xero.loginUrl,
+        [ENV.MAPPING_SETTINGS]: JSON.stringify(config.mapping),
+        [ENV.WRITEBACK_COLUMNS]: JSON.stringify(resolveWritebackColumns(config.writebackColumns)),
+        [ENV.XERO_DAY_BUDGET]: String(config.xeroDayBudget),
+        ...(config.xeroTenantId ? { [ENV.XERO_TENANT_ID]: config.xeroTenantId } : {}),
+        ...(config.dataverseOrganization ? { [ENV.DATAVERSE_ORGANIZATION]: config.dataverseOrganization } : {}),
+        ...(config.dataverseConnectorUserId
+          ? { [ENV.DATAVERSE_CONNECTOR_USER_ID]: config.dataverseConnectorUserId }
+          : {}),
       },
     };
 
@@ -58,16 +68,8 @@ export class ConnectorStack extends Stack {
       retainSecrets: config.retainData,
       refreshRate: config.schedules.tokenRefreshRate,
     });
-    // Every function reads the settings secret: pass its ARN once, with the shared environment.
-    const withSettings: ConnectorFunctionDefaults = {
-      ...functionDefaults,
-      environment: {
-        ...functionDefaults.environment,
-        CONNECTOR_SETTINGS_SECRET_ARN: this.credentials.settingsSecret.secretArn,
-      },
-    };
     this.pipeline = new SyncPipeline(this, 'SyncPipeline', {
-      functionDefaults: withSettings,
+      functionDefaults,
       credentials: this.credentials,
       retainTable: config.retainData,
       pointInTimeRecovery: config.pointInTimeRecovery,
@@ -75,19 +77,21 @@ export class ConnectorStack extends Stack {
       invoicePollRate: config.schedules.invoicePollRate,
     });
     this.operations = new OperationsFunction(this, 'Operations', {
-      functionDefaults: withSettings,
+      functionDefaults,
       pipeline: this.pipeline,
       credentials: this.credentials,
     });
     this.ingress = new IngressApi(this, 'Ingress', {
-      functionDefaults: withSettings,
+      functionDefaults,
       credentials: this.credentials,
       pipeline: this.pipeline,
       rateLimit: config.apiThrottle.rateLimit,
       burstLimit: config.apiThrottle.burstLimit,
     });
-    // The token function exchanges the consent code, which requires the same redirect URI as the authorize request.
-    this.credentials.tokenFunction.addEnvironment('XERO_REDIRECT_URI', this.ingress.callbackUrl);
+    // The token function exchanges the consent code, which requires the same redirect URI as the authorize request,
+    // and names the absolute connect URL when it asks an operator to reconnect.
+    bindValue(this.credentials.tokenFunction, ENV.XERO_REDIRECT_URI, this.ingress.callbackUrl);
+    bindValue(this.credentials.tokenFunction, ENV.CONNECT_URL, this.ingress.urlFor('/oauth/xero/connect'));
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
@@ -164,12 +168,18 @@ export class ConnectorStack extends Stack {
     });
     new CfnOutput(this, 'DataverseWebhookUrl', {
       value: url('/webhooks/dataverse'),
-      description: 'Register in Dataverse as a WebhookKey service endpoint',
+      description: 'Register in Dataverse as a WebhookKey service endpoint (key: the dataverse-webhook-key secret)',
     });
     new CfnOutput(this, 'XeroWebhookUrl', { value: url('/webhooks/xero'), description: 'Register in the Xero app' });
     new CfnOutput(this, 'StatusUrl', { value: url('/status'), description: 'Connection and queue status (admin)' });
     new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
-    new CfnOutput(this, 'SettingsSecretName', { value: this.credentials.settingsSecret.secretName });
+    for (const [secretId, secret] of Object.entries(this.credentials.settingsSecrets)) {
+      const { description } = SETTINGS_SECRETS[secretId as SettingsSecretId];
+      new CfnOutput(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}SecretName`, {
+        value: secret.secretName,
+        description,
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DlqOperatorPolicyArn', { value: operatorPolicy.managedPolicyArn });
     new CfnOutput(this, 'OperationsFunctionName', {

@@ -2,7 +2,12 @@ import { buildApp } from '../../lib/app';
 import { environments } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { ConfigError, resolveEnvironmentConfig, validateEnvironmentConfig } from '../../lib/config/validate';
+import type { CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { DEFAULT_MAPPING_SETTINGS } from '../../lambdas/core/settings';
+import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
+import { writebackColumnsFromJson } from '../../lambdas/core/writeback/columns';
 
 /** A copy of a checked-in stage with some fields replaced (deliberately loose: tests feed invalid values). */
 function devWith(overrides: Record<string, unknown>): Record<string, unknown> {
@@ -76,6 +81,20 @@ describe('Stage configuration', () => {
         'mapping.syncedTables[0]',
       ],
       ['unknown key', { retainSecrets: true }, 'retainSecrets'],
+      // Values the functions' own schema (core/settings-schema.ts) refuses at cold start must stop synth too.
+      [
+        'rounding tolerance finer than 4 places',
+        { mapping: { ...DEFAULT_MAPPING_SETTINGS, roundingTolerance: '0.00001' } },
+        'mapping.roundingTolerance',
+      ],
+      [
+        'sales account code longer than Xero allows',
+        { mapping: { ...DEFAULT_MAPPING_SETTINGS, salesAccountCode: 'A'.repeat(21) } },
+        'mapping.salesAccountCode',
+      ],
+      ['connector user id', { dataverseConnectorUserId: 'app-user' }, 'dataverseConnectorUserId'],
+      ['write-back column', { writebackColumns: { status: 'Bad Name' } }, 'writebackColumns.status'],
+      ['write-back field', { writebackColumns: { colour: 'd365x_colour' } }, 'writebackColumns'],
     ])('should name the field when the %s is invalid', (_label, overrides, field) => {
       // Act
       const error = errorOf(() => validateEnvironmentConfig('dev', devWith(overrides)));
@@ -105,6 +124,42 @@ describe('Stage configuration', () => {
       );
       expect(config.xeroTenantId).toBe('2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f');
       expect(config.schedules.tokenRefreshRate).toBe('1 hour');
+    });
+
+    it('should accept mapping settings exactly when the functions would at cold start', () => {
+      const mapping = { ...DEFAULT_MAPPING_SETTINGS, roundingTolerance: '0.0001', salesAccountCode: 'A'.repeat(10) };
+      const config = validateEnvironmentConfig('dev', devWith({ mapping }));
+
+      expect(mappingSettingsFromJson(JSON.stringify(config.mapping))).toEqual(mapping);
+    });
+
+    it('should hand the Dataverse organisation, connector user and write-back columns to the functions that read them', () => {
+      // Prepare
+      const dev = devWith({
+        dataverseOrganization: 'contoso',
+        dataverseConnectorUserId: '2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f',
+        writebackColumns: { status: 'new_xerostatus' },
+      });
+
+      // Act
+      const { stack } = buildApp({
+        environments: { dev, prod: environments.prod },
+        context: { stage: 'dev', 'aws:cdk:bundling-stacks': [] },
+      });
+      const template = Template.fromStack(stack);
+      const env = (fn: IConstruct) =>
+        (
+          template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties
+            .Environment as { Variables: Record<string, string> }
+        ).Variables;
+
+      // Assess
+      expect(env(stack.ingress.dataverseWebhookFunction)).toMatchObject({
+        DATAVERSE_ORGANIZATION: 'contoso',
+        DATAVERSE_CONNECTOR_USER_ID: '2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f',
+      });
+      const columns = writebackColumnsFromJson(env(stack.pipeline.writebackFunction).WRITEBACK_COLUMNS);
+      expect(columns).toMatchObject({ status: 'new_xerostatus', invoiceNumber: 'd365x_xeroinvoicenumber' });
     });
 
     it('should stop building the app with the field name when a stage is misconfigured', () => {

@@ -92,12 +92,22 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
             NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_METRICS_NAMESPACE: `D365Xero/${stage}`,
             POWERTOOLS_SERVICE_NAME: expect.any(String),
-            DATAVERSE_URL: config.dataverseUrl,
-            MAPPING_SETTINGS: JSON.stringify(config.mapping),
-            CONNECTOR_SETTINGS_SECRET_ARN: expect.anything(),
           },
         });
       }
+    });
+
+    it('should give the stage values only to the functions that read them', () => {
+      const { stack, template } = get();
+      const env = (fn: Parameters<typeof logicalIdOf>[1]) =>
+        (propertiesOf(template, logicalIdOf(stack, fn)).Environment as { Variables: Record<string, unknown> })
+          .Variables;
+      expect(env(stack.pipeline.mapFunction)).toMatchObject({
+        DATAVERSE_URL: config.dataverseUrl,
+        MAPPING_SETTINGS: JSON.stringify(config.mapping),
+      });
+      expect(env(stack.ingress.xeroWebhookFunction)).not.toHaveProperty('DATAVERSE_URL');
+      expect(env(stack.ingress.xeroWebhookFunction)).not.toHaveProperty('MAPPING_SETTINGS');
     });
 
     it('should cap the post function at 4 and the token function at 1 concurrent execution', () => {
@@ -118,8 +128,10 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
         expect.arrayContaining(['WRITES_QUEUE_URL', 'SYNC_STATE_TABLE'])
       );
       expect(Object.keys(env(stack.pipeline.postFunction))).toEqual(
-        expect.arrayContaining(['SYNC_STATE_TABLE', 'XERO_TOKEN_SECRET_ARN', 'TOKEN_FUNCTION_NAME'])
+        expect.arrayContaining(['SYNC_STATE_TABLE', 'TOKEN_FUNCTION_NAME'])
       );
+      // Workers reach the token through the token function, never by reading the token secret.
+      expect(Object.keys(env(stack.pipeline.postFunction))).not.toContain('XERO_TOKEN_SECRET_ARN');
       expect(Object.keys(env(stack.ingress.dataverseWebhookFunction))).toContain('CHANGES_QUEUE_URL');
       expect(JSON.stringify(env(stack.ingress.oauthFunction).XERO_REDIRECT_URI)).toContain(
         `/${stage}/oauth/xero/callback`
@@ -166,10 +178,16 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       expect(writers.map(([, p]) => p.Properties!.Roles)).toEqual([[{ Ref: tokenRole }]]);
     });
 
-    it('should let workers invoke the token function only by its exact ARN', () => {
+    it("should let each caller invoke the token function only through its role's alias", () => {
       const { stack, template } = get();
-      const tokenFn = logicalIdOf(stack, stack.credentials.tokenFunction);
-      for (const fn of [stack.pipeline.postFunction, stack.ingress.oauthFunction]) {
+      const { tokenAliases } = stack.credentials;
+      const callers = [
+        [stack.pipeline.postFunction, tokenAliases.worker],
+        [stack.pipeline.writebackFunction, tokenAliases.worker],
+        [stack.pipeline.reconcileFunction, tokenAliases.worker],
+        [stack.ingress.oauthFunction, tokenAliases.consent],
+      ] as const;
+      for (const [fn, alias] of callers) {
         const role = logicalIdOf(stack, fn.role!);
         const [policy] = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
           JSON.stringify(p.Properties!.Roles).includes(role)
@@ -177,7 +195,12 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
         const invoke = (policy![1].Properties!.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) =>
           asArray(s.Action).includes('lambda:InvokeFunction')
         );
-        expect(invoke.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [tokenFn, 'Arn'] }]);
+        expect(invoke.map((s) => s.Resource)).toEqual([{ Ref: logicalIdOf(stack, alias) }]);
+      }
+      // Nobody may invoke the unqualified function (no role to check there).
+      const tokenFn = logicalIdOf(stack, stack.credentials.tokenFunction);
+      for (const s of statements(template).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'))) {
+        expect(JSON.stringify(s.Resource)).not.toContain(tokenFn);
       }
     });
 
@@ -214,7 +237,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: `rate(${config.schedules.tokenRefreshRate})`,
         Target: {
-          Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.credentials.tokenFunction), 'Arn'] },
+          Arn: { Ref: logicalIdOf(stack, stack.credentials.tokenAliases.schedule) },
           RetryPolicy: { MaximumRetryAttempts: 3 },
           DeadLetterConfig: {
             Arn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.credentials.scheduleDeadLetterQueue), 'Arn'] },
@@ -383,16 +406,23 @@ describe('ConnectorStack Xero tenant pin', () => {
     for (const vars of variables(stages.dev.template)) expect(vars).not.toHaveProperty('XERO_TENANT_ID');
   });
 
-  it('should give every function XERO_TENANT_ID when the stage pins one', () => {
+  it('should give XERO_TENANT_ID to the consent, token and write-back functions when the stage pins one', () => {
     // Prepare
     const tenant = '6f1c2b3a-0d4e-4f5a-8b9c-0123456789ab';
     const pinned = { dev: { ...environments.dev, xeroTenantId: tenant }, prod: environments.prod };
 
     // Act
-    const { template } = synthStage('dev', { environments: pinned });
+    const { stack, template } = synthStage('dev', { environments: pinned });
 
     // Assess
-    for (const vars of variables(template)) expect(vars.XERO_TENANT_ID).toBe(tenant);
+    const readers = [stack.ingress.oauthFunction, stack.credentials.tokenFunction, stack.pipeline.writebackFunction];
+    for (const fn of readers) {
+      const vars = (
+        propertiesOf(template, logicalIdOf(stack, fn)).Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(vars.XERO_TENANT_ID).toBe(tenant);
+    }
+    expect(variables(template).filter((vars) => vars.XERO_TENANT_ID === tenant)).toHaveLength(readers.length);
   });
 });
 
@@ -401,8 +431,8 @@ describe('ConnectorStack stage differences', () => {
     expect(environments.prod.logRetentionDays).toBeGreaterThan(environments.dev.logRetentionDays);
     const secretPolicy = (stage: Stage) =>
       resourcesOf(stages[stage].template, 'AWS::SecretsManager::Secret').map(([, s]) => s.DeletionPolicy);
-    expect(secretPolicy('prod')).toEqual(['Retain', 'Retain', 'Retain']);
-    expect(secretPolicy('dev')).toEqual(['Delete', 'Delete', 'Delete']);
+    expect(secretPolicy('prod')).toEqual(Array(7).fill('Retain'));
+    expect(secretPolicy('dev')).toEqual(Array(7).fill('Delete'));
     expect(stages.prod.stack.terminationProtection).toBe(true);
     expect(stages.dev.stack.terminationProtection).toBe(false);
   });

@@ -32,7 +32,9 @@ describe('operations function', () => {
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.SYNC_STATE_TABLE).toEqual({ Ref: logicalIdOf(stack, stack.pipeline.table) });
     expect(env.CHANGES_QUEUE_URL).toEqual({ Ref: logicalIdOf(stack, stack.pipeline.changes.queue) });
-    expect(env.CONNECTOR_SETTINGS_SECRET_ARN).toBeDefined();
+    expect(env.DATAVERSE_APP_SECRET_ARN).toEqual({
+      Ref: logicalIdOf(stack, stack.credentials.settingsSecrets.dataverseApp),
+    });
     // Backfill estimates plan against the stage's day budget.
     expect(env.XERO_DAY_BUDGET).toBe('5000');
   });
@@ -52,7 +54,7 @@ describe('operations function', () => {
     for (const s of statements) for (const action of asArray(s.Action)) expect(action).not.toMatch(/\*/);
   });
 
-  it('should send only to the changes queue and read only the settings secret, never the Xero token', () => {
+  it('should send only to the changes queue and read only the Dataverse app secret, never the Xero token', () => {
     const statements = operationsStatements();
     const sends = statements.filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
     const secretReads = statements.filter((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue'));
@@ -60,7 +62,9 @@ describe('operations function', () => {
     expect(sends.map((s) => s.Resource)).toEqual([
       { 'Fn::GetAtt': [logicalIdOf(stack, stack.pipeline.changes.queue), 'Arn'] },
     ]);
-    expect(secretReads.map((s) => s.Resource)).toEqual([{ Ref: logicalIdOf(stack, stack.credentials.settingsSecret) }]);
+    expect(secretReads.map((s) => s.Resource)).toEqual([
+      { Ref: logicalIdOf(stack, stack.credentials.settingsSecrets.dataverseApp) },
+    ]);
     expect(JSON.stringify(statements)).not.toContain(logicalIdOf(stack, stack.credentials.tokenSecret));
     expect(statements.some((s) => asArray(s.Action).includes('lambda:InvokeFunction'))).toBe(false);
   });

@@ -1,7 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TokenCommand, TokenCommandResult } from '../../core/connection/token-commands';
 import type { TokenServiceClient } from '../../core/connection/ports';
-import type { AccessGrant, ConnectionStatus, StoredConnection } from '../../core/connection/types';
+import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from '../../core/connection/types';
 import { PermanentError, ReconnectRequiredError, TransientError } from '../../core/errors';
 
 /**
@@ -24,6 +24,13 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
   }
   async adopt(record: StoredConnection): Promise<void> {
     await this.call({ action: 'adopt', record });
+  }
+  /** Consent on AWS: the token function holds the client secret, so it exchanges the code. */
+  exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {
+    return this.call({ action: 'exchange-code', code, redirectUri }) as Promise<TokenSet>;
+  }
+  consentConfig(): Promise<{ clientId: string }> {
+    return this.call({ action: 'consent-config' }) as Promise<{ clientId: string }>;
   }
   status(): Promise<ConnectionStatus> {
     return this.call({ action: 'status' }) as Promise<ConnectionStatus>;
@@ -59,7 +66,7 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
       if (result.ok) return result.value;
       const { error } = result;
       if (error.code === 'RECONNECT_REQUIRED') throw new ReconnectRequiredError(error.message, error.reason);
-      if (error.code === 'VALIDATION' || error.name === 'PermanentError')
+      if (error.code === 'VALIDATION' || error.code === 'FORBIDDEN' || error.name === 'PermanentError')
         throw new PermanentError(error.message, error.code);
       throw new TransientError(error.message, error.code);
     }

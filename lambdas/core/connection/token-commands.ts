@@ -11,19 +11,23 @@ export type TokenCommand =
   | { readonly action: 'refresh'; readonly source?: string }
   | { readonly action: 'get-access' }
   | { readonly action: 'report-rejected'; readonly reason: string }
+  | { readonly action: 'exchange-code'; readonly code: string; readonly redirectUri: string }
   | { readonly action: 'adopt'; readonly record: StoredConnection }
   | { readonly action: 'status' }
+  | { readonly action: 'consent-config' }
   | { readonly action: 'disconnect' };
 
 const commandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh'), source: z.string().optional() }),
   z.object({ action: z.literal('get-access') }),
   z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('exchange-code'), code: z.string().min(1).max(2000), redirectUri: z.url() }),
   z.object({
     action: z.literal('adopt'),
     record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough(),
   }),
   z.object({ action: z.literal('status') }),
+  z.object({ action: z.literal('consent-config') }),
   z.object({ action: z.literal('disconnect') }),
 ]);
 
@@ -60,11 +64,15 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
     case 'report-rejected':
       await service.reportRejected(command.reason);
       return { reported: true };
+    case 'exchange-code':
+      return service.exchangeCode(command.code, command.redirectUri);
     case 'adopt':
       await service.adopt(command.record);
       return { adopted: true };
     case 'status':
       return service.status();
+    case 'consent-config':
+      return service.consentConfig();
     case 'disconnect':
       return service.disconnect();
   }

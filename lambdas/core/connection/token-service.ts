@@ -8,7 +8,7 @@
  * from the IdentityClient) moves the connection to reconnect_required, after which Xero is not called again until
  * a new consent is adopted.
  */
-import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError } from '../errors';
+import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError, ValidationError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { XeroAuthMode } from './config';
 import type { ConnectionStore, IdentityClient, TokenServiceClient } from './ports';
@@ -31,6 +31,8 @@ export interface TokenServiceOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Where an operator starts a new consent; shown as the next step. */
   readonly connectUrl?: string;
+  /** The Xero app's client id, handed to the consent routes for the authorize URL (not a secret). */
+  readonly clientId?: string;
 }
 
 export type RefreshIfDueResult = 'refreshed' | 'not_due' | 'reconnect_required' | 'not_connected';
@@ -42,7 +44,10 @@ export function reconnectNextStep(connectUrl: string): string {
 }
 
 export class TokenService implements TokenServiceClient {
-  private readonly o: Required<Omit<TokenServiceOptions, 'scopes'>> & { scopes: readonly string[] };
+  private readonly o: Required<Omit<TokenServiceOptions, 'scopes' | 'clientId'>> & {
+    scopes: readonly string[];
+    clientId?: string;
+  };
   private lock: Promise<unknown> = Promise.resolve();
   private inflight: Promise<AccessGrant> | null = null;
   private cached: AccessGrant | null = null;
@@ -58,7 +63,10 @@ export class TokenService implements TokenServiceClient {
       maxAttempts: 3,
       sleep: defaultSleep,
       connectUrl: '/oauth/xero/connect',
-      ...options,
+      // An option passed as undefined (e.g. an unset environment variable) keeps its default.
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, value]) => value !== undefined)
+      ) as TokenServiceOptions),
     };
   }
 
@@ -73,6 +81,20 @@ export class TokenService implements TokenServiceClient {
       });
     }
     return this.inflight;
+  }
+
+  /**
+   * Exchange a consent's authorization code. On AWS the consent function has no client secret: it asks the token
+   * function, the only holder of the Xero app credentials, to make this call.
+   */
+  exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {
+    return this.o.identity.exchangeCode(code, redirectUri);
+  }
+
+  /** What the consent routes need from the app registration to start a consent. */
+  consentConfig(): { clientId: string } {
+    if (!this.o.clientId) throw new ValidationError('XERO_CLIENT_ID is not set', ['XERO_CLIENT_ID']);
+    return { clientId: this.o.clientId };
   }
 
   /** For a scheduler (EventBridge on AWS, a timer locally): refresh ahead of expiry to keep the token alive. */

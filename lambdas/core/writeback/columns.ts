@@ -62,6 +62,29 @@ export function resolveWritebackColumns(
   return columns;
 }
 
+/**
+ * The WRITEBACK_COLUMNS environment value (JSON of column overrides; the CDK stack sets the stage's resolved
+ * columns) → validated columns. Shared by synth (lib/config/validate.ts) and the write-back function's cold start.
+ */
+export function writebackColumnsFromJson(json: string | undefined): WritebackColumns {
+  if (!json) return resolveWritebackColumns();
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ValidationError('WRITEBACK_COLUMNS is not valid JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError('WRITEBACK_COLUMNS must be a JSON object of column names');
+  const known = new Set(Object.keys(DEFAULT_WRITEBACK_COLUMNS));
+  const unknown = Object.keys(value).filter((field) => !known.has(field));
+  if (unknown.length > 0) throw new ValidationError('unknown write-back column fields', unknown);
+  const entries = Object.entries(value);
+  const notText = entries.filter(([, name]) => typeof name !== 'string').map(([field]) => field);
+  if (notText.length > 0) throw new ValidationError('write-back column names must be strings', notText);
+  return resolveWritebackColumns(Object.fromEntries(entries) as Partial<WritebackColumns>);
+}
+
 export function writebackColumnNames(columns: WritebackColumns): string[] {
   return Object.values(columns);
 }

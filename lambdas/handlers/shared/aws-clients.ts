@@ -3,25 +3,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ValidationError } from '../../core/errors';
 import type { Clock } from '../../core/ports';
 import { systemClock } from '../../adapters/system-clock';
 
 /** The one clock of every Lambda composition root. */
 export const clock: Clock = systemClock;
 
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new ValidationError(`environment variable ${name} is not set (it comes from the CDK stack)`);
-  return value;
-}
-
-export function once<T>(build: () => T): () => T {
+/** Built on the first call (with that call's arguments), then the same value for the container's lifetime. */
+export function once<A extends unknown[], T>(build: (...args: A) => T): (...args: A) => T {
   let value: T | undefined;
   let built = false;
-  return () => {
+  return (...args) => {
     if (!built) {
-      value = build();
+      value = build(...args);
       built = true;
     }
     return value as T;

@@ -1,35 +1,45 @@
-/** Dataverse access on AWS: a static token or client credentials (MSAL, one token cache per container). */
+/** Dataverse access on AWS: a static token or client credentials from the dataverse-app secret. */
 import { DataverseWebApiReader } from '../../adapters/dataverse/dataverse-reader';
 import {
   createClientCredentialsTokenSource,
   createStaticTokenSource,
   type DataverseTokenSource,
 } from '../../adapters/dataverse/dataverse-token-source';
-import { requireEnv } from './aws-clients';
+import type { SettingsOf } from '../../adapters/aws/connector-settings';
+import { once } from './aws-clients';
+import type { EnvReader } from './env';
 import { loggerPort } from './powertools';
-import { settings } from './settings';
+import { rebuiltOnChange, settingsOf } from './settings';
 
-let tokenSource: DataverseTokenSource | undefined;
-export async function dataverseTokenSource(): Promise<DataverseTokenSource> {
-  if (tokenSource) return tokenSource;
-  const s = await settings();
-  tokenSource = s.DATAVERSE_ACCESS_TOKEN
-    ? createStaticTokenSource(s.DATAVERSE_ACCESS_TOKEN)
-    : createClientCredentialsTokenSource({
-        tenantId: s.DATAVERSE_TENANT_ID ?? '',
-        clientId: s.DATAVERSE_CLIENT_ID ?? '',
-        clientSecret: s.DATAVERSE_CLIENT_SECRET ?? '',
-        serverUrl: requireEnv('DATAVERSE_URL'),
-      });
-  return tokenSource;
-}
+export type DataverseEnv = EnvReader<'DATAVERSE_URL' | 'DATAVERSE_APP_SECRET_ARN'>;
 
-let reader: DataverseWebApiReader | undefined;
-export async function dataverseReader(): Promise<DataverseWebApiReader> {
-  reader ??= new DataverseWebApiReader({
-    serverUrl: requireEnv('DATAVERSE_URL'),
-    tokenSource: await dataverseTokenSource(),
-    logger: loggerPort,
-  });
-  return reader;
-}
+const sourceFor = rebuiltOnChange(
+  ({ serverUrl, s }: { serverUrl: string; s: SettingsOf<'dataverseApp'> }): DataverseTokenSource =>
+    s.DATAVERSE_ACCESS_TOKEN
+      ? createStaticTokenSource(s.DATAVERSE_ACCESS_TOKEN)
+      : createClientCredentialsTokenSource({
+          tenantId: s.DATAVERSE_TENANT_ID ?? '',
+          clientId: s.DATAVERSE_CLIENT_ID ?? '',
+          clientSecret: s.DATAVERSE_CLIENT_SECRET ?? '',
+          serverUrl,
+        })
+);
+
+/**
+ * One token source per container that re-reads the secret (cached for minutes) before each token: a rotated
+ * client secret is picked up by warm containers, while MSAL's token cache survives unchanged settings.
+ */
+export const dataverseTokenSource = once(
+  (env: DataverseEnv): DataverseTokenSource =>
+    async () =>
+      sourceFor({ serverUrl: env.require('DATAVERSE_URL'), s: await settingsOf('dataverseApp', env) })()
+);
+
+export const dataverseReader = once(
+  (env: DataverseEnv) =>
+    new DataverseWebApiReader({
+      serverUrl: env.require('DATAVERSE_URL'),
+      tokenSource: dataverseTokenSource(env),
+      logger: loggerPort,
+    })
+);

@@ -1,35 +1,54 @@
 /** The pipeline's own state and queues on AWS. */
 import { DynamoDbSyncState } from '../../adapters/aws/dynamodb-sync-state';
 import { MetricsOutcomeSink } from '../../adapters/aws/metrics-outcome-sink';
-import { SqsChangeQueue, SqsWriteQueue } from '../../adapters/aws/sqs-queues';
 import { DataverseSession, DataverseWriter } from '../../adapters/dataverse/dataverse-writer';
 import { createIntegrationLogSinkFromEnv } from '../../adapters/dataverse/integration-log-sink';
 import type { OutcomeSink } from '../../core/ports';
 import { fanOutOutcomes } from '../../core/sync/outcome-fan-out';
-import { dataverseTokenSource } from './dataverse-deps';
-import { dynamo, once, requireEnv, sqs } from './aws-clients';
+import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
+import { dynamo, once } from './aws-clients';
+import type { EnvReader } from './env';
 import { loggerPort, metrics } from './powertools';
 
-export const syncState = once(() => new DynamoDbSyncState(dynamo(), requireEnv('SYNC_STATE_TABLE')));
-let outcomeSink: Promise<OutcomeSink> | undefined;
+export const syncState = once(
+  (env: EnvReader<'SYNC_STATE_TABLE'>) => new DynamoDbSyncState(dynamo(), env.require('SYNC_STATE_TABLE'))
+);
+
+type OutcomesEnv = DataverseEnv &
+  EnvReader<
+    never,
+    | 'DATAVERSE_LOG_MODE'
+    | 'DATAVERSE_WRITE_BACK'
+    | 'DATAVERSE_PUBLISHER_PREFIX'
+    | 'DATAVERSE_LOG_ENTITY_SET'
+    | 'DATAVERSE_LOG_REGARDING_NAVIGATION'
+  >;
+
 /** Metrics and log lines, plus the Dataverse integration-log table unless DATAVERSE_LOG_MODE=off. */
-export function outcomes(): Promise<OutcomeSink> {
-  outcomeSink ??= (async () => {
-    const writer = new DataverseWriter(
-      new DataverseSession({
-        serverUrl: requireEnv('DATAVERSE_URL'),
-        tokenSource: await dataverseTokenSource(),
-        logger: loggerPort,
-      })
-    );
-    const integrationLog = createIntegrationLogSinkFromEnv(process.env, { writer, logger: loggerPort });
-    const sinks: OutcomeSink[] = [
-      new MetricsOutcomeSink(metrics, loggerPort),
-      ...(integrationLog ? [integrationLog] : []),
-    ];
-    return fanOutOutcomes(sinks, loggerPort);
-  })();
-  return outcomeSink;
-}
-export const changeQueue = once(() => new SqsChangeQueue(sqs(), requireEnv('CHANGES_QUEUE_URL')));
-export const writeQueue = once(() => new SqsWriteQueue(sqs(), requireEnv('WRITES_QUEUE_URL')));
+export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
+  const writer = new DataverseWriter(
+    new DataverseSession({
+      serverUrl: env.require('DATAVERSE_URL'),
+      tokenSource: dataverseTokenSource(env),
+      logger: loggerPort,
+    })
+  );
+  const integrationLog = createIntegrationLogSinkFromEnv(
+    {
+      DATAVERSE_LOG_MODE: env.optional('DATAVERSE_LOG_MODE'),
+      DATAVERSE_WRITE_BACK: env.optional('DATAVERSE_WRITE_BACK'),
+      DATAVERSE_PUBLISHER_PREFIX: env.optional('DATAVERSE_PUBLISHER_PREFIX'),
+      DATAVERSE_LOG_ENTITY_SET: env.optional('DATAVERSE_LOG_ENTITY_SET'),
+      DATAVERSE_LOG_REGARDING_NAVIGATION: env.optional('DATAVERSE_LOG_REGARDING_NAVIGATION'),
+    },
+    { writer, logger: loggerPort }
+  );
+  const sinks: OutcomeSink[] = [
+    new MetricsOutcomeSink(metrics, loggerPort),
+    ...(integrationLog ? [integrationLog] : []),
+  ];
+  return fanOutOutcomes(sinks, loggerPort);
+});
+
+// The queues moved to queue-deps.ts; re-exported for the handlers that import them from here.
+export { changeQueue, writeQueue } from './queue-deps';

@@ -4,17 +4,23 @@ import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
 import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
 import { clock, once } from './aws-clients';
+import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
 import { loggerPort } from './powertools';
 
-export const xeroAccess = once(() => new TokenServiceAccessProvider(tokenServiceClient(), clock));
+/** What a Xero caller is given. A shared Xero budget (its table) would be one more name here and in the contract. */
+export type XeroEnv = EnvReader<'TOKEN_FUNCTION_NAME' | 'XERO_API_URL'>;
+
+export const xeroAccess = once(
+  (env: EnvReader<'TOKEN_FUNCTION_NAME'>) => new TokenServiceAccessProvider(tokenServiceClient(env), clock)
+);
 export const xeroLimiter = once(
   () => new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) })
 );
-export const xeroGateway = once(() =>
+export const xeroGateway = once((env: XeroEnv) =>
   createXeroGateway({
-    access: xeroAccess(),
-    apiUrl: process.env.XERO_API_URL,
+    access: xeroAccess(env),
+    apiUrl: env.require('XERO_API_URL'),
     limiter: xeroLimiter(),
     logger: loggerPort,
     clock,
@@ -22,4 +28,6 @@ export const xeroGateway = once(() =>
 );
 
 /** One key index per container: bulk runs of new records skip per-batch lookups (core/sync/xero-key-index.ts). */
-export const xeroKeyIndex = once(() => new XeroKeyIndex({ lister: xeroGateway(), clock, logger: loggerPort }));
+export const xeroKeyIndex = once(
+  (env: XeroEnv) => new XeroKeyIndex({ lister: xeroGateway(env), clock, logger: loggerPort })
+);

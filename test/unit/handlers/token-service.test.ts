@@ -5,11 +5,16 @@ import { InMemoryConnectionStore } from '../../../lambdas/core/connection/memory
 import type { IdentityClient } from '../../../lambdas/core/connection/ports';
 import { TokenService } from '../../../lambdas/core/connection/token-service';
 import type { StoredConnection, TokenSet } from '../../../lambdas/core/connection/types';
-import { ReconnectRequiredError, TransientError } from '../../../lambdas/core/errors';
+import { PermanentError, ReconnectRequiredError, TransientError } from '../../../lambdas/core/errors';
 import { createHandler } from '../../../lambdas/handlers/token-service';
 import { recordingLogger } from '../../helpers/in-memory-ports';
 
 const now = new Date('2026-11-26T10:00:00Z');
+/** The context Lambda gives an invocation through one alias of the token function. */
+const through = (qualifier?: string) => ({
+  invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:token-fn${qualifier ? `:${qualifier}` : ''}`,
+});
+const worker = through('worker');
 const clock = { now: () => now };
 const tokens = (accessToken: string, minutes: number): TokenSet => ({
   accessToken,
@@ -62,9 +67,9 @@ describe('token-service handler', () => {
     });
     const handler = createHandler(async () => service);
 
-    const access = await handler({ action: 'get-access' });
+    const access = await handler({ action: 'get-access' }, worker);
     expect(access).toMatchObject({ ok: true, value: { accessToken: 'new', tenantId: 'tenant-1' } });
-    const refreshed = await handler({ action: 'refresh', source: 'schedule' });
+    const refreshed = await handler({ action: 'refresh', source: 'schedule' }, through('schedule'));
     expect(refreshed).toMatchObject({ ok: true, value: { result: 'not_due', status: { state: 'connected' } } });
     expect(calls).toBe(1);
   });
@@ -75,11 +80,56 @@ describe('token-service handler', () => {
     });
     const handler = createHandler(async () => service);
 
-    expect(await handler({ action: 'get-access' })).toMatchObject({
+    expect(await handler({ action: 'get-access' }, worker)).toMatchObject({
       ok: false,
       error: { code: 'RECONNECT_REQUIRED', reason: 'invalid_grant' },
     });
-    expect(await handler({ action: 'drop-tables' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await handler({ action: 'drop-tables' }, worker)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
+  });
+
+  it('should run only the commands of the role whose alias was invoked', async () => {
+    // Prepare
+    const stored = record(tokens('current', 30));
+    const service = await serviceWith(stored, async () => tokens('new', 30));
+    const handler = createHandler(async () => service);
+    const replacement = { ...stored, connection: { ...stored.connection, tenantId: 'attacker-org' } };
+
+    // Act
+    const workerAdopt = await handler({ action: 'adopt', record: replacement }, worker);
+    const consentRefresh = await handler({ action: 'refresh' }, through('consent'));
+    const unqualified = await handler({ action: 'get-access' }, through());
+    const latest = await handler({ action: 'status' }, through('$LATEST'));
+    const noContext = await handler({ action: 'status' });
+    const consentStatus = await handler({ action: 'status' }, through('consent'));
+
+    // Assess
+    for (const refused of [workerAdopt, consentRefresh, unqualified, latest, noContext]) {
+      expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    expect(consentStatus).toMatchObject({ ok: true, value: { state: 'connected', tenantId: 'tenant-1' } });
+    expect((await handler({ action: 'get-access' }, worker)).ok).toBe(true);
+  });
+
+  it('should exchange a consent code for the consent role only, with its own app credentials', async () => {
+    const service = new TokenService({
+      store: new InMemoryConnectionStore(),
+      identity: identity(async () => tokens('x', 30)),
+      clock,
+      logger: recordingLogger(),
+      clientId: 'app-client-id',
+    });
+    const handler = createHandler(async () => service);
+    const exchange = { action: 'exchange-code', code: 'code-1', redirectUri: 'https://api.example/cb' };
+
+    expect(await handler(exchange, through('consent'))).toMatchObject({ ok: true, value: { accessToken: 'x' } });
+    expect(await handler(exchange, worker)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await handler({ action: 'consent-config' }, through('consent'))).toEqual({
+      ok: true,
+      value: { clientId: 'app-client-id' },
+    });
   });
 });
 
@@ -100,6 +150,20 @@ describe('LambdaTokenServiceClient', () => {
     const input = lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input.FunctionName).toBe('token-fn');
     expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString())).toEqual({ action: 'get-access' });
+  });
+
+  it('should treat a refused command as permanent, not as a transient failure to retry', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves(
+        payload({
+          ok: false,
+          error: { name: 'Yn', code: 'FORBIDDEN', message: 'the worker caller may not run "adopt"' },
+        })
+      );
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn:worker');
+
+    await expect(client.status()).rejects.toBeInstanceOf(PermanentError);
   });
 
   it('should rebuild a reconnect-required error so workers pause instead of failing', async () => {

@@ -2,6 +2,7 @@ import { ValidationError } from '../../../lambdas/core/errors';
 import {
   DEFAULT_WRITEBACK_COLUMNS,
   resolveWritebackColumns,
+  writebackColumnsFromJson,
   writebackColumnNames,
 } from '../../../lambdas/core/writeback/columns';
 
@@ -34,5 +35,19 @@ describe('resolveWritebackColumns', () => {
       expect(issues).toHaveLength(2);
       expect(issues.join(' ')).toContain('used twice');
     }
+  });
+});
+
+describe('writebackColumnsFromJson', () => {
+  it('should read the columns the stack sets, and the defaults when none are set', () => {
+    expect(writebackColumnsFromJson(JSON.stringify({ status: 'new_xerostatus' })).status).toBe('new_xerostatus');
+    expect(writebackColumnsFromJson(undefined)).toEqual(DEFAULT_WRITEBACK_COLUMNS);
+  });
+
+  it('should refuse malformed JSON, unknown fields and names that are not text', () => {
+    expect(() => writebackColumnsFromJson('{status:')).toThrow('WRITEBACK_COLUMNS is not valid JSON');
+    expect(() => writebackColumnsFromJson('{"colour":"d365x_colour"}')).toThrow('unknown write-back column fields');
+    expect(() => writebackColumnsFromJson('{"status":5}')).toThrow(ValidationError);
+    expect(() => writebackColumnsFromJson('[]')).toThrow(ValidationError);
   });
 });

@@ -2,12 +2,10 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadConnectorSettings, parseConnectorSettings } from '../../../../lambdas/adapters/aws/connector-settings';
 import { DynamoDbSyncState } from '../../../../lambdas/adapters/aws/dynamodb-sync-state';
 import { DynamoDbUsedNonceStore } from '../../../../lambdas/adapters/aws/dynamodb-used-nonce-store';
 import { SqsChangeQueue } from '../../../../lambdas/adapters/aws/sqs-queues';
-import { TransientError, ValidationError } from '../../../../lambdas/core/errors';
+import { TransientError } from '../../../../lambdas/core/errors';
 import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
 
 const region = { region: 'eu-west-1' };
@@ -86,31 +84,6 @@ describe('SqsChangeQueue', () => {
   });
 });
 
-describe('connector-settings secret', () => {
-  const complete = {
-    CONNECTOR_ADMIN_TOKEN: 'a'.repeat(48),
-    XERO_CLIENT_ID: 'id',
-    XERO_CLIENT_SECRET: 's',
-    DATAVERSE_WEBHOOK_KEY: 'k',
-    DATAVERSE_TENANT_ID: '',
-  };
-
-  it('should treat empty template values as unset', () => {
-    expect(parseConnectorSettings(JSON.stringify(complete))).not.toHaveProperty('DATAVERSE_TENANT_ID');
-  });
-
-  it('should name missing fields without echoing any value', () => {
-    const { XERO_CLIENT_SECRET: _s, ...partial } = complete;
-    expect(() => parseConnectorSettings(JSON.stringify(partial))).toThrow(ValidationError);
-    expect(() => parseConnectorSettings(JSON.stringify(partial))).toThrow('XERO_CLIENT_SECRET');
-    try {
-      parseConnectorSettings(JSON.stringify({ ...partial, CONNECTOR_ADMIN_TOKEN: 'short-secret-value' }));
-    } catch (error) {
-      expect((error as Error).message).not.toContain('short-secret-value');
-    }
-  });
-});
-
 describe('DynamoDbSyncState.listByStatus', () => {
   const dynamo = mockClient(DynamoDBDocumentClient);
   beforeEach(() => dynamo.reset());
@@ -130,28 +103,5 @@ describe('DynamoDbSyncState.listByStatus', () => {
     const scans = dynamo.commandCalls(ScanCommand).map((c) => c.args[0].input);
     expect(scans[1]!.ExclusiveStartKey).toEqual({ pk: 'account#a1' });
     expect(scans[0]!.ExpressionAttributeValues).toEqual({ ':status': 'synced' });
-  });
-});
-
-describe('loadConnectorSettings', () => {
-  const secrets = mockClient(SecretsManagerClient);
-  beforeEach(() => secrets.reset());
-
-  it('should read the secret through the given client and cache it', async () => {
-    secrets.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({
-        CONNECTOR_ADMIN_TOKEN: 'a'.repeat(48),
-        XERO_CLIENT_ID: 'id',
-        XERO_CLIENT_SECRET: 's',
-        DATAVERSE_WEBHOOK_KEY: 'k',
-      }),
-    });
-    const client = new SecretsManagerClient(region);
-
-    const first = await loadConnectorSettings('arn:aws:secretsmanager:eu-west-1:123456789012:secret:settings', client);
-    await loadConnectorSettings('arn:aws:secretsmanager:eu-west-1:123456789012:secret:settings', client);
-
-    expect(first.XERO_CLIENT_ID).toBe('id');
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 });

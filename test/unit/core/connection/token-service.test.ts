@@ -194,6 +194,23 @@ describe('TokenService', () => {
     expect((await store.load())?.connection).toMatchObject({ state: 'reconnect_required', reason: 'tenant_removed' });
   });
 
+  it('should keep the default connect URL when the option is passed as undefined (an unset variable)', async () => {
+    const clock = new ManualClock();
+    const options = { store: new InMemoryConnectionStore(), identity: new ScriptedIdentity(clock), clock };
+    const unset = new TokenService({ ...options, logger: new CapturingLogger(), connectUrl: undefined });
+    const absolute = new TokenService({
+      ...options,
+      logger: new CapturingLogger(),
+      connectUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/oauth/xero/connect',
+    });
+
+    expect((await unset.status()).nextStep).toContain('open /oauth/xero/connect with the admin token');
+    expect((await unset.status()).nextStep).not.toContain('undefined');
+    expect((await absolute.status()).nextStep).toContain(
+      'open https://abc.execute-api.eu-west-1.amazonaws.com/prod/oauth/xero/connect with'
+    );
+  });
+
   it('should refuse access before any consent without calling Xero', async () => {
     const { identity, store, service } = await setup();
     await store.clear();
