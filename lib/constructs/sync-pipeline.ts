@@ -121,6 +121,8 @@ export class SyncPipeline extends Construct {
     );
     this.table.grantReadWriteData(this.postFunction);
     this.writes.deadLetterQueue.grantSendMessages(this.postFunction);
+    // Work paused for a reconnect is re-sent as a fresh copy, so pauses never reach maxReceiveCount (sqs-work-queue).
+    this.writes.queue.grantSendMessages(this.postFunction);
     credentials.grantTokenUse(this.postFunction);
     credentials.grantReadSettings(this.postFunction);
 
@@ -134,11 +136,18 @@ export class SyncPipeline extends Construct {
       timeout: POST_TIMEOUT,
       // Shares Xero's 5-concurrent budget with the post function: one at a time is plenty for status updates.
       reservedConcurrentExecutions: 1,
-      environment: { TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName },
+      environment: {
+        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
+        XERO_EVENTS_QUEUE_URL: this.xeroEvents.queue.queueUrl,
+        XERO_EVENTS_DLQ_URL: this.xeroEvents.deadLetterQueue.queueUrl,
+      },
     });
     this.writebackFunction.addEventSource(
       new SqsEventSource(this.xeroEvents.queue, { batchSize: 10, reportBatchItemFailures: true })
     );
+    // Malformed and permanently failing events go to the dead letters with their reason; paused ones are re-sent.
+    this.xeroEvents.deadLetterQueue.grantSendMessages(this.writebackFunction);
+    this.xeroEvents.queue.grantSendMessages(this.writebackFunction);
     credentials.grantTokenUse(this.writebackFunction);
     credentials.grantReadSettings(this.writebackFunction);
     // The invoice poll keeps its checkpoint in the sync-state table.

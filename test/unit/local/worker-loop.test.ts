@@ -1,6 +1,11 @@
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteQueue, type LeasedMessage } from '../../../lambdas/adapters/local/sqlite-queue';
-import { startWorker, type BatchResult, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+import { startWorker, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+import type { SettledMessage, Settlement } from '../../../lambdas/core/work/settlement';
+
+const all = (messages: readonly LeasedMessage[], settlement: Settlement): SettledMessage<LeasedMessage>[] =>
+  messages.map((message) => ({ message, settlement }));
+const ack: Settlement = { action: 'ack' };
 
 function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
   const wrapper = {
@@ -10,7 +15,7 @@ function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
       return queue.receive(name, max, visibilityMs);
     },
     ack: (id: string, check?: { receipt?: string }) => queue.ack(id, check),
-    fail: (id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }) => queue.fail(id, failure),
+    fail: (id: string, failure: { error: string; permanent?: boolean; receipt?: string }) => queue.fail(id, failure),
     release: (id: string, options?: { delayMs?: number; receipt?: string }) => queue.release(id, options),
   };
   return wrapper;
@@ -38,7 +43,7 @@ describe('startWorker', () => {
       signal: controller.signal,
       handleBatch: async (messages) => {
         batches.push(messages.map((m) => m.body));
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     // Arrives while the worker waits out the window with "first" in hand.
@@ -65,7 +70,7 @@ describe('startWorker', () => {
       signal: controller.signal,
       handleBatch: async (messages) => {
         seen.push(...messages.map((m) => m.body));
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     await until(() => seen.length === 25);
@@ -93,11 +98,16 @@ describe('startWorker', () => {
       visibilityMs: 30_000,
       idleMs: 5,
       signal: controller.signal,
-      handleBatch: async (messages: readonly LeasedMessage[]): Promise<BatchResult> => {
+      handleBatch: async (messages: readonly LeasedMessage[]) => {
         started = true;
         await new Promise<void>((resolve) => (releaseHandler = resolve));
-        const failing = messages.find((m) => m.body === 'fails')!;
-        return { failed: [{ id: failing.id, error: 'TransientError: 503', retryAfterMs: 60_000 }] };
+        return messages.map((message) => ({
+          message,
+          settlement:
+            message.body === 'fails'
+              ? { action: 'wait', reason: 'RateLimitedError: 429', delayMs: 60_000, paused: false }
+              : ack,
+        }));
       },
     });
     await until(() => started);
@@ -124,11 +134,10 @@ describe('startWorker', () => {
       batchSize: 10,
       visibilityMs: 30_000,
       idleMs: 60_000,
-      releaseDelayMs: 0,
       signal: controller.signal,
       handleBatch: async (messages) => {
         calls += 1;
-        return { failed: [], released: messages.map((m) => m.id) };
+        return all(messages, { action: 'wait', reason: 'reconnect required', delayMs: 0, paused: true });
       },
     });
     await until(() => calls === 1);
@@ -154,10 +163,10 @@ describe('startWorker', () => {
       visibilityMs: 30_000,
       idleMs: 5,
       signal: controller.signal,
-      handleBatch: async () => {
+      handleBatch: async (messages) => {
         calls += 1;
         if (calls === 1) throw new Error('kaboom');
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     await until(() => calls >= 2 && queue.depth('changes').ready === 0 && queue.depth('changes').inFlight === 0);
