@@ -1,6 +1,6 @@
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteQueue, type LeasedMessage } from '../../../lambdas/adapters/local/sqlite-queue';
-import { startWorker, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+import { pollOnce, startWorker, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
 import type { SettledMessage, Settlement } from '../../../lambdas/core/work/settlement';
 
 const all = (messages: readonly LeasedMessage[], settlement: Settlement): SettledMessage<LeasedMessage>[] =>
@@ -148,6 +148,36 @@ describe('startWorker', () => {
     await done;
     expect(queue.deadLetters('changes')).toEqual([]);
     expect(queue.receive('changes', 1, 1000)[0]?.receiveCount).toBe(1);
+  });
+
+  it('should hand paused work out again at once when the connection was restored while its batch ran', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send('writes', [{ body: 'a' }, { body: 'b' }]);
+    let epoch = 0;
+    const paused: Settlement = { action: 'wait', reason: 'reconnect required', delayMs: 15 * 60_000, paused: true };
+    const options = {
+      queue,
+      name: 'writes' as const,
+      batchSize: 1,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: new AbortController().signal,
+      connectionEpoch: () => epoch,
+    };
+
+    // Settled with the connection still paused: hidden for the recheck interval.
+    await pollOnce({ ...options, handleBatch: async (messages) => all(messages, paused) });
+    expect(queue.depth('writes')).toMatchObject({ ready: 1, delayed: 1 });
+    // Found paused, but the operator reconnected before it was settled: back at once.
+    await pollOnce({
+      ...options,
+      handleBatch: async (messages) => {
+        epoch += 1;
+        return all(messages, paused);
+      },
+    });
+    expect(queue.depth('writes')).toMatchObject({ ready: 1, delayed: 1 });
+    expect(queue.receive('writes', 10, 1000).map((m) => [m.body, m.receiveCount])).toEqual([['b', 1]]);
   });
 
   it('should fail the whole batch when the handler throws, and keep running', async () => {
