@@ -146,7 +146,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     identity,
     pending: new SqlitePendingConsentStore(connectionDb),
     connections: {
-      // A completed consent ends a pause: queued work paused for the reconnect is handed out again at once.
+      // A completed consent ends a pause: work paused for the reconnect is handed out again at once. This wakes
+      // backoffs and Retry-After waits too, which is harmless: the in-process limiter still holds a penalised tenant.
       adopt: async (record) => {
         await tokenService.adopt(record);
         connectionEpoch += 1;
