@@ -17,6 +17,8 @@
  * wait without running the use case. Standard queues also delay the copy (DelaySeconds ≤ 15 min); FIFO queues refuse
  * per-message delays, so a FIFO copy is visible at once, goes to the back of its group (the map stage re-reads the
  * record, so a change overtaken by a later one of its record loses nothing) and is hidden on that first receive.
+ * If Lambda fails to delete the original after the copy was sent, both run once later: every stage is idempotent
+ * (the map stage re-reads, the post stage looks keys up and sends Idempotency-Keys), so that costs a call, no data.
  * Considered and not chosen: disabling the event source mappings while reconnect is required (needs the token
  * function to hold UpdateEventSourceMapping on three functions and fails open if enabling is missed) and a very
  * high maxReceiveCount (would also retry genuinely failing messages for days, and retention still expires them).
@@ -95,7 +97,8 @@ function notYetDue(messages: readonly SqsWorkMessage[], now: number): Map<SqsWor
     if (message.groupId !== undefined && heldGroups.has(message.groupId)) {
       early.set(message, { action: 'skip' });
     } else if (message.waitUntil !== undefined && message.waitUntil > now) {
-      early.set(message, { action: 'wait', reason: 'waiting', delayMs: message.waitUntil - now, paused: false });
+      const reason = 'copy of a waiting message, not due yet';
+      early.set(message, { action: 'wait', reason, delayMs: message.waitUntil - now, paused: false });
       if (message.groupId !== undefined) heldGroups.add(message.groupId);
     }
   }
