@@ -104,7 +104,7 @@ describe('SqsWorkQueue on an SQS emulator', () => {
     'should keep a waiting message on %s through more receives than maxReceiveCount, then finish it',
     async (_what, fifo) => {
       const { queueUrl, dlqUrl } = await createPair(fifo ? 'changes' : 'writes', fifo);
-        await sqs.send(
+      await sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: '{"work":1}',
