@@ -1,15 +1,12 @@
 /**
- * changes queue (FIFO, group = table:id) → map stage → xero-writes queue. Thin: Powertools' FIFO processor keeps
- * each record's changes in order (a failed change holds back later changes of the same group only).
+ * changes queue (FIFO, group = table:id) → map stage → xero-writes queue. Thin: the changes runner (core/work) takes
+ * each change in order and holds back a record's later changes when one does not finish; SqsWorkQueue settles.
  */
-import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describeError } from '../core/errors';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runSqsWork, type SqsWorkDeps } from '../adapters/aws/sqs-work-queue';
 import type { ChangeEvent } from '../core/model/change-event';
 import type { WorkResult } from '../core/model/xero-write';
-import type { Logger } from '../core/ports';
-import { parseChangeEvent } from '../core/sync/schemas';
-import { settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
+import { changesRunner } from '../core/work/work-runners';
 import { createMapChange } from '../core/sync/map-change';
 import { sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
@@ -20,28 +17,12 @@ import { loggerPort, metrics } from './shared/powertools';
 
 export interface MapHandlerDeps extends SqsWorkDeps {
   readonly mapChange: (event: ChangeEvent) => Promise<WorkResult>;
-  readonly logger: Logger;
 }
 
 export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
-    const processor = new SqsFifoPartialProcessorAsync();
-    const recordHandler = async (record: SQSRecord) => {
-      let result: WorkResult;
-      try {
-        result = await deps.mapChange(parseChangeEvent(record.body));
-      } catch (error) {
-        result = { status: 'dead', error: describeError(error) };
-      }
-      if (!(await settleSqsRecord(deps, record, result))) {
-        throw new Error(`change will be retried: ${result.status === 'done' ? '' : result.error}`);
-      }
-    };
-    return processPartialResponse(event, recordHandler, processor, {
-      skipGroupOnError: true,
-      throwOnFullBatchFailure: false,
-    });
+    return runSqsWork(event, changesRunner(deps.mapChange, deps.logger), deps);
   };
 }
 

@@ -1,14 +1,11 @@
 /**
- * xero-writes queue → post stage → Xero. Thin: parse the envelopes, run the batch through the one use case, turn
- * results into SQS actions. The whole SQS batch is posted together so Xero sees ≤50-element calls, which is why this
- * handler builds the partial-batch response itself rather than processing record by record.
+ * xero-writes queue → post stage → Xero. Thin: the writes runner (core/work) posts the whole SQS batch together so
+ * Xero sees ≤50-element calls; SqsWorkQueue settles each message.
  */
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describeError } from '../core/errors';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runSqsWork, type SqsWorkDeps } from '../adapters/aws/sqs-work-queue';
 import type { WorkResult, XeroWrite } from '../core/model/xero-write';
-import type { Logger } from '../core/ports';
-import { parseXeroWrite } from '../core/sync/schemas';
-import { batchResponse, settleSqsRecord, type SqsWorkDeps } from './shared/sqs-work';
+import { writesRunner } from '../core/work/work-runners';
 import { createPostWrites } from '../core/sync/post-writes';
 import { clock, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
@@ -19,34 +16,12 @@ import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
   readonly postWrites: (writes: readonly XeroWrite[]) => Promise<WorkResult[]>;
-  readonly logger: Logger;
 }
 
 export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
-    const parsed: { record: SQSRecord; write: XeroWrite }[] = [];
-    const failed: string[] = [];
-    for (const record of event.Records) {
-      try {
-        parsed.push({ record, write: parseXeroWrite(record.body) });
-      } catch (error) {
-        deps.logger.error('malformed write message', { messageId: record.messageId, error: describeError(error) });
-        if (!(await settleSqsRecord(deps, record, { status: 'dead', error: describeError(error) })))
-          failed.push(record.messageId);
-      }
-    }
-    const results = parsed.length > 0 ? await deps.postWrites(parsed.map((p) => p.write)) : [];
-    for (const [index, { record }] of parsed.entries()) {
-      const result = results[index] ?? { status: 'retry', error: 'no result' };
-      try {
-        if (!(await settleSqsRecord(deps, record, result))) failed.push(record.messageId);
-      } catch (error) {
-        deps.logger.error('could not settle message', { messageId: record.messageId, error: describeError(error) });
-        failed.push(record.messageId);
-      }
-    }
-    return batchResponse(failed);
+    return runSqsWork(event, writesRunner(deps.postWrites, deps.logger), deps);
   };
 }
 

@@ -9,16 +9,29 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { SecretsConnectionStore } from '../adapters/aws/secrets-connection-store';
 import { XeroIdentityClient } from '../adapters/xero/identity-client';
-import { parseTokenCommand, runTokenCommand, type TokenCommandResult } from '../core/connection/token-commands';
+import {
+  SCHEDULED_REFRESH_SOURCE,
+  parseTokenCommand,
+  runTokenCommand,
+  type TokenCommand,
+  type TokenCommandResult,
+} from '../core/connection/token-commands';
 import { TokenService } from '../core/connection/token-service';
 import type { ConnectionStatus } from '../core/connection/types';
 import { roleMayRun, tokenRoleOf } from '../contract/token-roles';
-import { ConnectorError, PermanentError, ReconnectRequiredError, describeError } from '../core/errors';
+import { ConnectorError, PermanentError, ReconnectRequiredError, describeError, dispositionOf } from '../core/errors';
 import { clock, secretsManager } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { rebuiltOnChange, settingsOf, xeroConfig } from './shared/settings';
 import { loggerPort, metrics } from './shared/powertools';
 
+/**
+ * Callers that invoke synchronously (workers, consent routes) get every outcome as a typed result. The refresh
+ * schedule is different: it only looks at whether the invocation failed. So a scheduled refresh that failed in a
+ * way a later attempt may fix (Xero or Secrets Manager unreachable) throws, and EventBridge Scheduler's retry policy
+ * and dead-letter queue apply; a connection that needs an operator is answered (`reconnect_required`, or a typed
+ * RECONNECT_REQUIRED failure) without throwing, since retrying cannot help and the ReconnectRequired alarm speaks.
+ */
 export function createHandler(getService: () => Promise<TokenService>) {
   return async (event: unknown, context?: Pick<Context, 'invokedFunctionArn'>): Promise<TokenCommandResult> => {
     let command;
@@ -44,11 +57,16 @@ export function createHandler(getService: () => Promise<TokenService>) {
       if (command.action === 'refresh') metrics.addMetric('TokenRefreshFailed', MetricUnit.Count, 1);
       if (error instanceof ReconnectRequiredError) metrics.addMetric('ReconnectRequired', MetricUnit.Count, 1);
       loggerPort.warn('token command failed', { action: command.action, error: describeError(error) });
+      if (isScheduledRefresh(command) && dispositionOf(error) === 'retry') throw error;
       return failure(error);
     } finally {
       metrics.publishStoredMetrics();
     }
   };
+}
+
+function isScheduledRefresh(command: TokenCommand): boolean {
+  return command.action === 'refresh' && command.source === SCHEDULED_REFRESH_SOURCE;
 }
 
 function publishConnectionMetrics(status: ConnectionStatus) {
@@ -63,6 +81,7 @@ function failure(error: unknown): TokenCommandResult {
     error: {
       name: error instanceof Error ? error.name : 'Error',
       code: error instanceof ConnectorError ? error.code : 'UNEXPECTED',
+      disposition: dispositionOf(error),
       message: error instanceof Error ? error.message : 'unexpected error',
       ...(error instanceof ReconnectRequiredError ? { reason: error.reason } : {}),
     },

@@ -1,15 +1,17 @@
 /**
- * Xero-events queue → invoice status and payments written back to the originating sales order in Dataverse.
- * Transient failures go back to the queue; permanent ones were logged by the use case and are dropped.
+ * Xero-events queue → invoice status and payments written back to the originating sales order in Dataverse. Thin:
+ * the Xero-events runner (core/work) applies one event at a time; SqsWorkQueue settles (a transient failure comes
+ * back, a permanent one or a malformed event goes to the dead-letter queue with its reason, a paused connection
+ * keeps the event queued). The invoice-poll schedule invokes the same function with a PollCommand.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DataverseOrderWritebackWriter } from '../adapters/dataverse/order-writeback-writer';
+import { runSqsWork, type SqsWorkDeps } from '../adapters/aws/sqs-work-queue';
 import { XeroAccountingInvoiceReader } from '../adapters/xero/xero-invoice-reader';
-import { xeroWebhookEventSchema } from '../core/ingress/xero-webhook';
+import { xeroEventsRunner } from '../core/work/work-runners';
 import { createApplyXeroInvoiceEvents } from '../core/writeback/apply-xero-invoice-events';
 import { writebackColumnsFromJson } from '../core/writeback/columns';
-import { clock, dynamo } from './shared/aws-clients';
+import { clock, dynamo, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { dataverseTokenSource } from './shared/dataverse-deps';
 import { xeroAccess, xeroLimiter } from './shared/xero-deps';
@@ -24,27 +26,18 @@ export interface PollCommand {
   readonly action: 'poll-invoices';
 }
 
+export interface WritebackHandlerDeps extends SqsWorkDeps {
+  readonly apply: Apply;
+}
+
 export function createHandler(
-  getApply: () => Promise<Apply>,
+  getDeps: () => Promise<WritebackHandlerDeps>,
   getPoll: () => Promise<() => Promise<string>> = async () => async () => ''
 ) {
   return async (event: SQSEvent | PollCommand): Promise<SQSBatchResponse | { checkpoint: string }> => {
     if ('action' in event && event.action === 'poll-invoices') return { checkpoint: await (await getPoll())() };
-    const apply = await getApply();
-    event = event as SQSEvent;
-    const recordHandler = async (record: SQSRecord) => {
-      const parsed = xeroWebhookEventSchema.safeParse(JSON.parse(record.body));
-      if (!parsed.success) {
-        loggerPort.warn('malformed Xero event dropped', { messageId: record.messageId });
-        return;
-      }
-      const result = await apply([parsed.data]);
-      const retryable = result.failed.find((failure) => failure.error.retryable);
-      if (retryable) throw retryable.error;
-    };
-    return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      throwOnFullBatchFailure: false,
-    });
+    const deps = await getDeps();
+    return runSqsWork(event as SQSEvent, xeroEventsRunner(deps.apply, deps.logger), deps);
   };
 }
 
@@ -73,7 +66,13 @@ let apply: Apply | undefined;
 export const handler = createHandler(
   async () => {
     apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: env.optional('XERO_TENANT_ID') });
-    return apply;
+    return {
+      sqs: sqs(),
+      queueUrl: env.require('XERO_EVENTS_QUEUE_URL'),
+      deadLetterQueueUrl: env.require('XERO_EVENTS_DLQ_URL'),
+      logger: loggerPort,
+      apply,
+    };
   },
   async () => {
     const deps = {

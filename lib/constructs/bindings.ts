@@ -27,14 +27,6 @@ export function bindQueueDepth(fn: ConnectorFunction, name: EnvName, queue: IQue
   queue.grant(fn, 'sqs:GetQueueAttributes');
 }
 
-/**
- * The queue the function consumes through its event source: the URL is for putting a message back with a new
- * visibility timeout, which the event source's own grant (receive, delete, change visibility) covers.
- */
-export function bindConsumedQueue(fn: ConnectorFunction, name: EnvName, queue: IQueue): void {
-  fn.addEnvironment(name, queue.queueUrl);
-}
-
 export type TableAccess =
   | 'read'
   | 'readWrite'

@@ -7,7 +7,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/environment';
-import { bindConsumedQueue, bindQueueSend, bindTable } from './bindings';
+import { bindQueueSend, bindTable } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import { QueueWithDlq } from './queue-with-dlq';
 import type { XeroCredentials } from './xero-credentials';
@@ -114,7 +114,8 @@ export class SyncPipeline extends Construct {
         ...(postConcurrency >= 2 ? { maxConcurrency: postConcurrency } : {}),
       })
     );
-    bindConsumedQueue(this.postFunction, ENV.WRITES_QUEUE_URL, this.writes.queue);
+    // Work paused for a reconnect is re-sent as a fresh copy, so pauses never reach maxReceiveCount (sqs-work-queue).
+    bindQueueSend(this.postFunction, ENV.WRITES_QUEUE_URL, this.writes.queue);
     bindQueueSend(this.postFunction, ENV.WRITES_DLQ_URL, this.writes.deadLetterQueue);
     bindTable(this.postFunction, ENV.SYNC_STATE_TABLE, this.table, 'readWrite');
     credentials.bindTokenRole(this.postFunction, 'worker');
@@ -135,6 +136,9 @@ export class SyncPipeline extends Construct {
     this.writebackFunction.addEventSource(
       new SqsEventSource(this.xeroEvents.queue, { batchSize: 10, reportBatchItemFailures: true })
     );
+    // Malformed and permanently failing events go to the dead letters with their reason; paused ones are re-sent.
+    bindQueueSend(this.writebackFunction, ENV.XERO_EVENTS_QUEUE_URL, this.xeroEvents.queue);
+    bindQueueSend(this.writebackFunction, ENV.XERO_EVENTS_DLQ_URL, this.xeroEvents.deadLetterQueue);
     credentials.bindTokenRole(this.writebackFunction, 'worker');
     credentials.bindSettings(this.writebackFunction, 'dataverseApp');
     // The invoice poll keeps its checkpoint in the sync-state table.

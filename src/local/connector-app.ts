@@ -42,7 +42,7 @@ import { createPostWrites } from '../../lambdas/core/sync/post-writes';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { buildRoutes } from './routes';
 import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-config';
-import { changesHandler, writesHandler, xeroEventsHandler } from './work-handlers';
+import { changesRunner, writesRunner, xeroEventsRunner } from '../../lambdas/core/work/work-runners';
 import { DataverseOrderWritebackWriter } from '../../lambdas/adapters/dataverse/order-writeback-writer';
 import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
@@ -138,13 +138,22 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     scopes: config.xero.scopes,
     connectUrl: `${options.publicUrl ?? `http://127.0.0.1:${config.port}`}/oauth/xero/connect`,
   });
+  let connectionEpoch = 0;
   const signer = new TokenSigner(deriveSigningKey(config.adminToken), new SqliteUsedNonceStore(connectionDb));
   const consent = createConsentRoutes({
     config: config.xero,
     signer,
     identity,
     pending: new SqlitePendingConsentStore(connectionDb),
-    connections: tokenService,
+    connections: {
+      // A completed consent ends a pause: work paused for the reconnect is handed out again at once. This wakes
+      // backoffs and Retry-After waits too, which is harmless: the in-process limiter still holds a penalised tenant.
+      adopt: async (record) => {
+        await tokenService.adopt(record);
+        connectionEpoch += 1;
+        queue.wakeDelayed();
+      },
+    },
     clock,
     logger,
     adminToken: config.adminToken,
@@ -257,7 +266,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       idleMs,
       signal: stop.signal,
       logger,
-      handleBatch: changesHandler(mapChange),
+      handleBatch: changesRunner(mapChange, logger),
+      connectionEpoch: () => connectionEpoch,
     }),
     startWorker({
       queue,
@@ -268,7 +278,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       idleMs,
       signal: stop.signal,
       logger,
-      handleBatch: writesHandler(postWrites),
+      handleBatch: writesRunner(postWrites, logger),
+      connectionEpoch: () => connectionEpoch,
     }),
     startWorker({
       queue,
@@ -278,7 +289,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       idleMs,
       signal: stop.signal,
       logger,
-      handleBatch: xeroEventsHandler(applyXeroEvents),
+      handleBatch: xeroEventsRunner(applyXeroEvents, logger),
+      connectionEpoch: () => connectionEpoch,
     }),
   ];
   // Proactive refresh: the refresh token is used long before its 60 days, and workers rarely wait for a token.

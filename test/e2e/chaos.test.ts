@@ -113,7 +113,7 @@ it('should pause on a revoked token, say reconnect on /status, keep the work que
   const page = await consentOverHttp(url);
   expect(page.status).toBe(200);
   expect((await getStatus(url)).connection.state).toBe('connected');
-  // Paused work is looked at again within a minute (PAUSED_RELEASE_MS), so allow a little more than that.
+  // A completed consent hands paused work out again at once (otherwise it would wait its 15-minute recheck).
   await waitFor('the queued accounts after reconnecting', () => inXero(ids), { timeoutMs: 75_000 });
   await waitForDrain(url);
 }, 150_000);

@@ -2,7 +2,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TokenCommand, TokenCommandResult } from '../../core/connection/token-commands';
 import type { TokenServiceClient } from '../../core/connection/ports';
 import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from '../../core/connection/types';
-import { PermanentError, ReconnectRequiredError, TransientError } from '../../core/errors';
+import { PermanentError, ReconnectRequiredError, TransientError, type ConnectorError } from '../../core/errors';
 
 /**
  * Workers and the consent routes reach the token Lambda (reserved concurrency 1, the only writer of the token
@@ -64,11 +64,19 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
       ) as TokenCommandResult | null;
       if (!result) throw new TransientError('the token service returned nothing', 'TOKEN_SERVICE');
       if (result.ok) return result.value;
-      const { error } = result;
-      if (error.code === 'RECONNECT_REQUIRED') throw new ReconnectRequiredError(error.message, error.reason);
-      if (error.code === 'VALIDATION' || error.code === 'FORBIDDEN' || error.name === 'PermanentError')
-        throw new PermanentError(error.message, error.code);
-      throw new TransientError(error.message, error.code);
+      throw rebuildError(result.error);
     }
   }
+}
+
+/**
+ * The token function's typed error, rebuilt from its stable `code` and `disposition` — never from `name`: both
+ * sides are minified bundles whose class names need not match. Anything unrecognised counts as transient.
+ */
+export function rebuildError(error: Extract<TokenCommandResult, { ok: false }>['error']): ConnectorError {
+  if (error.code === 'RECONNECT_REQUIRED' || error.disposition === 'reconnect')
+    return new ReconnectRequiredError(error.message, error.reason);
+  if (error.disposition === 'permanent' || error.code === 'VALIDATION' || error.code === 'FORBIDDEN')
+    return new PermanentError(error.message, error.code);
+  return new TransientError(error.message, error.code);
 }

@@ -3,9 +3,12 @@
  * writer of the Xero connection. On AWS these travel as the token Lambda's invoke payload.
  */
 import { z } from 'zod';
-import { ValidationError } from '../errors';
+import { ValidationError, type ErrorDisposition } from '../errors';
 import type { TokenService } from './token-service';
 import type { StoredConnection } from './types';
+
+/** The `source` of the refresh schedule's payload: its failures must reach the schedule's retries and DLQ. */
+export const SCHEDULED_REFRESH_SOURCE = 'schedule';
 
 export type TokenCommand =
   | { readonly action: 'refresh'; readonly source?: string }
@@ -41,7 +44,10 @@ export function parseTokenCommand(input: unknown): TokenCommand {
   return parsed.data as TokenCommand;
 }
 
-/** Typed errors cross the invoke boundary as data, so the caller can rebuild them. */
+/**
+ * Typed errors cross the invoke boundary as data, so the caller can rebuild them. The caller decides by `code` and
+ * `disposition`, which are stable strings; `name` is for people only (bundles are minified, class names are not).
+ */
 export type TokenCommandResult =
   | { readonly ok: true; readonly value: unknown }
   | {
@@ -49,6 +55,7 @@ export type TokenCommandResult =
       readonly error: {
         readonly name: string;
         readonly code: string;
+        readonly disposition: ErrorDisposition;
         readonly message: string;
         readonly reason?: string;
       };

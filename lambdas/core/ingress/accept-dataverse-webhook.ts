@@ -183,7 +183,8 @@ function logFields(change: ParsedDataverseChange): Record<string, unknown> {
   return {
     table: change.table,
     id: change.id,
-    message: change.message,
+    // Not `message`: structured loggers (Powertools) reserve that key for the log line itself and drop the field.
+    dataverseMessage: change.message,
     sourceTable: change.source.table,
     sourceId: change.source.id,
     correlationId: change.correlationId,

@@ -1,4 +1,4 @@
-import { ConnectorError, RateLimitedError, describeError, dispositionOf } from '../errors';
+import { ConnectorError, describeError, dispositionOf } from '../errors';
 import type { XeroWrite, WorkResult, SourceRef } from '../model/xero-write';
 import type {
   Clock,
@@ -12,6 +12,7 @@ import type {
 } from '../ports';
 import type { MappingSettings } from '../settings';
 import type { XeroKeyIndex } from './xero-key-index';
+import { workResultOf } from '../work/work-result';
 
 export interface PostWritesDeps {
   readonly xero: XeroGateway;
@@ -134,16 +135,7 @@ export class BatchContext {
     const write = this.write(index);
     const message = describeError(error);
     const disposition = dispositionOf(error);
-    let result: WorkResult;
-    if (disposition === 'permanent') result = { status: 'dead', error: message };
-    else if (disposition === 'reconnect') result = { status: 'paused', error: message };
-    else
-      result = {
-        status: 'retry',
-        error: message,
-        retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined,
-      };
-    this.results[index] = result;
+    this.results[index] = workResultOf(error);
     if (disposition === 'permanent') await this.remember(write.source, { status: 'failed', message });
     await this.record(write, 'failed', message, {
       errorCode: error instanceof ConnectorError ? error.code : 'UNEXPECTED',

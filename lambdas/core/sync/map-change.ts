@@ -3,6 +3,7 @@ import type { ChangeEvent } from '../model/change-event';
 import type { WorkResult } from '../model/xero-write';
 import type { ChangeQueue, Logger, OutcomeSink, WriteQueue } from '../ports';
 import { createPlanChange, type PlanDeps } from './plan-change';
+import { workResultOf } from '../work/work-result';
 
 export interface MapChangeDeps extends PlanDeps {
   readonly writes: WriteQueue;
@@ -35,9 +36,7 @@ export function createMapChange(deps: MapChangeDeps) {
         disposition !== 'permanent'
       );
       deps.logger.warn('change not mapped', { table: event.table, id: event.id, disposition, error: message });
-      if (disposition === 'permanent') return { status: 'dead', error: message };
-      if (disposition === 'reconnect') return { status: 'paused', error: message };
-      return { status: 'retry', error: message, retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs };
+      return workResultOf(error);
     }
   };
 

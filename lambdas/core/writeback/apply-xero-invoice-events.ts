@@ -5,7 +5,7 @@
  * writes the invoice's current state, and an unchanged state makes no PATCH. INVOICE events refresh that invoice;
  * CREDITNOTE events refresh the invoices the credit note is allocated to. Other categories and other tenants are
  * ignored. Failures are reported per event with their typed error: retryable → the caller retries the event;
- * permanent → logged here and dropped by the caller; reconnect / rate limited → the remaining events are not
+ * permanent → logged here and dead-lettered by the caller; reconnect / rate limited → the remaining events are not
  * attempted (they would fail the same way) and are reported with the same error.
  */
 import { ConnectorError, RateLimitedError, TransientError, describeError } from '../errors';

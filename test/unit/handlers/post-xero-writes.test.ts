@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { WorkResult, XeroWrite } from '../../../lambdas/core/model/xero-write';
 import { createHandler } from '../../../lambdas/handlers/post-xero-writes';
@@ -13,7 +13,11 @@ const write = (id: string): XeroWrite => ({
 
 describe('post-xero-writes handler', () => {
   const sqsMock = mockClient(SQSClient);
-  beforeEach(() => sqsMock.reset());
+  beforeEach(() => {
+    sqsMock.reset();
+    sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+  });
 
   function handlerReturning(results: WorkResult[]) {
     const seen: XeroWrite[][] = [];
@@ -51,12 +55,11 @@ describe('post-xero-writes handler', () => {
     const response = await handler(sqsEvent([sqsRecordFactory(JSON.stringify(write('a')), { messageId: 'a' })]));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
-    const calls = sqsMock.commandCalls(ChangeMessageVisibilityCommand);
+    const calls = sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toEqual({
       QueueUrl: 'https://sqs/writes',
-      ReceiptHandle: 'receipt-a',
-      VisibilityTimeout: 18_000,
+      Entries: [{ Id: 'a', ReceiptHandle: 'receipt-a', VisibilityTimeout: 18_000 }],
     });
   });
 
@@ -73,13 +76,15 @@ describe('post-xero-writes handler', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(seen[0]).toHaveLength(1);
-    const sent = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
-    expect(sent.map((input) => input.QueueUrl)).toEqual(['https://sqs/writes-dlq', 'https://sqs/writes-dlq']);
-    expect(sent[1]!.MessageAttributes!.reason!.StringValue).toContain('Email address is invalid');
+    const sent = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    expect(sent.map((input) => input.QueueUrl)).toEqual(['https://sqs/writes-dlq']);
+    const [malformed, refused] = sent[0]!.Entries!;
+    expect(malformed!.MessageAttributes!.reason!.StringValue).toContain('malformed write message');
+    expect(refused!.MessageAttributes!.reason!.StringValue).toContain('Email address is invalid');
   });
 
   it('should leave a message on the queue when the dead-letter queue cannot be reached', async () => {
-    sqsMock.on(SendMessageCommand).rejects(new Error('network down'));
+    sqsMock.on(SendMessageBatchCommand).rejects(new Error('network down'));
     const { handler } = handlerReturning([{ status: 'dead', error: 'permanent' }]);
 
     const response = await handler(sqsEvent([sqsRecordFactory(JSON.stringify(write('a')), { messageId: 'a' })]));

@@ -7,6 +7,7 @@ import { TokenService } from '../../../lambdas/core/connection/token-service';
 import type { StoredConnection, TokenSet } from '../../../lambdas/core/connection/types';
 import { PermanentError, ReconnectRequiredError, TransientError } from '../../../lambdas/core/errors';
 import { createHandler } from '../../../lambdas/handlers/token-service';
+import { SCHEDULED_REFRESH_INPUT } from '../../../lib/constructs/xero-credentials';
 import { recordingLogger } from '../../helpers/in-memory-ports';
 
 const now = new Date('2026-11-26T10:00:00Z');
@@ -133,6 +134,60 @@ describe('token-service handler', () => {
   });
 });
 
+describe('token-service handler on the refresh schedule', () => {
+  async function serviceFailingWith(error: Error) {
+    const store = new InMemoryConnectionStore();
+    await store.save(record(tokens('old', 1)));
+    return new TokenService({
+      store,
+      identity: identity(async () => {
+        throw error;
+      }),
+      clock,
+      logger: recordingLogger(),
+      sleep: async () => undefined,
+    });
+  }
+
+  it('should fail the scheduled invocation on a transient refresh failure, so the schedule retries', async () => {
+    const handler = createHandler(async () => serviceFailingWith(new TransientError('identity 503')));
+
+    await expect(handler(SCHEDULED_REFRESH_INPUT, through('schedule'))).rejects.toThrow('identity 503');
+  });
+
+  it('should answer a hand-run refresh, and a refresh failing for good, with a typed result', async () => {
+    const transient = createHandler(async () => serviceFailingWith(new TransientError('identity 503')));
+    // An operator's `aws lambda invoke --qualifier schedule` without the schedule's source waits for the answer.
+    expect(await transient({ action: 'refresh' }, through('schedule'))).toMatchObject({
+      ok: false,
+      error: { code: 'TRANSIENT', disposition: 'retry' },
+    });
+    const rejected = createHandler(async () =>
+      serviceFailingWith(new PermanentError('invalid_client', 'XERO_IDENTITY_REJECTED'))
+    );
+    expect(await rejected(SCHEDULED_REFRESH_INPUT, through('schedule'))).toMatchObject({
+      ok: false,
+      error: { code: 'XERO_IDENTITY_REJECTED', disposition: 'permanent' },
+    });
+  });
+
+  it('should answer reconnect-required on the schedule without failing: retries cannot help', async () => {
+    const handler = createHandler(async () =>
+      serviceFailingWith(new ReconnectRequiredError('refresh token revoked', 'invalid_grant'))
+    );
+
+    expect(await handler(SCHEDULED_REFRESH_INPUT, through('schedule'))).toMatchObject({
+      ok: true,
+      value: { result: 'reconnect_required', status: { state: 'reconnect_required', reason: 'invalid_grant' } },
+    });
+    // And again on the next tick, from the stored state.
+    expect(await handler(SCHEDULED_REFRESH_INPUT, through('schedule'))).toMatchObject({
+      ok: true,
+      value: { result: 'reconnect_required' },
+    });
+  });
+});
+
 describe('LambdaTokenServiceClient', () => {
   const lambdaMock = mockClient(LambdaClient);
   beforeEach(() => lambdaMock.reset());
@@ -153,14 +208,12 @@ describe('LambdaTokenServiceClient', () => {
   });
 
   it('should treat a refused command as permanent, not as a transient failure to retry', async () => {
-    lambdaMock
-      .on(InvokeCommand)
-      .resolves(
-        payload({
-          ok: false,
-          error: { name: 'Yn', code: 'FORBIDDEN', message: 'the worker caller may not run "adopt"' },
-        })
-      );
+    lambdaMock.on(InvokeCommand).resolves(
+      payload({
+        ok: false,
+        error: { name: 'Yn', code: 'FORBIDDEN', message: 'the worker caller may not run "adopt"' },
+      })
+    );
     const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn:worker');
 
     await expect(client.status()).rejects.toBeInstanceOf(PermanentError);
@@ -181,6 +234,48 @@ describe('LambdaTokenServiceClient', () => {
     const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
 
     await expect(client.getAccess()).rejects.toBeInstanceOf(ReconnectRequiredError);
+  });
+
+  it('should rebuild a permanent error by its disposition, whatever its minified class name', async () => {
+    lambdaMock.on(InvokeCommand).resolves(
+      payload({
+        ok: false,
+        error: { name: 'Yn', code: 'XERO_IDENTITY_REJECTED', disposition: 'permanent', message: 'invalid_client' },
+      })
+    );
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
+
+    const error = await client.getAccess().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error).toMatchObject({ code: 'XERO_IDENTITY_REJECTED', retryable: false });
+  });
+
+  it('should carry a permanent failure of the token function across the invoke boundary as permanent', async () => {
+    // A subclass named as a minifier would name it: only code and disposition may decide.
+    class Qx extends PermanentError {}
+    const store = new InMemoryConnectionStore();
+    await store.save(record(tokens('old', 1)));
+    const tokenHandler = createHandler(
+      async () =>
+        new TokenService({
+          store,
+          identity: identity(async () => {
+            throw new Qx('invalid_client', 'XERO_IDENTITY_REJECTED');
+          }),
+          clock,
+          logger: recordingLogger(),
+          sleep: async () => undefined,
+        })
+    );
+    lambdaMock
+      .on(InvokeCommand)
+      .callsFake(async (input: { Payload: Uint8Array }) =>
+        payload(await tokenHandler(JSON.parse(Buffer.from(input.Payload).toString('utf8')), worker))
+      );
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn');
+
+    await expect(client.getAccess()).rejects.toBeInstanceOf(PermanentError);
+    await expect(client.getAccess()).rejects.toMatchObject({ code: 'XERO_IDENTITY_REJECTED' });
   });
 
   it('should retry a throttled invoke (the single writer is busy) a bounded number of times', async () => {

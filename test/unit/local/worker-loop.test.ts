@@ -1,6 +1,11 @@
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteQueue, type LeasedMessage } from '../../../lambdas/adapters/local/sqlite-queue';
-import { startWorker, type BatchResult, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+import { pollOnce, startWorker, type WorkerQueue } from '../../../lambdas/adapters/local/worker-loop';
+import type { SettledMessage, Settlement } from '../../../lambdas/core/work/settlement';
+
+const all = (messages: readonly LeasedMessage[], settlement: Settlement): SettledMessage<LeasedMessage>[] =>
+  messages.map((message) => ({ message, settlement }));
+const ack: Settlement = { action: 'ack' };
 
 function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
   const wrapper = {
@@ -10,7 +15,7 @@ function countingQueue(queue: SqliteQueue): WorkerQueue & { receives: number } {
       return queue.receive(name, max, visibilityMs);
     },
     ack: (id: string, check?: { receipt?: string }) => queue.ack(id, check),
-    fail: (id: string, failure: { retryAfterMs?: number; error: string; receipt?: string }) => queue.fail(id, failure),
+    fail: (id: string, failure: { error: string; permanent?: boolean; receipt?: string }) => queue.fail(id, failure),
     release: (id: string, options?: { delayMs?: number; receipt?: string }) => queue.release(id, options),
   };
   return wrapper;
@@ -38,7 +43,7 @@ describe('startWorker', () => {
       signal: controller.signal,
       handleBatch: async (messages) => {
         batches.push(messages.map((m) => m.body));
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     // Arrives while the worker waits out the window with "first" in hand.
@@ -65,7 +70,7 @@ describe('startWorker', () => {
       signal: controller.signal,
       handleBatch: async (messages) => {
         seen.push(...messages.map((m) => m.body));
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     await until(() => seen.length === 25);
@@ -93,11 +98,16 @@ describe('startWorker', () => {
       visibilityMs: 30_000,
       idleMs: 5,
       signal: controller.signal,
-      handleBatch: async (messages: readonly LeasedMessage[]): Promise<BatchResult> => {
+      handleBatch: async (messages: readonly LeasedMessage[]) => {
         started = true;
         await new Promise<void>((resolve) => (releaseHandler = resolve));
-        const failing = messages.find((m) => m.body === 'fails')!;
-        return { failed: [{ id: failing.id, error: 'TransientError: 503', retryAfterMs: 60_000 }] };
+        return messages.map((message) => ({
+          message,
+          settlement:
+            message.body === 'fails'
+              ? { action: 'wait', reason: 'RateLimitedError: 429', delayMs: 60_000, paused: false }
+              : ack,
+        }));
       },
     });
     await until(() => started);
@@ -124,11 +134,10 @@ describe('startWorker', () => {
       batchSize: 10,
       visibilityMs: 30_000,
       idleMs: 60_000,
-      releaseDelayMs: 0,
       signal: controller.signal,
       handleBatch: async (messages) => {
         calls += 1;
-        return { failed: [], released: messages.map((m) => m.id) };
+        return all(messages, { action: 'wait', reason: 'reconnect required', delayMs: 0, paused: true });
       },
     });
     await until(() => calls === 1);
@@ -139,6 +148,36 @@ describe('startWorker', () => {
     await done;
     expect(queue.deadLetters('changes')).toEqual([]);
     expect(queue.receive('changes', 1, 1000)[0]?.receiveCount).toBe(1);
+  });
+
+  it('should hand paused work out again at once when the connection was restored while its batch ran', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send('writes', [{ body: 'a' }, { body: 'b' }]);
+    let epoch = 0;
+    const paused: Settlement = { action: 'wait', reason: 'reconnect required', delayMs: 15 * 60_000, paused: true };
+    const options = {
+      queue,
+      name: 'writes' as const,
+      batchSize: 1,
+      visibilityMs: 30_000,
+      idleMs: 5,
+      signal: new AbortController().signal,
+      connectionEpoch: () => epoch,
+    };
+
+    // Settled with the connection still paused: hidden for the recheck interval.
+    await pollOnce({ ...options, handleBatch: async (messages) => all(messages, paused) });
+    expect(queue.depth('writes')).toMatchObject({ ready: 1, delayed: 1 });
+    // Found paused, but the operator reconnected before it was settled: back at once.
+    await pollOnce({
+      ...options,
+      handleBatch: async (messages) => {
+        epoch += 1;
+        return all(messages, paused);
+      },
+    });
+    expect(queue.depth('writes')).toMatchObject({ ready: 1, delayed: 1 });
+    expect(queue.receive('writes', 10, 1000).map((m) => [m.body, m.receiveCount])).toEqual([['b', 1]]);
   });
 
   it('should fail the whole batch when the handler throws, and keep running', async () => {
@@ -154,10 +193,10 @@ describe('startWorker', () => {
       visibilityMs: 30_000,
       idleMs: 5,
       signal: controller.signal,
-      handleBatch: async () => {
+      handleBatch: async (messages) => {
         calls += 1;
         if (calls === 1) throw new Error('kaboom');
-        return { failed: [] };
+        return all(messages, ack);
       },
     });
     await until(() => calls >= 2 && queue.depth('changes').ready === 0 && queue.depth('changes').inFlight === 0);

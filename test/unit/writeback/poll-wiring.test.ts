@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteCheckpointStore } from '../../../lambdas/adapters/local/sqlite-checkpoint-store';
 import { createHandler } from '../../../lambdas/handlers/xero-writeback';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { recordingLogger } from '../../helpers/in-memory-ports';
 import { sqsEvent, sqsRecordFactory } from '../../helpers/sqs-events';
 
 describe('invoice poll wiring', () => {
@@ -23,10 +25,16 @@ describe('invoice poll wiring', () => {
     const applied: string[] = [];
     let polls = 0;
     const handler = createHandler(
-      async () => async (events) => {
-        applied.push(...events.map((e) => e.resourceId));
-        return { applied: events.length, ignored: 0, failed: [], patched: events.length };
-      },
+      async () => ({
+        sqs: new SQSClient({ region: 'eu-west-1' }),
+        queueUrl: 'https://sqs/xero-events',
+        deadLetterQueueUrl: 'https://sqs/xero-events-dlq',
+        logger: recordingLogger(),
+        apply: async (events) => {
+          applied.push(...events.map((e) => e.resourceId));
+          return { applied: events.length, ignored: 0, failed: [], patched: events.length };
+        },
+      }),
       async () => async () => {
         polls++;
         return '2026-11-26T12:00:00Z';

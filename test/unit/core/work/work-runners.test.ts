@@ -1,0 +1,65 @@
+import { ReconnectRequiredError } from '../../../../lambdas/core/errors';
+import type { WorkMessage } from '../../../../lambdas/core/work/settlement';
+import { changesRunner, writesRunner, xeroEventsRunner } from '../../../../lambdas/core/work/work-runners';
+import { recordingLogger } from '../../../helpers/in-memory-ports';
+
+const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const message = (n: number, body: unknown): WorkMessage => ({ id: `m${n}`, body: JSON.stringify(body) });
+const change = (n: number) =>
+  message(n, {
+    table: 'account',
+    id: guid(n),
+    message: 'Update',
+    occurredAt: '2026-11-26T10:00:00.000Z',
+    dedupeId: `op-${n}`,
+    source: 'dataverse-webhook',
+  });
+const write = (n: number) =>
+  message(n, {
+    kind: 'upsert-contact',
+    source: { table: 'account', id: guid(n), event: 'Update' },
+    contact: { ContactNumber: guid(n), Name: 'A' },
+  });
+const xeroEvent = (n: number) =>
+  message(n, {
+    resourceUrl: 'https://api.xero.com/api.xro/2.0/Invoices/x',
+    resourceId: guid(n),
+    eventDateUtc: '2026-11-26T10:00:00.000',
+    eventType: 'UPDATE',
+    eventCategory: 'INVOICE',
+    tenantId: guid(99),
+    tenantType: 'ORGANISATION',
+  });
+
+describe('work runners', () => {
+  it('should retry, not dead-letter, a change whose use case crashed unexpectedly', async () => {
+    const run = changesRunner(async () => {
+      throw new Error('socket hang up');
+    }, recordingLogger());
+
+    const [settled] = await run([change(1)]);
+
+    expect(settled!.settlement).toEqual({ action: 'retry', error: 'Error: socket hang up' });
+  });
+
+  it('should retry a write the post stage returned no result for', async () => {
+    const run = writesRunner(async () => [{ status: 'done' }], recordingLogger());
+
+    const settled = await run([write(1), write(2)]);
+
+    expect(settled.map((s) => s.settlement)).toEqual([{ action: 'ack' }, { action: 'retry', error: 'no result' }]);
+  });
+
+  it('should keep a Xero event queued while the connection waits for a reconnect, never drop it', async () => {
+    const run = xeroEventsRunner(
+      async ([event]) => ({
+        failed: [{ resourceId: event!.resourceId, error: new ReconnectRequiredError('revoked') }],
+      }),
+      recordingLogger()
+    );
+
+    const [settled] = await run([xeroEvent(1)]);
+
+    expect(settled!.settlement).toMatchObject({ action: 'wait', paused: true });
+  });
+});
