@@ -3,12 +3,15 @@
  * (1,000 on Starter, 5,000 above). We stay under the minute and concurrency limits with headroom, learn the
  * server's view from X-MinLimit-Remaining / X-DayLimit-Remaining, and after a 429 make every caller for that tenant
  * wait out Retry-After. It limits one process only: other Lambdas share Xero's budget, hence the headroom and
- * the reliance on the server's remaining counts.
+ * the reliance on the server's remaining counts. On AWS, where several Lambdas call Xero, SharedTenantBudget
+ * (shared-tenant-budget.ts) keeps one budget per tenant for all of them instead.
  */
 import { RateLimitedError } from '../errors';
 import type { Clock } from '../ports';
+import { headerNumber, type HeaderBag, type Sleep, type TenantCallBudget } from './tenant-call-budget';
 
-export type Sleep = (ms: number) => Promise<void>;
+export type { HeaderBag, Sleep };
+/** The in-process limiter frees a slot synchronously. */
 export type Release = () => void;
 
 export interface RateLimitOptions {
@@ -46,21 +49,7 @@ interface TenantState {
   dayBlockedUntil: number;
 }
 
-export type HeaderBag = Readonly<Record<string, unknown>>;
-
-function headerNumber(headers: HeaderBag, name: string): number | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name) continue;
-    const raw: unknown = Array.isArray(value) ? value[0] : value;
-    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : undefined;
-    if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-    const parsed = Number(raw);
-    return Number.isFinite(parsed) ? parsed : undefined;
-  }
-  return undefined;
-}
-
-export class TenantRateLimiter {
+export class TenantRateLimiter implements TenantCallBudget {
   private readonly options: RateLimitOptions;
   private readonly tenants = new Map<string, TenantState>();
 
