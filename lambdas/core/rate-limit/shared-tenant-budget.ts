@@ -45,7 +45,7 @@ export const DEFAULT_SHARED_BUDGET_OPTIONS: SharedBudgetOptions = {
   concurrentPollMs: 250,
   jitterMs: 200,
   concurrentRetryAfterMs: 5_000,
-  conflictsBeforePause: 3,
+  conflictsBeforePause: 2,
 };
 
 export interface SharedBudgetDeps {
