@@ -97,7 +97,7 @@ export class SharedTenantBudget implements TenantCallBudget {
         if (result.ok) return this.releaser(tenantId, leaseId);
         known = result.current;
         if (++conflicts % this.options.conflictsBeforePause === 0) {
-          await this.waitOrGiveUp(this.jitter(), giveUpAt, 'concurrent', 0);
+          await this.waitOrGiveUp(0, giveUpAt, 'concurrent', 0);
         }
         continue;
       }
@@ -166,9 +166,10 @@ export class SharedTenantBudget implements TenantCallBudget {
     };
   }
 
-  /** Sleeps `sleepMs`, or throws RateLimitedError when that would pass the caller's limit. */
+  /** Sleeps `sleepMs` plus jitter, or throws RateLimitedError when that would pass the caller's limit. */
   private async waitOrGiveUp(sleepMs: number, giveUpAt: number, reason: WaitReason, neededMs: number): Promise<void> {
-    if (this.now() + sleepMs > giveUpAt) {
+    const now = this.now();
+    if (now + sleepMs > giveUpAt) {
       const concurrent = reason === 'concurrent';
       throw new RateLimitedError(
         concurrent
@@ -178,7 +179,8 @@ export class SharedTenantBudget implements TenantCallBudget {
         concurrent ? 'concurrent' : 'minute'
       );
     }
-    await this.deps.sleep(sleepMs);
+    // Jitter never takes a caller past its limit.
+    await this.deps.sleep(Math.min(sleepMs + this.jitter(), giveUpAt - now));
   }
 
   private async tryReplace(tenantId: string, known: StoredBudget, next: BudgetState): Promise<void> {
