@@ -106,8 +106,7 @@ export class SharedTenantBudget implements TenantCallBudget {
         throw decision.error;
       }
       const poll = decision.reason === 'concurrent';
-      const sleepMs =
-        (poll ? Math.min(decision.waitMs, this.options.concurrentPollMs) : decision.waitMs) + this.jitter();
+      const sleepMs = poll ? Math.min(decision.waitMs, this.options.concurrentPollMs) : decision.waitMs;
       await this.waitOrGiveUp(sleepMs, giveUpAt, decision.reason, decision.waitMs);
       // A stale record can only hide starts and pauses (the version check catches those) or show a slot as
       // taken that has since been freed: only the last case needs a fresh read.
