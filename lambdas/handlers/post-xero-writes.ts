@@ -13,7 +13,7 @@ import { createPostWrites } from '../core/sync/post-writes';
 import { clock, requireEnv, sqs } from './shared/aws-clients';
 import { mappingSettings } from './shared/settings';
 import { outcomes, syncState } from './shared/sync-deps';
-import { xeroGateway, xeroKeyIndex } from './shared/xero-deps';
+import { withXeroDeadline, xeroGateway, xeroKeyIndex } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
@@ -49,7 +49,7 @@ export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
   };
 }
 
-export const handler = createHandler(async () => {
+const postHandler = createHandler(async () => {
   const postWrites = createPostWrites({
     xero: xeroGateway(),
     state: syncState(),
@@ -73,3 +73,6 @@ export const handler = createHandler(async () => {
     },
   };
 });
+
+// Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
+export const handler = withXeroDeadline(postHandler);

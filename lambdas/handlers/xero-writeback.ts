@@ -11,7 +11,7 @@ import { createApplyXeroInvoiceEvents } from '../core/writeback/apply-xero-invoi
 import { resolveWritebackColumns } from '../core/writeback/columns';
 import { clock, dynamo, requireEnv } from './shared/aws-clients';
 import { dataverseTokenSource } from './shared/dataverse-deps';
-import { xeroAccess, xeroLimiter } from './shared/xero-deps';
+import { withXeroDeadline, xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
@@ -70,7 +70,7 @@ async function writebackDeps() {
 }
 
 let apply: Apply | undefined;
-export const handler = createHandler(
+const writebackHandler = createHandler(
   async () => {
     apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: process.env.XERO_TENANT_ID });
     return apply;
@@ -83,3 +83,6 @@ export const handler = createHandler(
     return () => runInvoicePoll(deps);
   }
 );
+
+// Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
+export const handler = withXeroDeadline(writebackHandler);

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import { QueueWithDlq } from './queue-with-dlq';
 import type { XeroCredentials } from './xero-credentials';
+import { bindXeroBudget } from './xero-budget-grant';
 
 export interface SyncPipelineProps {
   readonly functionDefaults: ConnectorFunctionDefaults;
@@ -167,6 +168,9 @@ export class SyncPipeline extends Construct {
     this.table.grantReadData(this.reconcileFunction);
     credentials.grantTokenUse(this.reconcileFunction);
     credentials.grantReadSettings(this.reconcileFunction);
+    // One Xero budget per tenant across every function that calls Xero (lambdas/adapters/aws/dynamodb-xero-budget.ts).
+    for (const fn of [this.postFunction, this.writebackFunction, this.reconcileFunction])
+      bindXeroBudget(fn, this.table);
     this.schedule(
       'Reconcile',
       this.reconcileFunction,

@@ -7,6 +7,7 @@
  *
  * Cost per Xero call when nobody competes: one PutItem + one UpdateItem (a post call carries up to 50 records).
  */
+import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
@@ -18,9 +19,11 @@ import {
 import { TransientError } from '../../core/errors';
 import { EMPTY_BUDGET, budgetLapsesAt, type BudgetState } from '../../core/rate-limit/budget-state';
 import type { BudgetStore, StoredBudget } from '../../core/rate-limit/budget-store';
+import { SharedTenantBudget, type SharedBudgetDeps } from '../../core/rate-limit/shared-tenant-budget';
+import { XERO_BUDGET_KEY_PREFIX } from './xero-budget-keys';
 
-/** Partition-key prefix of budget items; IAM grants for the budget are scoped to it (lib/constructs). */
-export const XERO_BUDGET_KEY_PREFIX = 'xero-budget#';
+export { XERO_BUDGET_KEY_PREFIX };
+
 const KEEP_AFTER_LAPSE_SECONDS = 24 * 60 * 60;
 const CALL_TIMEOUT_MS = 5_000;
 
@@ -146,4 +149,22 @@ export class DynamoDbXeroBudgetStore implements BudgetStore {
   private key(tenantId: string): Item {
     return { pk: { S: XERO_BUDGET_KEY_PREFIX + tenantId } };
   }
+}
+
+/** The Lambda composition's shared budget: DynamoDB store, real timers, random lease ids and jitter. */
+export function createDynamoDbXeroBudget(
+  options: { readonly client: DynamoDBClient; readonly tableName: string } & Pick<
+    SharedBudgetDeps,
+    'clock' | 'deadline' | 'logger'
+  >
+): SharedTenantBudget {
+  return new SharedTenantBudget({
+    store: new DynamoDbXeroBudgetStore(options.client, options.tableName),
+    clock: options.clock,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    newLeaseId: randomUUID,
+    random: Math.random,
+    ...(options.deadline && { deadline: options.deadline }),
+    ...(options.logger && { logger: options.logger }),
+  });
 }

@@ -1,15 +1,42 @@
-/** Xero access for workers: a cached token from the token function, one rate limiter shared by sync and write-back. */
+/**
+ * Xero access for workers: a cached token from the token function, and one Xero budget per tenant shared by every
+ * function that calls Xero (post, write-back, reconcile), kept in DynamoDB (adapters/aws/dynamodb-xero-budget.ts).
+ */
 import { createXeroGateway } from '../../adapters/xero/xero-gateway';
 import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
-import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
-import { clock, once } from './aws-clients';
+import { createDynamoDbXeroBudget } from '../../adapters/aws/dynamodb-xero-budget';
+import { XERO_BUDGET_TABLE_ENV } from '../../adapters/aws/xero-budget-keys';
+import { clock, dynamo, once, requireEnv } from './aws-clients';
 import { tokenServiceClient } from './token-deps';
 import { loggerPort } from './powertools';
 
 export const xeroAccess = once(() => new TokenServiceAccessProvider(tokenServiceClient(), clock));
-export const xeroLimiter = once(
-  () => new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) })
+/** Left of an invocation after the last wait for the budget: one Xero call (20 s timeout) and settling the batch. */
+const XERO_DEADLINE_RESERVE_MS = 30_000;
+/** One invocation at a time per container, so one deadline. */
+let invocationDeadline: number | undefined;
+
+/** Wraps a handler so that waits for the tenant's Xero budget end in time to give the work back, never time out. */
+export function withXeroDeadline<E, R>(
+  handler: (event: E) => Promise<R>
+): (event: E, context?: { getRemainingTimeInMillis?: () => number }) => Promise<R> {
+  return (event, context) => {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    invocationDeadline =
+      remaining === undefined ? undefined : clock.now().getTime() + remaining - XERO_DEADLINE_RESERVE_MS;
+    return handler(event);
+  };
+}
+
+export const xeroLimiter = once(() =>
+  createDynamoDbXeroBudget({
+    client: dynamo(),
+    tableName: requireEnv(XERO_BUDGET_TABLE_ENV),
+    clock,
+    logger: loggerPort,
+    deadline: () => invocationDeadline,
+  })
 );
 export const xeroGateway = once(() =>
   createXeroGateway({
