@@ -116,7 +116,8 @@ export function readObservation(
   const dayRemaining = headerNumber(headers, 'x-daylimit-remaining');
   const minute = headerNumber(headers, 'x-minlimit-remaining');
   // Xero's window resets at a moment we cannot see: wait until our oldest counted call leaves the window.
-  const pauseUntil = minute !== undefined && minute <= 0 ? (state.starts[0] ?? now) + windowMs : undefined;
+  const oldest = state.starts.find((start) => start > now - windowMs) ?? now;
+  const pauseUntil = minute !== undefined && minute <= 0 ? oldest + windowMs : undefined;
   return { ...(dayRemaining !== undefined && { dayRemaining }), ...(pauseUntil !== undefined && { pauseUntil }) };
 }
 
