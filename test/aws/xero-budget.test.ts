@@ -193,6 +193,20 @@ describe('the Xero budget shared through DynamoDB', () => {
     expect(calls.count).toBe(40);
   }, 30_000);
 
+  it('should decide again on the item a lost race returns, without reading it', async () => {
+    const calls = { count: 0 };
+    const [winner, loser] = [lambda(), lambda({}, calls)];
+    await (
+      await loser.acquire('tenant-1')
+    )();
+    await (
+      await winner.acquire('tenant-1')
+    )(); // the loser's view is now two versions old
+    calls.count = 0;
+    await loser.acquire('tenant-1');
+    expect(calls.count).toBe(2); // the refused PutItem (answering with the current item) and the one that lands
+  }, 30_000);
+
   it('should keep the budget in one expiring item under the budget key prefix', async () => {
     const budget = lambda();
     budget.observe('tenant-1', {});

@@ -108,7 +108,11 @@ export class DynamoDbXeroBudgetStore implements BudgetStore {
           Item: item,
           ...(expected === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'v = :expected', ExpressionAttributeValues: { ':expected': num(expected) } }),
+            : {
+                ConditionExpression: '#v = :expected',
+                ExpressionAttributeNames: { '#v': 'v' },
+                ExpressionAttributeValues: { ':expected': num(expected) },
+              }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
         { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) }
@@ -127,9 +131,9 @@ export class DynamoDbXeroBudgetStore implements BudgetStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.key(tenantId),
-          UpdateExpression: `REMOVE leases.#lease SET v = v + :one${dayRemaining === undefined ? '' : ', dayRemaining = :day'}`,
+          UpdateExpression: `REMOVE leases.#lease SET #v = #v + :one${dayRemaining === undefined ? '' : ', dayRemaining = :day'}`,
           ConditionExpression: 'attribute_exists(leases.#lease)',
-          ExpressionAttributeNames: { '#lease': leaseId },
+          ExpressionAttributeNames: { '#lease': leaseId, '#v': 'v' },
           ExpressionAttributeValues: {
             ':one': num(1),
             ...(dayRemaining !== undefined && { ':day': num(dayRemaining) }),

@@ -158,7 +158,8 @@ export class SharedTenantBudget implements TenantCallBudget {
         });
       }
       const pause = this.local.get(tenantId);
-      if (pause && pause.pausedUntil > (this.seen.get(tenantId)?.state.pausedUntil ?? 0)) {
+      const shared = this.seen.get(tenantId)?.state.pausedUntil ?? 0;
+      if (pause && pause.pausedUntil > Math.max(shared, this.now())) {
         // observe() saw Xero's minute spent: share the pause it implies.
         await this.penalise(tenantId, pause.pausedUntil - this.now(), 'minute');
       }

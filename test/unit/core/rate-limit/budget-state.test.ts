@@ -88,6 +88,9 @@ describe('the shared Xero budget rules', () => {
       pauseUntil: NOW + 40_000,
     });
     expect(readObservation({}, state, NOW, 60_000)).toEqual({});
+    // A start that has already left the window no longer holds the tenant back.
+    const stale = budget({ starts: [NOW - 70_000, NOW - 5_000] });
+    expect(readObservation({ 'x-minlimit-remaining': '0' }, stale, NOW, 60_000)).toEqual({ pauseUntil: NOW + 55_000 });
   });
 
   it('should say the state lapses when its last start, lease or pause does', () => {
