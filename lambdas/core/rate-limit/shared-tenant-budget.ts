@@ -86,9 +86,14 @@ export class SharedTenantBudget implements TenantCallBudget {
     const giveUpAt = this.giveUpAt();
     const leaseId = this.deps.newLeaseId();
     let known = this.seen.get(tenantId);
+    /** Whether `known` came from the store during this acquire (not from an earlier call's view). */
+    let fresh = false;
     let conflicts = 0;
     for (;;) {
-      known ??= await this.deps.store.read(tenantId);
+      if (!known) {
+        known = await this.deps.store.read(tenantId);
+        fresh = true;
+      }
       const now = this.now();
       const decision = decideCall(this.withLocal(tenantId, known.state, now), now, this.options, leaseId);
       if (decision.kind === 'admit') {
@@ -96,12 +101,18 @@ export class SharedTenantBudget implements TenantCallBudget {
         this.seen.set(tenantId, result.current);
         if (result.ok) return this.releaser(tenantId, leaseId);
         known = result.current;
+        fresh = true;
         if (++conflicts % this.options.conflictsBeforePause === 0) {
           await this.waitOrGiveUp(0, giveUpAt, 'concurrent', 0);
         }
         continue;
       }
       if (decision.kind === 'refuse') {
+        if (!fresh) {
+          // Refuse only on the store's word: another process may have learnt a new day's count since.
+          known = undefined;
+          continue;
+        }
         if (decision.next) await this.tryReplace(tenantId, known, decision.next);
         throw decision.error;
       }

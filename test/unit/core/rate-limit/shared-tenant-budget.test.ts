@@ -226,6 +226,19 @@ describe('SharedTenantBudget', () => {
     await expect(budget().acquire('t1')).rejects.toMatchObject({ problem: 'day' });
   });
 
+  it('should look at the store before refusing on a day count it saw earlier', async () => {
+    const { store, budget } = setup({ dayReserve: 20 });
+    const lambda = budget();
+    const release = await lambda.acquire('t1');
+    lambda.observe('t1', { 'X-DayLimit-Remaining': '20' });
+    await release();
+    // Xero's day rolled over and another process learnt the new count.
+    const { state, version } = store.current('t1');
+    store.records.set('t1', { state: { ...state, dayRemaining: 4_999 }, version: version + 1 });
+    await lambda.acquire('t1');
+    expect(store.current('t1').state.dayRemaining).toBe(4_998);
+  });
+
   it('should share a pause when Xero says the minute is already spent', async () => {
     const { time, budget } = setup();
     const [a, b] = [budget(), budget()];
