@@ -108,7 +108,7 @@ describe('the Xero budget shared through DynamoDB', () => {
 
   it('should never let 8 competing clients have more calls in flight than the tenant’s limit', async () => {
     const xero = new RecordingXero();
-    await hammer(xero, Date.now() + 4_000, () => 400);
+    await hammer(xero, Date.now() + 5_000, () => 800);
     expect(xero.mostInFlight).toBeLessThanOrEqual(XERO_IN_FLIGHT);
     // The cap was reached, so it was the cap (not a slow emulator) that held the others back.
     expect(xero.mostInFlight).toBe(DEFAULT_BUDGET_LIMITS.maxConcurrent);
@@ -122,11 +122,11 @@ describe('the Xero budget shared through DynamoDB', () => {
     await store.replace('tenant-1', { starts: spent, leases: {}, pausedUntil: 0, dayBlockedUntil: 0 }, 0);
     const xero = new RecordingXero();
     xero.arrivals.push(...spent);
-    await hammer(xero, now + 2 * WINDOW_MS, () => 5);
+    await hammer(xero, now + 2.5 * WINDOW_MS, () => 5);
     expect(xero.mostInAnyWindow(WINDOW_MS)).toBeLessThanOrEqual(XERO_PER_MINUTE);
     expect(xero.mostInAnyWindow(WINDOW_MS)).toBeLessThanOrEqual(DEFAULT_BUDGET_LIMITS.perMinute + 1);
     // Calls were made, the first only once the earliest spent start had left the window.
-    expect(xero.arrivals.length).toBeGreaterThan(spent.length + 10);
+    expect(xero.arrivals.length).toBeGreaterThan(spent.length + 5);
     expect(xero.arrivals[spent.length]!).toBeGreaterThanOrEqual(spent[0]! + WINDOW_MS);
   }, 60_000);
 
@@ -141,7 +141,7 @@ describe('the Xero budget shared through DynamoDB', () => {
     const waited = Date.now() - started;
     await release();
     expect(waited).toBeGreaterThanOrEqual(1_500 - 300 - 200);
-    expect(waited).toBeLessThan(1_500 + 2_000);
+    expect(waited).toBeLessThan(1_500 + 5_000);
   }, 30_000);
 
   it('should pause every client for a 429’s Retry-After', async () => {
@@ -179,7 +179,7 @@ describe('the Xero budget shared through DynamoDB', () => {
     const refusal = await other.acquire('tenant-1').catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(RateLimitedError);
     expect((refusal as RateLimitedError).retryAfterMs).toBeGreaterThan(25_000);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
   }, 30_000);
 
   it('should spend two DynamoDB requests per Xero call when nobody competes', async () => {
