@@ -8,6 +8,7 @@
 import { RateLimitedError } from '../errors';
 import type { Clock } from '../ports';
 import {
+  DEFAULT_BUDGET_LIMITS,
   EMPTY_BUDGET,
   decideCall,
   readObservation,
@@ -21,28 +22,14 @@ export type { HeaderBag, Sleep };
 /** The in-process limiter frees a slot synchronously. */
 export type Release = () => void;
 
-export interface RateLimitOptions {
-  /** Calls started per rolling minute (Xero allows 60). */
-  readonly perMinute: number;
-  /** Calls in flight at once (Xero allows 5). */
-  readonly maxConcurrent: number;
-  /** Stop when X-DayLimit-Remaining falls to this; leaves room for lookups after an uncertain outcome. */
-  readonly dayReserve: number;
-  /** How long to park work when the day budget is spent and Xero gave no Retry-After. */
-  readonly dayRetryAfterMs: number;
+/** The shared rules' limits (budget-state.ts) without leases, which cannot be lost inside one process. */
+export interface RateLimitOptions extends Omit<BudgetLimits, 'leaseMs'> {
   /** Longest a caller waits in acquire(); beyond that it gets a RateLimitedError so the queue retries later. */
   readonly maxWaitMs: number;
-  readonly windowMs: number;
 }
 
-export const DEFAULT_RATE_LIMIT_OPTIONS: RateLimitOptions = {
-  perMinute: 55,
-  maxConcurrent: 4,
-  dayReserve: 20,
-  dayRetryAfterMs: 60 * 60_000,
-  maxWaitMs: 60_000,
-  windowMs: 60_000,
-};
+const { leaseMs: _leasesNeverLapseHere, ...DEFAULT_LIMITS } = DEFAULT_BUDGET_LIMITS;
+export const DEFAULT_RATE_LIMIT_OPTIONS: RateLimitOptions = { ...DEFAULT_LIMITS, maxWaitMs: 60_000 };
 
 interface TenantState {
   state: BudgetState;
