@@ -39,6 +39,8 @@ export const ENV = {
   XERO_EVENTS_QUEUE_URL: 'XERO_EVENTS_QUEUE_URL',
   XERO_EVENTS_DLQ_URL: 'XERO_EVENTS_DLQ_URL',
   SYNC_STATE_TABLE: 'SYNC_STATE_TABLE',
+  /** The table holding each tenant's shared Xero budget (the sync-state table, `xero-budget#` keys only). */
+  XERO_BUDGET_TABLE: 'XERO_BUDGET_TABLE',
   TOKEN_FUNCTION_NAME: 'TOKEN_FUNCTION_NAME',
   XERO_TOKEN_SECRET_ARN: 'XERO_TOKEN_SECRET_ARN',
   PENDING_CONSENT_SECRET_ARN: 'PENDING_CONSENT_SECRET_ARN',
@@ -117,6 +119,7 @@ export const FUNCTION_CONTRACTS = {
   postXeroWrites: {
     entry: 'lambdas/handlers/post-xero-writes.ts',
     required: [
+      ENV.XERO_BUDGET_TABLE,
       ...DATAVERSE_APP,
       ENV.MAPPING_SETTINGS,
       ENV.SYNC_STATE_TABLE,
@@ -130,6 +133,7 @@ export const FUNCTION_CONTRACTS = {
   xeroWriteback: {
     entry: 'lambdas/handlers/xero-writeback.ts',
     required: [
+      ENV.XERO_BUDGET_TABLE,
       ...DATAVERSE_APP,
       ENV.SYNC_STATE_TABLE,
       ENV.TOKEN_FUNCTION_NAME,
@@ -142,7 +146,14 @@ export const FUNCTION_CONTRACTS = {
   },
   reconcile: {
     entry: 'lambdas/handlers/reconcile.ts',
-    required: [...DATAVERSE_APP, ENV.MAPPING_SETTINGS, ENV.SYNC_STATE_TABLE, ENV.TOKEN_FUNCTION_NAME, ENV.XERO_API_URL],
+    required: [
+      ENV.XERO_BUDGET_TABLE,
+      ...DATAVERSE_APP,
+      ENV.MAPPING_SETTINGS,
+      ENV.SYNC_STATE_TABLE,
+      ENV.TOKEN_FUNCTION_NAME,
+      ENV.XERO_API_URL,
+    ],
     optional: [],
   },
   operations: {

@@ -11,7 +11,7 @@ import { clock, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
 import { outcomes, syncState } from './shared/sync-deps';
-import { xeroGateway, xeroKeyIndex } from './shared/xero-deps';
+import { withXeroDeadline, xeroGateway, xeroKeyIndex } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
@@ -26,7 +26,7 @@ export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
 }
 
 const env = envFor('postXeroWrites');
-export const handler = createHandler(async () => {
+const postHandler = createHandler(async () => {
   const postWrites = createPostWrites({
     xero: xeroGateway(env),
     state: syncState(env),
@@ -50,3 +50,6 @@ export const handler = createHandler(async () => {
     },
   };
 });
+
+// Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
+export const handler = withXeroDeadline(postHandler);

@@ -12,7 +12,7 @@ import { dataverseReader } from './shared/dataverse-deps';
 import { loggerPort, metrics } from './shared/powertools';
 import { mappingSettings } from './shared/settings';
 import { syncState } from './shared/sync-deps';
-import { xeroGateway } from './shared/xero-deps';
+import { withXeroDeadline, xeroGateway } from './shared/xero-deps';
 
 export function createHandler(
   getDeps: () => Promise<{
@@ -36,7 +36,7 @@ export function createHandler(
 }
 
 const env = envFor('reconcile');
-export const handler = createHandler(async () => {
+const reconcileHandler = createHandler(async () => {
   const planChange = createPlanChange({
     reader: dataverseReader(env),
     state: syncState(env),
@@ -47,3 +47,6 @@ export const handler = createHandler(async () => {
     synced: () => syncState(env).listByStatus('synced'),
   };
 });
+
+// Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
+export const handler = withXeroDeadline(reconcileHandler);

@@ -14,7 +14,7 @@ import { writebackColumnsFromJson } from '../core/writeback/columns';
 import { clock, dynamo, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { dataverseTokenSource } from './shared/dataverse-deps';
-import { xeroAccess, xeroLimiter } from './shared/xero-deps';
+import { withXeroDeadline, xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
@@ -46,7 +46,7 @@ async function writebackDeps() {
   return {
     xero: new XeroAccountingInvoiceReader({
       access: xeroAccess(env),
-      limiter: xeroLimiter(),
+      limiter: xeroLimiter(env),
       apiUrl: env.require('XERO_API_URL'),
       logger: loggerPort,
       clock,
@@ -63,7 +63,7 @@ async function writebackDeps() {
 }
 
 let apply: Apply | undefined;
-export const handler = createHandler(
+const writebackHandler = createHandler(
   async () => {
     apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: env.optional('XERO_TENANT_ID') });
     return {
@@ -82,3 +82,6 @@ export const handler = createHandler(
     return () => runInvoicePoll(deps);
   }
 );
+
+// Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
+export const handler = withXeroDeadline(writebackHandler);

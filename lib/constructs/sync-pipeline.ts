@@ -6,6 +6,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { XERO_BUDGET_KEY_PREFIX } from '../../lambdas/adapters/aws/xero-budget-keys';
 import { ENV } from '../../lambdas/contract/environment';
 import { bindQueueSend, bindTable } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
@@ -163,6 +164,12 @@ export class SyncPipeline extends Construct {
     credentials.bindTokenRole(this.reconcileFunction, 'worker');
     credentials.bindSettings(this.reconcileFunction, 'dataverseApp');
     this.xeroCallers = [this.postFunction, this.writebackFunction, this.reconcileFunction];
+    // One Xero budget per tenant across every function that calls Xero (lambdas/adapters/aws/dynamodb-xero-budget.ts).
+    for (const fn of this.xeroCallers)
+      bindTable(fn, ENV.XERO_BUDGET_TABLE, this.table, {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        keyPrefixes: [XERO_BUDGET_KEY_PREFIX],
+      });
     this.schedule(
       'Reconcile',
       this.reconcileFunction,

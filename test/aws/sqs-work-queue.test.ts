@@ -120,7 +120,9 @@ describe('SqsWorkQueue on an SQS emulator', () => {
           return { message, settlement: waiting ? wait : { action: 'ack' } };
         });
 
-      for (let elapsed = 0; attempts <= 3 * MAX_RECEIVE_COUNT && elapsed < 20_000; elapsed += 300) {
+      // Deadlines in real time, not loop turns: on a loaded machine each poll of the emulator takes longer.
+      const pausedUntil = performance.now() + 30_000;
+      while (attempts <= 3 * MAX_RECEIVE_COUNT && performance.now() < pausedUntil) {
         await poll(queueUrl, dlqUrl, run);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
@@ -128,14 +130,15 @@ describe('SqsWorkQueue on an SQS emulator', () => {
       expect(await depth(dlqUrl)).toBe(0);
 
       waiting = false;
-      for (let elapsed = 0; (await depth(queueUrl)) > 0 && elapsed < 10_000; elapsed += 300) {
+      const finishBy = performance.now() + 20_000;
+      while ((await depth(queueUrl)) > 0 && performance.now() < finishBy) {
         await poll(queueUrl, dlqUrl, run);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       expect(await depth(queueUrl)).toBe(0);
       expect(await depth(dlqUrl)).toBe(0);
     },
-    60_000
+    90_000
   );
 });
 

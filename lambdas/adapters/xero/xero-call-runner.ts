@@ -11,7 +11,7 @@
  */
 import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError } from '../../core/errors';
 import type { Logger, XeroAccessProvider } from '../../core/ports';
-import type { Sleep, TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
+import type { Sleep, TenantCallBudget } from '../../core/rate-limit/tenant-call-budget';
 import { normaliseXeroFailure, parseXeroRejection } from './xero-error-normaliser';
 
 export interface RetryPolicy {
@@ -43,7 +43,8 @@ export interface SdkResult {
 
 export interface CallRunnerDeps {
   readonly access: XeroAccessProvider;
-  readonly limiter: TenantRateLimiter;
+  /** The tenant's Xero budget: in-process locally, shared by every Lambda on AWS. */
+  readonly limiter: TenantCallBudget;
   readonly sleep: Sleep;
   readonly now: () => number;
   readonly logger?: Logger;
@@ -86,11 +87,11 @@ export class XeroCallRunner {
           defaultRetryAfterMs: policy.defaultRetryAfterMs,
         });
       } finally {
-        release();
+        await release();
       }
       const fields = { operation, attempt, code: error.code };
       if (error instanceof RateLimitedError) {
-        limiter.penalise(access.tenantId, error.retryAfterMs, error.problem);
+        await limiter.penalise(access.tenantId, error.retryAfterMs, error.problem);
         const shortWait = error.problem !== 'day' && error.retryAfterMs <= policy.maxRateLimitWaitMs;
         if (shortWait && rateLimitRetries < policy.maxRateLimitRetries) {
           rateLimitRetries++;

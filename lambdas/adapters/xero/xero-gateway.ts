@@ -33,7 +33,8 @@ import type {
   XeroKeyKind,
   XeroKeyLister,
 } from '../../core/ports';
-import { TenantRateLimiter, type Sleep } from '../../core/rate-limit/tenant-rate-limiter';
+import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
+import type { Sleep, TenantCallBudget } from '../../core/rate-limit/tenant-call-budget';
 import { DEFAULT_RETRY_POLICY, XeroCallRunner, type RetryPolicy } from './xero-call-runner';
 import { elementsOf, toContactRef, toElementResults, toInvoiceRef, toItemRef } from './xero-element-results';
 import { LISTING_PAGE_SIZE, collectKeys } from './xero-key-listing';
@@ -56,7 +57,7 @@ export interface XeroGatewayOptions {
   /** Per-request timeout (default 20 s). */
   readonly timeoutMs?: number;
   /** Share one limiter between gateways in a process so a tenant's budget is counted once. */
-  readonly limiter?: TenantRateLimiter;
+  readonly limiter?: TenantCallBudget;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly logger?: Logger;

@@ -13,7 +13,7 @@ import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
 import { createAccountingApi } from './accounting-api';
 import { PermanentError } from '../../core/errors';
 import type { Clock, Logger, XeroAccessProvider } from '../../core/ports';
-import type { Sleep, TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
+import type { Sleep, TenantCallBudget } from '../../core/rate-limit/tenant-call-budget';
 import type {
   XeroCreditNoteSnapshot,
   XeroInvoicePage,
@@ -30,7 +30,7 @@ const UNIT_DP = 4;
 export interface XeroInvoiceReaderOptions {
   readonly access: XeroAccessProvider;
   /** Required on purpose: pass the process's shared limiter so the write-back and the sync share one budget. */
-  readonly limiter: TenantRateLimiter;
+  readonly limiter: TenantCallBudget;
   /** XERO_API_URL; default https://api.xero.com. */
   readonly apiUrl?: string;
   /** Per-request timeout (default 20 s). */

@@ -1,27 +1,53 @@
-/** Xero access for workers: a cached token from the token function, one rate limiter shared by sync and write-back. */
+/**
+ * Xero access for workers: a cached token from the token function, and one Xero budget per tenant shared by every
+ * function that calls Xero (post, write-back, reconcile), kept in DynamoDB (adapters/aws/dynamodb-xero-budget.ts).
+ */
 import { createXeroGateway } from '../../adapters/xero/xero-gateway';
 import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
-import { TenantRateLimiter } from '../../core/rate-limit/tenant-rate-limiter';
-import { clock, once } from './aws-clients';
+import { createDynamoDbXeroBudget } from '../../adapters/aws/dynamodb-xero-budget';
+import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
 import { loggerPort } from './powertools';
 
-/** What a Xero caller is given. A shared Xero budget (its table) would be one more name here and in the contract. */
-export type XeroEnv = EnvReader<'TOKEN_FUNCTION_NAME' | 'XERO_API_URL'>;
+/** What a Xero caller is given: the token function, Xero's URL and the table of the tenant's shared Xero budget. */
+export type XeroEnv = EnvReader<'TOKEN_FUNCTION_NAME' | 'XERO_API_URL' | 'XERO_BUDGET_TABLE'>;
 
 export const xeroAccess = once(
   (env: EnvReader<'TOKEN_FUNCTION_NAME'>) => new TokenServiceAccessProvider(tokenServiceClient(env), clock)
 );
-export const xeroLimiter = once(
-  () => new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) })
+/** Left of an invocation after the last wait for the budget: one Xero call (20 s timeout) and settling the batch. */
+const XERO_DEADLINE_RESERVE_MS = 30_000;
+/** One invocation at a time per container, so one deadline. */
+let invocationDeadline: number | undefined;
+
+/** Wraps a handler so that waits for the tenant's Xero budget end in time to give the work back, never time out. */
+export function withXeroDeadline<E, R>(
+  handler: (event: E) => Promise<R>
+): (event: E, context?: { getRemainingTimeInMillis?: () => number }) => Promise<R> {
+  return (event, context) => {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    invocationDeadline =
+      remaining === undefined ? undefined : clock.now().getTime() + remaining - XERO_DEADLINE_RESERVE_MS;
+    return handler(event);
+  };
+}
+
+export const xeroLimiter = once((env: EnvReader<'XERO_BUDGET_TABLE'>) =>
+  createDynamoDbXeroBudget({
+    client: dynamo(),
+    tableName: env.require('XERO_BUDGET_TABLE'),
+    clock,
+    logger: loggerPort,
+    deadline: () => invocationDeadline,
+  })
 );
 export const xeroGateway = once((env: XeroEnv) =>
   createXeroGateway({
     access: xeroAccess(env),
     apiUrl: env.require('XERO_API_URL'),
-    limiter: xeroLimiter(),
+    limiter: xeroLimiter(env),
     logger: loggerPort,
     clock,
   })
