@@ -25,6 +25,8 @@ export const CONNECTOR_ESBUILD_OPTIONS = {
   format: 'cjs',
   target: 'node22',
   minify: true,
+  // Minified names would turn `PermanentError` into `Yn` in logs and break `error.name` checks across bundles.
+  keepNames: true,
   sourcemap: true,
   sourcesContent: false,
   external: RUNTIME_PROVIDED_MODULES,
@@ -104,6 +106,7 @@ export class ConnectorFunction extends NodejsFunction {
       bundling: {
         forceDockerBundling: false,
         minify: CONNECTOR_ESBUILD_OPTIONS.minify,
+        keepNames: CONNECTOR_ESBUILD_OPTIONS.keepNames,
         sourceMap: CONNECTOR_ESBUILD_OPTIONS.sourcemap,
         sourcesContent: CONNECTOR_ESBUILD_OPTIONS.sourcesContent,
         target: CONNECTOR_ESBUILD_OPTIONS.target,
