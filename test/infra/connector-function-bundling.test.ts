@@ -1,23 +1,57 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CONNECTOR_ESBUILD_OPTIONS, ConnectorFunction } from '../../lib/constructs/connector-function';
-import type { TypedErrorNames } from '../fixtures/bundling/typed-error-names';
+import type * as Probe from '../fixtures/bundling/bundle-probe';
 import { tempDir } from '../helpers/temp-dir';
 
-const FIXTURE = 'test/fixtures/bundling/typed-error-names.ts';
+const PROBE = 'test/fixtures/bundling/bundle-probe.ts';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Loads a bundled handler file in this process, as the Lambda runtime would, and invokes it. */
-async function invokeBundle(bundlePath: string): Promise<TypedErrorNames> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading a built CommonJS bundle by path
-  const bundle = require(bundlePath) as { handler: () => Promise<TypedErrorNames> };
-  return bundle.handler();
+interface RecordedRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly contentType?: string;
+  readonly body: string;
 }
 
-function expectReadableNames(names: TypedErrorNames): void {
+/** A Xero stand-in on 127.0.0.1 that records each request and echoes the posted contacts back with ids. */
+async function startContactsEcho(): Promise<{ url: string; seen: RecordedRequest[]; close(): Promise<void> }> {
+  const seen: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], body });
+      const { Contacts } = JSON.parse(body) as { Contacts: { Name: string }[] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Contacts: Contacts.map((c, i) => ({ ContactID: `id-${i}`, Name: c.Name })) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Expects no file of form-data or its MIME database among a bundle's inputs, and the runtime stand-in instead. */
+function expectFormDataSwappedOut(inputs: readonly string[]): void {
+  expect(inputs.filter((input) => /node_modules\/(form-data|mime-types|mime-db)\//.test(input))).toEqual([]);
+  expect(inputs.filter((input) => input.endsWith('lambdas/adapters/xero/runtime-form-data.ts'))).toHaveLength(1);
+}
+
+/** Loads a bundled probe in this process, as the Lambda runtime would, and checks what it reports. */
+async function expectBundleBehaves(bundlePath: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading a built CommonJS bundle by path
+  const probe = require(bundlePath) as typeof Probe;
+
   // Every exported error class keeps its source name, so `new.target.name` and logs read e.g. "PermanentError".
+  const names = await probe.handler();
   expect(Object.keys(names.classes)).toEqual(expect.arrayContaining(['PermanentError', 'TransientError']));
   for (const [exportName, runtimeName] of Object.entries(names.classes)) expect(runtimeName).toBe(exportName);
   expect(names.instances).toEqual({
@@ -25,6 +59,18 @@ function expectReadableNames(names: TypedErrorNames): void {
     transient: 'TransientError',
     validation: 'ValidationError',
   });
+
+  // xero-node (axios) still sends and reads JSON with form-data replaced by the runtime's FormData.
+  const xero = await startContactsEcho();
+  try {
+    expect(await probe.postContacts(xero.url, ['Acme Ltd', 'Globex'])).toEqual(['Acme Ltd', 'Globex']);
+    expect(xero.seen).toHaveLength(1);
+    expect(xero.seen[0]).toMatchObject({ method: 'POST', url: '/api.xro/2.0/Contacts?summarizeErrors=false' });
+    expect(xero.seen[0]?.contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(xero.seen[0]?.body ?? '')).toEqual({ Contacts: [{ Name: 'Acme Ltd' }, { Name: 'Globex' }] });
+  } finally {
+    await xero.close();
+  }
 }
 
 describe('ConnectorFunction bundling', () => {
@@ -34,31 +80,33 @@ describe('ConnectorFunction bundling', () => {
   });
   afterEach(() => temp.remove());
 
-  it('should keep typed error names in a bundle built with the shared esbuild options', async () => {
+  it('should keep error names and swap out form-data in a bundle built with the shared esbuild options', async () => {
     // Arrange
     const outfile = path.join(temp.dir, 'shared-options', 'index.js');
 
     // Act
-    await build({
+    const result = await build({
       ...CONNECTOR_ESBUILD_OPTIONS,
       external: [...CONNECTOR_ESBUILD_OPTIONS.external],
-      entryPoints: [path.join(REPO_ROOT, FIXTURE)],
+      entryPoints: [path.join(REPO_ROOT, PROBE)],
       outfile,
+      metafile: true,
       logLevel: 'error',
     });
 
     // Assess
-    expectReadableNames(await invokeBundle(outfile));
+    expectFormDataSwappedOut(Object.keys(result.metafile.inputs));
+    await expectBundleBehaves(outfile);
   });
 
-  it('should keep typed error names in the asset the construct bundles for deployment', async () => {
+  it('should keep error names and swap out form-data in the asset the construct bundles for deployment', async () => {
     // Arrange
     const app = new App({ outdir: path.join(temp.dir, 'cdk.out') });
     const stack = new Stack(app, 'BundlingTest');
-    new ConnectorFunction(stack, 'Names', {
+    new ConnectorFunction(stack, 'Probe', {
       defaults: { stage: 'dev', logRetentionDays: 7, retainLogs: false, environment: {} },
-      entry: FIXTURE,
-      description: 'Typed error names fixture',
+      entry: PROBE,
+      description: 'Bundling probe',
     });
 
     // Act
@@ -70,6 +118,9 @@ describe('ConnectorFunction bundling', () => {
       .map((name) => path.join(assembly.directory, name, 'index.js'))
       .filter((file) => existsSync(file));
     expect(assets).toHaveLength(1);
-    expectReadableNames(await invokeBundle(assets[0] as string));
+    const bundle = assets[0] as string;
+    // The source map lists every file esbuild put into the bundle.
+    expectFormDataSwappedOut((JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources);
+    await expectBundleBehaves(bundle);
   }, 60_000);
 });
