@@ -10,6 +10,8 @@ import { tempDir } from '../helpers/temp-dir';
 
 const PROBE = 'test/fixtures/bundling/bundle-probe.ts';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The size every deployed function must stay within (issue 12), minified. */
+const BUNDLE_BUDGET_BYTES = 1024 * 1024;
 
 interface RecordedRequest {
   readonly method?: string;
@@ -123,4 +125,30 @@ describe('ConnectorFunction bundling', () => {
     expectFormDataSwappedOut((JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources);
     await expectBundleBehaves(bundle);
   }, 60_000);
+
+  it('should bundle every Lambda handler within 1 MB', async () => {
+    // Arrange: every handler file, so a new function is held to the budget without editing this test.
+    const handlersDir = path.join(REPO_ROOT, 'lambdas', 'handlers');
+    const handlers = readdirSync(handlersDir).filter((name) => name.endsWith('.ts'));
+
+    // Act
+    const sizes: Record<string, number> = {};
+    for (const handler of handlers) {
+      const result = await build({
+        ...CONNECTOR_ESBUILD_OPTIONS,
+        external: [...CONNECTOR_ESBUILD_OPTIONS.external],
+        entryPoints: [path.join(handlersDir, handler)],
+        outfile: path.join(temp.dir, handler.replace(/\.ts$/, ''), 'index.js'),
+        sourcemap: false,
+        write: false,
+        logLevel: 'error',
+      });
+      sizes[handler] = result.outputFiles.reduce((total, file) => total + file.contents.byteLength, 0);
+    }
+
+    // Assess
+    expect(handlers.length).toBeGreaterThanOrEqual(9);
+    const over = Object.entries(sizes).filter(([, bytes]) => bytes > BUNDLE_BUDGET_BYTES);
+    expect(over).toEqual([]);
+  }, 120_000);
 });
