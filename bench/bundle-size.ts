@@ -1,9 +1,9 @@
 /**
  * Bundle each Lambda handler exactly as ConnectorFunction does (the shared esbuild options: minified, names kept,
  * node22, AWS SDK external, the bundle aliases) and print its size against the 1 MB target plus a cold-init figure:
- * the time a fresh `node` process takes to `require` the bundle, as wall-clock and as CPU time (median of several
- * runs each). On a shared machine the wall clock mostly measures the other processes, so the load average is
- * printed beside it. `--breakdown` adds each bundle's largest packages (from esbuild's metafile).
+ * the time a fresh `node` process takes to `require` the bundle over several runs: the median and the best wall
+ * clock, and the median CPU time. On a shared machine the median wall clock mostly measures the other processes (the
+ * load average is printed beside it); the best run and the CPU time are the figures that hold up. `--breakdown` adds each bundle's largest packages (from esbuild's metafile).
  * A figure, not a test: run with `npx tsx bench/bundle-size.ts [--breakdown]`.
  */
 import { build, type Metafile } from 'esbuild';
@@ -15,7 +15,7 @@ import { CONNECTOR_ESBUILD_OPTIONS } from '../lib/constructs/connector-function'
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_BYTES = 1024 * 1024;
-const INIT_RUNS = 5;
+const INIT_RUNS = 7;
 const BREAKDOWN_TOP = 8;
 /** Every handler file, as test/infra/connector-function-bundling.test.ts holds each to the budget. */
 const HANDLERS = readdirSync(path.join(ROOT, 'lambdas', 'handlers'))
@@ -35,12 +35,17 @@ interface InitTime {
   readonly threw: boolean;
 }
 
+interface InitSummary extends InitTime {
+  /** The fastest run: on a busy machine, the closest to what a quiet one would show. */
+  readonly bestMs: number;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function coldInit(bundle: string): InitTime {
+function coldInit(bundle: string): InitSummary {
   const runs: InitTime[] = [];
   for (let i = 0; i < INIT_RUNS; i++) {
     // Externals (@aws-sdk/*) resolve from the repository's node_modules, as the Lambda runtime provides them.
@@ -50,6 +55,7 @@ function coldInit(bundle: string): InitTime {
   }
   return {
     ms: median(runs.map((run) => run.ms)),
+    bestMs: Math.min(...runs.map((run) => run.ms)),
     cpuMs: median(runs.map((run) => run.cpuMs)),
     threw: runs.some((run) => run.threw),
   };
@@ -71,7 +77,14 @@ async function main(): Promise<void> {
   const breakdown = process.argv.includes('--breakdown');
   // Outside the repository, so bundles never meet the linter or git.
   const outDir = mkdtempSync(path.join(tmpdir(), 'connector-bundles-'));
-  const rows: { handler: string; kb: string; initMs: string; initCpuMs: string; verdict: string }[] = [];
+  const rows: {
+    handler: string;
+    kb: string;
+    initMs: string;
+    initBestMs: string;
+    initCpuMs: string;
+    verdict: string;
+  }[] = [];
   const breakdowns: string[] = [];
   const loadBefore = loadavg()[0] ?? 0;
   for (const handler of HANDLERS) {
@@ -90,6 +103,7 @@ async function main(): Promise<void> {
       handler,
       kb: (bytes / 1024).toFixed(1),
       initMs: `${init.ms.toFixed(1)}${init.threw ? ' (threw at load)' : ''}`,
+      initBestMs: init.bestMs.toFixed(1),
       initCpuMs: init.cpuMs.toFixed(1),
       verdict: bytes <= TARGET_BYTES ? 'ok' : 'OVER 1 MB',
     });
@@ -106,8 +120,8 @@ async function main(): Promise<void> {
   if (breakdowns.length > 0) console.log(`Largest packages per bundle (KB):\n${breakdowns.join('\n')}`);
   rmSync(outDir, { recursive: true, force: true });
   console.log(
-    `cold init = median require() time in a fresh node process over ${INIT_RUNS} runs, wall clock and CPU ` +
-      `(${process.version}; ${load})`
+    `cold init = require() time of the bundle in a fresh node process over ${INIT_RUNS} runs: median and best ` +
+      `wall clock, median CPU time (${process.version}; ${load})`
   );
 }
 
