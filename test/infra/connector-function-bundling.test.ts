@@ -99,7 +99,7 @@ describe('ConnectorFunction bundling', () => {
     // Assess
     expectFormDataSwappedOut(Object.keys(result.metafile.inputs));
     await expectBundleBehaves(outfile);
-  });
+  }, 30_000);
 
   it('should keep error names and swap out form-data in the asset the construct bundles for deployment', async () => {
     // Arrange
