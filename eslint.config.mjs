@@ -70,6 +70,11 @@ export default tseslint.config(
           selector: "NewExpression[callee.name='Date'][arguments.length=0]",
           message: 'read time from the injected Clock (or systemClock in a composition root), not new Date()',
         },
+        {
+          // Bundle size (docs/benchmarks.md, Lambda bundles): the named `z` export holds all of zod v4.
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: "import * as z from 'zod': esbuild tree-shakes the namespace, the named z keeps all of zod",
+        },
       ],
     },
   },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors';
 import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';

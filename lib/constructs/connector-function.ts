@@ -19,20 +19,32 @@ export function metricsNamespace(stage: Stage): string {
 /** Node module names provided by the Lambda Node.js 22 runtime, left out of every bundle. */
 export const RUNTIME_PROVIDED_MODULES = ['@aws-sdk/*'];
 
+/** Repository root: handler entries are resolved from here, independent of the caller's working directory. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Packages replaced in every bundle by a smaller stand-in, as paths relative to the repository root (esbuild resolves
+ * an alias from its working directory). Each stand-in says why it is safe.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'form-data': './lambdas/adapters/xero/runtime-form-data.ts',
+};
+
 /** esbuild settings shared with bench/bundle-size.ts, so the benchmark measures what is deployed. */
 export const CONNECTOR_ESBUILD_OPTIONS = {
+  absWorkingDir: REPO_ROOT,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node22',
   minify: true,
+  // Minified names would turn `PermanentError` into `Yn` in logs and break `error.name` checks across bundles.
+  keepNames: true,
   sourcemap: true,
   sourcesContent: false,
   external: RUNTIME_PROVIDED_MODULES,
+  alias: BUNDLE_ALIASES,
 } as const;
-
-/** Repository root: handler entries are resolved from here, independent of the caller's working directory. */
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Settings every connector function shares within a stage. */
 export interface ConnectorFunctionDefaults {
@@ -111,11 +123,14 @@ export class ConnectorFunction extends NodejsFunction {
       bundling: {
         forceDockerBundling: false,
         minify: CONNECTOR_ESBUILD_OPTIONS.minify,
+        keepNames: CONNECTOR_ESBUILD_OPTIONS.keepNames,
         sourceMap: CONNECTOR_ESBUILD_OPTIONS.sourcemap,
         sourcesContent: CONNECTOR_ESBUILD_OPTIONS.sourcesContent,
         target: CONNECTOR_ESBUILD_OPTIONS.target,
         format: OutputFormat.CJS,
         externalModules: [...RUNTIME_PROVIDED_MODULES],
+        // Local bundling runs esbuild in projectRoot (the repository root), so the relative paths resolve as above.
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
       },
     });
 

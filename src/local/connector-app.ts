@@ -83,7 +83,7 @@ export interface ConnectorAppOptions {
   readonly extraOutcomeSinks?: readonly OutcomeSink[];
 }
 
-/** The Dataverse token source of a configuration: a static bearer, or client credentials through MSAL. */
+/** The Dataverse token source of a configuration: a static bearer, or client credentials from Entra. */
 export function dataverseTokenSourceFor(dataverse: DataverseConfig): DataverseTokenSource {
   return dataverse.accessToken
     ? createStaticTokenSource(dataverse.accessToken)

@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SETTINGS_MAX_AGE_SECONDS, SETTINGS_SECRETS, type SettingsSecretId } from '../../contract/secrets';
 import { ValidationError } from '../../core/errors';
 

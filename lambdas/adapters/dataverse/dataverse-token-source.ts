@@ -2,8 +2,8 @@
  * Access tokens for the Dataverse Web API: either OAuth client credentials of an Entra app registered as an
  * application user in the environment (the normal case), or a static bearer token (local runs, sandbox).
  */
-import { ConfidentialClientApplication } from '@azure/msal-node';
-import { PermanentError, TransientError, ValidationError } from '../../core/errors';
+import { PermanentError, ValidationError } from '../../core/errors';
+import { entraClientCredentials } from './entra-client-credentials';
 import { normaliseDataverseUrl } from './dataverse-error-policy';
 
 /** Returns a bearer token valid for the next request. Throws typed errors only. */
@@ -17,74 +17,34 @@ export interface ClientCredentialsOptions {
   readonly serverUrl: string;
   /** Entra authority host; defaults to the public cloud. */
   readonly authorityHost?: string;
-  /** Upper bound on one token request (MSAL's own HTTP client has none). */
+  /** Upper bound on one token request. */
   readonly timeoutMs?: number;
+  readonly fetchImpl?: typeof fetch;
+  readonly now?: () => Date;
 }
 
 const DEFAULT_TOKEN_TIMEOUT_MS = 10_000;
-/** Entra answers that no retry can fix: wrong secret, unknown app or tenant, app disabled. */
-const CREDENTIAL_ERRORS = [
-  'invalid_client',
-  'unauthorized_client',
-  'invalid_request',
-  'invalid_grant',
-  'invalid_scope',
-];
 
 /**
- * Creates the MSAL application once: it caches the token in memory and renews it only near expiry, so calling the
- * returned function before every request costs nothing most of the time.
+ * Client credentials against Entra, created once per container: the token is cached in memory and renewed only near
+ * expiry, so calling the returned function before every request costs nothing most of the time.
  */
 export function createClientCredentialsTokenSource(options: ClientCredentialsOptions): DataverseTokenSource {
-  const authorityHost = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      authority: `${authorityHost}/${options.tenantId}`,
-    },
+  return entraClientCredentials({
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    scope: `${options.serverUrl.replace(/\/+$/, '')}/.default`,
+    authorityHost: options.authorityHost ?? 'https://login.microsoftonline.com',
+    timeoutMs: options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS,
+    fetchImpl: options.fetchImpl,
+    now: options.now,
   });
-  const scopes = [`${options.serverUrl.replace(/\/+$/, '')}/.default`];
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
-
-  return async () => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TransientError(`Dataverse token request timed out after ${timeoutMs} ms`, 'TIMEOUT')),
-        timeoutMs
-      );
-    });
-    try {
-      const result = await Promise.race([app.acquireTokenByClientCredential({ scopes }), timeout]);
-      if (!result?.accessToken) throw new TransientError('Entra returned no Dataverse access token', 'TOKEN_EMPTY');
-      return result.accessToken;
-    } catch (error) {
-      throw classifyTokenError(error);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
 }
 
 export function createStaticTokenSource(accessToken: string): DataverseTokenSource {
   if (!accessToken.trim()) throw new PermanentError('DATAVERSE_ACCESS_TOKEN is empty', 'DATAVERSE_AUTH');
   return () => Promise.resolve(accessToken.trim());
-}
-
-function classifyTokenError(error: unknown): Error {
-  if (error instanceof TransientError || error instanceof PermanentError) return error;
-  const code = typeof error === 'object' && error !== null ? (error as { errorCode?: unknown }).errorCode : undefined;
-  if (typeof code === 'string' && CREDENTIAL_ERRORS.includes(code)) {
-    // Only the error code: MSAL messages can echo request details.
-    return new PermanentError(
-      `Entra refused the Dataverse client credentials (${code}): check DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID ` +
-        'and DATAVERSE_CLIENT_SECRET',
-      'DATAVERSE_AUTH'
-    );
-  }
-  // No cause attached: MSAL errors can carry request details that must not reach logs.
-  return new TransientError(`Dataverse token request failed${typeof code === 'string' ? ` (${code})` : ''}`, 'TOKEN');
 }
 
 /** The contract's Dataverse environment variables. */

@@ -2,7 +2,7 @@
  * The token service's command set: what the scheduler, the workers and the consent routes may ask of the one
  * writer of the Xero connection. On AWS these travel as the token Lambda's invoke payload.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type ErrorDisposition } from '../errors';
 import type { TokenService } from './token-service';
 import type { StoredConnection } from './types';

@@ -5,7 +5,7 @@
  *
  * Pure: no I/O. Every malformed input ends as a ValidationError with a short, payload-free reason.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors';
 
 /** The line table whose changes are reported as a change of their parent order. */

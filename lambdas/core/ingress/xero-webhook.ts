@@ -5,7 +5,7 @@
  * Events carry ids only; the write-back worker fetches the resources.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../ports';
 import { headerValue, hmacSha256Base64 } from './webhook-key';
 

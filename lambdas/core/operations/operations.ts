@@ -3,7 +3,7 @@
  * --aws` and `connector backfill --aws`). The request travels as the invoke payload; every answer, including a
  * refusal, comes back as data so the CLI can print it instead of a stack trace.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeError } from '../errors';
 import { SYNCED_TABLES, type ChangeEvent, type SyncedTable } from '../model/change-event';
 import type { Clock } from '../ports';

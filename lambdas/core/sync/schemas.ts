@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANGE_MESSAGES, SYNCED_TABLES, type ChangeEvent } from '../model/change-event';
 import type { XeroWrite } from '../model/xero-write';
 import { ValidationError } from '../errors';
