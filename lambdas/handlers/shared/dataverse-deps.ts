@@ -27,7 +27,7 @@ const sourceFor = rebuiltOnChange(
 
 /**
  * One token source per container that re-reads the secret (cached for minutes) before each token: a rotated
- * client secret is picked up by warm containers, while MSAL's token cache survives unchanged settings.
+ * client secret is picked up by warm containers, while the Entra token cache survives unchanged settings.
  */
 export const dataverseTokenSource = once(
   (env: DataverseEnv): DataverseTokenSource =>

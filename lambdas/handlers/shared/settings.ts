@@ -19,7 +19,7 @@ export function settingsOf<S extends SettingsSecretId>(id: S, env: EnvReader<Arn
 
 /**
  * `build(input)` memoised on the input's value: rebuilt only when the input changes (e.g. a rotated client
- * secret), so clients with caches of their own (MSAL, the token service) survive re-reads of the same settings.
+ * secret), so clients with caches of their own (the Entra token cache, the token service) survive re-reads of the same settings.
  */
 export function rebuiltOnChange<I, T>(build: (input: I) => T): (input: I) => T {
   let last: { key: string; value: T } | undefined;
