@@ -2,11 +2,14 @@
  * Dataverse sales orders → Xero sales invoices (ACCREC).
  *
  * How the amounts line up (all arithmetic in Decimal, amounts rounded half away from zero to 2 dp like Xero):
- * - Dataverse: line net = baseamount (price × qty) − manual − volume discount; extendedamount = net + tax;
- *   totallineitemamount = Σ net; order discount = discountamount + discountpercentage % of totallineitemamount;
+ * - Dataverse: volumediscountamount is a discount *per unit*, and baseamount = (price − volume discount) × qty
+ *   already includes it; line net = baseamount − manual discount; extendedamount = net + tax;
+ *   totallineitemamount = Σ net (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/
+ *   salesorderdetail: VolumeDiscountAmount, BaseAmount, ExtendedAmount); order discount = discountamount + discountpercentage % of totallineitemamount;
  *   totalamount = totallineitemamount − order discount + freightamount + totaltax, where totaltax = Σ line tax.
  * - Xero (Exclusive): LineAmount = round2(Quantity × UnitAmount − DiscountAmount); total = Σ LineAmount + Σ TaxAmount.
- * So each order line becomes a line with DiscountAmount = manual + volume discount and TaxAmount = the line's tax;
+ * So each order line becomes a line at UnitAmount = price − volume discount, DiscountAmount = the manual discount and
+ * TaxAmount = the line's tax;
  * the order discount and the freight become lines of their own with TaxAmount 0 (Dataverse taxes neither). The
  * resulting total is compared with totalamount: a difference within settings.roundingTolerance becomes a "Rounding"
  * line, a larger one is a MappingError, so an invoice never silently disagrees with its order.
@@ -168,10 +171,13 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
   const label = `line ${position}`;
   const quantity = reader.required(line.quantity, `${label} quantity`);
   const price = reader.required(line.priceperunit, `${label} priceperunit`);
-  const base = (reader.optional(line.baseamount, `${label} baseamount`) ?? quantity.mul(price)).round(AMOUNT_DP);
-  const discount = (reader.optional(line.manualdiscountamount, `${label} manualdiscountamount`) ?? Decimal.ZERO)
-    .add(reader.optional(line.volumediscountamount, `${label} volumediscountamount`) ?? Decimal.ZERO)
-    .round(AMOUNT_DP);
+  // Volume discount is per unit and already inside baseamount: it lowers the unit price, never the line total again.
+  const volume = reader.optional(line.volumediscountamount, `${label} volumediscountamount`) ?? Decimal.ZERO;
+  const unitPrice = price.sub(volume);
+  const base = (reader.optional(line.baseamount, `${label} baseamount`) ?? quantity.mul(unitPrice)).round(AMOUNT_DP);
+  const discount = (reader.optional(line.manualdiscountamount, `${label} manualdiscountamount`) ?? Decimal.ZERO).round(
+    AMOUNT_DP
+  );
   const tax = reader.optional(line.tax, `${label} tax`)?.round(AMOUNT_DP);
 
   let itemCode: string | undefined;
@@ -187,16 +193,17 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
   const discountFits = (gross: Decimal) => discount.isZero() || (!discount.isNegative() && discount.cmp(gross) <= 0);
   const exact =
     quantity.decimalPlaces() <= QUANTITY_DP &&
-    price.decimalPlaces() <= UNIT_AMOUNT_DP &&
-    discountFits(quantity.mul(price));
+    unitPrice.decimalPlaces() <= UNIT_AMOUNT_DP &&
+    discountFits(quantity.mul(unitPrice));
   let sent: { description: string; quantity: Decimal; unitAmount: Decimal; discount: Decimal };
   if (exact) {
-    sent = { description, quantity, unitAmount: price, discount };
+    sent = { description, quantity, unitAmount: unitPrice, discount };
   } else {
     // Xero would round the quantity or price, or refuse the discount: send one unit at Dataverse's own amount and
     // keep the real figures readable in the description.
     const keepDiscount = discountFits(base);
-    const figures = `${quantity.toString()} × ${price.toString()}${keepDiscount ? '' : ` less ${discount.toFixed(AMOUNT_DP)}`}`;
+    const perUnit = volume.isZero() ? '' : ` less ${volume.toString()} per unit`;
+    const figures = `${quantity.toString()} × ${price.toString()}${perUnit}${keepDiscount ? '' : ` less ${discount.toFixed(AMOUNT_DP)}`}`;
     sent = {
       description: `${truncate(description, XERO_LIMITS.lineDescription - figures.length - 3)} (${figures})`,
       quantity: Decimal.ONE,

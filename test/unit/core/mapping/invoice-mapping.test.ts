@@ -107,24 +107,48 @@ describe('mapSalesOrderToInvoice', () => {
     expect(code?.length).toBeLessThanOrEqual(30);
   });
 
-  it.each([
-    ['manual discount', { manualdiscountamount: 10 }, 10],
-    ['volume discount', { volumediscountamount: 4.25 }, 4.25],
-    ['manual + volume discount', { manualdiscountamount: 10.1, volumediscountamount: 0.2 }, 10.3],
-  ])(
-    'should carry a %s as DiscountAmount so the line amount equals Dataverse base − discounts',
-    (_c, discounts, amount) => {
-      const order = buildSalesOrder({
-        lines: [buildOrderLine({ quantity: 3, priceperunit: 19.99, tax: 11.99, ...discounts })],
-      });
-      const invoice = map(order);
+  it('should carry a manual discount as DiscountAmount so the line amount equals Dataverse base − discount', () => {
+    const order = buildSalesOrder({
+      lines: [buildOrderLine({ quantity: 3, priceperunit: 19.99, tax: 11.99, manualdiscountamount: 10 })],
+    });
+    const invoice = map(order);
 
-      expect(invoice.LineItems[0]?.DiscountAmount).toBe(amount);
-      expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totallineitemamount!).toFixed(2));
-      expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
-      expectReconciled(invoice, order);
-    }
-  );
+    expect(invoice.LineItems[0]?.DiscountAmount).toBe(10);
+    expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totallineitemamount!).toFixed(2));
+    expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
+    expectReconciled(invoice, order);
+  });
+
+  // Microsoft's salesorderdetail reference: VolumeDiscountAmount is "the discount amount per unit", and BaseAmount
+  // is based on the price per unit, volume discount and quantity, so it already contains the volume discount.
+  it('should treat the volume discount as per unit and already inside baseamount (10 × 10.00 less 1.00 = 90.00)', () => {
+    const line = {
+      ...buildOrderLine({ quantity: 10, priceperunit: 10 }),
+      volumediscountamount: 1,
+      baseamount: 90,
+      extendedamount: 90,
+    };
+    const order = buildSalesOrder({ lines: [line], totallineitemamount: 90, totaltax: 0, totalamount: 90 });
+    const invoice = map(order);
+
+    expect(invoice.LineItems[0]).toMatchObject({ Quantity: 10, UnitAmount: 9 });
+    expect(invoice.LineItems[0]).not.toHaveProperty('DiscountAmount');
+    expect(invoiceTotals(invoice).total).toBe('90.00');
+    expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
+  });
+
+  it('should combine a per-unit volume discount with a manual discount', () => {
+    const order = buildSalesOrder({
+      lines: [
+        buildOrderLine({ quantity: 3, priceperunit: 19.99, volumediscountamount: 0.2, manualdiscountamount: 10.1 }),
+      ],
+    });
+    const invoice = map(order);
+
+    expect(invoice.LineItems[0]).toMatchObject({ UnitAmount: 19.79, DiscountAmount: 10.1 });
+    expect(order.lines[0]?.baseamount).toBe(59.37);
+    expectReconciled(invoice, order);
+  });
 
   it('should add freight as its own untaxed line on the freight account', () => {
     const order = buildSalesOrder({ freightamount: 25.5 });
