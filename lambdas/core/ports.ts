@@ -11,6 +11,7 @@ import type {
   XeroInvoice,
   XeroInvoiceRef,
   XeroInvoiceStatus,
+  XeroOrganisation,
   XeroItem,
   XeroItemRef,
 } from './model/xero';
@@ -45,6 +46,8 @@ export interface XeroGateway {
     status: Extract<XeroInvoiceStatus, 'VOIDED' | 'DELETED'>,
     idempotencyKey: string
   ): Promise<XeroInvoiceRef>;
+  /** GET /Organisation of the connected tenant (time zone, ShortCode); adapters may cache it. */
+  readOrganisation?(): Promise<XeroOrganisation>;
 }
 
 /** The document kinds whose natural keys a key index can list (ContactNumber, Item Code, ACCREC Reference). */

@@ -29,6 +29,11 @@ export interface MappingSettings {
   readonly syncedTables: readonly SyncedTable[];
   /** When a contact name is taken by another Xero contact, append " (ContactNumber suffix)" instead of failing. */
   readonly disambiguateDuplicateNames: boolean;
+  /**
+   * IANA time zone whose calendar day dates invoices (e.g. "Australia/Sydney"). Unset: the Xero organisation's own
+   * time zone (GET /Organisation Timezone), since Dataverse returns submit and created dates as UTC instants.
+   */
+  readonly timeZone?: string;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

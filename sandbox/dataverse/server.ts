@@ -23,6 +23,8 @@ export interface SandboxDataverseOptions {
   /** When given, requests must carry `Authorization: Bearer <accessToken>` (401 otherwise). */
   readonly accessToken?: string;
   readonly clock?: () => number;
+  /** IANA time zone of the sandbox user (UserLocal date columns); default Pacific/Auckland. */
+  readonly userTimeZone?: string;
   /** Serve an existing state (e.g. one already seeded); a fresh one otherwise. */
   readonly state?: DataverseState;
 }
@@ -61,7 +63,7 @@ interface Reply {
 }
 
 export async function startSandboxDataverse(options: SandboxDataverseOptions = {}): Promise<SandboxDataverse> {
-  const state = options.state ?? new DataverseState(options.clock);
+  const state = options.state ?? new DataverseState(options.clock, options.userTimeZone);
   const faults = { fail: 0, failStatus: 429 as number, retryAfter: 1, hang: 0, latency: 0 };
   const recorded: RecordedDataverseRequest[] = [];
   let apiUrl = '';

@@ -23,6 +23,7 @@ import type {
   XeroInvoiceStatus,
   XeroItem,
   XeroItemRef,
+  XeroOrganisation,
 } from '../../core/model/xero';
 import type {
   Clock,
@@ -93,15 +94,29 @@ function checkBatch(count: number, idempotencyKey: string): void {
   }
 }
 
+const ORGANISATION_TTL_MS = 3_600_000;
+
+function toOrganisation(element: Record<string, unknown> | undefined): XeroOrganisation {
+  const text = (key: string) => (typeof element?.[key] === 'string' ? (element[key] as string) : undefined);
+  return Object.fromEntries(
+    (['Name', 'Timezone', 'ShortCode', 'BaseCurrency'] as const)
+      .map((key) => [key, text(key)] as const)
+      .filter(([, value]) => value !== undefined)
+  ) as XeroOrganisation;
+}
+
 const LIVE_INVOICE = (status: XeroInvoiceStatus) => status !== 'VOIDED' && status !== 'DELETED';
 
 export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private readonly api: AccountingApi;
   private readonly runner: XeroCallRunner;
   private readonly chunkLimits: ChunkLimits;
+  private readonly clock: Clock;
+  private organisation?: { readonly at: number; readonly value: XeroOrganisation };
 
   constructor(options: XeroGatewayOptions) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const sleep = options.sleep ?? realSleep;
     this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.chunkLimits = { ...DEFAULT_CHUNK_LIMITS, ...options.lookupChunks };
@@ -305,6 +320,18 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"'),
         });
     }
+  }
+
+  /** GET /Organisation, kept for an hour: its time zone and ShortCode change rarely, and every call costs budget. */
+  async readOrganisation(): Promise<XeroOrganisation> {
+    const now = this.clock.now().getTime();
+    if (this.organisation && now - this.organisation.at < ORGANISATION_TTL_MS) return this.organisation.value;
+    const body = await this.runner.run('GET /Organisation', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getOrganisations(tenantId)
+    );
+    const value = toOrganisation(elementsOf(body, 'Organisations')[0]);
+    this.organisation = { at: now, value };
+    return value;
   }
 
   async setInvoiceStatus(

@@ -28,6 +28,7 @@ import type { LineAmountTypes, XeroInvoice, XeroLineItem } from '../model/xero';
 import type { MappingSettings } from '../settings';
 import { Decimal } from '../money';
 import { currencyCode, guardMapping } from './guard';
+import { calendarDay } from './time-zones';
 import { itemCodeFor } from './item-mapping';
 import { XERO_LIMITS, clean, cleanText, truncate, withoutUndefined } from './text';
 
@@ -36,6 +37,11 @@ export interface InvoiceMappingContext {
   readonly customerContactNumber: string;
   /** YYYY-MM-DD used when the order carries neither submitdate nor createdon. */
   readonly today?: string;
+  /**
+   * IANA zone whose calendar day the invoice is dated in (settings.timeZone, else the Xero organisation's).
+   * Without one the UTC day is used, and the post stage re-dates the invoice in the organisation's zone.
+   */
+  readonly timeZone?: string;
 }
 
 export interface InvoiceTotals {
@@ -113,17 +119,23 @@ class OrderReader {
   }
 }
 
-function isoDate(value: unknown): string | undefined {
-  const text = clean(value);
-  if (text === undefined) return undefined;
-  const millis = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (Number.isNaN(millis)) return undefined;
-  const date = new Date(millis).toISOString().slice(0, 10);
-  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined;
-}
-
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The Dataverse value an invoice is dated from: submitdate, else createdon. */
+export function invoiceDateSource(order: Pick<DvSalesOrder, 'submitdate' | 'createdon'>): string | undefined {
+  return order.submitdate ?? order.createdon;
+}
+
+/** Date and DueDate of an invoice dated from `source` (a date or a UTC instant) in `timeZone`. */
+export function invoiceDates(
+  source: string,
+  timeZone: string | undefined,
+  dueDays: number
+): { Date: string; DueDate: string } | undefined {
+  const date = calendarDay(source, timeZone);
+  return date === undefined ? undefined : { Date: date, DueDate: addDays(date, dueDays) };
 }
 
 function lineOrderKey(line: DvOrderLine): [number, number, string] {
@@ -274,9 +286,11 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
   if (contactNumber === undefined) reader.fail('no customer contact number');
   const currency = currencyCode(order.currencyCode) ?? reader.fail('no ISO 4217 currency code');
 
-  const dateSource = order.submitdate ?? order.createdon ?? ctx?.today;
-  const date = isoDate(dateSource) ?? reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
   if (!Number.isInteger(settings.dueDays) || settings.dueDays < 0) reader.fail('dueDays must be a whole number ≥ 0');
+  const dateSource: unknown = invoiceDateSource(order) ?? ctx?.today;
+  const dates =
+    (typeof dateSource === 'string' ? invoiceDates(dateSource, ctx?.timeZone, settings.dueDays) : undefined) ??
+    reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
 
   if (!Array.isArray(order.lines)) reader.fail('has no lines');
   order.lines.forEach((line, index) => {
@@ -326,8 +340,7 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
     Contact: { ContactNumber: contactNumber },
     InvoiceNumber: settings.invoiceNumbering === 'ordernumber' ? orderNumber : undefined,
     Reference: orderNumber,
-    Date: date,
-    DueDate: addDays(date, settings.dueDays),
+    ...dates,
     CurrencyCode: currency,
     LineAmountTypes: types,
     Status: settings.invoiceStatus,

@@ -3,6 +3,8 @@ import type { XeroInvoice, XeroInvoiceRef } from '../model/xero';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
+import { invoiceDates } from '../mapping/invoice-mapping';
+import { ianaZoneOfXero } from '../mapping/time-zones';
 
 /** Xero lets the API change an invoice's lines only while it is a draft, submitted, or approved without payments. */
 export function invoiceIsEditable(ref: XeroInvoiceRef): boolean {
@@ -16,6 +18,32 @@ function hasPayments(ref: XeroInvoiceRef): boolean {
 
 function describeInvoice(ref: XeroInvoiceRef): string {
   return `invoice ${ref.InvoiceNumber ?? ref.InvoiceID}`;
+}
+
+/**
+ * The IANA zone of the Xero organisation, read only when an invoice of the batch is dated by it (no timeZone
+ * setting). A Timezone this connector cannot map leaves those invoices on the UTC day, with a warning.
+ */
+async function organisationZone(ctx: BatchContext, upserts: readonly number[]): Promise<string | undefined> {
+  const needed = upserts.some((index) => {
+    const write = ctx.write(index);
+    return write.kind === 'upsert-invoice' && write.dateSource !== undefined;
+  });
+  if (!needed || !ctx.deps.xero.readOrganisation) return undefined;
+  const organisation = await ctx.deps.xero.readOrganisation();
+  const zone = ianaZoneOfXero(organisation.Timezone);
+  if (!zone) {
+    ctx.deps.logger.warn('Xero organisation time zone not recognised; invoices dated by the UTC day', {
+      timezone: organisation.Timezone,
+    });
+  }
+  return zone;
+}
+
+function datedIn(invoice: XeroInvoice, source: string | undefined, zone: string | undefined, dueDays: number) {
+  if (source === undefined || zone === undefined) return invoice;
+  const dates = invoiceDates(source, zone, dueDays);
+  return dates ? { ...invoice, ...dates } : invoice;
 }
 
 /** Invoices last: create or update by Reference, then cancellations (delete a draft, void an unpaid approval). */
@@ -42,11 +70,12 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
     (await ctx.deps.xero.findInvoicesByReference(group)).forEach((ref, reference) => existing.set(reference, ref));
   }
 
+  const zone = await organisationZone(ctx, upserts);
   const saves: { index: number; body: XeroInvoice; verb: string }[] = [];
   for (const index of upserts) {
     const write = ctx.write(index);
     if (write.kind !== 'upsert-invoice') continue;
-    const { invoice } = write;
+    const invoice = datedIn(write.invoice, write.dateSource, zone, ctx.deps.settings.dueDays);
     const contactNumber = invoice.Contact.ContactNumber ?? '';
     const contactId = invoice.Contact.ContactID ?? contactIds.get(contactNumber);
     if (!contactId) {

@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors';
 import { mapAccountToContact, mapContact } from '../mapping/contact-mapping';
-import { mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
+import { invoiceDateSource, mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
 import { mapProductToItem } from '../mapping/item-mapping';
 import type { ChangeEvent } from '../model/change-event';
 import type { DvAccount, DvSalesOrder } from '../model/dataverse';
@@ -95,9 +95,22 @@ export function createPlanChange(deps: PlanDeps) {
       return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
-    const invoice = mapSalesOrderToInvoice(order, settings, { customerContactNumber: customer.contact.ContactNumber });
+    const invoice = mapSalesOrderToInvoice(order, settings, {
+      customerContactNumber: customer.contact.ContactNumber,
+      timeZone: settings.timeZone,
+    });
+    // Without a time zone setting the post stage dates the invoice in the Xero organisation's own zone.
+    const dateSource = settings.timeZone === undefined ? invoiceDateSource(order) : undefined;
     return {
-      writes: [{ kind: 'upsert-invoice', source, invoice, requires: { contacts: [customer], items } }],
+      writes: [
+        {
+          kind: 'upsert-invoice',
+          source,
+          invoice,
+          ...(dateSource !== undefined && { dateSource }),
+          requires: { contacts: [customer], items },
+        },
+      ],
       forward: [],
     };
   }

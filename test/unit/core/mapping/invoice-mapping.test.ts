@@ -350,6 +350,16 @@ describe('mapSalesOrderToInvoice', () => {
     expect([invoice.Date, invoice.DueDate]).toStrictEqual([date, dueDate]);
   });
 
+  // Dataverse returns UserLocal dates as UTC instants: a Sydney order of 1 May arrives as 2024-04-30T14:00:00Z.
+  it.each([
+    ['Australia/Sydney', '2024-05-01', '2024-05-31'],
+    ['America/Los_Angeles', '2024-04-30', '2024-05-30'],
+  ])('should date the invoice on the calendar day of %s', (timeZone, date, dueDate) => {
+    const order = buildSalesOrder({ submitdate: '2024-04-30T14:00:00Z' });
+    const invoice = mapSalesOrderToInvoice(order, TEST_SETTINGS, { ...CTX, timeZone });
+    expect([invoice.Date, invoice.DueDate]).toStrictEqual([date, dueDate]);
+  });
+
   it('should fall back to ctx.today when the order has no date', () => {
     const order = buildSalesOrder({ submitdate: undefined, createdon: undefined as unknown as string });
     expect(mapSalesOrderToInvoice(order, TEST_SETTINGS, { ...CTX, today: '2026-05-01' }).Date).toBe('2026-05-01');
