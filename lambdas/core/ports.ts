@@ -35,7 +35,7 @@ export type ElementResult<T> =
 export interface XeroGateway {
   findContactsByNumber(contactNumbers: readonly string[]): Promise<Map<string, XeroContactRef>>;
   findContactByName(name: string): Promise<XeroContactRef | null>;
-  /** POST /Contacts: creates those without ContactID, updates those with one. */
+  /** PUT /Contacts creates those without ContactID; POST /Contacts updates those with one. */
   saveContacts(contacts: readonly XeroContact[], idempotencyKey: string): Promise<ElementResult<XeroContactRef>[]>;
   findItemsByCode(codes: readonly string[]): Promise<Map<string, XeroItemRef>>;
   saveItems(items: readonly XeroItem[], idempotencyKey: string): Promise<ElementResult<XeroItemRef>[]>;

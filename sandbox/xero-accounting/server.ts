@@ -60,7 +60,7 @@ export interface SandboxXeroKnobs {
   /** The next `count` requests are never answered (the client must time out). */
   hangNext(count: number): void;
   /**
-   * The next `count` successful requests on `route` (e.g. "POST /Contacts") are carried out, then their connection is
+   * The next `count` successful requests on `route` (e.g. "PUT /Contacts") are carried out, then their connection is
    * cut before the answer: the write happened (or was replayed), but the client cannot know (a lost response).
    */
   loseNextAnswers(route: string, count?: number): void;

@@ -74,3 +74,56 @@ describe('invoice dates (Dataverse UserLocal dates are UTC instants)', () => {
     expect(h.xero.knobs.callCounts()['GET /Organisation']).toBeUndefined();
   });
 });
+
+describe('creates use PUT, updates POST with the id', () => {
+  // developer.xero.com/documentation/api/accounting/invoices: POST /Invoices updates an invoice that already has the
+  // InvoiceNumber sent; PUT only creates and refuses a number in use.
+  it('should never overwrite an invoice made by hand that already has the order number as its InvoiceNumber', async () => {
+    const h = await harness({ settings: { invoiceNumbering: 'ordernumber' } });
+    const books = h.xero.state.books();
+    const customer = books.saveContact({ Name: 'Walk-in customer' }, 'create').record;
+    const handMade = books.saveInvoice(
+      {
+        Type: 'ACCREC',
+        Contact: { ContactID: customer.ContactID },
+        InvoiceNumber: 'ORD-7001',
+        Reference: 'typed by hand',
+        LineItems: [{ Description: 'Hand-made', Quantity: 1, UnitAmount: 12.5 }],
+      },
+      'create',
+      4
+    ).record;
+    const id = order(h, { ordernumber: 'ORD-7001', submitdate: '2026-03-02' });
+
+    const results = await h.sync('salesorder', id);
+
+    const after = h.xero.state.books().findInvoice(String(handMade.InvoiceID));
+    expect(after).toMatchObject({
+      Reference: 'typed by hand',
+      Total: 12.5,
+      Contact: { ContactID: customer.ContactID },
+    });
+    expect(results.find((r) => r.status === 'dead')).toMatchObject({
+      error: expect.stringContaining('must be unique'),
+    });
+    expect(h.xero.knobs.callCounts()['POST /Invoices']).toBeUndefined();
+  });
+
+  it('should update an invoice it made by POST with the InvoiceID', async () => {
+    const h = await harness();
+    const id = order(h, { submitdate: '2026-03-02' });
+    await h.sync('salesorder', id);
+    h.dataverse.state.upsert('salesorder', { salesorderid: id, freightamount: 10 });
+
+    const results = await h.sync('salesorder', id);
+
+    expect(results.every((r) => r.status === 'done')).toBe(true);
+    const posts = h.xero.knobs.requests().filter((r) => r.route === 'POST /Invoices');
+    expect(posts).toHaveLength(1);
+    expect((posts[0]?.body as { Invoices: { InvoiceID?: string }[] }).Invoices[0]?.InvoiceID).toBe(
+      invoices(h)[0]?.InvoiceID
+    );
+    expect(invoices(h)).toHaveLength(1);
+    expect(invoices(h)[0]?.Total).toBe(110);
+  });
+});
