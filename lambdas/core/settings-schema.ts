@@ -22,6 +22,7 @@ export const mappingSettingsSchema = z
     lineAmountTypes: z.enum(['Exclusive', 'Inclusive', 'NoTax']),
     syncedTables: z.array(z.enum(SYNCED_TABLES)).min(1),
     disambiguateDuplicateNames: z.boolean(),
+    restoreArchivedCustomers: z.boolean(),
     timeZone: z.string().trim().refine(isIanaTimeZone, 'an IANA time zone such as "Australia/Sydney"'),
   })
   .partial()

@@ -34,6 +34,11 @@ export interface MappingSettings {
    * time zone (GET /Organisation Timezone), since Dataverse returns submit and created dates as UTC instants.
    */
   readonly timeZone?: string;
+  /**
+   * An order whose customer is archived in Xero (Xero takes no new invoices for archived contacts): false fails it
+   * with a message saying so; true restores the contact, creates the invoice and archives the contact again.
+   */
+  readonly restoreArchivedCustomers?: boolean;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

@@ -189,6 +189,11 @@ export class TenantBooks {
       errors.push(`LineAmountTypes ${String(merged.LineAmountTypes)} is not valid.`);
     }
     const contact = this.resolveInvoiceContact(merged.Contact, errors);
+    // developer.xero.com/documentation/api/accounting/contacts (ContactStatus): an archived contact takes no new
+    // invoices or credit notes until it is restored.
+    if (!existing && this.isArchivedContact(contact)) {
+      errors.push('The contact must be un-archived before creating new invoices or credit notes.');
+    }
 
     const lineInputs = Array.isArray(merged.LineItems) ? merged.LineItems.filter(isRecord) : [];
     const lines = lineInputs.map((raw) => {
@@ -320,6 +325,11 @@ export class TenantBooks {
       AccountCode: line.AccountCode ?? sales.AccountCode,
       TaxType: line.TaxType ?? sales.TaxType,
     };
+  }
+
+  private isArchivedContact(contact: XeroRecord): boolean {
+    const id = str(contact.ContactID);
+    return id !== undefined && this.contacts.get(id.toLowerCase())?.ContactStatus === 'ARCHIVED';
   }
 
   private markCustomer(contact: XeroRecord): void {

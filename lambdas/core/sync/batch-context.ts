@@ -202,11 +202,13 @@ export class KeyLookups {
     private readonly kind: XeroKeyKind
   ) {}
 
-  async need(key: string, source: Pick<SourceRef, 'table' | 'id'>): Promise<void> {
-    if (this.ids.has(key) || this.toLookUp.has(key)) return;
+  /** `lookUpKnown`: look the key up even when its id is known, because its current Xero state matters. */
+  async need(key: string, source: Pick<SourceRef, 'table' | 'id'>, options: { lookUpKnown?: boolean } = {}) {
+    if (this.ids.has(key) && !options.lookUpKnown) return;
+    if (this.toLookUp.has(key)) return;
     const state = await this.ctx.stateOf(source);
     if (state?.xeroId) this.ids.set(key, state.xeroId);
-    else this.toLookUp.add(key);
+    if (!state?.xeroId || options.lookUpKnown) this.toLookUp.add(key);
     if (state === null) this.untouched.add(key);
   }
 

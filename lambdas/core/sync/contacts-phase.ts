@@ -15,11 +15,18 @@ interface PendingSave {
   readonly target: Target;
 }
 
+/** What the invoice phase needs to know of the customers: ContactID and, for archived ones, the contact. */
+export interface CustomerDirectory {
+  readonly ids: Map<string, string>;
+  /** By ContactNumber: customers archived in Xero, which take no new invoices until restored. */
+  readonly archived: Map<string, XeroContactRef>;
+}
+
 /**
- * Contacts first: upserts, the customers invoices need (created only when missing), then archives.
- * Returns ContactID by ContactNumber for the invoice phase.
+ * Contacts first: upserts, the customers invoices need (created only when missing, never updated), then archives.
+ * Customers of invoices are always looked up, so an archived one is known before its invoice is sent.
  */
-export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, string>> {
+export async function runContactsPhase(ctx: BatchContext): Promise<CustomerDirectory> {
   const upserts = ctx.pending('upsert-contact');
   const archives = ctx.pending('archive-contact');
   const invoices = ctx.pending('upsert-invoice');
@@ -40,7 +47,7 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
       const entry = dependencies.get(number) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(number, entry);
-      await lookups.need(number, dependency.source);
+      await lookups.need(number, dependency.source, { lookUpKnown: true });
     }
   }
   for (const index of archives) {
@@ -49,11 +56,13 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
   }
 
   const found = new Map<string, XeroContactRef>();
+  const archived = new Map<string, XeroContactRef>();
   for (const numbers of chunk(await lookups.keys(), XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findContactsByNumber(numbers);
     refs.forEach((ref, number) => {
       found.set(number, ref);
       if (!ids.has(number)) ids.set(number, ref.ContactID);
+      if (ref.ContactStatus === 'ARCHIVED') archived.set(number, ref);
     });
   }
 
@@ -70,17 +79,20 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
     if (covered.has(number) || ids.has(number)) continue;
     saves.push({ body: entry.dependency.contact, target: entry });
   }
-  await saveContacts(ctx, saves, ids);
+  await saveContacts(ctx, saves, { ids, archived });
 
   await archiveContacts(ctx, archives, found);
-  return ids;
+  return { ids, archived };
 }
 
-async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], ids: Map<string, string>) {
+async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], directory: CustomerDirectory) {
+  const { ids } = directory;
   await ctx.markCreating(saves.filter((save) => !save.body.ContactID).map((save) => sourceOf(ctx, save.target)));
   await saveInBatches(saves, 'contacts', (bodies, key) => ctx.deps.xero.saveContacts(bodies, key), {
     ok: async (save, ref) => {
       ids.set(save.body.ContactNumber, ref.ContactID);
+      if (ref.ContactStatus === 'ARCHIVED') directory.archived.set(save.body.ContactNumber, ref);
+      else directory.archived.delete(save.body.ContactNumber);
       await succeedTarget(ctx, save, ref);
     },
     rejected: (save, messages) => handleRejected(ctx, save, messages, ids),

@@ -127,3 +127,48 @@ describe('creates use PUT, updates POST with the id', () => {
     expect(invoices(h)[0]?.Total).toBe(110);
   });
 });
+
+describe('archived Xero customers', () => {
+  // developer.xero.com/documentation/api/accounting/contacts (ContactStatus): an archived contact must be restored
+  // before it can take new invoices.
+  async function archivedCustomer(options: PlatformHarnessOptions = {}) {
+    const h = await harness(options);
+    const first = order(h, { submitdate: '2026-03-02' });
+    await h.sync('salesorder', first);
+    const books = h.xero.state.books();
+    const contact = books.listContacts().find((c) => c.ContactNumber === DEMO_IDS.accounts.northwind)!;
+    books.saveContact({ ContactID: contact.ContactID, ContactStatus: 'ARCHIVED' }, 'upsert');
+    h.xero.knobs.clearRequests();
+    return { h, contactId: String(contact.ContactID), next: order(h, { submitdate: '2026-03-03' }) };
+  }
+
+  it('should fail an invoice for an archived customer early, saying how to fix it, and leave the contact alone', async () => {
+    const { h, contactId, next } = await archivedCustomer();
+
+    const results = await h.sync('salesorder', next);
+
+    expect(results.find((r) => r.status === 'dead')).toMatchObject({
+      error: expect.stringMatching(/archived in Xero.*restore the contact/),
+    });
+    expect(h.outcomes.outcomes.at(-1)).toMatchObject({ status: 'failed', errorCode: 'CUSTOMER_ARCHIVED' });
+    expect(h.xero.knobs.callCounts()['PUT /Invoices']).toBeUndefined();
+    expect(h.xero.knobs.callCounts()['POST /Contacts']).toBeUndefined();
+    expect(h.xero.state.books().findContact(contactId)?.ContactStatus).toBe('ARCHIVED');
+    expect(invoices(h)).toHaveLength(1);
+  });
+
+  it('should restore the customer around the invoice and archive it again when restoreArchivedCustomers is on', async () => {
+    const { h, contactId, next } = await archivedCustomer({ settings: { restoreArchivedCustomers: true } });
+
+    const results = await h.sync('salesorder', next);
+
+    expect(results.every((r) => r.status === 'done')).toBe(true);
+    expect(invoices(h)).toHaveLength(2);
+    const statuses = h.xero.knobs
+      .requests()
+      .filter((r) => r.route === 'POST /Contacts')
+      .map((r) => (r.body as { Contacts: { ContactStatus?: string }[] }).Contacts[0]?.ContactStatus);
+    expect(statuses).toEqual(['ACTIVE', 'ARCHIVED']);
+    expect(h.xero.state.books().findContact(contactId)?.ContactStatus).toBe('ARCHIVED');
+  });
+});
