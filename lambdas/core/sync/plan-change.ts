@@ -93,6 +93,11 @@ export function createPlanChange(deps: PlanDeps) {
     const source = sourceOf(event, order.modifiedon);
     if (orderIsCancelled(order))
       return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
+    // Dataverse creates an order before its lines (the Create message comes first); each line added later changes
+    // the order's totals, which brings the order back here.
+    if (Array.isArray(order.lines) && order.lines.length === 0) {
+      return nothing(`order ${order.ordernumber} has no lines yet; it is invoiced once lines are added`);
+    }
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
     const invoice = mapSalesOrderToInvoice(order, settings, {

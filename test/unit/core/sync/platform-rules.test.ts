@@ -172,3 +172,39 @@ describe('archived Xero customers', () => {
     expect(h.xero.state.books().findContact(contactId)?.ContactStatus).toBe('ARCHIVED');
   });
 });
+
+describe('orders without lines', () => {
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorderdetail: lines are records of
+  // their own, created after their order, so the order's Create message arrives while it has none.
+  it('should skip an order that has no lines yet, and invoice it once a line is added', async () => {
+    const h = await harness();
+    const id = randomUUID();
+    h.dataverse.state.upsert('salesorder', {
+      salesorderid: id,
+      ordernumber: 'ORD-8001',
+      customerid: { table: 'account', id: DEMO_IDS.accounts.northwind },
+      transactioncurrencyid: { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd },
+    });
+
+    const first = await h.sync('salesorder', id, 'Create');
+
+    expect(first).toEqual([{ status: 'done' }]);
+    expect(h.outcomes.outcomes).toEqual([
+      expect.objectContaining({ status: 'skipped', message: expect.stringContaining('no lines yet') }),
+    ]);
+    expect(h.xero.knobs.requests()).toHaveLength(0);
+
+    h.dataverse.state.upsert('salesorderdetail', {
+      salesorderid: { table: 'salesorder', id },
+      isproductoverridden: true,
+      productdescription: 'Cupping session',
+      priceperunit: 80,
+      ispriceoverridden: true,
+      quantity: 1,
+    });
+    const second = await h.sync('salesorder', id);
+
+    expect(second.every((r) => r.status === 'done')).toBe(true);
+    expect(invoices(h).map((i) => [i.Reference, i.Total])).toEqual([['ORD-8001', 80]]);
+  });
+});
