@@ -13,6 +13,7 @@ import { clock, dynamo, requireEnv } from './shared/aws-clients';
 import { dataverseTokenSource } from './shared/dataverse-deps';
 import { xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
+import { syncState } from './shared/sync-deps';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
 
@@ -66,6 +67,7 @@ async function writebackDeps() {
     ),
     logger: loggerPort,
     clock,
+    syncState: syncState(),
   };
 }
 

@@ -169,6 +169,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     columns: writebackColumns,
     logger,
     clock,
+    syncState: state,
     tenantId: config.xero.pinnedTenantId,
   });
   const invoicePoll = () =>
@@ -179,6 +180,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       checkpoints: new SqliteCheckpointStore(db),
       logger,
       clock,
+      syncState: state,
     });
 
   const changes = new SqliteChangeQueue(queue);

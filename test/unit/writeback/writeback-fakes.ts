@@ -11,6 +11,7 @@ import type {
   XeroInvoiceSnapshot,
 } from '../../../lambdas/core/writeback/ports';
 import type { XeroWebhookEvent } from '../../../lambdas/core/ingress/xero-webhook';
+import type { SyncRecord } from '../../../lambdas/core/ports';
 
 export const TENANT = '0f5b2e40-7c1d-4d8e-9a3b-5c6d7e8f9012';
 export const uuid = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -106,9 +107,20 @@ export class FakeOrders implements OrderWriteback {
   readonly patches: Array<{ salesOrderId: string; changes: Partial<WritebackValues> }> = [];
   /** Simulates the order being deleted between the GET and the PATCH. */
   deleteBeforeUpdate = false;
+  /** The connector's sync state: salesorder id → the InvoiceID it made (add(n) records salesInvoice(n)'s id). */
+  readonly invoiceIdOf = new Map<string, string>();
+  readonly syncState = {
+    get: async (table: string, id: string): Promise<SyncRecord | null> => {
+      const xeroId = table === 'salesorder' ? this.invoiceIdOf.get(id) : undefined;
+      return xeroId
+        ? { table: 'salesorder', id, xeroId, status: 'synced', updatedAt: '2026-11-20T00:00:00.000Z' }
+        : null;
+    },
+  };
 
   add(n: number, values: Partial<WritebackValues> = {}, columns: WritebackColumns = DEFAULT_WRITEBACK_COLUMNS) {
     const order: StoredOrder = { salesOrderId: uuid(500 + n), orderNumber: `ORD-${n}`, columns: {} };
+    this.invoiceIdOf.set(order.salesOrderId, uuid(n));
     for (const [field, value] of Object.entries({ ...EMPTY_VALUES, ...values })) {
       order.columns[columns[field as keyof WritebackColumns]] = value;
     }
