@@ -252,10 +252,24 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
         );
       }
     }
+    if (exists) refuseClosedOrderEdit(def.logicalName, state.get(def.logicalName, id), input);
     // PATCH without If-Match is an upsert in Dataverse: it creates the record with the given id.
     if (exists) state.update(def.logicalName, id, input);
     else state.create(def.logicalName, { ...input, [def.key]: id });
     return written(def, id, prefer, 200);
+  }
+
+  /**
+   * learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+   * orders can be edited; a Submitted, Canceled, Fulfilled or Invoiced order takes a change of state only. The error
+   * code is the sandbox's own stand-in (Microsoft does not document one for this case).
+   */
+  function refuseClosedOrderEdit(table: string, current: Record<string, unknown> | undefined, input: object): void {
+    if (table !== 'salesorder' || current === undefined || current.statecode === 0) return;
+    const stateOnly = Object.keys(input).every((field) => field === 'statecode' || field === 'statuscode');
+    if (!stateOnly) {
+      throw badRequestError('This order cannot be edited: only active orders can be changed.', '0x80040203');
+    }
   }
 
   function written(def: TableDef, id: string, prefer: string | undefined, representationStatus: number): Reply {

@@ -233,6 +233,31 @@ describe('IntegrationLogSink over the Web API', () => {
     expect(logRows()).toHaveLength(2);
     expect(log.entries.filter((entry) => entry.level === 'warn')).toHaveLength(1);
   });
+
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+  // orders can be edited, so a fulfilled order refuses the write-back while the next order takes it.
+  it('should treat a record that refuses the write-back as that record only, not the whole table', async () => {
+    const closed = outcome({ table: 'salesorder' });
+    const open = outcome({ table: 'salesorder' });
+    seed('salesorders', closed.id);
+    const openOrder = seed('salesorders', open.id);
+    org.overrides.push({
+      match: (request) => request.method === 'PATCH' && request.url.includes(closed.id),
+      reply: { status: 400, body: { error: { code: '0x80040203', message: 'Only active orders can be edited.' } } },
+    });
+    const { sink: s, log } = sink();
+
+    await s.record(closed);
+    await s.record(open);
+
+    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(2);
+    expect(openOrder).toMatchObject({ d365x_xeroid: open.xeroId });
+    expect(logRows()).toEqual([
+      expect.objectContaining({ d365x_recordid: closed.id, d365x_xeroid: closed.xeroId }),
+      expect.objectContaining({ d365x_recordid: open.id }),
+    ]);
+    expect(log.entries.filter((entry) => entry.level === 'warn' || entry.level === 'error')).toEqual([]);
+  });
 });
 
 describe('createIntegrationLogSinkFromEnv', () => {
