@@ -10,7 +10,8 @@ import type { WritebackColumns } from './columns';
 import type { OrderWriteback, XeroInvoiceSnapshot } from './ports';
 import { writebackChanges, writebackValuesFor } from './writeback-values';
 
-export type InvoiceOutcome = 'patched' | 'unchanged' | 'ignored';
+/** `recorded`: the order is not Active, so the invoice state went to the integration log instead. */
+export type InvoiceOutcome = 'patched' | 'recorded' | 'unchanged' | 'ignored';
 
 export interface ApplyInvoiceDeps {
   readonly orders: OrderWriteback;
@@ -49,6 +50,15 @@ export function createInvoiceApplier(
       return 'ignored';
     }
     const fields = { ...ids, salesOrderId: order.salesOrderId, status: invoice.status };
+    if (order.active === false) {
+      if (!orders.recordOnInactiveOrder) {
+        logger.info('write-back ignored: the sales order is not Active, so Dataverse allows no change to it', fields);
+        return 'ignored';
+      }
+      await orders.recordOnInactiveOrder(order.salesOrderId, invoice.invoiceId, writebackValuesFor(invoice));
+      logger.info('write-back recorded in the integration log: the sales order is not Active', fields);
+      return 'recorded';
+    }
     const changes = writebackChanges(order.current, writebackValuesFor(invoice));
     const changed = Object.keys(changes);
     if (changed.length === 0) {

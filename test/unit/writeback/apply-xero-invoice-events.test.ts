@@ -37,6 +37,27 @@ describe('createApplyXeroInvoiceEvents', () => {
     expect(logger.lines.some((line) => line.includes('did not make this invoice'))).toBe(true);
   });
 
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder: only active orders can be
+  // edited, so a fulfilled order gets an integration-log row instead of a PATCH that Dataverse would refuse.
+  it('should record the invoice state for an order that is not Active instead of editing it', async () => {
+    const { xero, orders, apply } = setup();
+    const order = orders.add(6);
+    orders.inactive.add(order.salesOrderId);
+    xero.put(salesInvoice(6, { status: 'PAID', amountDue: 0, amountPaid: 230 }));
+
+    const result = await apply([invoiceEvent(uuid(6))]);
+
+    expect(result).toMatchObject({ applied: 1, patched: 0, failed: [] });
+    expect(orders.patches).toEqual([]);
+    expect(orders.recorded).toEqual([
+      expect.objectContaining({
+        salesOrderId: order.salesOrderId,
+        invoiceId: uuid(6),
+        values: expect.objectContaining({ status: 'PAID' }),
+      }),
+    ]);
+  });
+
   it('should ignore an order the connector never synced, even when the Reference matches', async () => {
     const { xero, orders, apply } = setup();
     const order = orders.add(5);

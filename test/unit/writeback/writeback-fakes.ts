@@ -107,6 +107,9 @@ export class FakeOrders implements OrderWriteback {
   readonly patches: Array<{ salesOrderId: string; changes: Partial<WritebackValues> }> = [];
   /** Simulates the order being deleted between the GET and the PATCH. */
   deleteBeforeUpdate = false;
+  /** Orders (by n) that are no longer Active, and what was recorded for them instead of a PATCH. */
+  readonly inactive = new Set<string>();
+  readonly recorded: Array<{ salesOrderId: string; invoiceId: string; values: WritebackValues }> = [];
   /** The connector's sync state: salesorder id → the InvoiceID it made (add(n) records salesInvoice(n)'s id). */
   readonly invoiceIdOf = new Map<string, string>();
   readonly syncState = {
@@ -136,7 +139,13 @@ export class FakeOrders implements OrderWriteback {
 
   async findOrderByNumber(orderNumber: string, columns: WritebackColumns): Promise<WritebackOrder | null> {
     const order = this.orders.find((candidate) => candidate.orderNumber === orderNumber);
-    return order ? { salesOrderId: order.salesOrderId, current: read(order, columns) } : null;
+    if (!order) return null;
+    const active = !this.inactive.has(order.salesOrderId);
+    return { salesOrderId: order.salesOrderId, current: read(order, columns), active };
+  }
+
+  async recordOnInactiveOrder(salesOrderId: string, invoiceId: string, values: WritebackValues): Promise<void> {
+    this.recorded.push({ salesOrderId, invoiceId, values });
   }
 
   async updateOrder(
