@@ -191,11 +191,12 @@ export function removeContactPerson(
 const NAME_SUFFIX_LENGTH = 8;
 
 /**
- * The contact name with " (<last 8 characters of the ContactNumber>)" appended, for when another Xero contact
- * already holds the name and settings.disambiguateDuplicateNames is on. Deterministic, so a retry asks for the same
- * name, and cut to Xero's 255 characters without losing the suffix.
+ * The contact name with " (<first 8 characters of the ContactNumber>)" appended, for when another Xero contact
+ * already holds the name and settings.disambiguateDuplicateNames is on. Deterministic, so a retry and every later
+ * update ask for the same name, and cut to Xero's 255 characters without losing the suffix.
  */
 export function disambiguatedContactName(name: string, contactNumber: string): string {
-  const suffix = ` (${contactNumber.trim().slice(-NAME_SUFFIX_LENGTH)})`;
+  const suffix = ` (${contactNumber.trim().slice(0, NAME_SUFFIX_LENGTH)})`;
+  if (name.trim().endsWith(suffix)) return name.trim();
   return `${truncate(name.trim(), XERO_LIMITS.contactName - suffix.length).trimEnd()}${suffix}`;
 }

@@ -4,6 +4,7 @@ import type { ContactDependency, SourceRef } from '../model/xero-write';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
+import { disambiguatedContactName } from '../mapping/contact-mapping';
 
 const DUPLICATE_NAME = /already assigned to another contact/i;
 
@@ -72,7 +73,8 @@ export async function runContactsPhase(ctx: BatchContext): Promise<CustomerDirec
     const write = ctx.write(index);
     if (write.kind !== 'upsert-contact') continue;
     const id = ids.get(write.contact.ContactNumber);
-    saves.push({ body: id ? { ...write.contact, ContactID: id } : write.contact, target: { writeIndex: index } });
+    const body = keepDisambiguatedName(ctx, write.contact, found.get(write.contact.ContactNumber));
+    saves.push({ body: id ? { ...body, ContactID: id } : body, target: { writeIndex: index } });
     covered.add(write.contact.ContactNumber);
   }
   for (const [number, entry] of dependencies) {
@@ -83,6 +85,13 @@ export async function runContactsPhase(ctx: BatchContext): Promise<CustomerDirec
 
   await archiveContacts(ctx, archives, found);
   return { ids, archived };
+}
+
+/** With disambiguateDuplicateNames, a contact already carrying its suffixed name in Xero keeps it on update. */
+function keepDisambiguatedName(ctx: BatchContext, contact: XeroContact, current: XeroContactRef | undefined) {
+  if (!ctx.deps.settings.disambiguateDuplicateNames || current === undefined) return contact;
+  const suffixed = disambiguatedName(contact);
+  return current.Name === suffixed ? { ...contact, Name: suffixed } : contact;
 }
 
 async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], directory: CustomerDirectory) {
@@ -115,8 +124,9 @@ async function handleRejected(
     );
     return;
   }
-  if (ctx.deps.settings.disambiguateDuplicateNames && !save.body.ContactID) {
-    const renamed = { ...save.body, Name: disambiguatedName(save.body) };
+  // A create takes the suffixed name; an update keeps it (the contact got it when it was created).
+  const renamed = { ...save.body, Name: disambiguatedName(save.body) };
+  if (ctx.deps.settings.disambiguateDuplicateNames && renamed.Name !== save.body.Name) {
     const [result] = await ctx.deps.xero.saveContacts([renamed], idempotencyKeyFor('contacts', [renamed]));
     if (result?.ok) {
       ids.set(renamed.ContactNumber, result.value.ContactID);
@@ -132,10 +142,9 @@ async function handleRejected(
   );
 }
 
-/** "Contoso (1a2b3c4d)": the name plus the start of our ContactNumber, within Xero's 255 characters. */
-export function disambiguatedName(contact: XeroContact): string {
-  const suffix = ` (${contact.ContactNumber.slice(0, 8)})`;
-  return [...contact.Name].slice(0, 255 - suffix.length).join('') + suffix;
+/** "Contoso (1a2b3c4d)": the name plus the start of our ContactNumber (see disambiguatedContactName). */
+function disambiguatedName(contact: XeroContact): string {
+  return disambiguatedContactName(contact.Name, contact.ContactNumber);
 }
 
 async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroContactRef) {

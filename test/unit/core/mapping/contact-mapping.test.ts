@@ -243,15 +243,19 @@ describe('mergeContactPersons', () => {
 
 describe('disambiguatedContactName', () => {
   it.each([
-    ['Fourth Coffee', 'a1b2c3d4-0000-4000-8000-00000000abcd', 'Fourth Coffee (0000abcd)'],
+    ['Fourth Coffee', 'a1b2c3d4-0000-4000-8000-00000000abcd', 'Fourth Coffee (a1b2c3d4)'],
     [' Société Générale 北京 ', 'C-42', 'Société Générale 北京 (C-42)'],
   ])('should append the ContactNumber suffix to %p', (name, contactNumber, expected) => {
     expect(disambiguatedContactName(name, contactNumber)).toBe(expected);
   });
 
+  it('should leave a name that already carries its suffix as it is', () => {
+    expect(disambiguatedContactName('Fourth Coffee (a1b2c3d4)', 'a1b2c3d4-0000')).toBe('Fourth Coffee (a1b2c3d4)');
+  });
+
   it('should keep the suffix and stay within 255 characters for a long name', () => {
     const result = disambiguatedContactName(`${'n'.repeat(243)}🚀${'m'.repeat(20)}`, 'abcdef0123456789');
-    expect(result).toBe(`${'n'.repeat(243)} (23456789)`);
+    expect(result).toBe(`${'n'.repeat(243)} (abcdef01)`);
     expect(result.length).toBeLessThanOrEqual(255);
   });
 });

@@ -208,3 +208,24 @@ describe('orders without lines', () => {
     expect(invoices(h).map((i) => [i.Reference, i.Total])).toEqual([['ORD-8001', 80]]);
   });
 });
+
+describe('disambiguated contact names', () => {
+  // developer.xero.com/documentation/api/accounting/contacts: contact names are unique among active contacts.
+  it('should keep the suffixed name on every update after a disambiguated create', async () => {
+    const h = await harness({ settings: { disambiguateDuplicateNames: true } });
+    h.xero.state.books().saveContact({ Name: 'Northwind Roasters Co-op' }, 'create');
+    const id = DEMO_IDS.accounts.northwind;
+
+    const created = await h.sync('account', id);
+    h.dataverse.state.upsert('account', { accountid: id, telephone1: '+1 206 555 0100' });
+    const updated = await h.sync('account', id);
+
+    expect([...created, ...updated].every((r) => r.status === 'done')).toBe(true);
+    const mine = h.xero.state
+      .books()
+      .listContacts()
+      .find((c) => c.ContactNumber === id);
+    expect(mine?.Name).toBe(`Northwind Roasters Co-op (${id.slice(0, 8)})`);
+    expect(mine?.Phones).toEqual(expect.arrayContaining([expect.objectContaining({ PhoneNumber: '+1 206 555 0100' })]));
+  });
+});
