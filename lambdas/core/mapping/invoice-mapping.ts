@@ -14,6 +14,11 @@
  * resulting total is compared with totalamount: a difference within settings.roundingTolerance becomes a "Rounding"
  * line, a larger one is a MappingError, so an invoice never silently disagrees with its order.
  *
+ * Dataverse's line tax is typed by hand and usually 0. When no line of the order carries tax, Exclusive lines are
+ * sent without TaxAmount so Xero computes the tax of each line's TaxType (a TaxAmount of 0 on a taxable type would
+ * book GST-coded lines with no GST; developer.xero.com/documentation/api/accounting/invoices, LineItems TaxAmount),
+ * and the amounts before tax are what must match Dataverse's totalamount (which then holds no tax).
+ *
  * With Inclusive amounts, tax lives inside the line amount, so it cannot move the total: TaxAmount is sent only
  * where Dataverse has a line tax, and Xero derives the rest from the tax type.
  *
@@ -179,7 +184,13 @@ function lineDescription(line: DvOrderLine, productnumber: string | undefined): 
   return parts.length > 0 ? parts.join('\n') : (productnumber ?? WRITE_IN_FALLBACK_DESCRIPTION);
 }
 
-function mapLine(line: DvOrderLine, position: number, settings: MappingSettings, reader: OrderReader): MappedLine {
+function mapLine(
+  line: DvOrderLine,
+  position: number,
+  settings: MappingSettings,
+  reader: OrderReader,
+  xeroComputesTax: boolean
+): MappedLine {
   const label = `line ${position}`;
   const quantity = reader.required(line.quantity, `${label} quantity`);
   const price = reader.required(line.priceperunit, `${label} priceperunit`);
@@ -232,23 +243,25 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
       UnitAmount: sent.unitAmount.toNumber(UNIT_AMOUNT_DP),
       DiscountAmount: sent.discount.isZero() ? undefined : sent.discount.toNumber(AMOUNT_DP),
       AccountCode: settings.salesAccountCode,
-      ...taxFields(settings.lineAmountTypes, settings.salesTaxType, tax),
+      ...taxFields(settings.lineAmountTypes, settings.salesTaxType, xeroComputesTax ? undefined : tax, xeroComputesTax),
     }),
   };
 }
 
 /**
- * TaxType and TaxAmount for a line. Exclusive: TaxAmount is always sent (0 when Dataverse has none) so Xero adds
- * exactly Dataverse's tax. Inclusive: the tax sits inside the amount and cannot change the total, so a missing
- * Dataverse tax is left for Xero to work out from the tax type. NoTax: neither is sent.
+ * TaxType and TaxAmount for a line. Exclusive: when the order carries tax, TaxAmount is always sent (0 where a line
+ * has none) so Xero adds exactly Dataverse's tax; when it carries none (`xeroComputes`), Xero computes it from the
+ * tax type. Inclusive: the tax sits inside the amount and cannot change the total, so a missing Dataverse tax is left
+ * for Xero to work out from the tax type. NoTax: neither is sent.
  */
 function taxFields(
   types: LineAmountTypes,
   taxType: string | undefined,
-  tax: Decimal | undefined
+  tax: Decimal | undefined,
+  xeroComputes = false
 ): Pick<XeroLineItem, 'TaxType' | 'TaxAmount'> {
   if (types === 'NoTax') return {};
-  const amount = tax ?? (types === 'Exclusive' ? Decimal.ZERO : undefined);
+  const amount = tax ?? (types === 'Exclusive' && !xeroComputes ? Decimal.ZERO : undefined);
   return withoutUndefined({ TaxType: clean(taxType), TaxAmount: amount?.toNumber(AMOUNT_DP) });
 }
 
@@ -258,15 +271,23 @@ function chargeLine(
   amount: Decimal,
   accountCode: string,
   taxType: string | undefined,
-  lineAmountTypes: LineAmountTypes
+  lineAmountTypes: LineAmountTypes,
+  xeroComputesTax = false
 ): XeroLineItem {
   return withoutUndefined<XeroLineItem>({
     Description: description,
     Quantity: 1,
     UnitAmount: amount.toNumber(AMOUNT_DP),
     AccountCode: accountCode,
-    ...taxFields(lineAmountTypes, taxType, undefined),
+    ...taxFields(lineAmountTypes, taxType, undefined, xeroComputesTax),
   });
+}
+
+/** True when any line (or the order's total tax) carries a non-zero tax. */
+function orderCarriesTax(order: DvSalesOrder, reader: OrderReader): boolean {
+  const lineTaxes = order.lines.map((line, index) => reader.optional(line.tax, `line ${index + 1} tax`));
+  const total = reader.optional(order.totaltax, 'totaltax');
+  return [...lineTaxes, total].some((tax) => tax !== undefined && !tax.isZero());
 }
 
 function tolerance(settings: MappingSettings): Decimal {
@@ -296,9 +317,12 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
   order.lines.forEach((line, index) => {
     if (line === null || typeof line !== 'object') reader.fail(`line ${index + 1} is not a record`);
   });
-  const mapped = sortLines(order.lines).map((line, index) => mapLine(line, index + 1, settings, reader));
-  const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
   const types = settings.lineAmountTypes;
+  const xeroComputesTax = types === 'Exclusive' && !orderCarriesTax(order, reader);
+  const mapped = sortLines(order.lines).map((line, index) =>
+    mapLine(line, index + 1, settings, reader, xeroComputesTax)
+  );
+  const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
 
   const lineTotal =
     reader.optional(order.totallineitemamount, 'totallineitemamount') ?? Decimal.sum(mapped.map(({ net }) => net));
@@ -311,23 +335,40 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
       ? ORDER_DISCOUNT_DESCRIPTION
       : `${ORDER_DISCOUNT_DESCRIPTION} (${percentage.toString()}%)`;
     lineItems.push(
-      chargeLine(description, orderDiscount.neg(), settings.discountAccountCode, settings.salesTaxType, types)
+      chargeLine(
+        description,
+        orderDiscount.neg(),
+        settings.discountAccountCode,
+        settings.salesTaxType,
+        types,
+        xeroComputesTax
+      )
     );
   }
   const freight = (reader.optional(order.freightamount, 'freightamount') ?? Decimal.ZERO).round(AMOUNT_DP);
   if (!freight.isZero()) {
     lineItems.push(
-      chargeLine(FREIGHT_DESCRIPTION, freight, settings.freightAccountCode, settings.freightTaxType, types)
+      chargeLine(
+        FREIGHT_DESCRIPTION,
+        freight,
+        settings.freightAccountCode,
+        settings.freightTaxType,
+        types,
+        xeroComputesTax
+      )
     );
   }
 
   const expected = reader.required(order.totalamount, 'totalamount').round(AMOUNT_DP);
-  const computed = computeTotals(types, lineItems).total;
+  // When Xero computes the tax, Dataverse's total holds none: compare the amounts before tax.
+  const totals = computeTotals(types, lineItems);
+  const computed = xeroComputesTax ? totals.subTotal : totals.total;
   const difference = expected.sub(computed);
   if (!difference.isZero()) {
     if (difference.abs().cmp(tolerance(settings)) > 0) {
       reader.fail(
-        `Xero total ${computed.toFixed(AMOUNT_DP)} differs from Dataverse totalamount ${expected.toFixed(AMOUNT_DP)} ` +
+        `Xero ${xeroComputesTax ? 'amount before tax' : 'total'} ${computed.toFixed(AMOUNT_DP)} differs from ` +
+          `Dataverse totalamount ${expected.toFixed(AMOUNT_DP)} ` +
           `by ${difference.toFixed(AMOUNT_DP)}, more than the rounding tolerance ${tolerance(settings).toString()}`
       );
     }

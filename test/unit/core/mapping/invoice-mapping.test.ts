@@ -150,14 +150,41 @@ describe('mapSalesOrderToInvoice', () => {
     expectReconciled(invoice, order);
   });
 
-  it('should add freight as its own untaxed line on the freight account', () => {
-    const order = buildSalesOrder({ freightamount: 25.5 });
+  it('should add freight as its own untaxed line on the freight account of a taxed order', () => {
+    const order = buildSalesOrder({ freightamount: 25.5, lines: [buildOrderLine({ tax: 179.9 })] });
     const invoice = map(order);
 
     expect(linesDescribed(invoice, FREIGHT_DESCRIPTION)).toStrictEqual([
       { Description: 'Freight', Quantity: 1, UnitAmount: 25.5, AccountCode: '425', TaxAmount: 0 },
     ]);
     expectReconciled(invoice, order);
+  });
+
+  // developer.xero.com/documentation/api/accounting/invoices (LineItems TaxAmount): without a TaxAmount Xero computes
+  // the tax of the line's TaxType; a 0 on a taxable type would book GST-coded lines with no GST.
+  it('should let Xero compute the tax when no line of the order carries tax, matching amounts before tax', () => {
+    const order = buildSalesOrder({
+      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5 }), buildWriteInLine({ priceperunit: 120 })],
+      freightamount: 12.5,
+      discountamount: 10,
+    });
+    expect(order.totaltax).toBe(0);
+    const invoice = map(order);
+
+    for (const line of invoice.LineItems) expect(line).not.toHaveProperty('TaxAmount');
+    // Freight has no freightTaxType here: the freight account's default tax type applies.
+    expect(invoice.LineItems.map((line) => line.TaxType)).toEqual(['OUTPUT2', 'OUTPUT2', 'OUTPUT2', undefined]);
+    expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totalamount).toFixed(2));
+  });
+
+  it('should still send Dataverse’s own tax, 0 included, when the order carries tax', () => {
+    const order = buildSalesOrder({
+      lines: [
+        buildOrderLine({ quantity: 2, priceperunit: 899.5, tax: 359.8 }),
+        buildWriteInLine({ priceperunit: 120 }),
+      ],
+    });
+    expect(map(order).LineItems.map((line) => line.TaxAmount)).toEqual([359.8, 0]);
   });
 
   it('should use the freight tax type when one is configured', () => {
@@ -171,7 +198,7 @@ describe('mapSalesOrderToInvoice', () => {
     ['an amount and a percentage', { discountamount: 10, discountpercentage: 10 }, -189.9, 'Order discount (10%)'],
   ])('should turn an order discount given as %s into a negative line', (_case, discount, amount, description) => {
     const order = buildSalesOrder({
-      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5 })],
+      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5, tax: 359.8 })],
       ...discount,
     });
     const invoice = map(order);

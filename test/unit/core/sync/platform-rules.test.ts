@@ -124,7 +124,7 @@ describe('creates use PUT, updates POST with the id', () => {
       invoices(h)[0]?.InvoiceID
     );
     expect(invoices(h)).toHaveLength(1);
-    expect(invoices(h)[0]?.Total).toBe(110);
+    expect(invoices(h)[0]?.SubTotal).toBe(110);
   });
 });
 
@@ -205,7 +205,7 @@ describe('orders without lines', () => {
     const second = await h.sync('salesorder', id);
 
     expect(second.every((r) => r.status === 'done')).toBe(true);
-    expect(invoices(h).map((i) => [i.Reference, i.Total])).toEqual([['ORD-8001', 80]]);
+    expect(invoices(h).map((i) => [i.Reference, i.SubTotal])).toEqual([['ORD-8001', 80]]);
   });
 });
 
@@ -227,5 +227,32 @@ describe('disambiguated contact names', () => {
       .find((c) => c.ContactNumber === id);
     expect(mine?.Name).toBe(`Northwind Roasters Co-op (${id.slice(0, 8)})`);
     expect(mine?.Phones).toEqual(expect.arrayContaining([expect.objectContaining({ PhoneNumber: '+1 206 555 0100' })]));
+  });
+});
+
+describe('tax when Dataverse carries none', () => {
+  // developer.xero.com/documentation/api/accounting/invoices (LineItems TaxAmount, TaxType): without a TaxAmount Xero
+  // computes the tax of the line's tax type (the account's default when none is given).
+  it('should let Xero compute GST on an order whose lines have no tax, instead of booking taxable lines at 0', async () => {
+    const h = await harness();
+    const id = order(h, { submitdate: '2026-03-02', freightamount: 20 });
+
+    const results = await h.sync('salesorder', id);
+
+    expect(results.every((r) => r.status === 'done')).toBe(true);
+    const [invoice] = invoices(h);
+    // Account 200's default tax type in the sandbox is OUTPUT (15 %): 120 × 15 % = 18.
+    expect(invoice).toMatchObject({ SubTotal: 120, TotalTax: 18, Total: 138 });
+  });
+
+  it('should send Dataverse’s own tax when the order carries it', async () => {
+    const h = await harness();
+    const id = order(h, { submitdate: '2026-03-02' });
+    const [line] = h.dataverse.state.list('salesorderdetail').filter((l) => l._salesorderid_value === id);
+    h.dataverse.state.upsert('salesorderdetail', { salesorderdetailid: line?.salesorderdetailid, tax: 12.5 });
+
+    await h.sync('salesorder', id);
+
+    expect(invoices(h)[0]).toMatchObject({ SubTotal: 100, TotalTax: 12.5, Total: 112.5 });
   });
 });
