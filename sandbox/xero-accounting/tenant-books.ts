@@ -36,6 +36,19 @@ const NEXT_STATUSES: Readonly<Record<string, readonly string[]>> = {
 /** Fields Xero still lets you change once money has been applied to an invoice. */
 const EDITABLE_WHEN_PAID = ['Reference', 'DueDate', 'InvoiceNumber', 'BrandingThemeID', 'Contact', 'Url'];
 
+/**
+ * Xero accepts plain ASCII e-mail addresses only: its accounting OpenAPI contract says of EmailAddress "umlauts not
+ * supported" (developer.xero.com/documentation/api/accounting/contacts).
+ */
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+function emailAddressesOf(contact: XeroRecord): string[] {
+  const persons = Array.isArray(contact.ContactPersons) ? contact.ContactPersons.filter(isRecord) : [];
+  return [contact, ...persons]
+    .map((record) => record.EmailAddress)
+    .filter((address): address is string => typeof address === 'string' && address !== '');
+}
+
 export interface BooksSnapshot {
   readonly contacts: XeroRecord[];
   readonly items: XeroRecord[];
@@ -102,6 +115,9 @@ export class TenantBooks {
     const contactNumber = str(merged.ContactNumber);
     if (contactNumber !== undefined && contactNumber.length > 50) {
       errors.push('The contact number must not exceed 50 characters.');
+    }
+    for (const address of emailAddressesOf(input)) {
+      if (!EMAIL.test(address)) errors.push('Email address must be valid.');
     }
     if (!CONTACT_STATUSES.includes(String(merged.ContactStatus))) {
       errors.push(`ContactStatus ${String(merged.ContactStatus)} is not valid.`);

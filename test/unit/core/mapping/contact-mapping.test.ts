@@ -87,10 +87,22 @@ describe('mapAccountToContact', () => {
       ['AccountNumber', 'EmailAddress', 'Phones', 'Addresses', 'DefaultCurrency', 'ContactPersons'],
     ],
     ['an invalid e-mail', { emailaddress1: 'not an email' }, ['EmailAddress']],
+    ['an e-mail with an umlaut before the @', { emailaddress1: 'jürgen@example.de' }, ['EmailAddress']],
+    ['an e-mail without a domain name', { emailaddress1: 'someone@localhost' }, ['EmailAddress']],
   ])('should omit empty fields entirely for %s', (_case, overrides, absent) => {
     const contact = mapAccountToContact(buildAccount(overrides));
     for (const field of absent) expect(contact).not.toHaveProperty(field);
     expectNoEmptyValues(contact);
+  });
+
+  // Xero's OpenAPI contract, Contact EmailAddress: "umlauts not supported".
+  it.each([
+    ['info@bücher.example', 'info@xn--bcher-kva.example'],
+    ['  Anna.Müller@MÜLLER.de ', undefined],
+    ['sales@straße.example', 'sales@xn--strae-oqa.example'],
+    ["o'brien+orders@example.ie", "o'brien+orders@example.ie"],
+  ])('should send %p to Xero as %p', (emailaddress1, expected) => {
+    expect(mapAccountToContact(buildAccount({ emailaddress1 })).EmailAddress).toBe(expected);
   });
 
   it.each([

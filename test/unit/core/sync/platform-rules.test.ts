@@ -256,3 +256,26 @@ describe('tax when Dataverse carries none', () => {
     expect(invoices(h)[0]).toMatchObject({ SubTotal: 100, TotalTax: 12.5, Total: 112.5 });
   });
 });
+
+describe('e-mail addresses Xero refuses', () => {
+  // Xero's accounting OpenAPI contract, Contact EmailAddress: "umlauts not supported".
+  it('should sync a contact whose e-mail Xero cannot take, without it, and punycode a non-ASCII domain', async () => {
+    const h = await harness();
+    const id = DEMO_IDS.accounts.northwind;
+    h.dataverse.state.upsert('account', { accountid: id, emailaddress1: 'jürgen@example.de' });
+    const other = randomUUID();
+    h.dataverse.state.upsert('account', { accountid: other, name: 'Bücherei', emailaddress1: 'info@bücher.example' });
+
+    const results = [...(await h.sync('account', id)), ...(await h.sync('account', other))];
+
+    expect(results.every((r) => r.status === 'done')).toBe(true);
+    const byNumber = (n: string) =>
+      h.xero.state
+        .books()
+        .listContacts()
+        .find((c) => c.ContactNumber === n);
+    expect(byNumber(id)).toBeDefined();
+    expect(byNumber(id)?.EmailAddress).toBeUndefined();
+    expect(byNumber(other)?.EmailAddress).toBe('info@xn--bcher-kva.example');
+  });
+});
