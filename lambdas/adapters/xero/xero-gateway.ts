@@ -213,7 +213,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private contactsPage(
     page: number,
     pageSize: number,
-    filter: { where?: string; includeArchived: boolean }
+    filter: { where?: string; includeArchived: boolean; summaryOnly?: boolean }
   ): Promise<unknown> {
     return this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
       this.authorised(accessToken).getContacts(
@@ -224,7 +224,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
         undefined,
         page,
         filter.includeArchived,
-        undefined,
+        filter.summaryOnly,
         undefined,
         pageSize
       )
@@ -232,7 +232,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   }
 
   /** One page of GET /Invoices matching `where` (raw body). */
-  private invoicesPage(page: number, pageSize: number, where: string): Promise<unknown> {
+  private invoicesPage(page: number, pageSize: number, where: string, summaryOnly?: boolean): Promise<unknown> {
     return this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
       this.authorised(accessToken).getInvoices(
         tenantId,
@@ -247,7 +247,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
         undefined,
         undefined,
         UNIT_DP,
-        undefined,
+        summaryOnly,
         pageSize
       )
     );
@@ -361,7 +361,9 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (contact) => contact.ContactNumber,
           maxPages,
           paged: true,
-          fetchPage: (page) => this.contactsPage(page, LISTING_PAGE_SIZE, { includeArchived: true }),
+          // summaryOnly: the lightweight form is enough for keys and cheaper for Xero to serve
+          // (developer.xero.com/documentation/api/accounting/contacts, summaryOnly).
+          fetchPage: (page) => this.contactsPage(page, LISTING_PAGE_SIZE, { includeArchived: true, summaryOnly: true }),
         });
       case 'items':
         return collectKeys({
@@ -380,7 +382,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (invoice) => invoice.Reference,
           maxPages,
           paged: true,
-          fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"'),
+          fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"', true),
         });
     }
   }
