@@ -42,6 +42,12 @@ const EDITABLE_WHEN_PAID = ['Reference', 'DueDate', 'InvoiceNumber', 'BrandingTh
  */
 const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
+/** Xero's contract marks Contact Website read only: the API ignores it on writes. */
+function withoutReadOnlyContactFields(input: XeroRecord): XeroRecord {
+  const { Website: _website, ...writable } = input;
+  return writable;
+}
+
 function emailAddressesOf(contact: XeroRecord): string[] {
   const persons = Array.isArray(contact.ContactPersons) ? contact.ContactPersons.filter(isRecord) : [];
   return [contact, ...persons]
@@ -107,7 +113,7 @@ export class TenantBooks {
 
     const merged: XeroRecord = {
       ...(existing ?? { ContactStatus: 'ACTIVE', IsCustomer: false, IsSupplier: false }),
-      ...input,
+      ...withoutReadOnlyContactFields(input),
     };
     const name = str(merged.Name)?.trim();
     if (!name) errors.push('The contact name must be specified.');
@@ -153,7 +159,17 @@ export class TenantBooks {
         return { record: input, errors: [`Price List Item with Code ''${code}'' already exists`] };
       existing = byCode;
     }
-    const merged: XeroRecord = { ...(existing ?? { IsSold: true, IsPurchased: false }), ...input };
+    // developer.xero.com/documentation/api/accounting/items: IsSold and IsPurchased default to true; turning one off
+    // nulls its description and details.
+    const merged: XeroRecord = { ...(existing ?? { IsSold: true, IsPurchased: true }), ...input };
+    if (merged.IsSold === false) {
+      delete merged.Description;
+      delete merged.SalesDetails;
+    }
+    if (merged.IsPurchased === false) {
+      delete merged.PurchaseDescription;
+      delete merged.PurchaseDetails;
+    }
     if (!code?.trim()) errors.push('Item code must be specified.');
     else if (code.length > 30) errors.push('Item code must not exceed 30 characters.');
     else if (this.listItems().some((i) => i !== existing && sameText(i.Code, code))) {

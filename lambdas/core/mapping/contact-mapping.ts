@@ -12,6 +12,7 @@
  *   form (bücher.example → xn--bcher-kva.example); an address that still is not plain ASCII (a non-ASCII local part)
  *   or does not look like one is left out rather than failing the whole contact, which is still useful without it.
  * - Empty values are omitted, never sent as null or "": on update Xero keeps what it has for absent fields.
+ * - Website is not sent: Xero's contract marks Contact Website read only.
  */
 import { MappingError } from '../errors';
 import type { DvAccount, DvAddress, DvContact, DvContactPerson } from '../model/dataverse';
@@ -117,7 +118,6 @@ export const mapAccountToContact: (account: DvAccount) => XeroContact = guardMap
       AccountNumber: cleanText(account.accountnumber, XERO_LIMITS.accountNumber),
       ContactStatus: status(account.statecode),
       EmailAddress: email(account.emailaddress1),
-      Website: clean(account.websiteurl),
       DefaultCurrency: currencyCode(account.currencyCode),
       Phones: phones(phone('DEFAULT', account.telephone1), phone('DDI', account.telephone2), phone('FAX', account.fax)),
       Addresses: addresses(address('POBOX', account.address1), address('STREET', account.address2)),

@@ -39,7 +39,6 @@ describe('mapAccountToContact', () => {
       AccountNumber: 'ACC-1001',
       ContactStatus: 'ACTIVE',
       EmailAddress: 'accounts@fourthcoffee.example',
-      Website: 'https://fourthcoffee.example',
       DefaultCurrency: 'GBP',
       Phones: [
         { PhoneType: 'DEFAULT', PhoneNumber: '+44 20 7946 0000' },
@@ -103,6 +102,13 @@ describe('mapAccountToContact', () => {
     ["o'brien+orders@example.ie", "o'brien+orders@example.ie"],
   ])('should send %p to Xero as %p', (emailaddress1, expected) => {
     expect(mapAccountToContact(buildAccount({ emailaddress1 })).EmailAddress).toBe(expected);
+  });
+
+  // Xero's accounting OpenAPI contract: Contact Website is read only.
+  it('should not send the website, which Xero does not let the API set', () => {
+    expect(mapAccountToContact(buildAccount({ websiteurl: 'https://fourthcoffee.example' }))).not.toHaveProperty(
+      'Website'
+    );
   });
 
   it.each([

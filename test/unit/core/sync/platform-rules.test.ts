@@ -279,3 +279,48 @@ describe('e-mail addresses Xero refuses', () => {
     expect(byNumber(other)?.EmailAddress).toBe('info@xn--bcher-kva.example');
   });
 });
+
+describe('items', () => {
+  // developer.xero.com/documentation/api/accounting/items: IsSold and IsPurchased default to true, and setting one to
+  // false nulls its description and details.
+  it('should create catalogue items for sale only, and send a product that is not sold without sales details', async () => {
+    const h = await harness();
+
+    await h.sync('product', DEMO_IDS.products.grinder);
+    await h.sync('product', DEMO_IDS.products.retiredKettle);
+
+    const items = h.xero.state.books().listItems();
+    expect(items.find((i) => i.Code === 'GRD-CONICAL-64')).toMatchObject({
+      IsSold: true,
+      IsPurchased: false,
+      SalesDetails: expect.objectContaining({ UnitPrice: 689.99 }),
+    });
+    const sent = h.xero.knobs
+      .requests()
+      .filter((r) => r.route === 'PUT /Items')
+      .map((r) => (r.body as { Items: Record<string, unknown>[] }).Items[0]);
+    expect(sent[1]).toStrictEqual({
+      Code: 'KTL-GOOSENECK-V1',
+      Name: 'Gooseneck kettle (first edition)',
+      IsSold: false,
+      IsPurchased: false,
+    });
+  });
+
+  it('should leave IsPurchased alone when it updates an item', async () => {
+    const h = await harness();
+    await h.sync('product', DEMO_IDS.products.grinder);
+    const books = h.xero.state.books();
+    const item = books.listItems().find((i) => i.Code === 'GRD-CONICAL-64')!;
+    books.saveItem({ ItemID: item.ItemID, IsPurchased: true, PurchaseDetails: { UnitPrice: 400 } }, 'upsert', 4);
+    h.dataverse.state.upsert('product', { productid: DEMO_IDS.products.grinder, price: 699 });
+
+    await h.sync('product', DEMO_IDS.products.grinder);
+
+    expect(books.listItems().find((i) => i.Code === 'GRD-CONICAL-64')).toMatchObject({
+      IsPurchased: true,
+      PurchaseDetails: { UnitPrice: 400 },
+      SalesDetails: expect.objectContaining({ UnitPrice: 699 }),
+    });
+  });
+});
