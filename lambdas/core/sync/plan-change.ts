@@ -21,6 +21,8 @@ export interface ChangePlan {
   readonly writes: readonly XeroWrite[];
   readonly forward: readonly ChangeEvent[];
   readonly skipped?: string;
+  /** Set when Dataverse does not have the record ("salesorder <id> not found in Dataverse"); a preview fails on it. */
+  readonly missing?: string;
 }
 
 const nothing = (reason: string): ChangePlan => ({ writes: [], forward: [], skipped: reason });
@@ -35,7 +37,7 @@ export function createPlanChange(deps: PlanDeps) {
 
   async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
     const account = await reader.getAccount(event.id);
-    if (!account) return archive(event);
+    if (!account) return gone(event, archive(event));
     return {
       writes: [
         { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
@@ -46,7 +48,7 @@ export function createPlanChange(deps: PlanDeps) {
 
   async function planContact(event: ChangeEvent): Promise<ChangePlan> {
     const contact = await reader.getContact(event.id);
-    if (!contact) return archive(event);
+    if (!contact) return gone(event, archive(event));
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
       return {
@@ -72,8 +74,8 @@ export function createPlanChange(deps: PlanDeps) {
     const product = await reader.getProduct(event.id);
     if (!product) {
       const code = (await deps.state.get('product', event.id))?.xeroKey;
-      if (!code) return nothing('deleted product was never synced to Xero');
-      return { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] };
+      if (!code) return gone(event, nothing('deleted product was never synced to Xero'));
+      return gone(event, { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] });
     }
     return {
       writes: [
@@ -87,8 +89,8 @@ export function createPlanChange(deps: PlanDeps) {
     const order = await reader.getSalesOrder(event.id);
     if (!order) {
       const reference = (await deps.state.get('salesorder', event.id))?.xeroKey;
-      if (!reference) return nothing('deleted order was never synced to Xero');
-      return { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] };
+      if (!reference) return gone(event, nothing('deleted order was never synced to Xero'));
+      return gone(event, { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] });
     }
     const source = sourceOf(event, order.modifiedon);
     if (orderIsCancelled(order))
@@ -183,8 +185,7 @@ export function createPlanChange(deps: PlanDeps) {
     return withContactPersons(mapAccountToContact(account), account);
   }
 
-  return async function planChange(event: ChangeEvent): Promise<ChangePlan> {
-    if (!settings.syncedTables.includes(event.table)) return nothing(`table ${event.table} is not synced`);
+  async function planByTable(event: ChangeEvent): Promise<ChangePlan> {
     switch (event.table) {
       case 'account':
         return planAccount(event);
@@ -195,7 +196,17 @@ export function createPlanChange(deps: PlanDeps) {
       case 'salesorder':
         return planOrder(event);
     }
+  }
+
+  return async function planChange(event: ChangeEvent): Promise<ChangePlan> {
+    if (!settings.syncedTables.includes(event.table)) return nothing(`table ${event.table} is not synced`);
+    return planByTable(event);
   };
+}
+
+/** The plan for a record Dataverse no longer has, marked so a preview can say so. */
+function gone(event: ChangeEvent, plan: ChangePlan): ChangePlan {
+  return { ...plan, missing: `${event.table} ${event.id} not found in Dataverse` };
 }
 
 function archive(event: ChangeEvent): ChangePlan {
