@@ -23,6 +23,8 @@ export interface ChangePlan {
   readonly skipped?: string;
   /** Set when Dataverse does not have the record ("salesorder <id> not found in Dataverse"); a preview fails on it. */
   readonly missing?: string;
+  /** A contact synced as a person of this account: the map stage remembers it, so a later move or delete re-syncs it. */
+  readonly parentAccountId?: string;
 }
 
 const nothing = (reason: string): ChangePlan => ({ writes: [], forward: [], skipped: reason });
@@ -48,26 +50,26 @@ export function createPlanChange(deps: PlanDeps) {
 
   async function planContact(event: ChangeEvent): Promise<ChangePlan> {
     const contact = await reader.getContact(event.id);
-    if (!contact) return gone(event, archive(event));
+    // The account the contact was last synced under: it must drop the person when the contact is deleted or moves.
+    const previous = (await deps.state.get('contact', event.id))?.xeroKey;
+    const previousParent = previous !== undefined && previous !== event.id ? previous : undefined;
+    const leaving = (now?: string) =>
+      previousParent !== undefined && previousParent !== now ? [accountResync(event, previousParent, 'previous')] : [];
+    if (!contact) return gone(event, { ...archive(event), forward: leaving() });
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
       return {
         writes: [{ kind: 'upsert-contact', source: sourceOf(event, contact.modifiedon), contact: mapped.contact }],
-        forward: [],
+        forward: leaving(),
       };
     }
     // A contact of an account is a person on the account's Xero contact: re-sync the account.
-    const forward: ChangeEvent = {
-      table: 'account',
-      id: mapped.accountId,
-      message: 'Update',
-      occurredAt: event.occurredAt,
-      dedupeId: `${event.dedupeId}:parent-account`,
-      correlationId: event.correlationId,
-      operationId: event.operationId,
-      source: event.source,
+    return {
+      writes: [],
+      forward: [accountResync(event, mapped.accountId, 'parent'), ...leaving(mapped.accountId)],
+      skipped: `synced as a contact person of account ${mapped.accountId}`,
+      parentAccountId: mapped.accountId,
     };
-    return { writes: [], forward: [forward], skipped: `synced as a contact person of account ${mapped.accountId}` };
   }
 
   async function planProduct(event: ChangeEvent): Promise<ChangePlan> {
@@ -207,6 +209,20 @@ export function createPlanChange(deps: PlanDeps) {
 /** The plan for a record Dataverse no longer has, marked so a preview can say so. */
 function gone(event: ChangeEvent, plan: ChangePlan): ChangePlan {
   return { ...plan, missing: `${event.table} ${event.id} not found in Dataverse` };
+}
+
+/** An Update of the account whose contact persons a contact change affects. */
+function accountResync(event: ChangeEvent, accountId: string, role: 'parent' | 'previous'): ChangeEvent {
+  return {
+    table: 'account',
+    id: accountId,
+    message: 'Update',
+    occurredAt: event.occurredAt,
+    dedupeId: `${event.dedupeId}:${role}-account`,
+    correlationId: event.correlationId,
+    operationId: event.operationId,
+    source: event.source,
+  };
 }
 
 function archive(event: ChangeEvent): ChangePlan {

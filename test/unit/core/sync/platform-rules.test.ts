@@ -324,3 +324,43 @@ describe('items', () => {
     });
   });
 });
+
+describe('contact persons of an account', () => {
+  // developer.xero.com/documentation/api/accounting/contacts (ContactPersons): the list sent on update replaces the
+  // contact's persons.
+  const persons = (h: PlatformHarness, accountId: string) =>
+    (h.xero.state
+      .books()
+      .listContacts()
+      .find((c) => c.ContactNumber === accountId)?.ContactPersons ?? []) as {
+      FirstName?: string;
+    }[];
+
+  it('should take a deleted contact off its account’s Xero contact', async () => {
+    const h = await harness();
+    const { bjornLindqvist } = DEMO_IDS.contacts;
+    await h.sync('contact', bjornLindqvist);
+    expect(persons(h, DEMO_IDS.accounts.cafeNandu).map((p) => p.FirstName)).toEqual(['Björn']);
+
+    h.dataverse.state.remove('contact', bjornLindqvist);
+    const results = await h.sync('contact', bjornLindqvist, 'Delete');
+
+    expect(results.every((r) => r.status === 'done')).toBe(true);
+    expect(persons(h, DEMO_IDS.accounts.cafeNandu)).toEqual([]);
+  });
+
+  it('should move a re-parented contact from the old account’s Xero contact to the new one', async () => {
+    const h = await harness();
+    const { bjornLindqvist } = DEMO_IDS.contacts;
+    await h.sync('contact', bjornLindqvist);
+
+    h.dataverse.state.upsert('contact', {
+      contactid: bjornLindqvist,
+      parentcustomerid: { table: 'account', id: DEMO_IDS.accounts.northwind },
+    });
+    await h.sync('contact', bjornLindqvist);
+
+    expect(persons(h, DEMO_IDS.accounts.cafeNandu)).toEqual([]);
+    expect(persons(h, DEMO_IDS.accounts.northwind).map((p) => p.FirstName)).toEqual(['Björn']);
+  });
+});
