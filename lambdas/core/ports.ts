@@ -98,6 +98,8 @@ export interface SyncOutcome {
   readonly errorCode?: string;
   /** When the outcome is a failure: does the work go back to the queue (true) or to the dead letters (false)? */
   readonly willRetry?: boolean;
+  /** The Xero organisation's ShortCode, when known: deep links then open in that organisation. */
+  readonly xeroShortCode?: string;
 }
 
 export interface OutcomeSink {

@@ -31,6 +31,7 @@ export interface PostWritesDeps {
 export class BatchContext {
   private readonly results: (WorkResult | undefined)[];
   private readonly stateCache = new Map<string, Promise<SyncRecord | null>>();
+  private shortCode?: Promise<string | undefined>;
 
   constructor(
     readonly writes: readonly XeroWrite[],
@@ -160,14 +161,28 @@ export class BatchContext {
     return this.results.map((result) => result ?? { status: 'retry', error: 'not processed' });
   }
 
+  /** The organisation's ShortCode for deep links, read once per batch; unknown when it cannot be read. */
+  private organisationShortCode(): Promise<string | undefined> {
+    const read = this.deps.xero.readOrganisation?.bind(this.deps.xero);
+    this.shortCode ??= read
+      ? read().then(
+          (organisation) => organisation.ShortCode,
+          () => undefined
+        )
+      : Promise.resolve(undefined);
+    return this.shortCode;
+  }
+
   private async record(
     write: XeroWrite,
     status: SyncStatus,
     message: string,
     extra: { xeroId?: string; errorCode?: string; willRetry?: boolean }
   ) {
+    const xeroShortCode = extra.xeroId ? await this.organisationShortCode() : undefined;
     try {
       await this.deps.outcomes.record({
+        ...(xeroShortCode && { xeroShortCode }),
         table: write.source.table,
         id: write.source.id,
         event: write.source.event,

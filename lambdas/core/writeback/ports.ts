@@ -24,6 +24,8 @@ export interface XeroInvoiceSnapshot {
   readonly fullyPaidOn?: string;
   /** ISO instant of Xero's UpdatedDateUTC: drives the poll checkpoint. */
   readonly updatedAt?: string;
+  /** The organisation's ShortCode, when the reader knows it: the invoice link then names the organisation. */
+  readonly shortCode?: string;
 }
 
 export interface XeroCreditNoteSnapshot {

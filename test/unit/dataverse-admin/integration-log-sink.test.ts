@@ -85,6 +85,15 @@ describe('integration log rows (pure)', () => {
     expect(String(row.d365x_message)).toHaveLength(4000);
   });
 
+  it('should link through organisationlogin with the ShortCode when the outcome carries one', () => {
+    expect(xeroDeepLink('salesorder', 'abc-1', '!Ab3xY')).toBe(
+      'https://go.xero.com/organisationlogin/default.aspx?shortcode=!Ab3xY' +
+        '&redirecturl=%2FAccountsReceivable%2FView.aspx%3FInvoiceID%3Dabc-1'
+    );
+    const fields = recordWriteBack(outcome({ table: 'account', xeroId: 'c-1', xeroShortCode: '!Ab3xY' }), names);
+    expect(fields?.[names.record.xeroLink]).toContain('shortcode=!Ab3xY&redirecturl=%2FContacts%2FView%2Fc-1');
+  });
+
   it('should link to the Xero contact, item or invoice', () => {
     expect(xeroDeepLink('account', 'c1')).toBe('https://go.xero.com/Contacts/View/c1');
     expect(xeroDeepLink('contact', 'c2')).toBe('https://go.xero.com/Contacts/View/c2');

@@ -71,7 +71,6 @@ describe('invoice dates (Dataverse UserLocal dates are UTC instants)', () => {
     await h.sync('salesorder', id);
 
     expect(invoices(h)[0]?.DateString).toBe('2024-04-30T00:00:00');
-    expect(h.xero.knobs.callCounts()['GET /Organisation']).toBeUndefined();
   });
 });
 
@@ -362,5 +361,17 @@ describe('contact persons of an account', () => {
 
     expect(persons(h, DEMO_IDS.accounts.cafeNandu)).toEqual([]);
     expect(persons(h, DEMO_IDS.accounts.northwind).map((p) => p.FirstName)).toEqual(['Björn']);
+  });
+});
+
+describe('deep links', () => {
+  // developer.xero.com/documentation/guides/how-to-guides/deep-link-xero: organisationlogin with the ShortCode opens
+  // the document in the right organisation.
+  it('should give outcomes the organisation ShortCode so links open in that organisation', async () => {
+    const h = await harness({ xeroTenant: { shortCode: '!Ab3xY' } });
+
+    await h.sync('account', DEMO_IDS.accounts.northwind);
+
+    expect(h.outcomes.outcomes.at(-1)).toMatchObject({ status: 'synced', xeroShortCode: '!Ab3xY' });
   });
 });
