@@ -11,6 +11,7 @@ import type {
   XeroInvoice,
   XeroInvoiceRef,
   XeroInvoiceStatus,
+  XeroOrganisation,
   XeroItem,
   XeroItemRef,
 } from './model/xero';
@@ -34,7 +35,7 @@ export type ElementResult<T> =
 export interface XeroGateway {
   findContactsByNumber(contactNumbers: readonly string[]): Promise<Map<string, XeroContactRef>>;
   findContactByName(name: string): Promise<XeroContactRef | null>;
-  /** POST /Contacts: creates those without ContactID, updates those with one. */
+  /** PUT /Contacts creates those without ContactID; POST /Contacts updates those with one. */
   saveContacts(contacts: readonly XeroContact[], idempotencyKey: string): Promise<ElementResult<XeroContactRef>[]>;
   findItemsByCode(codes: readonly string[]): Promise<Map<string, XeroItemRef>>;
   saveItems(items: readonly XeroItem[], idempotencyKey: string): Promise<ElementResult<XeroItemRef>[]>;
@@ -45,6 +46,8 @@ export interface XeroGateway {
     status: Extract<XeroInvoiceStatus, 'VOIDED' | 'DELETED'>,
     idempotencyKey: string
   ): Promise<XeroInvoiceRef>;
+  /** GET /Organisation of the connected tenant (time zone, ShortCode); adapters may cache it. */
+  readOrganisation?(): Promise<XeroOrganisation>;
 }
 
 /** The document kinds whose natural keys a key index can list (ContactNumber, Item Code, ACCREC Reference). */
@@ -95,6 +98,8 @@ export interface SyncOutcome {
   readonly errorCode?: string;
   /** When the outcome is a failure: does the work go back to the queue (true) or to the dead letters (false)? */
   readonly willRetry?: boolean;
+  /** The Xero organisation's ShortCode, when known: deep links then open in that organisation. */
+  readonly xeroShortCode?: string;
 }
 
 export interface OutcomeSink {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ValidationError } from './errors';
+import { isIanaTimeZone } from './mapping/time-zones';
 import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';
 
@@ -21,6 +22,8 @@ export const mappingSettingsSchema = z
     lineAmountTypes: z.enum(['Exclusive', 'Inclusive', 'NoTax']),
     syncedTables: z.array(z.enum(SYNCED_TABLES)).min(1),
     disambiguateDuplicateNames: z.boolean(),
+    restoreArchivedCustomers: z.boolean(),
+    timeZone: z.string().trim().refine(isIanaTimeZone, 'an IANA time zone such as "Australia/Sydney"'),
   })
   .partial()
   .strict();

@@ -29,6 +29,16 @@ export interface MappingSettings {
   readonly syncedTables: readonly SyncedTable[];
   /** When a contact name is taken by another Xero contact, append " (ContactNumber suffix)" instead of failing. */
   readonly disambiguateDuplicateNames: boolean;
+  /**
+   * IANA time zone whose calendar day dates invoices (e.g. "Australia/Sydney"). Unset: the Xero organisation's own
+   * time zone (GET /Organisation Timezone), since Dataverse returns submit and created dates as UTC instants.
+   */
+  readonly timeZone?: string;
+  /**
+   * An order whose customer is archived in Xero (Xero takes no new invoices for archived contacts): false fails it
+   * with a message saying so; true restores the contact, creates the invoice and archives the contact again.
+   */
+  readonly restoreArchivedCustomers?: boolean;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

@@ -16,6 +16,7 @@ import { envFor } from './shared/env';
 import { dataverseTokenSource } from './shared/dataverse-deps';
 import { withXeroDeadline, xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
+import { syncState } from './shared/sync-deps';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
 
@@ -59,6 +60,7 @@ async function writebackDeps() {
     columns: writebackColumnsFromJson(env.require('WRITEBACK_COLUMNS')),
     logger: loggerPort,
     clock,
+    syncState: syncState(env),
   };
 }
 

@@ -1,9 +1,12 @@
 /**
- * Sales order arithmetic the way Dynamics 365 computes it, in integer cents: a line's baseamount is
- * priceperunit × quantity, its extendedamount is baseamount − manual − volume discount + tax; the order sums lines
- * net of their discounts, takes off the order discount (amount, or percentage), then adds freight and tax.
+ * Sales order arithmetic the way Dynamics 365 computes it, in integer cents: volumediscountamount is a discount per
+ * unit, so a line's baseamount is (priceperunit − volumediscountamount) × quantity, and its extendedamount is
+ * baseamount − manual discount + tax (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/
+ * salesorderdetail: VolumeDiscountAmount "per unit", BaseAmount "based on the price per unit, volume discount, and
+ * quantity"); the order sums lines net of their manual discounts, takes off the order discount (amount, or
+ * percentage), then adds freight and tax.
  */
-import { fromCents, multiply, toCents } from '../xero-accounting/decimal';
+import { fromCents, fromScaled, multiply, toCents, toScaled } from '../xero-accounting/decimal';
 
 export interface LineInput {
   readonly priceperunit?: number | null;
@@ -19,9 +22,9 @@ export interface LineAmounts {
 }
 
 export function computeLineAmounts(line: LineInput): LineAmounts {
-  const base = toCents(multiply(line.priceperunit ?? 0, line.quantity ?? 0, 2));
-  const extended =
-    base - toCents(line.manualdiscountamount ?? 0) - toCents(line.volumediscountamount ?? 0) + toCents(line.tax ?? 0);
+  const unitPrice = fromScaled(toScaled(line.priceperunit ?? 0, 4) - toScaled(line.volumediscountamount ?? 0, 4), 4);
+  const base = toCents(multiply(unitPrice, line.quantity ?? 0, 2));
+  const extended = base - toCents(line.manualdiscountamount ?? 0) + toCents(line.tax ?? 0);
   return { baseamount: fromCents(base), extendedamount: fromCents(extended) };
 }
 
@@ -46,8 +49,7 @@ export function computeOrderTotals(order: OrderInput, lines: readonly LineInput[
   let tax = 0n;
   for (const line of lines) {
     const base = toCents(computeLineAmounts(line).baseamount);
-    const discounts = toCents(line.manualdiscountamount ?? 0) + toCents(line.volumediscountamount ?? 0);
-    lineNet += base - discounts;
+    lineNet += base - toCents(line.manualdiscountamount ?? 0);
     lineDiscounts += toCents(line.manualdiscountamount ?? 0);
     tax += toCents(line.tax ?? 0);
   }

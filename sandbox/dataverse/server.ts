@@ -23,6 +23,8 @@ export interface SandboxDataverseOptions {
   /** When given, requests must carry `Authorization: Bearer <accessToken>` (401 otherwise). */
   readonly accessToken?: string;
   readonly clock?: () => number;
+  /** IANA time zone of the sandbox user (UserLocal date columns); default Pacific/Auckland. */
+  readonly userTimeZone?: string;
   /** Serve an existing state (e.g. one already seeded); a fresh one otherwise. */
   readonly state?: DataverseState;
 }
@@ -61,7 +63,7 @@ interface Reply {
 }
 
 export async function startSandboxDataverse(options: SandboxDataverseOptions = {}): Promise<SandboxDataverse> {
-  const state = options.state ?? new DataverseState(options.clock);
+  const state = options.state ?? new DataverseState(options.clock, options.userTimeZone);
   const faults = { fail: 0, failStatus: 429 as number, retryAfter: 1, hang: 0, latency: 0 };
   const recorded: RecordedDataverseRequest[] = [];
   let apiUrl = '';
@@ -250,10 +252,24 @@ export async function startSandboxDataverse(options: SandboxDataverseOptions = {
         );
       }
     }
+    if (exists) refuseClosedOrderEdit(def.logicalName, state.get(def.logicalName, id), input);
     // PATCH without If-Match is an upsert in Dataverse: it creates the record with the given id.
     if (exists) state.update(def.logicalName, id, input);
     else state.create(def.logicalName, { ...input, [def.key]: id });
     return written(def, id, prefer, 200);
+  }
+
+  /**
+   * learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+   * orders can be edited; a Submitted, Canceled, Fulfilled or Invoiced order takes a change of state only. The error
+   * code is the sandbox's own stand-in (Microsoft does not document one for this case).
+   */
+  function refuseClosedOrderEdit(table: string, current: Record<string, unknown> | undefined, input: object): void {
+    if (table !== 'salesorder' || current === undefined || current.statecode === 0) return;
+    const stateOnly = Object.keys(input).every((field) => field === 'statecode' || field === 'statuscode');
+    if (!stateOnly) {
+      throw badRequestError('This order cannot be edited: only active orders can be changed.', '0x80040203');
+    }
   }
 
   function written(def: TableDef, id: string, prefer: string | undefined, representationStatus: number): Reply {

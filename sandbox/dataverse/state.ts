@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequestError, DataverseError, notFoundError } from './dataverse-error';
 import { computeLineAmounts, computeOrderTotals } from './order-totals';
+import { SANDBOX_USER_TIME_ZONE, userLocalToUtc } from './user-local-dates';
 import { findNavigation, isTableName, TABLES, tableBySet, type LookupDef, type TableName } from './tables';
 
 export interface LookupRef {
@@ -42,6 +43,14 @@ const ORDER_TOTAL_COLUMNS = [
   'totalamount',
 ] as const;
 
+/**
+ * UserLocal date columns with the DateOnly format (learn.microsoft.com/power-apps/developer/data-platform/reference/
+ * entities/salesorder: SubmitDate, DateFulfilled, RequestDeliveryBy).
+ */
+const USER_LOCAL_DATES: Partial<Record<TableName, readonly string[]>> = {
+  salesorder: ['submitdate', 'datefulfilled', 'requestdeliveryby'],
+};
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class DataverseState {
@@ -51,7 +60,11 @@ export class DataverseState {
   private version = 1000;
   private orderSequence = 1000;
 
-  constructor(private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly clock: () => number = Date.now,
+    /** IANA zone of the sandbox user, for UserLocal date columns (see user-local-dates.ts). */
+    private readonly userTimeZone: string = SANDBOX_USER_TIME_ZONE
+  ) {
     for (const name of Object.keys(TABLES) as TableName[]) this.tables.set(name, new Map());
   }
 
@@ -217,7 +230,9 @@ export class DataverseState {
         changed.push(lookup.name);
         continue;
       }
-      record.values[field] = value;
+      record.values[field] = USER_LOCAL_DATES[record.table]?.includes(field)
+        ? userLocalToUtc(value, this.userTimeZone)
+        : value;
       changed.push(field);
     }
     if (creating) this.applyCreateDefaults(record);

@@ -16,6 +16,17 @@ export const SANDBOX_TAX_RATES: Readonly<Record<string, number>> = {
   OUTPUTY23: 20,
 };
 
+/**
+ * Default tax type of the sandbox chart's accounts: a line with an AccountCode and no TaxType takes its account's
+ * (developer.xero.com/documentation/api/accounting/invoices, LineItems TaxType; …/accounting/accounts TaxType).
+ */
+export const SANDBOX_ACCOUNT_TAX_TYPES: Readonly<Record<string, string>> = {
+  '200': 'OUTPUT',
+  '260': 'OUTPUT',
+  '425': 'OUTPUT',
+  '860': 'NONE',
+};
+
 export interface LineResult {
   readonly line: XeroRecord;
   readonly errors: readonly string[];
@@ -50,7 +61,9 @@ export function computeLine(input: XeroRecord, lineAmountTypes: string, unitdp: 
   line.LineAmount = fromCents(amountCents);
 
   let taxCents = 0n;
-  const taxType = str(input.TaxType);
+  const accountCode = str(input.AccountCode);
+  const taxType = str(input.TaxType) ?? (accountCode ? SANDBOX_ACCOUNT_TAX_TYPES[accountCode] : undefined);
+  if (taxType !== undefined) line.TaxType = taxType;
   if (taxType !== undefined && SANDBOX_TAX_RATES[taxType] === undefined) {
     errors.push(`The TaxType code ${taxType} does not exist or cannot be used for this type of transaction.`);
   }

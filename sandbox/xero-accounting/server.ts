@@ -15,6 +15,7 @@ export const XERO_API_PREFIX = '/api.xro/2.0';
 /** The sandbox organisation's tenant id (what a sandbox identity server should list in /connections). */
 export const SANDBOX_XERO_TENANT_ID = '5a1dbb0c-7e3f-4c2a-9d61-0c7f3b9e2a41';
 export const SANDBOX_XERO_ORG_NAME = 'Sandbox Trading Ltd';
+export const SANDBOX_XERO_SHORT_CODE = '!sBx7q';
 const PAGE_SIZE = 100;
 
 export type XeroSchemaName = 'Contacts' | 'Items' | 'Invoices';
@@ -23,6 +24,10 @@ export interface SandboxXeroTenant {
   readonly tenantId: string;
   readonly name?: string;
   readonly baseCurrency?: string;
+  /** Xero's Windows-style zone name (GET /Organisation Timezone); default NEWZEALANDSTANDARDTIME. */
+  readonly timezone?: string;
+  /** Organisation ShortCode used in deep links; default SANDBOX_XERO_SHORT_CODE. */
+  readonly shortCode?: string;
 }
 
 export interface SandboxXeroOptions {
@@ -55,7 +60,7 @@ export interface SandboxXeroKnobs {
   /** The next `count` requests are never answered (the client must time out). */
   hangNext(count: number): void;
   /**
-   * The next `count` successful requests on `route` (e.g. "POST /Contacts") are carried out, then their connection is
+   * The next `count` successful requests on `route` (e.g. "PUT /Contacts") are carried out, then their connection is
    * cut before the answer: the write happened (or was replayed), but the client cannot know (a lost response).
    */
   loseNextAnswers(route: string, count?: number): void;
@@ -374,6 +379,9 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
             OrganisationStatus: 'ACTIVE',
             IsDemoCompany: true,
             Version: 'NZ',
+            // developer.xero.com/documentation/api/accounting/organisation: Timezone and ShortCode.
+            Timezone: tenant?.timezone ?? 'NEWZEALANDSTANDARDTIME',
+            ShortCode: tenant?.shortCode ?? SANDBOX_XERO_SHORT_CODE,
           },
         ],
       },

@@ -36,6 +36,25 @@ const NEXT_STATUSES: Readonly<Record<string, readonly string[]>> = {
 /** Fields Xero still lets you change once money has been applied to an invoice. */
 const EDITABLE_WHEN_PAID = ['Reference', 'DueDate', 'InvoiceNumber', 'BrandingThemeID', 'Contact', 'Url'];
 
+/**
+ * Xero accepts plain ASCII e-mail addresses only: its accounting OpenAPI contract says of EmailAddress "umlauts not
+ * supported" (developer.xero.com/documentation/api/accounting/contacts).
+ */
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/** Xero's contract marks Contact Website read only: the API ignores it on writes. */
+function withoutReadOnlyContactFields(input: XeroRecord): XeroRecord {
+  const { Website: _website, ...writable } = input;
+  return writable;
+}
+
+function emailAddressesOf(contact: XeroRecord): string[] {
+  const persons = Array.isArray(contact.ContactPersons) ? contact.ContactPersons.filter(isRecord) : [];
+  return [contact, ...persons]
+    .map((record) => record.EmailAddress)
+    .filter((address): address is string => typeof address === 'string' && address !== '');
+}
+
 export interface BooksSnapshot {
   readonly contacts: XeroRecord[];
   readonly items: XeroRecord[];
@@ -94,7 +113,7 @@ export class TenantBooks {
 
     const merged: XeroRecord = {
       ...(existing ?? { ContactStatus: 'ACTIVE', IsCustomer: false, IsSupplier: false }),
-      ...input,
+      ...withoutReadOnlyContactFields(input),
     };
     const name = str(merged.Name)?.trim();
     if (!name) errors.push('The contact name must be specified.');
@@ -102,6 +121,9 @@ export class TenantBooks {
     const contactNumber = str(merged.ContactNumber);
     if (contactNumber !== undefined && contactNumber.length > 50) {
       errors.push('The contact number must not exceed 50 characters.');
+    }
+    for (const address of emailAddressesOf(input)) {
+      if (!EMAIL.test(address)) errors.push('Email address must be valid.');
     }
     if (!CONTACT_STATUSES.includes(String(merged.ContactStatus))) {
       errors.push(`ContactStatus ${String(merged.ContactStatus)} is not valid.`);
@@ -137,7 +159,17 @@ export class TenantBooks {
         return { record: input, errors: [`Price List Item with Code ''${code}'' already exists`] };
       existing = byCode;
     }
-    const merged: XeroRecord = { ...(existing ?? { IsSold: true, IsPurchased: false }), ...input };
+    // developer.xero.com/documentation/api/accounting/items: IsSold and IsPurchased default to true; turning one off
+    // nulls its description and details.
+    const merged: XeroRecord = { ...(existing ?? { IsSold: true, IsPurchased: true }), ...input };
+    if (merged.IsSold === false) {
+      delete merged.Description;
+      delete merged.SalesDetails;
+    }
+    if (merged.IsPurchased === false) {
+      delete merged.PurchaseDescription;
+      delete merged.PurchaseDetails;
+    }
     if (!code?.trim()) errors.push('Item code must be specified.');
     else if (code.length > 30) errors.push('Item code must not exceed 30 characters.');
     else if (this.listItems().some((i) => i !== existing && sameText(i.Code, code))) {
@@ -189,6 +221,11 @@ export class TenantBooks {
       errors.push(`LineAmountTypes ${String(merged.LineAmountTypes)} is not valid.`);
     }
     const contact = this.resolveInvoiceContact(merged.Contact, errors);
+    // developer.xero.com/documentation/api/accounting/contacts (ContactStatus): an archived contact takes no new
+    // invoices or credit notes until it is restored.
+    if (!existing && this.isArchivedContact(contact)) {
+      errors.push('The contact must be un-archived before creating new invoices or credit notes.');
+    }
 
     const lineInputs = Array.isArray(merged.LineItems) ? merged.LineItems.filter(isRecord) : [];
     const lines = lineInputs.map((raw) => {
@@ -320,6 +357,11 @@ export class TenantBooks {
       AccountCode: line.AccountCode ?? sales.AccountCode,
       TaxType: line.TaxType ?? sales.TaxType,
     };
+  }
+
+  private isArchivedContact(contact: XeroRecord): boolean {
+    const id = str(contact.ContactID);
+    return id !== undefined && this.contacts.get(id.toLowerCase())?.ContactStatus === 'ARCHIVED';
   }
 
   private markCustomer(contact: XeroRecord): void {

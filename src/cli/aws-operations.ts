@@ -85,6 +85,8 @@ export async function previewOnAws(
   id: string
 ): Promise<void> {
   const answer = await new OperationsInvoker(functionRef).invoke({ action: 'preview', table, id });
+  // A record Dataverse does not have (or cannot be mapped) is a failure of the command, not a preview to print.
+  if ('error' in answer && 'message' in answer) throw new AwsOperationError(String(answer.message));
   io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
 }
 

@@ -178,6 +178,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     columns: writebackColumns,
     logger,
     clock,
+    syncState: state,
     tenantId: config.xero.pinnedTenantId,
   });
   const invoicePoll = () =>
@@ -188,6 +189,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       checkpoints: new SqliteCheckpointStore(db),
       logger,
       clock,
+      syncState: state,
     });
 
   const changes = new SqliteChangeQueue(queue);

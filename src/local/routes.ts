@@ -192,6 +192,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       return json(400, { error: 'bad_request', message: 'expected /admin/preview/<table>/<GUID>' });
     try {
       const plan = await deps.planChange({ ...retryEvent(table, id), source: 'manual' });
+      if (plan.missing) return json(404, { error: 'not_found', message: plan.missing });
       return json(200, {
         writes: plan.writes,
         forward: plan.forward,

@@ -124,7 +124,7 @@ it('should write a bulk of new accounts with one listing of the tenant, and look
   // Xero held while the bulk is mapped, so the writes meet a full queue (as in a backfill). The first save is carried
   // out but its answer is lost, and so are the answers to the gateway's two retries of it (Idempotency-Key replays).
   knobs.pause();
-  knobs.loseNextAnswers('POST /Contacts', 3);
+  knobs.loseNextAnswers('PUT /Contacts', 3);
   const ids = await newAccounts('Bulk', 45);
   await waitFor('a Xero call held', () => knobs.inFlight() >= 1);
   await sleep(1_500);
@@ -135,7 +135,7 @@ it('should write a bulk of new accounts with one listing of the tenant, and look
   const calls = knobs.requests().slice(seen);
   const listings = calls.filter((r) => r.route === 'GET /Contacts' && r.query.pageSize === '1000' && !r.query.where);
   const lookups = calls.filter((r) => r.route === 'GET /Contacts' && (r.query.where ?? '').includes('ContactNumber'));
-  const lostSaves = calls.filter((r) => r.route === 'POST /Contacts' && r.status === undefined);
+  const lostSaves = calls.filter((r) => r.route === 'PUT /Contacts' && r.status === undefined);
   expect(listings.length).toBeGreaterThanOrEqual(1);
   expect(lostSaves).toHaveLength(3);
   // The records of the lost save were marked `creating`, so their retry looked them up instead of trusting the listing.

@@ -70,6 +70,13 @@ it('should print the Xero invoice JSON for `preview salesorder <id>` without wri
   expect(connector.sandbox?.accounting.knobs.requests().filter((r) => r.method !== 'GET').length).toBe(before);
 });
 
+it('should exit 1 naming the record when `preview` asks for one Dataverse does not have', async () => {
+  const missing = '0f0e0d0c-0b0a-4909-8807-060504030201';
+  const { code, stderr } = await cli(['preview', 'salesorder', missing]);
+  expect(code).toBe(1);
+  expect(stderr).toContain(`salesorder ${missing} not found in Dataverse`);
+});
+
 it('should queue a record for `retry` (exit 0) and refuse bad input (exit 2 usage, exit 1 from the server)', async () => {
   const outcomesOf = () => connector.app.outcomes.recent(200).filter((o) => o.id === DEMO_IDS.accounts.northwind);
   const before = outcomesOf().length;

@@ -85,8 +85,8 @@ const round2 = (value: Decimal): Decimal => value.round(2);
 const money = (value: number | undefined): Decimal => Decimal.from(value ?? 0);
 
 /**
- * An order line; baseamount (price × quantity, rounded to the currency's 2 dp) and extendedamount
- * (base − discounts + tax) are derived unless given. Catalogue line by default; pass isproductoverridden for write-ins.
+ * An order line; baseamount ((price − per-unit volume discount) × quantity, rounded to the currency's 2 dp) and
+ * extendedamount (base − manual discount + tax) are derived unless given, as Dataverse does. Catalogue line by default; pass isproductoverridden for write-ins.
  */
 export function buildOrderLine(overrides: Partial<DvOrderLine> = {}): DvOrderLine {
   const draft: DvOrderLine = {
@@ -99,8 +99,9 @@ export function buildOrderLine(overrides: Partial<DvOrderLine> = {}): DvOrderLin
     priceperunit: 899.5,
     ...overrides,
   };
-  const base = draft.baseamount ?? round2(money(draft.quantity).mul(money(draft.priceperunit))).toNumber();
-  const net = money(base).sub(money(draft.manualdiscountamount)).sub(money(draft.volumediscountamount));
+  const unitPrice = money(draft.priceperunit).sub(money(draft.volumediscountamount));
+  const base = draft.baseamount ?? round2(money(draft.quantity).mul(unitPrice)).toNumber();
+  const net = money(base).sub(money(draft.manualdiscountamount));
   return {
     ...draft,
     baseamount: base,
@@ -130,17 +131,14 @@ export interface DataverseTotals {
 }
 
 /**
- * Order totals as Dataverse computes them: detail amount = Σ (base − manual − volume discount); order discount =
+ * Order totals as Dataverse computes them: detail amount = Σ (base − manual discount), base already net of the
+ * per-unit volume discount; order discount =
  * discountamount + discountpercentage % of the detail amount (2 dp); total = detail − order discount + freight + Σ tax.
  */
 export function dataverseOrderTotals(
   order: Pick<DvSalesOrder, 'lines' | 'discountamount' | 'discountpercentage' | 'freightamount'>
 ): DataverseTotals {
-  const detail = Decimal.sum(
-    order.lines.map((line) =>
-      money(line.baseamount).sub(money(line.manualdiscountamount)).sub(money(line.volumediscountamount))
-    )
-  );
+  const detail = Decimal.sum(order.lines.map((line) => money(line.baseamount).sub(money(line.manualdiscountamount))));
   const tax = Decimal.sum(order.lines.map((line) => money(line.tax)));
   const discount = money(order.discountamount).add(round2(detail.mul(money(order.discountpercentage)).div(100)));
   const total = detail.sub(discount).add(money(order.freightamount)).add(tax);

@@ -35,6 +35,7 @@ export function classifyDataverseFailure(error: unknown, what: string, now: Date
     code?: unknown;
     headers?: unknown;
     name?: unknown;
+    message?: unknown;
   };
   const status = typeof fields.status === 'number' ? fields.status : undefined;
   if (status === undefined) {
@@ -84,11 +85,37 @@ export function classifyDataverseFailure(error: unknown, what: string, now: Date
       ),
     };
   }
-  const dataverseCode = typeof fields.code === 'string' && fields.code ? ` ${fields.code}` : '';
+  const dataverseCode = typeof fields.code === 'string' && fields.code ? fields.code : undefined;
   return {
     kind: 'fail',
-    error: new PermanentError(`Dataverse ${what}: request rejected (${status}${dataverseCode})`, 'DATAVERSE_REJECTED'),
+    error: new DataverseRejectedError(
+      `Dataverse ${what}: request rejected (${status}${dataverseCode ? ` ${dataverseCode}` : ''})`,
+      dataverseCode,
+      typeof fields.message === 'string' && MISSING_PROPERTY.test(fields.message)
+    ),
   };
+}
+
+/**
+ * How the Web API names a column the table does not have: "Invalid property 'x' was found in entity …" for a body,
+ * "Could not find a property named 'x' …" for a query. Only the fact is kept, never the message (it can quote data).
+ */
+const MISSING_PROPERTY = /invalid property '[^']*' was found|could not find a property named/i;
+
+/** Dataverse refused a request (4xx other than auth and throttling); `dataverseCode` is its error code, if any. */
+export class DataverseRejectedError extends PermanentError {
+  constructor(
+    message: string,
+    readonly dataverseCode?: string,
+    /** The request named a column the table does not have. */
+    readonly missingColumn = false
+  ) {
+    super(message, 'DATAVERSE_REJECTED');
+  }
+}
+
+export function isMissingColumnError(error: unknown): boolean {
+  return error instanceof DataverseRejectedError && error.missingColumn;
 }
 
 /** Retry-After is seconds for Dataverse; an HTTP date is accepted too. */

@@ -12,6 +12,7 @@ import { ConnectorError, ValidationError } from '../../core/errors';
 import type { SyncedTable } from '../../core/model/change-event';
 import { SYNCED_TABLES } from '../../core/model/change-event';
 import type { Logger, OutcomeSink, SyncOutcome } from '../../core/ports';
+import { isMissingColumnError } from './dataverse-error-policy';
 import type { DataverseWriter } from './dataverse-writer';
 
 export type IntegrationLogMode = 'all' | 'failures';
@@ -70,13 +71,21 @@ export class IntegrationLogSink implements OutcomeSink {
       const found = await this.options.writer.updateRecord(entitySetOf(outcome.table), outcome.id, fields);
       if (!found) this.options.logger.info('sync status not written back: record no longer exists', ids(outcome));
     } catch (error) {
-      const rejected = error instanceof ConnectorError && error.code === 'DATAVERSE_REJECTED';
-      if (rejected) {
-        // Most likely the optional columns do not exist on this table: stop trying instead of failing every time.
+      if (isMissingColumnError(error)) {
+        // The optional columns do not exist on this table: stop trying instead of failing every time.
         this.writeBack.delete(outcome.table);
         this.options.logger.warn('sync status write-back rejected; turned off for this table until restart', {
           ...failureFields(outcome, error),
           hint: 'run `connector setup-dataverse` to add the Xero columns',
+        });
+        return;
+      }
+      if (error instanceof ConnectorError && error.code === 'DATAVERSE_REJECTED') {
+        // This record refused the change (e.g. a sales order that is no longer Active cannot be edited,
+        // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder StateCode); the
+        // integration log row, written independently, still carries the outcome and the Xero id.
+        this.options.logger.info('sync status not written back: Dataverse refused a change to this record', {
+          ...failureFields(outcome, error),
         });
         return;
       }

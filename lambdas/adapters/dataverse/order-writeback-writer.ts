@@ -10,7 +10,9 @@
  * (dataverse-error-policy.ts): bounded in-process retries that honour Retry-After, longer waits raised as typed
  * errors for the queue.
  */
+import { createHash } from 'node:crypto';
 import { DynamicsWebApi } from 'dynamics-web-api';
+import { integrationLogNames, integrationLogRow } from '../../core/dataverse-admin';
 import { PermanentError, ValidationError } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { Decimal } from '../../core/money';
@@ -31,6 +33,8 @@ export interface OrderWritebackWriterOptions {
   readonly maxRetryDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly logger?: Logger;
+  /** Where invoice state of orders that are not Active goes: the integration log (default prefix d365x). */
+  readonly integrationLog?: { readonly prefix?: string; readonly entitySet?: string };
 }
 
 const DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000 };
@@ -82,6 +86,24 @@ function toWire(field: Field, value: string | null): unknown {
   return field === 'amountDue' || field === 'amountPaid' ? Number(value) : value;
 }
 
+function describeInvoiceState(values: WritebackValues): string {
+  const parts = [
+    `Xero invoice ${values.invoiceNumber ?? ''}`.trim(),
+    values.status ?? 'status unknown',
+    values.amountDue === null ? undefined : `amount due ${values.amountDue}`,
+    values.amountPaid === null ? undefined : `paid ${values.amountPaid}`,
+    values.fullyPaidOn === null ? undefined : `fully paid on ${values.fullyPaidOn}`,
+  ];
+  return parts.filter((part) => part !== undefined).join(', ');
+}
+
+/** A GUID (version-4 layout) from a SHA-256 of `text`: the same text always names the same row. */
+function deterministicGuid(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export class DataverseOrderWritebackWriter implements OrderWriteback {
   private readonly api: DynamicsWebApi;
   private readonly settings: typeof DEFAULTS;
@@ -109,7 +131,7 @@ export class DataverseOrderWritebackWriter implements OrderWriteback {
     const page = await this.call('find salesorder by ordernumber', () =>
       this.api.retrieveMultiple<Row>({
         collection: 'salesorders',
-        select: ['salesorderid', ...fields.map((field) => columns[field])],
+        select: ['salesorderid', 'statecode', ...fields.map((field) => columns[field])],
         filter: `ordernumber eq ${odataString(orderNumber)}`,
         // Two are enough to notice a duplicate number.
         top: 2,
@@ -131,7 +153,34 @@ export class DataverseOrderWritebackWriter implements OrderWriteback {
     const current = Object.fromEntries(
       fields.map((field) => [field, READERS[field](row[columns[field]])])
     ) as unknown as WritebackValues;
-    return { salesOrderId, current };
+    const statecode = row['statecode'];
+    return { salesOrderId, current, ...(typeof statecode === 'number' && { active: statecode === 0 }) };
+  }
+
+  /**
+   * An order that is not Active cannot be edited, so the invoice state becomes an integration-log row regarding the
+   * order. The row id is derived from order, invoice and state: applying the same state again rewrites the same row
+   * (PATCH upsert) instead of adding another.
+   */
+  async recordOnInactiveOrder(salesOrderId: string, invoiceId: string, values: WritebackValues): Promise<void> {
+    const key = salesOrderId.trim().toLowerCase();
+    if (!GUID.test(key)) throw new ValidationError('not a Dataverse sales order id');
+    const names = integrationLogNames(this.options.integrationLog?.prefix);
+    const row = integrationLogRow(
+      {
+        table: 'salesorder',
+        id: key,
+        event: 'Update',
+        status: 'synced',
+        xeroId: invoiceId,
+        message: `${describeInvoiceState(values)}; the order is not Active, so Dataverse keeps its invoice columns unchanged`,
+      },
+      { names }
+    );
+    const rowId = deterministicGuid(`${key}\n${invoiceId}\n${JSON.stringify(values)}`);
+    await this.call('record invoice state of a closed order', () =>
+      this.api.upsert({ collection: this.options.integrationLog?.entitySet ?? names.entitySet, key: rowId, data: row })
+    );
   }
 
   async updateOrder(

@@ -139,7 +139,8 @@ export class XeroIdentityClient implements IdentityClient {
       return new RateLimitedError(
         `Xero ${what} was rate limited`,
         Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000,
-        response.headers.get('x-rate-limit-problem') ?? 'minute'
+        // Xero may capitalise the value ("Day"); the limiter compares lower case.
+        (response.headers.get('x-rate-limit-problem') || 'minute').toLowerCase()
       );
     }
     if (response.status >= 500) {

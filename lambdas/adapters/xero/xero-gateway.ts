@@ -5,8 +5,11 @@
  * - Our wire objects (PascalCase, lambdas/core/model/xero.ts) go through xero-node's ObjectSerializer; the
  *   round trip is checked so a field the SDK does not know is a loud error instead of a silently dropped value.
  * - Every request gets a timeout: xero-node sets none, so a request hook adds axios `timeout` and an AbortSignal.
- * - Writes: POST (create or update) with summarizeErrors=false, unitdp=4 for items/invoices, and the caller's
- *   Idempotency-Key; results are read per element.
+ * - Writes: PUT creates, POST updates (by the id in the element) with summarizeErrors=false, unitdp=4 for
+ *   items/invoices, and the caller's Idempotency-Key; results are read per element. POST without an id is never
+ *   used to create: Xero's POST updates an existing invoice with the same InvoiceNumber (and an item with the same
+ *   Code), so it could overwrite a document made by hand (developer.xero.com/documentation/api/accounting/invoices,
+ *   …/items, …/contacts: "PUT creates", "POST creates or updates").
  */
 import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
 import { ObjectSerializer } from 'xero-node/dist/gen/model/accounting/models';
@@ -23,6 +26,7 @@ import type {
   XeroInvoiceStatus,
   XeroItem,
   XeroItemRef,
+  XeroOrganisation,
 } from '../../core/model/xero';
 import type {
   Clock,
@@ -94,15 +98,62 @@ function checkBatch(count: number, idempotencyKey: string): void {
   }
 }
 
+const ORGANISATION_TTL_MS = 3_600_000;
+
+function toOrganisation(element: Record<string, unknown> | undefined): XeroOrganisation {
+  const text = (key: string) => (typeof element?.[key] === 'string' ? (element[key] as string) : undefined);
+  return Object.fromEntries(
+    (['Name', 'Timezone', 'ShortCode', 'BaseCurrency'] as const)
+      .map((key) => [key, text(key)] as const)
+      .filter(([, value]) => value !== undefined)
+  ) as XeroOrganisation;
+}
+
+type Verb = 'PUT' | 'POST';
+
+/**
+ * Sends elements without an id by PUT (create only) and those with one by POST (update), and returns the results in
+ * the caller's order. A batch of one kind keeps the caller's Idempotency-Key; a mixed batch sends two requests, each
+ * with its own key derived from it.
+ */
+async function putOrPost<T, R>(
+  elements: readonly T[],
+  hasId: (element: T) => boolean,
+  idempotencyKey: string,
+  send: (part: T[], verb: Verb, key: string) => Promise<ElementResult<R>[]>
+): Promise<ElementResult<R>[]> {
+  const positions: Record<Verb, number[]> = { PUT: [], POST: [] };
+  elements.forEach((element, index) => positions[hasId(element) ? 'POST' : 'PUT'].push(index));
+  const mixed = positions.PUT.length > 0 && positions.POST.length > 0;
+  const results: ElementResult<R>[] = new Array<ElementResult<R>>(elements.length);
+  for (const verb of ['PUT', 'POST'] as const) {
+    const indices = positions[verb];
+    if (indices.length === 0) continue;
+    const key = mixed ? `${idempotencyKey.slice(0, MAX_IDEMPOTENCY_KEY - 5)}-${verb.toLowerCase()}` : idempotencyKey;
+    const part = await send(
+      indices.map((index) => elements[index] as T),
+      verb,
+      key
+    );
+    indices.forEach((index, position) => {
+      results[index] = part[position] ?? { ok: false, messages: ['no result returned for this element'] };
+    });
+  }
+  return results;
+}
+
 const LIVE_INVOICE = (status: XeroInvoiceStatus) => status !== 'VOIDED' && status !== 'DELETED';
 
 export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private readonly api: AccountingApi;
   private readonly runner: XeroCallRunner;
   private readonly chunkLimits: ChunkLimits;
+  private readonly clock: Clock;
+  private organisation?: { readonly at: number; readonly value: XeroOrganisation };
 
   constructor(options: XeroGatewayOptions) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const sleep = options.sleep ?? realSleep;
     this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.chunkLimits = { ...DEFAULT_CHUNK_LIMITS, ...options.lookupChunks };
@@ -163,7 +214,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private contactsPage(
     page: number,
     pageSize: number,
-    filter: { where?: string; includeArchived: boolean }
+    filter: { where?: string; includeArchived: boolean; summaryOnly?: boolean }
   ): Promise<unknown> {
     return this.runner.run('GET /Contacts', ({ accessToken, tenantId }) =>
       this.authorised(accessToken).getContacts(
@@ -174,7 +225,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
         undefined,
         page,
         filter.includeArchived,
-        undefined,
+        filter.summaryOnly,
         undefined,
         pageSize
       )
@@ -182,7 +233,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   }
 
   /** One page of GET /Invoices matching `where` (raw body). */
-  private invoicesPage(page: number, pageSize: number, where: string): Promise<unknown> {
+  private invoicesPage(page: number, pageSize: number, where: string, summaryOnly?: boolean): Promise<unknown> {
     return this.runner.run('GET /Invoices', ({ accessToken, tenantId }) =>
       this.authorised(accessToken).getInvoices(
         tenantId,
@@ -197,7 +248,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
         undefined,
         undefined,
         UNIT_DP,
-        undefined,
+        summaryOnly,
         pageSize
       )
     );
@@ -209,11 +260,20 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   ): Promise<ElementResult<XeroContactRef>[]> {
     checkBatch(contacts.length, idempotencyKey);
     if (contacts.length === 0) return [];
-    const model = toSdkModel<Contacts>({ Contacts: contacts }, 'Contacts');
-    const body = await this.runner.run('POST /Contacts', ({ accessToken, tenantId }) =>
-      this.authorised(accessToken).updateOrCreateContacts(tenantId, model, false, idempotencyKey)
+    return putOrPost(
+      contacts,
+      (c) => c.ContactID !== undefined,
+      idempotencyKey,
+      async (part, verb, key) => {
+        const model = toSdkModel<Contacts>({ Contacts: part }, 'Contacts');
+        const body = await this.runner.run(`${verb} /Contacts`, ({ accessToken, tenantId }) =>
+          verb === 'PUT'
+            ? this.authorised(accessToken).createContacts(tenantId, model, false, key)
+            : this.authorised(accessToken).updateOrCreateContacts(tenantId, model, false, key)
+        );
+        return toElementResults(body, 'Contacts', part.length, toContactRef);
+      }
     );
-    return toElementResults(body, 'Contacts', contacts.length, toContactRef);
   }
 
   async findItemsByCode(codes: readonly string[]): Promise<Map<string, XeroItemRef>> {
@@ -234,11 +294,20 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   async saveItems(items: readonly XeroItem[], idempotencyKey: string): Promise<ElementResult<XeroItemRef>[]> {
     checkBatch(items.length, idempotencyKey);
     if (items.length === 0) return [];
-    const model = toSdkModel<Items>({ Items: items }, 'Items');
-    const body = await this.runner.run('POST /Items', ({ accessToken, tenantId }) =>
-      this.authorised(accessToken).updateOrCreateItems(tenantId, model, false, UNIT_DP, idempotencyKey)
+    return putOrPost(
+      items,
+      (i) => i.ItemID !== undefined,
+      idempotencyKey,
+      async (part, verb, key) => {
+        const model = toSdkModel<Items>({ Items: part }, 'Items');
+        const body = await this.runner.run(`${verb} /Items`, ({ accessToken, tenantId }) =>
+          verb === 'PUT'
+            ? this.authorised(accessToken).createItems(tenantId, model, false, UNIT_DP, key)
+            : this.authorised(accessToken).updateOrCreateItems(tenantId, model, false, UNIT_DP, key)
+        );
+        return toElementResults(body, 'Items', part.length, toItemRef);
+      }
     );
-    return toElementResults(body, 'Items', items.length, toItemRef);
   }
 
   /** Sales invoices by Reference; when several share one, a live (not VOIDED/DELETED) invoice wins. */
@@ -268,11 +337,20 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   ): Promise<ElementResult<XeroInvoiceRef>[]> {
     checkBatch(invoices.length, idempotencyKey);
     if (invoices.length === 0) return [];
-    const model = toSdkModel<Invoices>({ Invoices: invoices }, 'Invoices');
-    const body = await this.runner.run('POST /Invoices', ({ accessToken, tenantId }) =>
-      this.authorised(accessToken).updateOrCreateInvoices(tenantId, model, false, UNIT_DP, idempotencyKey)
+    return putOrPost(
+      invoices,
+      (i) => i.InvoiceID !== undefined,
+      idempotencyKey,
+      async (part, verb, key) => {
+        const model = toSdkModel<Invoices>({ Invoices: part }, 'Invoices');
+        const body = await this.runner.run(`${verb} /Invoices`, ({ accessToken, tenantId }) =>
+          verb === 'PUT'
+            ? this.authorised(accessToken).createInvoices(tenantId, model, false, UNIT_DP, key)
+            : this.authorised(accessToken).updateOrCreateInvoices(tenantId, model, false, UNIT_DP, key)
+        );
+        return toElementResults(body, 'Invoices', part.length, toInvoiceRef);
+      }
     );
-    return toElementResults(body, 'Invoices', invoices.length, toInvoiceRef);
   }
 
   /** Every ContactNumber (archived contacts too), Item Code or ACCREC Reference, for the key index. */
@@ -284,7 +362,9 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (contact) => contact.ContactNumber,
           maxPages,
           paged: true,
-          fetchPage: (page) => this.contactsPage(page, LISTING_PAGE_SIZE, { includeArchived: true }),
+          // summaryOnly: the lightweight form is enough for keys and cheaper for Xero to serve
+          // (developer.xero.com/documentation/api/accounting/contacts, summaryOnly).
+          fetchPage: (page) => this.contactsPage(page, LISTING_PAGE_SIZE, { includeArchived: true, summaryOnly: true }),
         });
       case 'items':
         return collectKeys({
@@ -303,9 +383,21 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
           keyOf: (invoice) => invoice.Reference,
           maxPages,
           paged: true,
-          fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"'),
+          fetchPage: (page) => this.invoicesPage(page, LISTING_PAGE_SIZE, 'Type=="ACCREC"', true),
         });
     }
+  }
+
+  /** GET /Organisation, kept for an hour: its time zone and ShortCode change rarely, and every call costs budget. */
+  async readOrganisation(): Promise<XeroOrganisation> {
+    const now = this.clock.now().getTime();
+    if (this.organisation && now - this.organisation.at < ORGANISATION_TTL_MS) return this.organisation.value;
+    const body = await this.runner.run('GET /Organisation', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getOrganisations(tenantId)
+    );
+    const value = toOrganisation(elementsOf(body, 'Organisations')[0]);
+    this.organisation = { at: now, value };
+    return value;
   }
 
   async setInvoiceStatus(

@@ -117,9 +117,12 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
   private readonly api: AccountingApi;
   private readonly runner: XeroCallRunner;
   private readonly pageSize: number;
+  private readonly clock: Clock;
+  private organisation?: { readonly at: number; readonly shortCode?: string };
 
   constructor(options: XeroInvoiceReaderOptions) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.api = createAccountingApi(options.apiUrl, options.timeoutMs ?? 20_000);
     this.pageSize = Math.min(1000, Math.max(1, options.pageSize ?? PAGE_SIZE));
     this.runner = new XeroCallRunner({
@@ -137,6 +140,31 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
     return this.api;
   }
 
+  /**
+   * The organisation's ShortCode for invoice links (GET /Organisation, kept for an hour). A failure to read it only
+   * costs the link its organisation, never the write-back.
+   */
+  private async shortCode(): Promise<string | undefined> {
+    const now = this.clock.now().getTime();
+    if (this.organisation && now - this.organisation.at < 3_600_000) return this.organisation.shortCode;
+    let shortCode: string | undefined;
+    try {
+      const body = await this.runner.run('GET /Organisation', ({ accessToken, tenantId }) =>
+        this.authorised(accessToken).getOrganisations(tenantId)
+      );
+      shortCode = text(elementsOf(body, 'Organisations')[0]?.ShortCode);
+    } catch {
+      shortCode = undefined;
+    }
+    this.organisation = { at: now, ...(shortCode && { shortCode }) };
+    return shortCode;
+  }
+
+  private async withShortCode(invoice: XeroInvoiceSnapshot): Promise<XeroInvoiceSnapshot> {
+    const shortCode = await this.shortCode();
+    return shortCode ? { ...invoice, shortCode } : invoice;
+  }
+
   async getInvoice(invoiceId: string): Promise<XeroInvoiceSnapshot | null> {
     let body: unknown;
     try {
@@ -150,7 +178,7 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
     const found = elementsOf(body, 'Invoices')
       .map(toInvoiceSnapshot)
       .find((invoice) => invoice?.invoiceId.toLowerCase() === invoiceId.toLowerCase());
-    return found ?? null;
+    return found ? this.withShortCode(found) : null;
   }
 
   async getCreditNote(creditNoteId: string): Promise<XeroCreditNoteSnapshot | null> {
@@ -196,7 +224,11 @@ export class XeroAccountingInvoiceReader implements XeroInvoiceReader {
     const invoices = elements
       .map(toInvoiceSnapshot)
       .filter((invoice): invoice is XeroInvoiceSnapshot => invoice !== undefined);
-    return { invoices, hasMore: elements.length >= this.pageSize };
+    const shortCode = invoices.length > 0 ? await this.shortCode() : undefined;
+    return {
+      invoices: shortCode ? invoices.map((invoice) => ({ ...invoice, shortCode })) : invoices,
+      hasMore: elements.length >= this.pageSize,
+    };
   }
 }
 

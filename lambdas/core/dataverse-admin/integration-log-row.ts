@@ -20,18 +20,32 @@ const MAX_LOG_MESSAGE = 4000;
 const MAX_RECORD_MESSAGE = 2000;
 const MAX_SHORT = 100;
 
-/** Deep link to the Xero document a synced record became. */
-export function xeroDeepLink(table: SyncedTable, xeroId: string): string {
+/** The path of the Xero page that shows a document. */
+function xeroPath(table: SyncedTable, xeroId: string): string {
   const id = encodeURIComponent(xeroId);
   switch (table) {
     case 'account':
     case 'contact':
-      return `https://go.xero.com/Contacts/View/${id}`;
+      return `/Contacts/View/${id}`;
     case 'product':
-      return `https://go.xero.com/Accounts/Inventory/${id}`;
+      return `/Accounts/Inventory/${id}`;
     case 'salesorder':
-      return `https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=${id}`;
+      return `/AccountsReceivable/View.aspx?InvoiceID=${id}`;
   }
+}
+
+/**
+ * Deep link to the Xero document a synced record became. With the organisation's ShortCode the link goes through
+ * organisationlogin, so it opens in the right organisation for a user who has several
+ * (developer.xero.com/documentation/guides/how-to-guides/deep-link-xero).
+ */
+export function xeroDeepLink(table: SyncedTable, xeroId: string, shortCode?: string): string {
+  const path = xeroPath(table, xeroId);
+  if (!shortCode) return `https://go.xero.com${path}`;
+  return (
+    `https://go.xero.com/organisationlogin/default.aspx?shortcode=${encodeURIComponent(shortCode)}` +
+    `&redirecturl=${encodeURIComponent(path)}`
+  );
 }
 
 export function entitySetOf(table: SyncedTable): string {
@@ -87,7 +101,7 @@ export function recordWriteBack(outcome: SyncOutcome, names: IntegrationLogNames
   };
   if (outcome.xeroId) {
     fields[r.xeroId] = truncate(outcome.xeroId, MAX_SHORT);
-    fields[r.xeroLink] = xeroDeepLink(outcome.table, outcome.xeroId);
+    fields[r.xeroLink] = xeroDeepLink(outcome.table, outcome.xeroId, outcome.xeroShortCode);
   }
   return fields;
 }

@@ -7,9 +7,12 @@
  *   fax → FAX, contact mobilephone → MOBILE.
  * - Addresses: address1 → POBOX, address2 → STREET. Xero prints the POBOX (postal) address on invoices, and
  *   Dataverse's address1 is the primary/bill-to address; address2 is commonly the ship-to (delivery) address.
- * - An e-mail that does not look like one (no "@", or spaces) is left out rather than failing the whole contact:
- *   Xero refuses invalid addresses and a contact without e-mail is still useful.
+ * - E-mail: Xero takes ASCII addresses only ("umlauts not supported", EmailAddress in Xero's accounting OpenAPI
+ *   contract; developer.xero.com/documentation/api/accounting/contacts). A non-ASCII domain is sent in its punycode
+ *   form (bücher.example → xn--bcher-kva.example); an address that still is not plain ASCII (a non-ASCII local part)
+ *   or does not look like one is left out rather than failing the whole contact, which is still useful without it.
  * - Empty values are omitted, never sent as null or "": on update Xero keeps what it has for absent fields.
+ * - Website is not sent: Xero's contract marks Contact Website read only.
  */
 import { MappingError } from '../errors';
 import type { DvAccount, DvAddress, DvContact, DvContactPerson } from '../model/dataverse';
@@ -33,9 +36,28 @@ export type ContactMapping =
       readonly active: boolean;
     };
 
+const ASCII_LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const ASCII_DOMAIN = /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,}$/;
+
+/** The domain in ASCII (IDNA/punycode through the WHATWG URL parser), or undefined when it is not a host name. */
+function asciiDomain(domain: string): string | undefined {
+  if (/^[\x21-\x7e]+$/.test(domain)) return domain;
+  try {
+    return new URL(`http://${domain}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 function email(value: unknown): string | undefined {
-  const address = cleanText(value, XERO_LIMITS.email);
-  return address !== undefined && /^[^\s@]+@[^\s@]+$/.test(address) ? address : undefined;
+  const text = clean(value);
+  const at = text?.lastIndexOf('@') ?? -1;
+  if (text === undefined || at <= 0) return undefined;
+  const local = text.slice(0, at);
+  const domain = asciiDomain(text.slice(at + 1));
+  if (domain === undefined || !ASCII_LOCAL_PART.test(local) || !ASCII_DOMAIN.test(domain)) return undefined;
+  const address = `${local}@${domain}`;
+  return address.length <= XERO_LIMITS.email ? address : undefined;
 }
 
 function phone(type: XeroPhone['PhoneType'], value: unknown): XeroPhone | undefined {
@@ -96,7 +118,6 @@ export const mapAccountToContact: (account: DvAccount) => XeroContact = guardMap
       AccountNumber: cleanText(account.accountnumber, XERO_LIMITS.accountNumber),
       ContactStatus: status(account.statecode),
       EmailAddress: email(account.emailaddress1),
-      Website: clean(account.websiteurl),
       DefaultCurrency: currencyCode(account.currencyCode),
       Phones: phones(phone('DEFAULT', account.telephone1), phone('DDI', account.telephone2), phone('FAX', account.fax)),
       Addresses: addresses(address('POBOX', account.address1), address('STREET', account.address2)),
@@ -191,11 +212,12 @@ export function removeContactPerson(
 const NAME_SUFFIX_LENGTH = 8;
 
 /**
- * The contact name with " (<last 8 characters of the ContactNumber>)" appended, for when another Xero contact
- * already holds the name and settings.disambiguateDuplicateNames is on. Deterministic, so a retry asks for the same
- * name, and cut to Xero's 255 characters without losing the suffix.
+ * The contact name with " (<first 8 characters of the ContactNumber>)" appended, for when another Xero contact
+ * already holds the name and settings.disambiguateDuplicateNames is on. Deterministic, so a retry and every later
+ * update ask for the same name, and cut to Xero's 255 characters without losing the suffix.
  */
 export function disambiguatedContactName(name: string, contactNumber: string): string {
-  const suffix = ` (${contactNumber.trim().slice(-NAME_SUFFIX_LENGTH)})`;
+  const suffix = ` (${contactNumber.trim().slice(0, NAME_SUFFIX_LENGTH)})`;
+  if (name.trim().endsWith(suffix)) return name.trim();
   return `${truncate(name.trim(), XERO_LIMITS.contactName - suffix.length).trimEnd()}${suffix}`;
 }

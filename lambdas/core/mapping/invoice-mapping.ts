@@ -2,14 +2,22 @@
  * Dataverse sales orders → Xero sales invoices (ACCREC).
  *
  * How the amounts line up (all arithmetic in Decimal, amounts rounded half away from zero to 2 dp like Xero):
- * - Dataverse: line net = baseamount (price × qty) − manual − volume discount; extendedamount = net + tax;
- *   totallineitemamount = Σ net; order discount = discountamount + discountpercentage % of totallineitemamount;
+ * - Dataverse: volumediscountamount is a discount *per unit*, and baseamount = (price − volume discount) × qty
+ *   already includes it; line net = baseamount − manual discount; extendedamount = net + tax;
+ *   totallineitemamount = Σ net (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/
+ *   salesorderdetail: VolumeDiscountAmount, BaseAmount, ExtendedAmount); order discount = discountamount + discountpercentage % of totallineitemamount;
  *   totalamount = totallineitemamount − order discount + freightamount + totaltax, where totaltax = Σ line tax.
  * - Xero (Exclusive): LineAmount = round2(Quantity × UnitAmount − DiscountAmount); total = Σ LineAmount + Σ TaxAmount.
- * So each order line becomes a line with DiscountAmount = manual + volume discount and TaxAmount = the line's tax;
+ * So each order line becomes a line at UnitAmount = price − volume discount, DiscountAmount = the manual discount and
+ * TaxAmount = the line's tax;
  * the order discount and the freight become lines of their own with TaxAmount 0 (Dataverse taxes neither). The
  * resulting total is compared with totalamount: a difference within settings.roundingTolerance becomes a "Rounding"
  * line, a larger one is a MappingError, so an invoice never silently disagrees with its order.
+ *
+ * Dataverse's line tax is typed by hand and usually 0. When no line of the order carries tax, Exclusive lines are
+ * sent without TaxAmount so Xero computes the tax of each line's TaxType (a TaxAmount of 0 on a taxable type would
+ * book GST-coded lines with no GST; developer.xero.com/documentation/api/accounting/invoices, LineItems TaxAmount),
+ * and the amounts before tax are what must match Dataverse's totalamount (which then holds no tax).
  *
  * With Inclusive amounts, tax lives inside the line amount, so it cannot move the total: TaxAmount is sent only
  * where Dataverse has a line tax, and Xero derives the rest from the tax type.
@@ -25,6 +33,7 @@ import type { LineAmountTypes, XeroInvoice, XeroLineItem } from '../model/xero';
 import type { MappingSettings } from '../settings';
 import { Decimal } from '../money';
 import { currencyCode, guardMapping } from './guard';
+import { calendarDay } from './time-zones';
 import { itemCodeFor } from './item-mapping';
 import { XERO_LIMITS, clean, cleanText, truncate, withoutUndefined } from './text';
 
@@ -33,6 +42,11 @@ export interface InvoiceMappingContext {
   readonly customerContactNumber: string;
   /** YYYY-MM-DD used when the order carries neither submitdate nor createdon. */
   readonly today?: string;
+  /**
+   * IANA zone whose calendar day the invoice is dated in (settings.timeZone, else the Xero organisation's).
+   * Without one the UTC day is used, and the post stage re-dates the invoice in the organisation's zone.
+   */
+  readonly timeZone?: string;
 }
 
 export interface InvoiceTotals {
@@ -110,17 +124,23 @@ class OrderReader {
   }
 }
 
-function isoDate(value: unknown): string | undefined {
-  const text = clean(value);
-  if (text === undefined) return undefined;
-  const millis = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (Number.isNaN(millis)) return undefined;
-  const date = new Date(millis).toISOString().slice(0, 10);
-  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : undefined;
-}
-
 function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The Dataverse value an invoice is dated from: submitdate, else createdon. */
+export function invoiceDateSource(order: Pick<DvSalesOrder, 'submitdate' | 'createdon'>): string | undefined {
+  return order.submitdate ?? order.createdon;
+}
+
+/** Date and DueDate of an invoice dated from `source` (a date or a UTC instant) in `timeZone`. */
+export function invoiceDates(
+  source: string,
+  timeZone: string | undefined,
+  dueDays: number
+): { Date: string; DueDate: string } | undefined {
+  const date = calendarDay(source, timeZone);
+  return date === undefined ? undefined : { Date: date, DueDate: addDays(date, dueDays) };
 }
 
 function lineOrderKey(line: DvOrderLine): [number, number, string] {
@@ -164,14 +184,23 @@ function lineDescription(line: DvOrderLine, productnumber: string | undefined): 
   return parts.length > 0 ? parts.join('\n') : (productnumber ?? WRITE_IN_FALLBACK_DESCRIPTION);
 }
 
-function mapLine(line: DvOrderLine, position: number, settings: MappingSettings, reader: OrderReader): MappedLine {
+function mapLine(
+  line: DvOrderLine,
+  position: number,
+  settings: MappingSettings,
+  reader: OrderReader,
+  xeroComputesTax: boolean
+): MappedLine {
   const label = `line ${position}`;
   const quantity = reader.required(line.quantity, `${label} quantity`);
   const price = reader.required(line.priceperunit, `${label} priceperunit`);
-  const base = (reader.optional(line.baseamount, `${label} baseamount`) ?? quantity.mul(price)).round(AMOUNT_DP);
-  const discount = (reader.optional(line.manualdiscountamount, `${label} manualdiscountamount`) ?? Decimal.ZERO)
-    .add(reader.optional(line.volumediscountamount, `${label} volumediscountamount`) ?? Decimal.ZERO)
-    .round(AMOUNT_DP);
+  // Volume discount is per unit and already inside baseamount: it lowers the unit price, never the line total again.
+  const volume = reader.optional(line.volumediscountamount, `${label} volumediscountamount`) ?? Decimal.ZERO;
+  const unitPrice = price.sub(volume);
+  const base = (reader.optional(line.baseamount, `${label} baseamount`) ?? quantity.mul(unitPrice)).round(AMOUNT_DP);
+  const discount = (reader.optional(line.manualdiscountamount, `${label} manualdiscountamount`) ?? Decimal.ZERO).round(
+    AMOUNT_DP
+  );
   const tax = reader.optional(line.tax, `${label} tax`)?.round(AMOUNT_DP);
 
   let itemCode: string | undefined;
@@ -187,16 +216,17 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
   const discountFits = (gross: Decimal) => discount.isZero() || (!discount.isNegative() && discount.cmp(gross) <= 0);
   const exact =
     quantity.decimalPlaces() <= QUANTITY_DP &&
-    price.decimalPlaces() <= UNIT_AMOUNT_DP &&
-    discountFits(quantity.mul(price));
+    unitPrice.decimalPlaces() <= UNIT_AMOUNT_DP &&
+    discountFits(quantity.mul(unitPrice));
   let sent: { description: string; quantity: Decimal; unitAmount: Decimal; discount: Decimal };
   if (exact) {
-    sent = { description, quantity, unitAmount: price, discount };
+    sent = { description, quantity, unitAmount: unitPrice, discount };
   } else {
     // Xero would round the quantity or price, or refuse the discount: send one unit at Dataverse's own amount and
     // keep the real figures readable in the description.
     const keepDiscount = discountFits(base);
-    const figures = `${quantity.toString()} × ${price.toString()}${keepDiscount ? '' : ` less ${discount.toFixed(AMOUNT_DP)}`}`;
+    const perUnit = volume.isZero() ? '' : ` less ${volume.toString()} per unit`;
+    const figures = `${quantity.toString()} × ${price.toString()}${perUnit}${keepDiscount ? '' : ` less ${discount.toFixed(AMOUNT_DP)}`}`;
     sent = {
       description: `${truncate(description, XERO_LIMITS.lineDescription - figures.length - 3)} (${figures})`,
       quantity: Decimal.ONE,
@@ -213,23 +243,25 @@ function mapLine(line: DvOrderLine, position: number, settings: MappingSettings,
       UnitAmount: sent.unitAmount.toNumber(UNIT_AMOUNT_DP),
       DiscountAmount: sent.discount.isZero() ? undefined : sent.discount.toNumber(AMOUNT_DP),
       AccountCode: settings.salesAccountCode,
-      ...taxFields(settings.lineAmountTypes, settings.salesTaxType, tax),
+      ...taxFields(settings.lineAmountTypes, settings.salesTaxType, xeroComputesTax ? undefined : tax, xeroComputesTax),
     }),
   };
 }
 
 /**
- * TaxType and TaxAmount for a line. Exclusive: TaxAmount is always sent (0 when Dataverse has none) so Xero adds
- * exactly Dataverse's tax. Inclusive: the tax sits inside the amount and cannot change the total, so a missing
- * Dataverse tax is left for Xero to work out from the tax type. NoTax: neither is sent.
+ * TaxType and TaxAmount for a line. Exclusive: when the order carries tax, TaxAmount is always sent (0 where a line
+ * has none) so Xero adds exactly Dataverse's tax; when it carries none (`xeroComputes`), Xero computes it from the
+ * tax type. Inclusive: the tax sits inside the amount and cannot change the total, so a missing Dataverse tax is left
+ * for Xero to work out from the tax type. NoTax: neither is sent.
  */
 function taxFields(
   types: LineAmountTypes,
   taxType: string | undefined,
-  tax: Decimal | undefined
+  tax: Decimal | undefined,
+  xeroComputes = false
 ): Pick<XeroLineItem, 'TaxType' | 'TaxAmount'> {
   if (types === 'NoTax') return {};
-  const amount = tax ?? (types === 'Exclusive' ? Decimal.ZERO : undefined);
+  const amount = tax ?? (types === 'Exclusive' && !xeroComputes ? Decimal.ZERO : undefined);
   return withoutUndefined({ TaxType: clean(taxType), TaxAmount: amount?.toNumber(AMOUNT_DP) });
 }
 
@@ -239,15 +271,23 @@ function chargeLine(
   amount: Decimal,
   accountCode: string,
   taxType: string | undefined,
-  lineAmountTypes: LineAmountTypes
+  lineAmountTypes: LineAmountTypes,
+  xeroComputesTax = false
 ): XeroLineItem {
   return withoutUndefined<XeroLineItem>({
     Description: description,
     Quantity: 1,
     UnitAmount: amount.toNumber(AMOUNT_DP),
     AccountCode: accountCode,
-    ...taxFields(lineAmountTypes, taxType, undefined),
+    ...taxFields(lineAmountTypes, taxType, undefined, xeroComputesTax),
   });
+}
+
+/** True when any line (or the order's total tax) carries a non-zero tax. */
+function orderCarriesTax(order: DvSalesOrder, reader: OrderReader): boolean {
+  const lineTaxes = order.lines.map((line, index) => reader.optional(line.tax, `line ${index + 1} tax`));
+  const total = reader.optional(order.totaltax, 'totaltax');
+  return [...lineTaxes, total].some((tax) => tax !== undefined && !tax.isZero());
 }
 
 function tolerance(settings: MappingSettings): Decimal {
@@ -267,17 +307,22 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
   if (contactNumber === undefined) reader.fail('no customer contact number');
   const currency = currencyCode(order.currencyCode) ?? reader.fail('no ISO 4217 currency code');
 
-  const dateSource = order.submitdate ?? order.createdon ?? ctx?.today;
-  const date = isoDate(dateSource) ?? reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
   if (!Number.isInteger(settings.dueDays) || settings.dueDays < 0) reader.fail('dueDays must be a whole number ≥ 0');
+  const dateSource: unknown = invoiceDateSource(order) ?? ctx?.today;
+  const dates =
+    (typeof dateSource === 'string' ? invoiceDates(dateSource, ctx?.timeZone, settings.dueDays) : undefined) ??
+    reader.fail(`invalid invoice date ${JSON.stringify(String(dateSource))}`);
 
   if (!Array.isArray(order.lines)) reader.fail('has no lines');
   order.lines.forEach((line, index) => {
     if (line === null || typeof line !== 'object') reader.fail(`line ${index + 1} is not a record`);
   });
-  const mapped = sortLines(order.lines).map((line, index) => mapLine(line, index + 1, settings, reader));
-  const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
   const types = settings.lineAmountTypes;
+  const xeroComputesTax = types === 'Exclusive' && !orderCarriesTax(order, reader);
+  const mapped = sortLines(order.lines).map((line, index) =>
+    mapLine(line, index + 1, settings, reader, xeroComputesTax)
+  );
+  const lineItems: XeroLineItem[] = mapped.map(({ item }) => item);
 
   const lineTotal =
     reader.optional(order.totallineitemamount, 'totallineitemamount') ?? Decimal.sum(mapped.map(({ net }) => net));
@@ -290,23 +335,40 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
       ? ORDER_DISCOUNT_DESCRIPTION
       : `${ORDER_DISCOUNT_DESCRIPTION} (${percentage.toString()}%)`;
     lineItems.push(
-      chargeLine(description, orderDiscount.neg(), settings.discountAccountCode, settings.salesTaxType, types)
+      chargeLine(
+        description,
+        orderDiscount.neg(),
+        settings.discountAccountCode,
+        settings.salesTaxType,
+        types,
+        xeroComputesTax
+      )
     );
   }
   const freight = (reader.optional(order.freightamount, 'freightamount') ?? Decimal.ZERO).round(AMOUNT_DP);
   if (!freight.isZero()) {
     lineItems.push(
-      chargeLine(FREIGHT_DESCRIPTION, freight, settings.freightAccountCode, settings.freightTaxType, types)
+      chargeLine(
+        FREIGHT_DESCRIPTION,
+        freight,
+        settings.freightAccountCode,
+        settings.freightTaxType,
+        types,
+        xeroComputesTax
+      )
     );
   }
 
   const expected = reader.required(order.totalamount, 'totalamount').round(AMOUNT_DP);
-  const computed = computeTotals(types, lineItems).total;
+  // When Xero computes the tax, Dataverse's total holds none: compare the amounts before tax.
+  const totals = computeTotals(types, lineItems);
+  const computed = xeroComputesTax ? totals.subTotal : totals.total;
   const difference = expected.sub(computed);
   if (!difference.isZero()) {
     if (difference.abs().cmp(tolerance(settings)) > 0) {
       reader.fail(
-        `Xero total ${computed.toFixed(AMOUNT_DP)} differs from Dataverse totalamount ${expected.toFixed(AMOUNT_DP)} ` +
+        `Xero ${xeroComputesTax ? 'amount before tax' : 'total'} ${computed.toFixed(AMOUNT_DP)} differs from ` +
+          `Dataverse totalamount ${expected.toFixed(AMOUNT_DP)} ` +
           `by ${difference.toFixed(AMOUNT_DP)}, more than the rounding tolerance ${tolerance(settings).toString()}`
       );
     }
@@ -319,8 +381,7 @@ function mapOrder(order: DvSalesOrder, settings: MappingSettings, ctx: InvoiceMa
     Contact: { ContactNumber: contactNumber },
     InvoiceNumber: settings.invoiceNumbering === 'ordernumber' ? orderNumber : undefined,
     Reference: orderNumber,
-    Date: date,
-    DueDate: addDays(date, settings.dueDays),
+    ...dates,
     CurrencyCode: currency,
     LineAmountTypes: types,
     Status: settings.invoiceStatus,

@@ -3,7 +3,9 @@
  * productnumber (≤100 in Dataverse) by `itemCodeFor`.
  *
  * IsSold: Active (0) and Under Revision (3, a published product being revised stays on price lists and orders) are
- * sold; Retired (1) and Draft (2, never published) are not. Unknown states count as not sold.
+ * sold; Retired (1) and Draft (2, never published) are not. Unknown states count as not sold. Xero nulls an item's
+ * Description and SalesDetails when IsSold becomes false (developer.xero.com/documentation/api/accounting/items), so
+ * a product that is not sold sends neither. IsPurchased is the sync layer's business (set on creation only).
  */
 import { createHash } from 'crypto';
 
@@ -53,11 +55,12 @@ export const mapProductToItem: (product: DvProduct, settings: MappingSettings) =
       }
       unitPrice = Decimal.fromNumber(product.price).toNumber(4);
     }
+    if (!productIsSold(product)) return { Code: code, Name: name, IsSold: false };
     return withoutUndefined<XeroItem>({
       Code: code,
       Name: name,
       Description: description ?? cleanText(fullName, XERO_LIMITS.itemDescription),
-      IsSold: productIsSold(product),
+      IsSold: true,
       SalesDetails: withoutUndefined({
         UnitPrice: unitPrice,
         AccountCode: settings.salesAccountCode,

@@ -34,6 +34,11 @@ export type XeroWrite =
       readonly kind: 'upsert-invoice';
       readonly source: SourceRef;
       readonly invoice: XeroInvoice;
+      /**
+       * The Dataverse date (UTC instant) the invoice is dated from, when no time zone setting decided its day: the
+       * post stage re-dates the invoice in the Xero organisation's own time zone.
+       */
+      readonly dateSource?: string;
       /** The customer and catalogue items, ensured in Xero (created when missing) before the invoice. */
       readonly requires: { readonly contacts: readonly ContactDependency[]; readonly items: readonly ItemDependency[] };
     }

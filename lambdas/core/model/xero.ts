@@ -92,6 +92,16 @@ export interface XeroInvoice {
   readonly LineItems: readonly XeroLineItem[];
 }
 
+/** The parts of GET /Organisation the connector uses (developer.xero.com/documentation/api/accounting/organisation). */
+export interface XeroOrganisation {
+  readonly Name?: string;
+  /** Windows-style zone name, e.g. NEWZEALANDSTANDARDTIME. */
+  readonly Timezone?: string;
+  /** Identifies the organisation in deep links (organisationlogin/default.aspx?shortcode=…). */
+  readonly ShortCode?: string;
+  readonly BaseCurrency?: string;
+}
+
 /** What the connector keeps of a Xero record it found or wrote. */
 export interface XeroContactRef {
   readonly ContactID: string;

@@ -38,7 +38,7 @@ export type OperationAnswer =
       readonly runId: string;
       readonly progress: Readonly<Partial<Record<SyncedTable, TableProgress>>>;
     }
-  | { readonly error: 'bad_request' | 'cannot_map' | 'backfill_failed'; readonly message: string };
+  | { readonly error: 'bad_request' | 'cannot_map' | 'not_found' | 'backfill_failed'; readonly message: string };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -91,6 +91,7 @@ export function createOperations(deps: OperationDeps) {
     };
     try {
       const plan = await deps.planChange(event);
+      if (plan.missing) return { error: 'not_found', message: plan.missing };
       return { writes: plan.writes, forward: plan.forward, ...(plan.skipped ? { skipped: plan.skipped } : {}) };
     } catch (error) {
       return { error: 'cannot_map', message: describeError(error) };

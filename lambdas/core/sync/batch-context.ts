@@ -32,6 +32,7 @@ export interface PostWritesDeps {
 export class BatchContext {
   private readonly results: (WorkResult | undefined)[];
   private readonly stateCache = new Map<string, Promise<SyncRecord | null>>();
+  private shortCode?: Promise<string | undefined>;
 
   constructor(
     readonly writes: readonly XeroWrite[],
@@ -152,14 +153,28 @@ export class BatchContext {
     return this.results.map((result) => result ?? { status: 'retry', error: 'not processed' });
   }
 
+  /** The organisation's ShortCode for deep links, read once per batch; unknown when it cannot be read. */
+  private organisationShortCode(): Promise<string | undefined> {
+    const read = this.deps.xero.readOrganisation?.bind(this.deps.xero);
+    this.shortCode ??= read
+      ? read().then(
+          (organisation) => organisation.ShortCode,
+          () => undefined
+        )
+      : Promise.resolve(undefined);
+    return this.shortCode;
+  }
+
   private async record(
     write: XeroWrite,
     status: SyncStatus,
     message: string,
     extra: { xeroId?: string; errorCode?: string; willRetry?: boolean }
   ) {
+    const xeroShortCode = extra.xeroId ? await this.organisationShortCode() : undefined;
     try {
       await this.deps.outcomes.record({
+        ...(xeroShortCode && { xeroShortCode }),
         table: write.source.table,
         id: write.source.id,
         event: write.source.event,
@@ -194,11 +209,13 @@ export class KeyLookups {
     private readonly kind: XeroKeyKind
   ) {}
 
-  async need(key: string, source: Pick<SourceRef, 'table' | 'id'>): Promise<void> {
-    if (this.ids.has(key) || this.toLookUp.has(key)) return;
+  /** `lookUpKnown`: look the key up even when its id is known, because its current Xero state matters. */
+  async need(key: string, source: Pick<SourceRef, 'table' | 'id'>, options: { lookUpKnown?: boolean } = {}) {
+    if (this.ids.has(key) && !options.lookUpKnown) return;
+    if (this.toLookUp.has(key)) return;
     const state = await this.ctx.stateOf(source);
     if (state?.xeroId) this.ids.set(key, state.xeroId);
-    else this.toLookUp.add(key);
+    if (!state?.xeroId || options.lookUpKnown) this.toLookUp.add(key);
     if (state === null) this.untouched.add(key);
   }
 

@@ -4,7 +4,9 @@ import type { XeroContact, XeroContactPerson } from '../model/xero';
 
 /**
  * The account's people as Xero contact persons: the primary contact first, then the other contacts of the account,
- * at most five, each once. When the reader did not list the account's contacts, the mapping's persons stand.
+ * at most five, each once. When the reader did not list the account's contacts, the mapping's persons stand. When it
+ * did and none is left, an empty list is sent: Xero replaces a contact's persons with the list given on update
+ * (developer.xero.com/documentation/api/accounting/contacts, ContactPersons), so a deleted or moved contact leaves.
  */
 export function withContactPersons(contact: XeroContact, account: DvAccount): XeroContact {
   if (!account.contacts) return contact;
@@ -17,5 +19,5 @@ export function withContactPersons(contact: XeroContact, account: DvAccount): Xe
     if (mapped && persons.length < MAX_CONTACT_PERSONS) persons.push(mapped);
   }
   const { ContactPersons: _previous, ...rest } = contact;
-  return persons.length > 0 ? { ...rest, ContactPersons: persons } : rest;
+  return { ...rest, ContactPersons: persons };
 }

@@ -4,6 +4,7 @@ import type { ContactDependency, SourceRef } from '../model/xero-write';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
+import { disambiguatedContactName } from '../mapping/contact-mapping';
 
 const DUPLICATE_NAME = /already assigned to another contact/i;
 
@@ -15,11 +16,18 @@ interface PendingSave {
   readonly target: Target;
 }
 
+/** What the invoice phase needs to know of the customers: ContactID and, for archived ones, the contact. */
+export interface CustomerDirectory {
+  readonly ids: Map<string, string>;
+  /** By ContactNumber: customers archived in Xero, which take no new invoices until restored. */
+  readonly archived: Map<string, XeroContactRef>;
+}
+
 /**
- * Contacts first: upserts, the customers invoices need (created only when missing), then archives.
- * Returns ContactID by ContactNumber for the invoice phase.
+ * Contacts first: upserts, the customers invoices need (created only when missing, never updated), then archives.
+ * Customers of invoices are always looked up, so an archived one is known before its invoice is sent.
  */
-export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, string>> {
+export async function runContactsPhase(ctx: BatchContext): Promise<CustomerDirectory> {
   const upserts = ctx.pending('upsert-contact');
   const archives = ctx.pending('archive-contact');
   const invoices = ctx.pending('upsert-invoice');
@@ -40,7 +48,7 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
       const entry = dependencies.get(number) ?? { dependency, invoices: [] };
       entry.invoices.push(index);
       dependencies.set(number, entry);
-      await lookups.need(number, dependency.source);
+      await lookups.need(number, dependency.source, { lookUpKnown: true });
     }
   }
   for (const index of archives) {
@@ -49,11 +57,13 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
   }
 
   const found = new Map<string, XeroContactRef>();
+  const archived = new Map<string, XeroContactRef>();
   for (const numbers of chunk(await lookups.keys(), XERO_BATCH_SIZE)) {
     const refs = await ctx.deps.xero.findContactsByNumber(numbers);
     refs.forEach((ref, number) => {
       found.set(number, ref);
       if (!ids.has(number)) ids.set(number, ref.ContactID);
+      if (ref.ContactStatus === 'ARCHIVED') archived.set(number, ref);
     });
   }
 
@@ -63,24 +73,35 @@ export async function runContactsPhase(ctx: BatchContext): Promise<Map<string, s
     const write = ctx.write(index);
     if (write.kind !== 'upsert-contact') continue;
     const id = ids.get(write.contact.ContactNumber);
-    saves.push({ body: id ? { ...write.contact, ContactID: id } : write.contact, target: { writeIndex: index } });
+    const body = keepDisambiguatedName(ctx, write.contact, found.get(write.contact.ContactNumber));
+    saves.push({ body: id ? { ...body, ContactID: id } : body, target: { writeIndex: index } });
     covered.add(write.contact.ContactNumber);
   }
   for (const [number, entry] of dependencies) {
     if (covered.has(number) || ids.has(number)) continue;
     saves.push({ body: entry.dependency.contact, target: entry });
   }
-  await saveContacts(ctx, saves, ids);
+  await saveContacts(ctx, saves, { ids, archived });
 
   await archiveContacts(ctx, archives, found);
-  return ids;
+  return { ids, archived };
 }
 
-async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], ids: Map<string, string>) {
+/** With disambiguateDuplicateNames, a contact already carrying its suffixed name in Xero keeps it on update. */
+function keepDisambiguatedName(ctx: BatchContext, contact: XeroContact, current: XeroContactRef | undefined) {
+  if (!ctx.deps.settings.disambiguateDuplicateNames || current === undefined) return contact;
+  const suffixed = disambiguatedName(contact);
+  return current.Name === suffixed ? { ...contact, Name: suffixed } : contact;
+}
+
+async function saveContacts(ctx: BatchContext, saves: readonly PendingSave[], directory: CustomerDirectory) {
+  const { ids } = directory;
   await ctx.markCreating(saves.filter((save) => !save.body.ContactID).map((save) => sourceOf(ctx, save.target)));
   await saveInBatches(saves, 'contacts', (bodies, key) => ctx.deps.xero.saveContacts(bodies, key), {
     ok: async (save, ref) => {
       ids.set(save.body.ContactNumber, ref.ContactID);
+      if (ref.ContactStatus === 'ARCHIVED') directory.archived.set(save.body.ContactNumber, ref);
+      else directory.archived.delete(save.body.ContactNumber);
       await succeedTarget(ctx, save, ref);
     },
     rejected: (save, messages) => handleRejected(ctx, save, messages, ids),
@@ -103,8 +124,9 @@ async function handleRejected(
     );
     return;
   }
-  if (ctx.deps.settings.disambiguateDuplicateNames && !save.body.ContactID) {
-    const renamed = { ...save.body, Name: disambiguatedName(save.body) };
+  // A create takes the suffixed name; an update keeps it (the contact got it when it was created).
+  const renamed = { ...save.body, Name: disambiguatedName(save.body) };
+  if (ctx.deps.settings.disambiguateDuplicateNames && renamed.Name !== save.body.Name) {
     const [result] = await ctx.deps.xero.saveContacts([renamed], idempotencyKeyFor('contacts', [renamed]));
     if (result?.ok) {
       ids.set(renamed.ContactNumber, result.value.ContactID);
@@ -120,10 +142,9 @@ async function handleRejected(
   );
 }
 
-/** "Contoso (1a2b3c4d)": the name plus the start of our ContactNumber, within Xero's 255 characters. */
-export function disambiguatedName(contact: XeroContact): string {
-  const suffix = ` (${contact.ContactNumber.slice(0, 8)})`;
-  return [...contact.Name].slice(0, 255 - suffix.length).join('') + suffix;
+/** "Contoso (1a2b3c4d)": the name plus the start of our ContactNumber (see disambiguatedContactName). */
+function disambiguatedName(contact: XeroContact): string {
+  return disambiguatedContactName(contact.Name, contact.ContactNumber);
 }
 
 async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroContactRef) {

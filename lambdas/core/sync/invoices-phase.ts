@@ -1,8 +1,11 @@
-import { PermanentError, XeroValidationError, dispositionOf } from '../errors';
-import type { XeroInvoice, XeroInvoiceRef } from '../model/xero';
+import { PermanentError, XeroValidationError, describeError, dispositionOf } from '../errors';
+import type { XeroContact, XeroContactRef, XeroInvoice, XeroInvoiceRef } from '../model/xero';
+import type { CustomerDirectory } from './contacts-phase';
 import type { BatchContext } from './batch-context';
 import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
+import { invoiceDates } from '../mapping/invoice-mapping';
+import { ianaZoneOfXero } from '../mapping/time-zones';
 
 /** Xero lets the API change an invoice's lines only while it is a draft, submitted, or approved without payments. */
 export function invoiceIsEditable(ref: XeroInvoiceRef): boolean {
@@ -18,8 +21,116 @@ function describeInvoice(ref: XeroInvoiceRef): string {
   return `invoice ${ref.InvoiceNumber ?? ref.InvoiceID}`;
 }
 
+/**
+ * The IANA zone of the Xero organisation, read only when an invoice of the batch is dated by it (no timeZone
+ * setting). A Timezone this connector cannot map leaves those invoices on the UTC day, with a warning.
+ */
+async function organisationZone(ctx: BatchContext, upserts: readonly number[]): Promise<string | undefined> {
+  const needed = upserts.some((index) => {
+    const write = ctx.write(index);
+    return write.kind === 'upsert-invoice' && write.dateSource !== undefined;
+  });
+  if (!needed || !ctx.deps.xero.readOrganisation) return undefined;
+  const organisation = await ctx.deps.xero.readOrganisation();
+  const zone = ianaZoneOfXero(organisation.Timezone);
+  if (!zone) {
+    ctx.deps.logger.warn('Xero organisation time zone not recognised; invoices dated by the UTC day', {
+      timezone: organisation.Timezone,
+    });
+  }
+  return zone;
+}
+
+function datedIn(invoice: XeroInvoice, source: string | undefined, zone: string | undefined, dueDays: number) {
+  if (source === undefined || zone === undefined) return invoice;
+  const dates = invoiceDates(source, zone, dueDays);
+  return dates ? { ...invoice, ...dates } : invoice;
+}
+
+interface InvoiceSave {
+  readonly index: number;
+  readonly body: XeroInvoice;
+  readonly verb: string;
+}
+
+function archivedCustomerError(customer: XeroContactRef, reference: string): PermanentError {
+  return new PermanentError(
+    `the customer "${customer.Name}" is archived in Xero, and Xero creates no invoice for an archived contact; ` +
+      `restore the contact in Xero (or set restoreArchivedCustomers) and retry order ${reference}`,
+    'CUSTOMER_ARCHIVED'
+  );
+}
+
+function statusChange(ref: XeroContactRef, status: 'ACTIVE' | 'ARCHIVED'): XeroContact {
+  return { ContactID: ref.ContactID, ContactNumber: ref.ContactNumber ?? '', Name: ref.Name, ContactStatus: status };
+}
+
+/**
+ * restoreArchivedCustomers: un-archive each archived customer just before its invoices are created. Invoices whose
+ * customer cannot be restored fail with Xero's reason and are not sent.
+ */
+async function restoreCustomers(
+  ctx: BatchContext,
+  restoring: Map<string, XeroContactRef>,
+  saves: InvoiceSave[]
+): Promise<InvoiceSave[]> {
+  if (restoring.size === 0) return saves;
+  const refused = new Map<string, unknown>();
+  await saveInBatches(
+    [...restoring].map(([number, ref]) => ({ number, body: statusChange(ref, 'ACTIVE') })),
+    'contacts-restore',
+    (bodies, key) => ctx.deps.xero.saveContacts(bodies, key),
+    {
+      ok: async () => undefined,
+      rejected: async (save, messages) =>
+        void refused.set(
+          save.number,
+          new XeroValidationError(`Xero refused to restore the customer: ${messages.join('; ')}`, messages)
+        ),
+      failed: async (save, error) => void refused.set(save.number, error),
+    }
+  );
+  const kept: InvoiceSave[] = [];
+  for (const save of saves) {
+    const number = ctx.write(save.index).kind === 'upsert-invoice' ? contactNumberOf(ctx, save.index) : '';
+    const error = refused.get(number);
+    if (error === undefined) kept.push(save);
+    else await ctx.fail(save.index, error);
+  }
+  for (const number of refused.keys()) restoring.delete(number);
+  return kept;
+}
+
+function contactNumberOf(ctx: BatchContext, index: number): string {
+  const write = ctx.write(index);
+  return write.kind === 'upsert-invoice' ? (write.invoice.Contact.ContactNumber ?? '') : '';
+}
+
+/** Archives the restored customers again: the connector restored them only to invoice them. */
+async function rearchiveCustomers(ctx: BatchContext, restored: ReadonlyMap<string, XeroContactRef>) {
+  if (restored.size === 0) return;
+  const bodies = [...restored.values()].map((ref) => statusChange(ref, 'ARCHIVED'));
+  try {
+    const results = await ctx.deps.xero.saveContacts(bodies, idempotencyKeyFor('contacts-rearchive', bodies));
+    results.forEach((result, position) => {
+      if (!result.ok) {
+        ctx.deps.logger.error('customer restored for an invoice could not be archived again', {
+          contactId: bodies[position]?.ContactID,
+          error: result.messages.join('; '),
+        });
+      }
+    });
+  } catch (error) {
+    ctx.deps.logger.error('customers restored for invoices could not be archived again', {
+      contactIds: bodies.map((body) => body.ContactID),
+      error: describeError(error),
+    });
+  }
+}
+
 /** Invoices last: create or update by Reference, then cancellations (delete a draft, void an unpaid approval). */
-export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMap<string, string>): Promise<void> {
+export async function runInvoicesPhase(ctx: BatchContext, customers: CustomerDirectory): Promise<void> {
+  const contactIds = customers.ids;
   const upserts = ctx.pending('upsert-invoice');
   const cancels = ctx.pending('cancel-invoice');
   // Every invoice is looked up (its Xero status decides what to do), unless a key index proves a new one absent.
@@ -42,11 +153,13 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
     (await ctx.deps.xero.findInvoicesByReference(group)).forEach((ref, reference) => existing.set(reference, ref));
   }
 
-  const saves: { index: number; body: XeroInvoice; verb: string }[] = [];
+  const zone = await organisationZone(ctx, upserts);
+  const restoring = new Map<string, XeroContactRef>();
+  let saves: InvoiceSave[] = [];
   for (const index of upserts) {
     const write = ctx.write(index);
     if (write.kind !== 'upsert-invoice') continue;
-    const { invoice } = write;
+    const invoice = datedIn(write.invoice, write.dateSource, zone, ctx.deps.settings.dueDays);
     const contactNumber = invoice.Contact.ContactNumber ?? '';
     const contactId = invoice.Contact.ContactID ?? contactIds.get(contactNumber);
     if (!contactId) {
@@ -57,7 +170,11 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
       continue;
     }
     const current = existing.get(invoice.Reference);
-    if (!current) {
+    const archivedCustomer = current ? undefined : customers.archived.get(contactNumber);
+    if (archivedCustomer && !ctx.deps.settings.restoreArchivedCustomers) {
+      await ctx.fail(index, archivedCustomerError(archivedCustomer, invoice.Reference));
+    } else if (!current) {
+      if (archivedCustomer) restoring.set(contactNumber, archivedCustomer);
       saves.push({ index, body: { ...invoice, Contact: { ContactID: contactId } }, verb: 'created' });
     } else if (!invoiceIsEditable(current)) {
       await ctx.succeed(
@@ -77,6 +194,7 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
     }
   }
 
+  saves = await restoreCustomers(ctx, restoring, saves);
   await ctx.markCreating(saves.filter((save) => !save.body.InvoiceID).map((save) => ctx.write(save.index).source));
   await saveInBatches(saves, 'invoices', (bodies, key) => ctx.deps.xero.saveInvoices(bodies, key), {
     ok: (save, ref) =>
@@ -94,6 +212,7 @@ export async function runInvoicesPhase(ctx: BatchContext, contactIds: ReadonlyMa
       ),
     failed: (save, error) => ctx.fail(save.index, error),
   });
+  await rearchiveCustomers(ctx, restoring);
 
   for (const index of cancels) {
     const write = ctx.write(index);

@@ -59,14 +59,14 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
     if (write.kind !== 'upsert-item') continue;
     const id = knownIds.get(write.item.Code);
     saves.push({
-      body: id ? { ...write.item, ItemID: id } : write.item,
+      body: id ? { ...write.item, ItemID: id } : newItem(write.item),
       target: { writeIndex: index, verb: id ? 'updated' : 'created' },
     });
     covered.add(write.item.Code);
   }
   for (const [code, entry] of dependencies) {
     if (covered.has(code) || knownIds.has(code)) continue;
-    saves.push({ body: entry.dependency.item, target: entry });
+    saves.push({ body: newItem(entry.dependency.item), target: entry });
   }
   for (const index of stops) {
     const write = ctx.write(index);
@@ -93,6 +93,15 @@ export async function runItemsPhase(ctx: BatchContext): Promise<void> {
       ),
     failed: (save, error) => failTarget(ctx, save.target, error),
   });
+}
+
+/**
+ * A new item is for sale only: Xero makes items purchasable unless told otherwise (IsPurchased defaults to true,
+ * developer.xero.com/documentation/api/accounting/items). Updates leave IsPurchased alone: turning it off would
+ * null purchase details someone set in Xero.
+ */
+function newItem(item: XeroItem): XeroItem {
+  return { ...item, IsPurchased: item.IsPurchased ?? false };
 }
 
 async function succeedTarget(ctx: BatchContext, save: PendingSave, ref: XeroItemRef) {

@@ -23,6 +23,7 @@ export function createMapChange(deps: MapChangeDeps) {
       const plan = await planChange(event);
       if (plan.writes.length > 0) await deps.writes.enqueue(plan.writes);
       if (plan.forward.length > 0) await deps.changes.enqueue(plan.forward);
+      if (plan.parentAccountId) await rememberParent(event, plan.parentAccountId);
       if (plan.skipped) await record(event, 'skipped', plan.skipped);
       return { status: 'done' };
     } catch (error) {
@@ -39,6 +40,20 @@ export function createMapChange(deps: MapChangeDeps) {
       return workResultOf(error);
     }
   };
+
+  /** The contact lives on its account's Xero contact: its Xero key is the account's ContactNumber. */
+  async function rememberParent(event: ChangeEvent, accountId: string) {
+    const previous = await deps.state.get(event.table, event.id);
+    if (previous?.xeroKey === accountId) return;
+    await deps.state.put({
+      table: event.table,
+      id: event.id,
+      xeroKey: accountId,
+      status: 'skipped',
+      message: `contact person of account ${accountId}`,
+      updatedAt: event.occurredAt,
+    });
+  }
 
   async function record(
     event: ChangeEvent,

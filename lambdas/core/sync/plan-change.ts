@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors';
 import { mapAccountToContact, mapContact } from '../mapping/contact-mapping';
-import { mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
+import { invoiceDateSource, mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
 import { mapProductToItem } from '../mapping/item-mapping';
 import type { ChangeEvent } from '../model/change-event';
 import type { DvAccount, DvSalesOrder } from '../model/dataverse';
@@ -21,6 +21,10 @@ export interface ChangePlan {
   readonly writes: readonly XeroWrite[];
   readonly forward: readonly ChangeEvent[];
   readonly skipped?: string;
+  /** Set when Dataverse does not have the record ("salesorder <id> not found in Dataverse"); a preview fails on it. */
+  readonly missing?: string;
+  /** A contact synced as a person of this account: the map stage remembers it, so a later move or delete re-syncs it. */
+  readonly parentAccountId?: string;
 }
 
 const nothing = (reason: string): ChangePlan => ({ writes: [], forward: [], skipped: reason });
@@ -35,7 +39,7 @@ export function createPlanChange(deps: PlanDeps) {
 
   async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
     const account = await reader.getAccount(event.id);
-    if (!account) return archive(event);
+    if (!account) return gone(event, archive(event));
     return {
       writes: [
         { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
@@ -46,34 +50,34 @@ export function createPlanChange(deps: PlanDeps) {
 
   async function planContact(event: ChangeEvent): Promise<ChangePlan> {
     const contact = await reader.getContact(event.id);
-    if (!contact) return archive(event);
+    // The account the contact was last synced under: it must drop the person when the contact is deleted or moves.
+    const previous = (await deps.state.get('contact', event.id))?.xeroKey;
+    const previousParent = previous !== undefined && previous !== event.id ? previous : undefined;
+    const leaving = (now?: string) =>
+      previousParent !== undefined && previousParent !== now ? [accountResync(event, previousParent, 'previous')] : [];
+    if (!contact) return gone(event, { ...archive(event), forward: leaving() });
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
       return {
         writes: [{ kind: 'upsert-contact', source: sourceOf(event, contact.modifiedon), contact: mapped.contact }],
-        forward: [],
+        forward: leaving(),
       };
     }
     // A contact of an account is a person on the account's Xero contact: re-sync the account.
-    const forward: ChangeEvent = {
-      table: 'account',
-      id: mapped.accountId,
-      message: 'Update',
-      occurredAt: event.occurredAt,
-      dedupeId: `${event.dedupeId}:parent-account`,
-      correlationId: event.correlationId,
-      operationId: event.operationId,
-      source: event.source,
+    return {
+      writes: [],
+      forward: [accountResync(event, mapped.accountId, 'parent'), ...leaving(mapped.accountId)],
+      skipped: `synced as a contact person of account ${mapped.accountId}`,
+      parentAccountId: mapped.accountId,
     };
-    return { writes: [], forward: [forward], skipped: `synced as a contact person of account ${mapped.accountId}` };
   }
 
   async function planProduct(event: ChangeEvent): Promise<ChangePlan> {
     const product = await reader.getProduct(event.id);
     if (!product) {
       const code = (await deps.state.get('product', event.id))?.xeroKey;
-      if (!code) return nothing('deleted product was never synced to Xero');
-      return { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] };
+      if (!code) return gone(event, nothing('deleted product was never synced to Xero'));
+      return gone(event, { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] });
     }
     return {
       writes: [
@@ -87,17 +91,35 @@ export function createPlanChange(deps: PlanDeps) {
     const order = await reader.getSalesOrder(event.id);
     if (!order) {
       const reference = (await deps.state.get('salesorder', event.id))?.xeroKey;
-      if (!reference) return nothing('deleted order was never synced to Xero');
-      return { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] };
+      if (!reference) return gone(event, nothing('deleted order was never synced to Xero'));
+      return gone(event, { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] });
     }
     const source = sourceOf(event, order.modifiedon);
     if (orderIsCancelled(order))
       return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
+    // Dataverse creates an order before its lines (the Create message comes first); each line added later changes
+    // the order's totals, which brings the order back here.
+    if (Array.isArray(order.lines) && order.lines.length === 0) {
+      return nothing(`order ${order.ordernumber} has no lines yet; it is invoiced once lines are added`);
+    }
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
-    const invoice = mapSalesOrderToInvoice(order, settings, { customerContactNumber: customer.contact.ContactNumber });
+    const invoice = mapSalesOrderToInvoice(order, settings, {
+      customerContactNumber: customer.contact.ContactNumber,
+      timeZone: settings.timeZone,
+    });
+    // Without a time zone setting the post stage dates the invoice in the Xero organisation's own zone.
+    const dateSource = settings.timeZone === undefined ? invoiceDateSource(order) : undefined;
     return {
-      writes: [{ kind: 'upsert-invoice', source, invoice, requires: { contacts: [customer], items } }],
+      writes: [
+        {
+          kind: 'upsert-invoice',
+          source,
+          invoice,
+          ...(dateSource !== undefined && { dateSource }),
+          requires: { contacts: [customer], items },
+        },
+      ],
       forward: [],
     };
   }
@@ -165,8 +187,7 @@ export function createPlanChange(deps: PlanDeps) {
     return withContactPersons(mapAccountToContact(account), account);
   }
 
-  return async function planChange(event: ChangeEvent): Promise<ChangePlan> {
-    if (!settings.syncedTables.includes(event.table)) return nothing(`table ${event.table} is not synced`);
+  async function planByTable(event: ChangeEvent): Promise<ChangePlan> {
     switch (event.table) {
       case 'account':
         return planAccount(event);
@@ -177,6 +198,30 @@ export function createPlanChange(deps: PlanDeps) {
       case 'salesorder':
         return planOrder(event);
     }
+  }
+
+  return async function planChange(event: ChangeEvent): Promise<ChangePlan> {
+    if (!settings.syncedTables.includes(event.table)) return nothing(`table ${event.table} is not synced`);
+    return planByTable(event);
+  };
+}
+
+/** The plan for a record Dataverse no longer has, marked so a preview can say so. */
+function gone(event: ChangeEvent, plan: ChangePlan): ChangePlan {
+  return { ...plan, missing: `${event.table} ${event.id} not found in Dataverse` };
+}
+
+/** An Update of the account whose contact persons a contact change affects. */
+function accountResync(event: ChangeEvent, accountId: string, role: 'parent' | 'previous'): ChangeEvent {
+  return {
+    table: 'account',
+    id: accountId,
+    message: 'Update',
+    occurredAt: event.occurredAt,
+    dedupeId: `${event.dedupeId}:${role}-account`,
+    correlationId: event.correlationId,
+    operationId: event.operationId,
+    source: event.source,
   };
 }
 

@@ -13,7 +13,7 @@ export type { PostWritesDeps } from './batch-context';
  *    newest write per record within the batch.
  * 2. Contacts, then items, then invoices: every invoice's customer and catalogue items exist before it is sent.
  * 3. Each kind is looked up by its natural key (ContactNumber, Code, Reference) unless our state already knows its
- *    Xero id, then saved in batches of ≤50 with summarizeErrors=false and a deterministic Idempotency-Key. A write
+ *    Xero id (an invoice's customer always is: an archived one takes no new invoice), then saved in batches of ≤50 with summarizeErrors=false and a deterministic Idempotency-Key. A write
  *    whose outcome was uncertain is retried later and finds its record by key, so nothing is created twice.
  * 4. Each write ends with one result (done / retry / dead / paused) and one outcome for the log and metrics.
  */
@@ -22,9 +22,9 @@ export function createPostWrites(deps: PostWritesDeps) {
     const ctx = new BatchContext(writes, deps);
     try {
       await skipSuperseded(ctx);
-      const contactIds = await runContactsPhase(ctx);
+      const customers = await runContactsPhase(ctx);
       await runItemsPhase(ctx);
-      await runInvoicesPhase(ctx, contactIds);
+      await runInvoicesPhase(ctx, customers);
     } catch (error) {
       // A call failed as a whole (rate limit, outage, reconnect needed): what is still open is retried or paused.
       await ctx.failAll(ctx.pending(), error);

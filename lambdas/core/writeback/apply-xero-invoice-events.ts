@@ -9,7 +9,7 @@
  * attempted (they would fail the same way) and are reported with the same error.
  */
 import { ConnectorError, RateLimitedError, TransientError, describeError } from '../errors';
-import type { Clock, Logger } from '../ports';
+import type { Clock, Logger, SyncStateStore } from '../ports';
 import type { XeroWebhookEvent } from '../ingress/xero-webhook';
 import type { WritebackColumns } from './columns';
 import { createInvoiceApplier, type InvoiceOutcome } from './apply-invoice';
@@ -21,6 +21,8 @@ export interface ApplyXeroInvoiceEventsDeps {
   readonly columns: WritebackColumns;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Which Xero invoice the connector made for each order (InvoiceID): only that one is written back. */
+  readonly syncState: Pick<SyncStateStore, 'get'>;
   /** The connected Xero tenant; events for any other tenant are ignored. Unset: all tenants are accepted. */
   readonly tenantId?: string;
 }

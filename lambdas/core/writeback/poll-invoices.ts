@@ -12,7 +12,7 @@
  * one invoice (e.g. two orders with one number) is logged and does not block the poll for ever.
  */
 import { ConnectorError, TransientError, describeError } from '../errors';
-import type { Clock, Logger } from '../ports';
+import type { Clock, Logger, SyncStateStore } from '../ports';
 import type { WritebackColumns } from './columns';
 import { createInvoiceApplier } from './apply-invoice';
 import type { CheckpointStore, OrderWriteback, XeroInvoiceReader, XeroInvoiceSnapshot } from './ports';
@@ -26,6 +26,8 @@ export interface PollInvoicesDeps {
   readonly checkpoints: CheckpointStore;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Which Xero invoice the connector made for each order (InvoiceID): only that one is written back. */
+  readonly syncState: Pick<SyncStateStore, 'get'>;
   /** Requests per run; the next run continues from the saved checkpoint. Default 20. */
   readonly maxPages?: number;
   /** Without a checkpoint, start this many days back instead of reading every invoice ever. Default 30. */

@@ -24,6 +24,8 @@ export interface XeroInvoiceSnapshot {
   readonly fullyPaidOn?: string;
   /** ISO instant of Xero's UpdatedDateUTC: drives the poll checkpoint. */
   readonly updatedAt?: string;
+  /** The organisation's ShortCode, when the reader knows it: the invoice link then names the organisation. */
+  readonly shortCode?: string;
 }
 
 export interface XeroCreditNoteSnapshot {
@@ -67,6 +69,12 @@ export interface WritebackOrder {
   readonly salesOrderId: string;
   /** The write-back columns as they are now, read in the same request that found the order. */
   readonly current: WritebackValues;
+  /**
+   * false when the order is no longer Active (Submitted, Canceled, Fulfilled, Invoiced): Dataverse lets only active
+   * orders be edited (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder,
+   * StateCode), so its columns cannot take the write-back. Undefined counts as active.
+   */
+  readonly active?: boolean;
 }
 
 export type OrderUpdateResult = 'updated' | 'not-found';
@@ -81,6 +89,11 @@ export interface OrderWriteback {
     changes: Partial<WritebackValues>,
     columns: WritebackColumns
   ): Promise<OrderUpdateResult>;
+  /**
+   * For an order that is not Active: records the invoice's state where Dataverse allows it (an integration-log row
+   * regarding the order), once per distinct state. Absent: such orders are left as they are.
+   */
+  recordOnInactiveOrder?(salesOrderId: string, invoiceId: string, values: WritebackValues): Promise<void>;
 }
 
 /** Remembers how far the invoice poll got (an ISO instant per named poll). */

@@ -3,16 +3,16 @@
  * what the order shows now. Amounts are compared as decimals at 2 places, so 100 and 100.00 are equal and a
  * currency column that stores 2 decimals never causes a PATCH on every run.
  */
+import { xeroDeepLink } from '../dataverse-admin/integration-log-row';
 import { Decimal } from '../money';
 import type { WritebackValues, XeroInvoiceSnapshot } from './ports';
 
-const XERO_INVOICE_LINK = 'https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=';
 /** Statuses after which nothing is owed any more, whatever AmountDue Xero keeps. */
 const CANCELLED = new Set(['VOIDED', 'DELETED']);
 const COMPARE_DP = 2;
 
-export function xeroInvoiceUrl(invoiceId: string): string {
-  return XERO_INVOICE_LINK + encodeURIComponent(invoiceId);
+export function xeroInvoiceUrl(invoiceId: string, shortCode?: string): string {
+  return xeroDeepLink('salesorder', invoiceId, shortCode);
 }
 
 function amount(value: number | undefined): string | null {
@@ -30,7 +30,7 @@ export function writebackValuesFor(invoice: XeroInvoiceSnapshot): WritebackValue
     amountPaid: amount(invoice.amountPaid),
     // Only a PAID invoice has a paid date: a removed payment must clear it again.
     fullyPaidOn: invoice.status === 'PAID' ? (invoice.fullyPaidOn ?? null) : null,
-    invoiceUrl: xeroInvoiceUrl(invoice.invoiceId),
+    invoiceUrl: xeroInvoiceUrl(invoice.invoiceId, invoice.shortCode),
   };
 }
 

@@ -26,9 +26,15 @@ describe('mapping settings', () => {
     [{ roundingTolerance: '-0.1' }, 'mapping.roundingTolerance'],
     [{ syncedTables: ['invoice'] }, 'mapping.syncedTables.0'],
     [{ unknownField: true }, 'mapping.(root)'],
+    [{ timeZone: 'Sydney' }, 'mapping.timeZone'],
   ])('should reject %p naming the field', (input, field) => {
     expect(() => resolveMappingSettings(input)).toThrow(ValidationError);
     expect(() => resolveMappingSettings(input)).toThrow(field);
+  });
+
+  it('should accept an IANA timeZone that dates invoices instead of the Xero organisation', () => {
+    expect(resolveMappingSettings({ timeZone: 'Australia/Sydney' }).timeZone).toBe('Australia/Sydney');
+    expect(DEFAULT_MAPPING_SETTINGS.timeZone).toBeUndefined();
   });
 
   it('should reject settings that are not JSON', () => {

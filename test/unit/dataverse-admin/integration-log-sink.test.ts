@@ -85,6 +85,15 @@ describe('integration log rows (pure)', () => {
     expect(String(row.d365x_message)).toHaveLength(4000);
   });
 
+  it('should link through organisationlogin with the ShortCode when the outcome carries one', () => {
+    expect(xeroDeepLink('salesorder', 'abc-1', '!Ab3xY')).toBe(
+      'https://go.xero.com/organisationlogin/default.aspx?shortcode=!Ab3xY' +
+        '&redirecturl=%2FAccountsReceivable%2FView.aspx%3FInvoiceID%3Dabc-1'
+    );
+    const fields = recordWriteBack(outcome({ table: 'account', xeroId: 'c-1', xeroShortCode: '!Ab3xY' }), names);
+    expect(fields?.[names.record.xeroLink]).toContain('shortcode=!Ab3xY&redirecturl=%2FContacts%2FView%2Fc-1');
+  });
+
   it('should link to the Xero contact, item or invoice', () => {
     expect(xeroDeepLink('account', 'c1')).toBe('https://go.xero.com/Contacts/View/c1');
     expect(xeroDeepLink('contact', 'c2')).toBe('https://go.xero.com/Contacts/View/c2');
@@ -232,6 +241,31 @@ describe('IntegrationLogSink over the Web API', () => {
     expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
     expect(logRows()).toHaveLength(2);
     expect(log.entries.filter((entry) => entry.level === 'warn')).toHaveLength(1);
+  });
+
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+  // orders can be edited, so a fulfilled order refuses the write-back while the next order takes it.
+  it('should treat a record that refuses the write-back as that record only, not the whole table', async () => {
+    const closed = outcome({ table: 'salesorder' });
+    const open = outcome({ table: 'salesorder' });
+    seed('salesorders', closed.id);
+    const openOrder = seed('salesorders', open.id);
+    org.overrides.push({
+      match: (request) => request.method === 'PATCH' && request.url.includes(closed.id),
+      reply: { status: 400, body: { error: { code: '0x80040203', message: 'Only active orders can be edited.' } } },
+    });
+    const { sink: s, log } = sink();
+
+    await s.record(closed);
+    await s.record(open);
+
+    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(2);
+    expect(openOrder).toMatchObject({ d365x_xeroid: open.xeroId });
+    expect(logRows()).toEqual([
+      expect.objectContaining({ d365x_recordid: closed.id, d365x_xeroid: closed.xeroId }),
+      expect.objectContaining({ d365x_recordid: open.id }),
+    ]);
+    expect(log.entries.filter((entry) => entry.level === 'warn' || entry.level === 'error')).toEqual([]);
   });
 });
 

@@ -110,6 +110,14 @@ describe('operations handler: preview', () => {
     expect(t.depsBuilt()).toBe(0);
   });
 
+  it('should answer not_found naming the record when Dataverse does not have it', async () => {
+    const t = setup();
+
+    const answer = await t.handler({ action: 'preview', table: 'salesorder', id: guid(9) }, roomy);
+
+    expect(answer).toEqual({ error: 'not_found', message: `salesorder ${guid(9)} not found in Dataverse` });
+  });
+
   it('should answer cannot_map with the reason when the record cannot be read or mapped', async () => {
     const t = setup();
     t.dataverse.getAccount = async () => {

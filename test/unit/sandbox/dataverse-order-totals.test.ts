@@ -14,6 +14,30 @@ describe('sandbox Dataverse order arithmetic and state', () => {
     });
   });
 
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorderdetail: VolumeDiscountAmount
+  // is per unit and BaseAmount already includes it.
+  it('should take the volume discount per unit, inside baseamount, not once more from the line', () => {
+    expect(computeLineAmounts({ priceperunit: 10, quantity: 10, volumediscountamount: 1 })).toEqual({
+      baseamount: 90,
+      extendedamount: 90,
+    });
+    const totals = computeOrderTotals({}, [
+      { priceperunit: 10, quantity: 10, volumediscountamount: 1, manualdiscountamount: 5, tax: 8.5 },
+    ]);
+    expect(totals).toMatchObject({ totallineitemamount: 85, totallineitemdiscountamount: 5, totalamount: 93.5 });
+  });
+
+  // learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute: UserLocal DateOnly
+  // columns are stored and returned in UTC.
+  it("should return a salesorder submitdate as the UTC instant of the user's local midnight", () => {
+    const state = new DataverseState(() => Date.UTC(2026, 0, 1), 'Australia/Sydney');
+    const order = state.upsert('salesorder', { submitdate: '2024-05-01', requestdeliveryby: '2024-07-01' });
+    expect(order.submitdate).toBe('2024-04-30T14:00:00Z');
+    expect(order.requestdeliveryby).toBe('2024-06-30T14:00:00Z');
+    const instant = state.upsert('salesorder', { submitdate: '2024-05-01T03:00:00Z' });
+    expect(instant.submitdate).toBe('2024-05-01T03:00:00Z');
+  });
+
   it('should total orders in cents without float drift', () => {
     const lines = Array.from({ length: 10 }, () => ({ priceperunit: 0.1, quantity: 1, tax: 0.01 }));
     // float summing of 0.1 ten times gives 0.9999999999999999

@@ -159,6 +159,19 @@ describe('sandbox Dataverse Web API', () => {
     expect(dv.state.get('contact', id)).toBeUndefined();
   });
 
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+  // orders can be edited.
+  it('should refuse a change to a sales order that is not Active, but accept a change of its state', async () => {
+    const id = DEMO_IDS.orders.mayaOkafor;
+    expect(
+      (await send('PATCH', `salesorders(${id})`, { statecode: 3, statuscode: 100001 }, { 'If-Match': '*' })).status
+    ).toBe(204);
+    const refused = await send('PATCH', `salesorders(${id})`, { name: 'Edited' }, { 'If-Match': '*' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/only active orders/i);
+    expect(dv.state.get('salesorder', id)?.name).not.toBe('Edited');
+  });
+
   it('should upsert with PATCH, refuse If-None-Match updates and return a representation on request', async () => {
     const newId = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
     const upserted = await send('PATCH', `accounts(${newId})`, { name: 'Upserted Ltd' });

@@ -32,6 +32,17 @@ describe('sandbox Xero invoices', () => {
     ...extra,
   });
 
+  // developer.xero.com/documentation/api/accounting/contacts (ContactStatus ARCHIVED).
+  it('should refuse a new invoice for an archived contact until the contact is restored', async () => {
+    await call('POST', '/Contacts', { Contacts: [{ ContactID: contactId, ContactStatus: 'ARCHIVED' }] });
+    const refused = await call('PUT', '/Invoices', { Invoices: [draft()] });
+    expect(validationMessages(refused)).toEqual([
+      'The contact must be un-archived before creating new invoices or credit notes.',
+    ]);
+    await call('POST', '/Contacts', { Contacts: [{ ContactID: contactId, ContactStatus: 'ACTIVE' }] });
+    expect((await call('PUT', '/Invoices', { Invoices: [draft()] })).status).toBe(200);
+  });
+
   it('should number invoices INV-0001 onwards and compute Xero totals per line', async () => {
     const first = await call('PUT', '/Invoices', { Invoices: [draft()] });
     expect(first.status).toBe(200);

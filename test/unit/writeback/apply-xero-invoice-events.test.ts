@@ -8,13 +8,65 @@ function setup(columns = DEFAULT_WRITEBACK_COLUMNS) {
   const xero = new FakeInvoiceReader();
   const orders = new FakeOrders();
   const logger = recordingLogger();
-  const apply = createApplyXeroInvoiceEvents({ xero, orders, columns, logger, clock: fixedClock(), tenantId: TENANT });
+  const apply = createApplyXeroInvoiceEvents({
+    xero,
+    orders,
+    columns,
+    logger,
+    clock: fixedClock(),
+    tenantId: TENANT,
+    syncState: orders.syncState,
+  });
   return { xero, orders, logger, apply };
 }
 
 const link = (n: number) => `https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=${uuid(n)}`;
 
 describe('createApplyXeroInvoiceEvents', () => {
+  // The Reference is free text anyone can type in Xero; only the InvoiceID the connector stored for the order
+  // (developer.xero.com/documentation/api/accounting/invoices: InvoiceID is Xero's unique id) identifies its invoice.
+  it('should ignore an invoice whose Reference names an order but is not the invoice the connector made for it', async () => {
+    const { xero, orders, apply, logger } = setup();
+    orders.add(4);
+    xero.put(salesInvoice(40, { reference: 'ORD-4', status: 'PAID', amountDue: 0, amountPaid: 230 }));
+
+    const result = await apply([invoiceEvent(uuid(40))]);
+
+    expect(result).toMatchObject({ applied: 0, ignored: 1, patched: 0 });
+    expect(orders.patches).toEqual([]);
+    expect(logger.lines.some((line) => line.includes('did not make this invoice'))).toBe(true);
+  });
+
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder: only active orders can be
+  // edited, so a fulfilled order gets an integration-log row instead of a PATCH that Dataverse would refuse.
+  it('should record the invoice state for an order that is not Active instead of editing it', async () => {
+    const { xero, orders, apply } = setup();
+    const order = orders.add(6);
+    orders.inactive.add(order.salesOrderId);
+    xero.put(salesInvoice(6, { status: 'PAID', amountDue: 0, amountPaid: 230 }));
+
+    const result = await apply([invoiceEvent(uuid(6))]);
+
+    expect(result).toMatchObject({ applied: 1, patched: 0, failed: [] });
+    expect(orders.patches).toEqual([]);
+    expect(orders.recorded).toEqual([
+      expect.objectContaining({
+        salesOrderId: order.salesOrderId,
+        invoiceId: uuid(6),
+        values: expect.objectContaining({ status: 'PAID' }),
+      }),
+    ]);
+  });
+
+  it('should ignore an order the connector never synced, even when the Reference matches', async () => {
+    const { xero, orders, apply } = setup();
+    const order = orders.add(5);
+    orders.invoiceIdOf.delete(order.salesOrderId);
+    xero.put(salesInvoice(5));
+
+    expect(await apply([invoiceEvent(uuid(5))])).toMatchObject({ ignored: 1, patched: 0 });
+  });
+
   it('should write a fully paid invoice to its order: number, status, amounts, paid date and link', async () => {
     const { xero, orders, apply } = setup();
     orders.add(1);

@@ -75,6 +75,7 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
     expect(request.query.get('$filter')).toBe("ordernumber eq 'ORD-7''1'");
     expect(request.query.get('$select')?.split(',')).toEqual([
       'salesorderid',
+      'statecode',
       'd365x_xeroinvoicenumber',
       'd365x_xeroinvoicestatus',
       'd365x_xeroamountdue',
@@ -122,6 +123,46 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
     );
     expect(sleeps).toEqual([2_000, 2_000]);
     expect(server!.requests).toHaveLength(3);
+  });
+});
+
+describe('DataverseOrderWritebackWriter for orders that are not Active', () => {
+  // learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder (StateCode): only active
+  // orders can be edited.
+  it('should report a fulfilled order as not active and an active one as active', async () => {
+    handler = () => ({ status: 200, body: { value: [orderRow({ statecode: 3 })] } });
+    expect((await writer().writer.findOrderByNumber('ORD-1', DEFAULT_WRITEBACK_COLUMNS))?.active).toBe(false);
+    handler = () => ({ status: 200, body: { value: [orderRow({ statecode: 0 })] } });
+    expect((await writer().writer.findOrderByNumber('ORD-1', DEFAULT_WRITEBACK_COLUMNS))?.active).toBe(true);
+  });
+
+  it('should record the invoice state as one integration-log row regarding the order, the same row each time', async () => {
+    const values = {
+      invoiceNumber: 'INV-0042',
+      status: 'PAID',
+      amountDue: '0',
+      amountPaid: '230.5',
+      fullyPaidOn: '2026-11-25',
+      invoiceUrl: null,
+    };
+    const { writer: instance } = writer({ serverUrl: recorder!.url });
+    const invoiceId = '11111111-2222-4333-8444-555555555555';
+
+    await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
+    await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
+    await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, { ...values, status: 'AUTHORISED' });
+
+    const urls = recorder!.requests.map((request) => `${request.method} ${request.url}`);
+    expect(urls[0]).toMatch(/^PATCH \/api\/data\/v9\.2\/d365x_integrationlogs\([0-9a-f-]{36}\)$/);
+    expect(urls[1]).toBe(urls[0]);
+    expect(urls[2]).not.toBe(urls[0]);
+    const first = recorder!.requests[0]!;
+    expect(first.headers['if-match']).toBeUndefined();
+    expect(JSON.parse(first.body)).toMatchObject({
+      d365x_xeroid: invoiceId,
+      d365x_message: expect.stringContaining('INV-0042, PAID, amount due 0, paid 230.5'),
+      'd365x_RegardingSalesOrderId@odata.bind': `/salesorders(${ORDER_ID})`,
+    });
   });
 });
 

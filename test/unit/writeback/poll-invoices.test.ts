@@ -24,6 +24,7 @@ function setup(overrides: Partial<PollInvoicesDeps> = {}) {
     logger,
     columns: DEFAULT_WRITEBACK_COLUMNS,
     clock: fixedClock('2026-11-26T10:00:00.000Z'),
+    syncState: orders.syncState,
     ...overrides,
   };
   return { xero, orders, checkpoints, logger, deps };

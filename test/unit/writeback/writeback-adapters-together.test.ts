@@ -73,6 +73,12 @@ function wire(patchReply: ReturnType<FakeRoute>) {
     logger,
     clock,
     tenantId: TENANT,
+    syncState: {
+      get: async (table, id) =>
+        table === 'salesorder' && id === ORDER_ID
+          ? { table, id, xeroId: uuid(1), status: 'synced', updatedAt: '2026-11-20T00:00:00.000Z' }
+          : null,
+    },
   });
   return { apply, logger };
 }

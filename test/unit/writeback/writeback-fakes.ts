@@ -11,6 +11,7 @@ import type {
   XeroInvoiceSnapshot,
 } from '../../../lambdas/core/writeback/ports';
 import type { XeroWebhookEvent } from '../../../lambdas/core/ingress/xero-webhook';
+import type { SyncRecord } from '../../../lambdas/core/ports';
 
 export const TENANT = '0f5b2e40-7c1d-4d8e-9a3b-5c6d7e8f9012';
 export const uuid = (n: number) => `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -106,9 +107,23 @@ export class FakeOrders implements OrderWriteback {
   readonly patches: Array<{ salesOrderId: string; changes: Partial<WritebackValues> }> = [];
   /** Simulates the order being deleted between the GET and the PATCH. */
   deleteBeforeUpdate = false;
+  /** Orders (by n) that are no longer Active, and what was recorded for them instead of a PATCH. */
+  readonly inactive = new Set<string>();
+  readonly recorded: Array<{ salesOrderId: string; invoiceId: string; values: WritebackValues }> = [];
+  /** The connector's sync state: salesorder id → the InvoiceID it made (add(n) records salesInvoice(n)'s id). */
+  readonly invoiceIdOf = new Map<string, string>();
+  readonly syncState = {
+    get: async (table: string, id: string): Promise<SyncRecord | null> => {
+      const xeroId = table === 'salesorder' ? this.invoiceIdOf.get(id) : undefined;
+      return xeroId
+        ? { table: 'salesorder', id, xeroId, status: 'synced', updatedAt: '2026-11-20T00:00:00.000Z' }
+        : null;
+    },
+  };
 
   add(n: number, values: Partial<WritebackValues> = {}, columns: WritebackColumns = DEFAULT_WRITEBACK_COLUMNS) {
     const order: StoredOrder = { salesOrderId: uuid(500 + n), orderNumber: `ORD-${n}`, columns: {} };
+    this.invoiceIdOf.set(order.salesOrderId, uuid(n));
     for (const [field, value] of Object.entries({ ...EMPTY_VALUES, ...values })) {
       order.columns[columns[field as keyof WritebackColumns]] = value;
     }
@@ -124,7 +139,13 @@ export class FakeOrders implements OrderWriteback {
 
   async findOrderByNumber(orderNumber: string, columns: WritebackColumns): Promise<WritebackOrder | null> {
     const order = this.orders.find((candidate) => candidate.orderNumber === orderNumber);
-    return order ? { salesOrderId: order.salesOrderId, current: read(order, columns) } : null;
+    if (!order) return null;
+    const active = !this.inactive.has(order.salesOrderId);
+    return { salesOrderId: order.salesOrderId, current: read(order, columns), active };
+  }
+
+  async recordOnInactiveOrder(salesOrderId: string, invoiceId: string, values: WritebackValues): Promise<void> {
+    this.recorded.push({ salesOrderId, invoiceId, values });
   }
 
   async updateOrder(

@@ -161,8 +161,29 @@ describe('XeroAccountingInvoiceReader', () => {
     const invoice = await instance.getInvoice(uuid(8));
 
     expect(invoice?.invoiceId).toBe(uuid(8));
-    expect(server.requests).toHaveLength(2);
+    // The invoice twice (429, then OK), then the organisation for the link's ShortCode.
+    expect(server.requests.map((r) => r.url.split('?')[0])).toEqual([
+      `/api.xro/2.0/Invoices/${uuid(8)}`,
+      `/api.xro/2.0/Invoices/${uuid(8)}`,
+      '/api.xro/2.0/Organisation',
+    ]);
     expect(time.sleeps).toEqual([3_000]);
+  });
+
+  // developer.xero.com/documentation/guides/how-to-guides/deep-link-xero: organisationlogin with the ShortCode.
+  it('should give invoices the organisation ShortCode, read once, for links that open in that organisation', async () => {
+    server.setRoute((request) =>
+      request.url.startsWith('/api.xro/2.0/Organisation')
+        ? { body: { Organisations: [{ ShortCode: '!Ab3xY' }] } }
+        : { body: { Invoices: [wireInvoice(8)] } }
+    );
+    const { reader: instance } = reader();
+
+    const first = await instance.getInvoice(uuid(8));
+    await instance.getInvoice(uuid(8));
+
+    expect(first?.shortCode).toBe('!Ab3xY');
+    expect(server.requests.filter((r) => r.url.startsWith('/api.xro/2.0/Organisation'))).toHaveLength(1);
   });
 
   it('should make the sync gateway sharing the limiter wait after a 429 seen by the reader', async () => {

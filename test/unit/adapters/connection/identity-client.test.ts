@@ -101,6 +101,17 @@ describe('XeroIdentityClient', () => {
     }
   });
 
+  // developer.xero.com/documentation/guides/oauth2/limits: X-Rate-Limit-Problem names the limit hit; its case varies.
+  it('should read a capitalised X-Rate-Limit-Problem as the same limit', async () => {
+    const s = await cannedServer(429, '', { 'Retry-After': '30', 'X-Rate-Limit-Problem': 'Day' });
+    try {
+      const error = (await failure(s.client.listConnections('access'))) as RateLimitedError;
+      expect(error.problem).toBe('day');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('should not echo an unexpected error body', async () => {
     const s = await cannedServer(400, JSON.stringify({ error: `weird ${SECRET}` }));
     try {

@@ -38,6 +38,14 @@ describe('xero error normaliser', () => {
     expect(retryAfterMs({}, context.nowMs)).toBeUndefined();
   });
 
+  it('should read a capitalised X-Rate-Limit-Problem value in lower case', () => {
+    const error = normaliseXeroFailure(
+      { status: 429, headers: { 'x-rate-limit-problem': 'Day', 'retry-after': '60' }, body: '', detail: '' },
+      context
+    );
+    expect(error).toMatchObject({ problem: 'day' });
+  });
+
   it('should default a 429 without headers to a minute problem with the default wait', () => {
     const error = normaliseXeroFailure({ status: 429, headers: {}, body: '', detail: '' }, context);
     expect(error).toBeInstanceOf(RateLimitedError);

@@ -176,7 +176,7 @@ describe('XeroAccountingGateway failures', () => {
 
   it('should keep the access token out of error messages and logs even when Xero echoes it', async () => {
     server.setRoute((request) => ({
-      status: request.method === 'POST' ? 500 : 400,
+      status: request.method === 'GET' ? 400 : 500,
       body: { Message: `echo ${String(request.headers.authorization)} and raw ${ACCESS_TOKEN}` },
     }));
     const { gateway, logged } = gatewayFor(server.url);

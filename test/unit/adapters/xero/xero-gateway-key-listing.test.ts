@@ -35,6 +35,8 @@ describe('XeroAccountingGateway.listExistingKeys', () => {
     expect(server.requests.map((r) => query(r).get('page'))).toEqual(['1', '2']);
     expect(query(server.requests[0]!).get('pageSize')).toBe('1000');
     expect(query(server.requests[0]!).get('includeArchived')).toBe('true');
+    // developer.xero.com/documentation/api/accounting/contacts: summaryOnly serves the lightweight form.
+    expect(query(server.requests[0]!).get('summaryOnly')).toBe('true');
   });
 
   it('should keep paging until an empty page when the answer carries no pagination', async () => {
@@ -51,6 +53,7 @@ describe('XeroAccountingGateway.listExistingKeys', () => {
     expect([...(keys ?? [])].sort()).toEqual(['ORD-1', 'ORD-2']);
     expect(server.requests).toHaveLength(3);
     expect(query(server.requests[0]!).get('where')).toBe('Type=="ACCREC"');
+    expect(query(server.requests[0]!).get('summaryOnly')).toBe('true');
   });
 
   it('should give up (undefined) after one call when Xero reports more pages than allowed', async () => {

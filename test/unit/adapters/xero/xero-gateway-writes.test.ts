@@ -20,7 +20,7 @@ const only = (): RecordedRequest => {
 };
 
 describe('XeroAccountingGateway writes', () => {
-  it('should POST contacts with tenant, token, idempotency key and summarizeErrors=false, body exactly our wire JSON', async () => {
+  it('should PUT new contacts with tenant, token, idempotency key and summarizeErrors=false, body exactly our wire JSON', async () => {
     const sent = [contact(1), contact(2)];
     server.setRoute((request) => {
       const body = JSON.parse(request.body) as { Contacts: XeroContact[] };
@@ -35,7 +35,7 @@ describe('XeroAccountingGateway writes', () => {
     const results = await gateway.saveContacts(sent, 'contacts-batch-7f3a');
 
     const request = only();
-    expect(request.method).toBe('POST');
+    expect(request.method).toBe('PUT');
     expect(new URL(request.url, 'http://x').pathname).toBe('/api.xro/2.0/Contacts');
     expect(query(request).get('summarizeErrors')).toBe('false');
     expect(request.headers['xero-tenant-id']).toBe(TENANT_ID);
@@ -48,6 +48,37 @@ describe('XeroAccountingGateway writes', () => {
       { ok: true, value: { ContactID: uuid(1), ContactNumber: sent[0]!.ContactNumber, Name: 'Customer 1' } },
       { ok: true, value: { ContactID: uuid(2), ContactNumber: sent[1]!.ContactNumber, Name: 'Customer 2' } },
     ]);
+  });
+
+  // developer.xero.com/documentation/api/accounting/invoices: PUT creates; POST creates or updates, and updates an
+  // invoice that already has the same InvoiceNumber. Creates must never go by POST.
+  it('should PUT the new documents and POST the updates (by id) of a mixed batch, results in the caller’s order', async () => {
+    server.setRoute((request) => {
+      const body = JSON.parse(request.body) as { Invoices: { InvoiceID?: string; Reference: string }[] };
+      return {
+        body: {
+          Invoices: body.Invoices.map((i, n) => ({
+            ...i,
+            InvoiceID: i.InvoiceID ?? uuid(50 + n),
+            Status: 'DRAFT',
+            StatusAttributeString: 'OK',
+          })),
+        },
+      };
+    });
+    const { gateway } = gatewayFor(server.url);
+    const update = { ...invoice('ORD-2'), InvoiceID: uuid(7) };
+    const created = invoice('ORD-1');
+
+    const results = await gateway.saveInvoices([created, update, invoice('ORD-3')], 'inv-key');
+
+    const methods = server.requests.map((r) => [r.method, r.headers['idempotency-key'], JSON.parse(r.body)]);
+    expect(methods).toEqual([
+      ['PUT', 'inv-key-put', { Invoices: [created, invoice('ORD-3')] }],
+      ['POST', 'inv-key-post', { Invoices: [update] }],
+    ]);
+    expect(results.map((r) => (r.ok ? r.value.Reference : r.messages))).toEqual(['ORD-1', 'ORD-2', 'ORD-3']);
+    expect(results[1]).toMatchObject({ ok: true, value: { InvoiceID: uuid(7) } });
   });
 
   it('should report each element on its own when Xero rejects some of a batch', async () => {

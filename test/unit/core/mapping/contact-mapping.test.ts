@@ -39,7 +39,6 @@ describe('mapAccountToContact', () => {
       AccountNumber: 'ACC-1001',
       ContactStatus: 'ACTIVE',
       EmailAddress: 'accounts@fourthcoffee.example',
-      Website: 'https://fourthcoffee.example',
       DefaultCurrency: 'GBP',
       Phones: [
         { PhoneType: 'DEFAULT', PhoneNumber: '+44 20 7946 0000' },
@@ -87,10 +86,29 @@ describe('mapAccountToContact', () => {
       ['AccountNumber', 'EmailAddress', 'Phones', 'Addresses', 'DefaultCurrency', 'ContactPersons'],
     ],
     ['an invalid e-mail', { emailaddress1: 'not an email' }, ['EmailAddress']],
+    ['an e-mail with an umlaut before the @', { emailaddress1: 'jürgen@example.de' }, ['EmailAddress']],
+    ['an e-mail without a domain name', { emailaddress1: 'someone@localhost' }, ['EmailAddress']],
   ])('should omit empty fields entirely for %s', (_case, overrides, absent) => {
     const contact = mapAccountToContact(buildAccount(overrides));
     for (const field of absent) expect(contact).not.toHaveProperty(field);
     expectNoEmptyValues(contact);
+  });
+
+  // Xero's OpenAPI contract, Contact EmailAddress: "umlauts not supported".
+  it.each([
+    ['info@bücher.example', 'info@xn--bcher-kva.example'],
+    ['  Anna.Müller@MÜLLER.de ', undefined],
+    ['sales@straße.example', 'sales@xn--strae-oqa.example'],
+    ["o'brien+orders@example.ie", "o'brien+orders@example.ie"],
+  ])('should send %p to Xero as %p', (emailaddress1, expected) => {
+    expect(mapAccountToContact(buildAccount({ emailaddress1 })).EmailAddress).toBe(expected);
+  });
+
+  // Xero's accounting OpenAPI contract: Contact Website is read only.
+  it('should not send the website, which Xero does not let the API set', () => {
+    expect(mapAccountToContact(buildAccount({ websiteurl: 'https://fourthcoffee.example' }))).not.toHaveProperty(
+      'Website'
+    );
   });
 
   it.each([
@@ -243,15 +261,19 @@ describe('mergeContactPersons', () => {
 
 describe('disambiguatedContactName', () => {
   it.each([
-    ['Fourth Coffee', 'a1b2c3d4-0000-4000-8000-00000000abcd', 'Fourth Coffee (0000abcd)'],
+    ['Fourth Coffee', 'a1b2c3d4-0000-4000-8000-00000000abcd', 'Fourth Coffee (a1b2c3d4)'],
     [' Société Générale 北京 ', 'C-42', 'Société Générale 北京 (C-42)'],
   ])('should append the ContactNumber suffix to %p', (name, contactNumber, expected) => {
     expect(disambiguatedContactName(name, contactNumber)).toBe(expected);
   });
 
+  it('should leave a name that already carries its suffix as it is', () => {
+    expect(disambiguatedContactName('Fourth Coffee (a1b2c3d4)', 'a1b2c3d4-0000')).toBe('Fourth Coffee (a1b2c3d4)');
+  });
+
   it('should keep the suffix and stay within 255 characters for a long name', () => {
     const result = disambiguatedContactName(`${'n'.repeat(243)}🚀${'m'.repeat(20)}`, 'abcdef0123456789');
-    expect(result).toBe(`${'n'.repeat(243)} (23456789)`);
+    expect(result).toBe(`${'n'.repeat(243)} (abcdef01)`);
     expect(result.length).toBeLessThanOrEqual(255);
   });
 });

@@ -107,33 +107,84 @@ describe('mapSalesOrderToInvoice', () => {
     expect(code?.length).toBeLessThanOrEqual(30);
   });
 
-  it.each([
-    ['manual discount', { manualdiscountamount: 10 }, 10],
-    ['volume discount', { volumediscountamount: 4.25 }, 4.25],
-    ['manual + volume discount', { manualdiscountamount: 10.1, volumediscountamount: 0.2 }, 10.3],
-  ])(
-    'should carry a %s as DiscountAmount so the line amount equals Dataverse base − discounts',
-    (_c, discounts, amount) => {
-      const order = buildSalesOrder({
-        lines: [buildOrderLine({ quantity: 3, priceperunit: 19.99, tax: 11.99, ...discounts })],
-      });
-      const invoice = map(order);
+  it('should carry a manual discount as DiscountAmount so the line amount equals Dataverse base − discount', () => {
+    const order = buildSalesOrder({
+      lines: [buildOrderLine({ quantity: 3, priceperunit: 19.99, tax: 11.99, manualdiscountamount: 10 })],
+    });
+    const invoice = map(order);
 
-      expect(invoice.LineItems[0]?.DiscountAmount).toBe(amount);
-      expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totallineitemamount!).toFixed(2));
-      expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
-      expectReconciled(invoice, order);
-    }
-  );
+    expect(invoice.LineItems[0]?.DiscountAmount).toBe(10);
+    expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totallineitemamount!).toFixed(2));
+    expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
+    expectReconciled(invoice, order);
+  });
 
-  it('should add freight as its own untaxed line on the freight account', () => {
-    const order = buildSalesOrder({ freightamount: 25.5 });
+  // Microsoft's salesorderdetail reference: VolumeDiscountAmount is "the discount amount per unit", and BaseAmount
+  // is based on the price per unit, volume discount and quantity, so it already contains the volume discount.
+  it('should treat the volume discount as per unit and already inside baseamount (10 × 10.00 less 1.00 = 90.00)', () => {
+    const line = {
+      ...buildOrderLine({ quantity: 10, priceperunit: 10 }),
+      volumediscountamount: 1,
+      baseamount: 90,
+      extendedamount: 90,
+    };
+    const order = buildSalesOrder({ lines: [line], totallineitemamount: 90, totaltax: 0, totalamount: 90 });
+    const invoice = map(order);
+
+    expect(invoice.LineItems[0]).toMatchObject({ Quantity: 10, UnitAmount: 9 });
+    expect(invoice.LineItems[0]).not.toHaveProperty('DiscountAmount');
+    expect(invoiceTotals(invoice).total).toBe('90.00');
+    expect(linesDescribed(invoice, ROUNDING_DESCRIPTION)).toHaveLength(0);
+  });
+
+  it('should combine a per-unit volume discount with a manual discount', () => {
+    const order = buildSalesOrder({
+      lines: [
+        buildOrderLine({ quantity: 3, priceperunit: 19.99, volumediscountamount: 0.2, manualdiscountamount: 10.1 }),
+      ],
+    });
+    const invoice = map(order);
+
+    expect(invoice.LineItems[0]).toMatchObject({ UnitAmount: 19.79, DiscountAmount: 10.1 });
+    expect(order.lines[0]?.baseamount).toBe(59.37);
+    expectReconciled(invoice, order);
+  });
+
+  it('should add freight as its own untaxed line on the freight account of a taxed order', () => {
+    const order = buildSalesOrder({ freightamount: 25.5, lines: [buildOrderLine({ tax: 179.9 })] });
     const invoice = map(order);
 
     expect(linesDescribed(invoice, FREIGHT_DESCRIPTION)).toStrictEqual([
       { Description: 'Freight', Quantity: 1, UnitAmount: 25.5, AccountCode: '425', TaxAmount: 0 },
     ]);
     expectReconciled(invoice, order);
+  });
+
+  // developer.xero.com/documentation/api/accounting/invoices (LineItems TaxAmount): without a TaxAmount Xero computes
+  // the tax of the line's TaxType; a 0 on a taxable type would book GST-coded lines with no GST.
+  it('should let Xero compute the tax when no line of the order carries tax, matching amounts before tax', () => {
+    const order = buildSalesOrder({
+      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5 }), buildWriteInLine({ priceperunit: 120 })],
+      freightamount: 12.5,
+      discountamount: 10,
+    });
+    expect(order.totaltax).toBe(0);
+    const invoice = map(order);
+
+    for (const line of invoice.LineItems) expect(line).not.toHaveProperty('TaxAmount');
+    // Freight has no freightTaxType here: the freight account's default tax type applies.
+    expect(invoice.LineItems.map((line) => line.TaxType)).toEqual(['OUTPUT2', 'OUTPUT2', 'OUTPUT2', undefined]);
+    expect(invoiceTotals(invoice).subTotal).toBe(Decimal.fromNumber(order.totalamount).toFixed(2));
+  });
+
+  it('should still send Dataverse’s own tax, 0 included, when the order carries tax', () => {
+    const order = buildSalesOrder({
+      lines: [
+        buildOrderLine({ quantity: 2, priceperunit: 899.5, tax: 359.8 }),
+        buildWriteInLine({ priceperunit: 120 }),
+      ],
+    });
+    expect(map(order).LineItems.map((line) => line.TaxAmount)).toEqual([359.8, 0]);
   });
 
   it('should use the freight tax type when one is configured', () => {
@@ -147,7 +198,7 @@ describe('mapSalesOrderToInvoice', () => {
     ['an amount and a percentage', { discountamount: 10, discountpercentage: 10 }, -189.9, 'Order discount (10%)'],
   ])('should turn an order discount given as %s into a negative line', (_case, discount, amount, description) => {
     const order = buildSalesOrder({
-      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5 })],
+      lines: [buildOrderLine({ quantity: 2, priceperunit: 899.5, tax: 359.8 })],
       ...discount,
     });
     const invoice = map(order);
@@ -323,6 +374,16 @@ describe('mapSalesOrderToInvoice', () => {
     [{ submitdate: '2028-02-28' }, 1, '2028-02-28', '2028-02-29'],
   ])('should date the invoice from %p with %i due days', (dates, dueDays, date, dueDate) => {
     const invoice = map(buildSalesOrder(dates), { ...TEST_SETTINGS, dueDays });
+    expect([invoice.Date, invoice.DueDate]).toStrictEqual([date, dueDate]);
+  });
+
+  // Dataverse returns UserLocal dates as UTC instants: a Sydney order of 1 May arrives as 2024-04-30T14:00:00Z.
+  it.each([
+    ['Australia/Sydney', '2024-05-01', '2024-05-31'],
+    ['America/Los_Angeles', '2024-04-30', '2024-05-30'],
+  ])('should date the invoice on the calendar day of %s', (timeZone, date, dueDate) => {
+    const order = buildSalesOrder({ submitdate: '2024-04-30T14:00:00Z' });
+    const invoice = mapSalesOrderToInvoice(order, TEST_SETTINGS, { ...CTX, timeZone });
     expect([invoice.Date, invoice.DueDate]).toStrictEqual([date, dueDate]);
   });
 

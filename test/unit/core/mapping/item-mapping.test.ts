@@ -74,6 +74,12 @@ describe('mapProductToItem', () => {
     expect(mapProductToItem(buildProduct({ statecode }), settings).IsSold).toBe(sold);
   });
 
+  // developer.xero.com/documentation/api/accounting/items: IsSold false nulls Description and SalesDetails.
+  it.each([1, 2] as const)('should send only code, name and IsSold false for a product in state %i', (statecode) => {
+    const item = mapProductToItem(buildProduct({ statecode, price: 19.5, description: 'Old model' }), settings);
+    expect(item).toStrictEqual({ Code: item.Code, Name: item.Name, IsSold: false });
+  });
+
   it.each([
     [12.34567, 12.3457],
     [0.1, 0.1],

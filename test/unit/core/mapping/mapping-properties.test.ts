@@ -38,11 +38,13 @@ const lineArbitrary: fc.Arbitrary<DvOrderLine> = fc
     productnumber: fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim() !== ''),
   })
   .map(({ quantity, priceperunit, manualShare, volumeShare, tax, writeIn, credit, sequencenumber, productnumber }) => {
-    // Discounts are whole cents, at most the line's base amount; write-in lines may be credits (negative price).
+    // The volume discount is per unit (whole cents, at most the price); the manual discount is whole cents, at most
+    // the line's base amount; write-in lines may be credits (negative price, no volume discount).
     const price = writeIn && credit ? -priceperunit : priceperunit;
-    const baseCents = Math.abs(Number(Decimal.from(quantity).mul(price).toFixed(2).replace('.', '')));
+    const volumeCents = price > 0 ? Math.floor(Math.floor(price * 100) * volumeShare) : 0;
+    const unitPrice = Decimal.from(price).sub(volumeCents / 100);
+    const baseCents = Math.abs(Number(Decimal.from(quantity).mul(unitPrice).toFixed(2).replace('.', '')));
     const manualCents = Math.floor(baseCents * manualShare);
-    const volumeCents = Math.floor((baseCents - manualCents) * volumeShare);
     return buildOrderLine({
       isproductoverridden: writeIn,
       productnumber: writeIn ? undefined : productnumber,

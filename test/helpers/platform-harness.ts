@@ -1,0 +1,106 @@
+/**
+ * The connector's real adapters (Dataverse Web API reader, Xero gateway over xero-node) and core pipeline against
+ * the two sandboxes on 127.0.0.1, with in-memory sync state and queues: the place to check that the connector and
+ * the sandboxes agree on the platforms' documented rules.
+ */
+import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
+import { XeroAccountingGateway } from '../../lambdas/adapters/xero/xero-gateway';
+import type { ChangeEvent, SyncedTable } from '../../lambdas/core/model/change-event';
+import type { WorkResult } from '../../lambdas/core/model/xero-write';
+import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../lambdas/core/settings';
+import { createMapChange } from '../../lambdas/core/sync/map-change';
+import { createPostWrites } from '../../lambdas/core/sync/post-writes';
+import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
+import {
+  startSandboxXero,
+  type SandboxXero,
+  type SandboxXeroTenant,
+  SANDBOX_XERO_TENANT_ID,
+} from '../../sandbox/xero-accounting/server';
+import { InMemorySyncState, RecordingOutcomes, RecordingQueues, fixedClock, recordingLogger } from './in-memory-ports';
+
+export interface PlatformHarnessOptions {
+  readonly settings?: Partial<MappingSettings>;
+  readonly xeroTenant?: Partial<SandboxXeroTenant>;
+  readonly dataverseUserTimeZone?: string;
+}
+
+export interface PlatformHarness {
+  readonly dataverse: SandboxDataverse;
+  readonly xero: SandboxXero;
+  readonly gateway: XeroAccountingGateway;
+  readonly state: InMemorySyncState;
+  readonly outcomes: RecordingOutcomes;
+  readonly logger: ReturnType<typeof recordingLogger>;
+  /** Maps the change (and any changes it forwards), then posts the writes; returns every work result. */
+  sync(table: SyncedTable, id: string, message?: ChangeEvent['message']): Promise<WorkResult[]>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+
+export async function startPlatformHarness(options: PlatformHarnessOptions = {}): Promise<PlatformHarness> {
+  const dataverse = await startSandboxDataverse({
+    accessToken: 'dv-token',
+    ...(options.dataverseUserTimeZone && { userTimeZone: options.dataverseUserTimeZone }),
+  });
+  const xero = await startSandboxXero({ tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, ...options.xeroTenant }] });
+  const settings = { ...DEFAULT_MAPPING_SETTINGS, ...options.settings };
+  const reader = new DataverseWebApiReader({
+    serverUrl: dataverse.url,
+    tokenSource: async () => 'dv-token',
+    timeoutMs: 5_000,
+  });
+  const gateway = new XeroAccountingGateway({
+    access: { getAccess: async () => ({ accessToken: 'xero-token', tenantId: xero.tenantId }) },
+    apiUrl: xero.url,
+    timeoutMs: 5_000,
+    sleep: async () => undefined,
+  });
+  const state = new InMemorySyncState();
+  const outcomes = new RecordingOutcomes();
+  const queues = new RecordingQueues();
+  const logger = recordingLogger();
+  const mapChange = createMapChange({
+    reader,
+    state,
+    settings,
+    writes: queues,
+    changes: queues,
+    outcomes,
+    logger,
+  });
+  const postWrites = createPostWrites({ xero: gateway, state, outcomes, settings, clock: fixedClock(), logger });
+
+  async function sync(table: SyncedTable, id: string, message: ChangeEvent['message'] = 'Update') {
+    const results: WorkResult[] = [];
+    queues.changes.push({
+      table,
+      id,
+      message,
+      occurredAt: '2026-11-26T10:00:00Z',
+      dedupeId: `harness-${++sequence}`,
+      source: 'dataverse-webhook',
+    });
+    for (let round = 0; round < 5 && queues.changes.length > 0; round++) {
+      for (const event of queues.changes.splice(0)) results.push(await mapChange(event));
+      const writes = queues.writes.splice(0);
+      if (writes.length > 0) results.push(...(await postWrites(writes)));
+    }
+    return results;
+  }
+
+  return {
+    dataverse,
+    xero,
+    gateway,
+    state,
+    outcomes,
+    logger,
+    sync,
+    close: async () => {
+      await dataverse.close();
+      await xero.close();
+    },
+  };
+}
