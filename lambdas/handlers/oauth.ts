@@ -1,5 +1,6 @@
 /**
- * Operator routes on AWS: GET /oauth/xero/connect | /callback | /choose (consent), GET /status (admin), GET /health.
+ * Operator routes on AWS: GET /oauth/xero/connect | /callback | /choose and POST /choose (consent; the POST carries
+ * an admin's confirmation that another organisation replaces the connected one), GET /status (admin), GET /health.
  * Thin: the consent use cases are the same the local runtime serves; the new connection is handed to the token
  * function, the only writer of the token secret.
  */
@@ -23,6 +24,8 @@ export interface OperatorDeps {
   readonly adminToken: string;
   readonly connectionStatus: () => Promise<ConnectionStatus>;
   readonly queueDepths: () => Promise<Record<string, number>>;
+  /** XERO_TENANT_ID is set; /status warns when it is not. */
+  readonly tenantPinned?: boolean;
 }
 
 export function createHandler(getDeps: () => Promise<OperatorDeps>) {
@@ -38,7 +41,12 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
     };
     const route = consentRoute[path];
     if (route) {
-      const answer = await deps.consent[route]({ headers: request.headers, query: request.query });
+      const answer = await deps.consent[route]({
+        headers: request.headers,
+        query: request.query,
+        // Only the organisation-replacement form POSTs a body (its admin token must not travel in a URL).
+        ...(event.httpMethod === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
+      });
       return response(answer.status, answer.body, answer.headers);
     }
     if (path === '/status') {
@@ -46,7 +54,10 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
         return jsonResponse(401, { error: 'unauthorized', message: 'admin token required' });
       try {
         const [connection, queues] = await Promise.all([deps.connectionStatus(), deps.queueDepths()]);
-        return jsonResponse(200, { connection, queues });
+        const warnings = deps.tenantPinned
+          ? []
+          : ['No Xero organisation is pinned (XERO_TENANT_ID unset): a new consent could connect another one.'];
+        return jsonResponse(200, { connection, queues, warnings });
       } catch (error) {
         loggerPort.error('status failed', { error: describeError(error) });
         return jsonResponse(503, { error: 'unavailable', message: 'status could not be read; see the function logs' });
@@ -98,13 +109,14 @@ export const handler = createHandler(async () => {
         apiUrl: config.apiUrl,
       }),
       pending: new SecretsPendingConsentStore(secretsManager(), requireEnv('PENDING_CONSENT_SECRET_ARN')),
-      connections: { adopt: (record) => tokens.adopt(record) },
+      connections: { adopt: (record) => tokens.adopt(record), status: () => tokens.status() },
       clock,
       logger: loggerPort,
       adminToken: s.CONNECTOR_ADMIN_TOKEN,
     }),
     connectionStatus: () => tokens.status(),
     queueDepths,
+    tenantPinned: Boolean(config.pinnedTenantId) || config.authMode === 'custom-connection',
   };
   return deps;
 });

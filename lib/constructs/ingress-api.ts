@@ -40,6 +40,8 @@ export const INGRESS_ROUTES = [
   { method: 'GET', path: '/oauth/xero/connect', handler: 'oauth' },
   { method: 'GET', path: '/oauth/xero/callback', handler: 'oauth' },
   { method: 'GET', path: '/oauth/xero/choose', handler: 'oauth' },
+  // The admin's confirmation that a different organisation replaces the connected one (form POST).
+  { method: 'POST', path: '/oauth/xero/choose', handler: 'oauth' },
   { method: 'GET', path: '/health', handler: 'oauth' },
   { method: 'GET', path: '/status', handler: 'oauth' },
   { method: 'POST', path: '/webhooks/dataverse', handler: 'dataverseWebhook' },

@@ -243,6 +243,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       reconcile: () => reconcile(state.listByStatus('synced')),
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
+      tenantPinned: Boolean(config.xero.pinnedTenantId) || config.xero.authMode === 'custom-connection',
     }),
   });
 

@@ -58,6 +58,8 @@ export interface RouteDeps {
   readonly reconcile: () => Promise<ReconcileReport>;
   /** Xero calls per day the backfill estimate plans against (XERO_DAY_BUDGET; 5,000, or 1,000 on Starter). */
   readonly xeroDayBudget: number;
+  /** XERO_TENANT_ID is set (or a custom connection, which covers one organisation): warn loudly when false. */
+  readonly tenantPinned?: boolean;
 }
 
 interface BackfillJob {
@@ -126,6 +128,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         refreshedAt: connection.refreshedAt,
         refreshTokenAgeHours:
           connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
+        tenantPinned: deps.tenantPinned ?? false,
       },
       queues: { changes: depth('changes'), writes: depth('writes') },
       counts: deps.outcomes.counts(),
@@ -261,6 +264,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       const response = await deps.consent[route]({
         headers: request.headers as Record<string, string | undefined>,
         query: request.query,
+        ...(request.method === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
       });
       return { status: response.status, headers: response.headers, body: response.body };
     };
@@ -362,6 +366,8 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     { method: 'GET', path: '/oauth/xero/connect', handler: wrapConsent('connect') },
     { method: 'GET', path: '/oauth/xero/callback', handler: wrapConsent('callback') },
     { method: 'GET', path: '/oauth/xero/choose', handler: wrapConsent('chooseTenant') },
+    // The admin's confirmation that another organisation replaces the connected one (carries the admin token).
+    { method: 'POST', path: '/oauth/xero/choose', handler: wrapConsent('chooseTenant') },
     {
       method: 'POST',
       path: '/webhooks/dataverse',
