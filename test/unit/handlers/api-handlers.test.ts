@@ -19,6 +19,8 @@ const body = JSON.stringify({
   InputParameters: [],
 });
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 describe('dataverse-webhook handler', () => {
   function setup() {
     const queued: ChangeEvent[] = [];
@@ -33,7 +35,13 @@ describe('dataverse-webhook handler', () => {
   it('should accept a keyed webhook with 202 and queue one change', async () => {
     const { handler, queued } = setup();
     const answer = await handler(
-      apiGatewayEvent({ resource: '/webhooks/dataverse', method: 'POST', query: { code: KEY }, body })
+      apiGatewayEvent({
+        resource: '/webhooks/dataverse',
+        method: 'POST',
+        query: { code: KEY },
+        body,
+        headers: JSON_TYPE,
+      })
     );
     expect(answer.statusCode).toBe(202);
     expect(queued).toEqual([
@@ -48,6 +56,7 @@ describe('dataverse-webhook handler', () => {
         resource: '/webhooks/dataverse',
         method: 'POST',
         query: { code: KEY },
+        headers: JSON_TYPE,
         body: Buffer.from(body).toString('base64'),
         base64: true,
       })
@@ -150,6 +159,7 @@ describe('oauth (operator) handler', () => {
     expect(JSON.parse(admin.body)).toEqual({
       connection: { state: 'connected', tenantName: 'Demo Ltd' },
       queues: { changes_queue: 2, changes_dlq: 0 },
+      warnings: [expect.stringContaining('XERO_TENANT_ID')],
     });
   });
 
