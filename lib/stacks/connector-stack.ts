@@ -85,6 +85,7 @@ export class ConnectorStack extends Stack {
       pipeline: this.pipeline,
       rateLimit: config.apiThrottle.rateLimit,
       burstLimit: config.apiThrottle.burstLimit,
+      ...(config.ingressProtection ? { protection: config.ingressProtection } : {}),
     });
     // The token function exchanges the consent code, which requires the same redirect URI as the authorize request.
     this.credentials.tokenFunction.addEnvironment('XERO_REDIRECT_URI', this.ingress.callbackUrl);
@@ -95,6 +96,7 @@ export class ConnectorStack extends Stack {
       alarmEmails: config.alarmEmails,
       thresholds: config.alarmThresholds,
       api: this.ingress.api,
+      firewall: this.ingress.firewall,
       functions: {
         DataverseWebhook: this.ingress.dataverseWebhookFunction,
         XeroWebhook: this.ingress.xeroWebhookFunction,
