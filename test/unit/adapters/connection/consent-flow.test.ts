@@ -39,7 +39,7 @@ describe('Xero consent flow against the fake identity server', () => {
         response_type: 'code',
         client_id: CLIENT_ID,
         redirect_uri: REDIRECT_URI,
-        scope: 'openid profile email offline_access accounting.contacts accounting.invoices accounting.settings',
+        scope: 'offline_access accounting.contacts accounting.invoices accounting.settings',
         state: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
         code_challenge: expect.stringMatching(/^[\w-]{43}$/),
         code_challenge_method: 'S256',
