@@ -84,6 +84,8 @@ export async function startSandboxSystems(options: {
       clientSecret,
       redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
       scopes: DEFAULT_XERO_SCOPES,
+      // The sandbox has exactly one organisation, so it runs pinned (no "no tenant pin" warning on its status page).
+      pinnedTenantId: SANDBOX_XERO_TENANT_ID,
       loginUrl: front.url,
       identityUrl: front.url,
       apiUrl: front.url,
