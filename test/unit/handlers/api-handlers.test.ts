@@ -140,6 +140,34 @@ describe('oauth (operator) handler', () => {
     queueDepths: async () => ({ changes_queue: 2, changes_dlq: 0 }),
   }));
 
+  it("should hand the replacement form's body and the browser's cookie to the choose route", async () => {
+    const seen: { body?: string; cookie?: string }[] = [];
+    const withBody = createOperatorHandler(async () => ({
+      consent: {
+        ...consent,
+        chooseTenant: async (req) => {
+          seen.push({ body: req.body, cookie: req.headers.cookie });
+          return { status: 401, headers: {}, body: 'admin token needed' };
+        },
+      },
+      adminToken: 'admin-token-0123456789',
+      connectionStatus: async () => ({ state: 'connected' }),
+      queueDepths: async () => ({}),
+    }));
+    const answer = await withBody(
+      apiGatewayEvent({
+        resource: '/oauth/xero/choose',
+        method: 'POST',
+        headers: { Cookie: '__Host-xero_consent=abc', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'token=t&tenantId=x&confirm=replace&adminToken=guess',
+      })
+    );
+    expect(answer.statusCode).toBe(401);
+    expect(seen).toEqual([
+      { body: 'token=t&tenantId=x&confirm=replace&adminToken=guess', cookie: '__Host-xero_consent=abc' },
+    ]);
+  });
+
   it('should route consent paths to the consent use cases', async () => {
     const connect = await handler(apiGatewayEvent({ resource: '/oauth/xero/connect' }));
     const callback = await handler(
