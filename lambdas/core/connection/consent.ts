@@ -89,7 +89,12 @@ export async function completeConsent(
   params: { code?: string; state?: string; error?: string; binding?: string }
 ): Promise<ConsentOutcome> {
   const hash = params.binding ? bindingHash(params.binding) : undefined;
-  const verified = await deps.signer.verify(params.state, 'consent-state', deps.clock.now(), (d) => d === hash);
+  const verified = await deps.signer.verify(
+    params.state,
+    'consent-state',
+    deps.clock.now(),
+    (d) => hash !== undefined && d === hash
+  );
   if (!verified.ok) {
     deps.logger.warn('xero consent callback rejected', { reason: `state_${verified.failure}` });
     return failed(400, `state_${verified.failure}`, 'Consent link not valid', stateMessage(verified.failure));

@@ -342,6 +342,14 @@ describe('Xero consent flow against the fake identity server', () => {
       await expect(h.store.load()).resolves.toEqual(before);
     });
 
+    it('should refuse a state that names no browser when no consent cookie comes back', async () => {
+      const before = await h.store.load();
+      const state = h.signer.sign('consent-state', h.clock.now(), 600);
+      const page = await h.routes.callback({ headers: {}, query: { code: 'some-code', state } });
+      expect(page.status).toBe(400);
+      await expect(h.store.load()).resolves.toEqual(before);
+    });
+
     it('should exchange the code with the PKCE verifier only the starting browser can produce', async () => {
       const admin = await h.start();
       const query = await h.authorize(admin.location);
