@@ -10,3 +10,4 @@ export * from './consent';
 export * from './connect-link';
 export * from './consent-pages';
 export * from './consent-routes';
+export * from './consent-binding';
