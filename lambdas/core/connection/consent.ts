@@ -8,14 +8,14 @@
  *   5. a different organisation than the connected one is adopted only after an admin confirms the replacement.
  * Nothing is stored unless every step passed.
  */
-import { randomBytes } from 'node:crypto';
 import { ConnectorError, ReconnectRequiredError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { XeroConnectionConfig } from './config';
 import { authEventIdOf, bindingHash, newBrowserBinding, pkceChallenge, pkceVerifier } from './consent-binding';
+import { parkConsent, takeParkedConsent, type ParkPurpose } from './consent-parking';
 import type { IdentityClient, PendingConsentStore } from './ports';
 import type { TokenSigner, VerifyFailure } from './signed-token';
-import type { ConnectionStatus, StoredConnection, TokenSet, XeroTenantConnection } from './types';
+import type { ConnectionStatus, PendingConsent, StoredConnection, TokenSet, XeroTenantConnection } from './types';
 
 export interface ConsentDeps {
   readonly config: XeroConnectionConfig;
@@ -55,12 +55,6 @@ export type ConsentOutcome =
 
 export const DEFAULT_CONSENT_TTL_SECONDS = 600;
 const DEFAULT_TTL_SECONDS = DEFAULT_CONSENT_TTL_SECONDS;
-
-/** Data of a choice/confirmation token: the pending consent and the hash of the browser binding. */
-interface BoundChoice {
-  readonly id: string;
-  readonly b: string;
-}
 
 export function startConsent(deps: Pick<ConsentDeps, 'config' | 'signer' | 'clock' | 'stateTtlSeconds'>): {
   location: string;
@@ -176,7 +170,7 @@ async function pickTenant(
   }
   if (others.length === 0) return settle(deps, tokens, only, hash);
 
-  const { id, token } = await park(deps, 'choose-tenant', tokens, tenants, hash);
+  const { id, token } = await parkConsent(deps, 'choose-tenant', tokens, tenants, hash);
   deps.logger.info('xero consent waits for a tenant choice', { tenants: tenants.length, pending: id });
   return { kind: 'choose', tenants, choiceToken: token };
 }
@@ -233,7 +227,7 @@ async function settle(
   if (!deps.config.pinnedTenantId && deps.connections.status) {
     const current = await deps.connections.status();
     if (current.tenantId && current.tenantId !== tenant.tenantId) {
-      const { token } = await park(deps, 'replace-tenant', tokens, [tenant], hash);
+      const { token } = await parkConsent(deps, 'replace-tenant', tokens, [tenant], hash);
       deps.logger.warn('xero consent names another organisation; waiting for admin confirmation', {
         tenantId: tenant.tenantId,
         connectedTenantId: current.tenantId,
@@ -249,61 +243,27 @@ async function settle(
   return adopt(deps, tokens, tenant);
 }
 
-/** Keeps the tokens server-side until the browser that started the consent comes back with the token. */
-async function park(
-  deps: ConsentDeps,
-  purpose: 'choose-tenant' | 'replace-tenant',
-  tokens: TokenSet,
-  tenants: readonly XeroTenantConnection[],
-  hash: string
-): Promise<{ id: string; token: string }> {
-  const now = deps.clock.now();
-  const ttl = deps.stateTtlSeconds ?? DEFAULT_TTL_SECONDS;
-  const id = randomBytes(16).toString('base64url');
-  await deps.pending.put({ id, tokens, tenants, expiresAt: new Date(now.getTime() + ttl * 1000).toISOString() });
-  const data: BoundChoice = { id, b: hash };
-  return { id, token: deps.signer.sign(purpose, now, ttl, JSON.stringify(data)) };
-}
-
+/** A parked consent for this browser, or the page that explains why not. */
 async function takeBound(
   deps: ConsentDeps,
-  purpose: 'choose-tenant' | 'replace-tenant',
+  purpose: ParkPurpose,
   token: string | undefined,
   binding: string | undefined
-): Promise<ConsentOutcome | { pending: NonNullable<Awaited<ReturnType<PendingConsentStore['take']>>>; hash: string }> {
-  const now = deps.clock.now();
-  const hash = binding ? bindingHash(binding) : undefined;
-  let choice: BoundChoice | undefined;
-  const verified = await deps.signer.verify(token, purpose, now, (data) => {
-    choice = parseChoice(data);
-    return choice !== undefined && choice.b === hash;
-  });
-  if (!verified.ok || !choice) {
-    const failure = verified.ok ? 'malformed' : verified.failure;
-    deps.logger.warn('xero tenant choice rejected', { reason: `choice_${failure}` });
-    return failed(
-      400,
-      `choice_${failure}`,
-      'Choice not valid',
-      failure === 'wrong_browser'
-        ? 'This choice belongs to a consent started in another browser. Nothing was changed.'
-        : 'This choice link is invalid, expired or already used.'
-    );
-  }
-  const pending = await deps.pending.take(choice.id);
-  if (!pending || Date.parse(pending.expiresAt) <= now.getTime()) {
+): Promise<ConsentOutcome | { pending: PendingConsent; hash: string }> {
+  const taken = await takeParkedConsent(deps, purpose, token, binding);
+  if ('pending' in taken) return taken;
+  if (taken.failure === 'expired_choice') {
     return failed(400, 'choice_expired', 'Choice expired', 'The organisation choice expired.');
   }
-  return { pending, hash: choice.b };
-}
-
-function parseChoice(data: string | undefined): BoundChoice | undefined {
-  try {
-    const parsed = JSON.parse(data ?? '') as Partial<BoundChoice>;
-    return typeof parsed.id === 'string' && typeof parsed.b === 'string' ? { id: parsed.id, b: parsed.b } : undefined;
-  } catch {
-    return undefined;
-  }
+  deps.logger.warn('xero tenant choice rejected', { reason: `choice_${taken.failure}` });
+  return failed(
+    400,
+    `choice_${taken.failure}`,
+    'Choice not valid',
+    taken.failure === 'wrong_browser'
+      ? 'This choice belongs to a consent started in another browser. Nothing was changed.'
+      : 'This choice link is invalid, expired or already used.'
+  );
 }
 
 async function adopt(deps: ConsentDeps, tokens: TokenSet, tenant: XeroTenantConnection): Promise<ConsentOutcome> {

@@ -11,3 +11,4 @@ export * from './connect-link';
 export * from './consent-pages';
 export * from './consent-routes';
 export * from './consent-binding';
+export * from './consent-parking';
