@@ -2,7 +2,7 @@
  * HTTP-shaped consent routes as pure functions ({headers, query} → {status, headers, body}), so the local server
  * and the Lambda handlers wrap them thinly.
  */
-import { verifyConnectLink } from './connect-link';
+import { createConnectLink, verifyConnectLink } from './connect-link';
 import type { ConsentDeps, ConsentOutcome } from './consent';
 import { DEFAULT_CONSENT_TTL_SECONDS, chooseTenant, completeConsent, confirmReplace, startConsent } from './consent';
 import { consentCookieFor, readCookie, setConsentCookie } from './consent-binding';
@@ -34,6 +34,8 @@ export interface ConsentRouteDeps extends ConsentDeps {
    * works behind an API Gateway stage prefix (/dev/oauth/xero/callback → /dev/oauth/xero/choose) and locally.
    */
   readonly chooseUrl?: string;
+  /** Public URL of /oauth/xero/connect, for links; default: XERO_REDIRECT_URI with /callback replaced by /connect. */
+  readonly connectUrl?: string;
 }
 
 export interface ConsentRoutes {
@@ -107,6 +109,20 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
     }
   };
 
+  /**
+   * A consent is finished by the browser that starts it, so a terminal holding the admin token cannot start it for a
+   * browser: `?format=link` gives it a signed single-use link to open in the browser instead (what the local CLI's
+   * `connector connect-link` does; on AWS this is the way in).
+   */
+  const connectLinkResponse = (): RouteResponse => {
+    const connectUrl = deps.connectUrl ?? deps.config.redirectUri.replace(/\/callback$/, '/connect');
+    return {
+      status: 200,
+      headers: { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(createConnectLink(deps, connectUrl)),
+    };
+  };
+
   return {
     async connect(req) {
       if (deps.config.authMode !== 'oauth') {
@@ -120,9 +136,9 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
         );
       }
       // Check the bearer first so an admin request never burns a link.
-      const allowed =
-        isAdminBearer(header(req, 'authorization'), deps.adminToken) ||
-        (req.query.link !== undefined && (await verifyConnectLink(deps, req.query.link)));
+      const bearer = isAdminBearer(header(req, 'authorization'), deps.adminToken);
+      if (bearer && req.query.format === 'link') return connectLinkResponse();
+      const allowed = bearer || (req.query.link !== undefined && (await verifyConnectLink(deps, req.query.link)));
       if (!allowed) {
         deps.logger.warn('xero connect refused', { reason: req.query.link ? 'bad_link' : 'no_credentials' });
         return {

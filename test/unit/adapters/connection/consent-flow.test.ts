@@ -57,6 +57,22 @@ describe('Xero consent flow against the fake identity server', () => {
       expect((await h.routes.connect({ headers: {}, query })).status).toBe(401);
     });
 
+    it('should hand a terminal holding the admin token a signed link for the browser (?format=link)', async () => {
+      const res = await h.routes.connect({
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        query: { format: 'link' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const { url } = JSON.parse(res.body) as { url: string };
+      expect(url.startsWith('http://127.0.0.1:3000/oauth/xero/connect?link=')).toBe(true);
+      const browser = await h.routes.connect({ headers: {}, query: { link: new URL(url).searchParams.get('link')! } });
+      expect(browser.status).toBe(302);
+      expect(browser.headers['set-cookie']).toMatch(/^xero_consent=/);
+      const anonymous = await h.routes.connect({ headers: {}, query: { format: 'link' } });
+      expect(anonymous.status).toBe(401);
+    });
+
     it('should refuse an expired link', async () => {
       const link = createConnectLink(h, '/oauth/xero/connect', 60);
       h.advance(61_000);
