@@ -312,8 +312,14 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   const wrapConsent =
     (route: keyof ConsentRoutes) =>
     async (request: HttpRequest): Promise<HttpResponse> => {
+      // The status page's "Connect Xero" link: a signed-in operator (SameSite=Strict session, so never a cross-site
+      // navigation) starts consent as the admin without pasting the token.
+      const asAdmin = route === 'connect' && !request.headers.authorization && hasSession(request);
       const response = await deps.consent[route]({
-        headers: request.headers as Record<string, string | undefined>,
+        headers: {
+          ...(request.headers as Record<string, string | undefined>),
+          ...(asAdmin ? { authorization: `Bearer ${deps.adminToken}` } : {}),
+        },
         query: request.query,
         ...(request.method === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
       });

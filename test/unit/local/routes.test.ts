@@ -16,7 +16,13 @@ function setup(publicUrl = 'http://127.0.0.1:3000') {
     clock,
     logger: new CapturingLogger(),
     signer,
-    consent: {},
+    consent: {
+      connect: async (req: { headers: Record<string, string | undefined> }) => ({
+        status: req.headers.authorization === `Bearer ${ADMIN}` ? 302 : 401,
+        headers: {},
+        body: '',
+      }),
+    },
     tokenService: {
       disconnect: async () => {
         calls.disconnect += 1;
@@ -144,5 +150,12 @@ describe('local admin routes', () => {
       const page = await s.call('GET', '/', headers);
       expect(page.headers!['content-security-policy']).toContain("frame-ancestors 'none'");
     }
+  });
+
+  it("should let a signed-in operator start consent from the status page's link", async () => {
+    const s = setup();
+    const cookie = (await s.login()).split(';')[0]!;
+    expect((await s.call('GET', '/oauth/xero/connect', { cookie })).status).toBe(302);
+    expect((await s.call('GET', '/oauth/xero/connect', {})).status).toBe(401);
   });
 });
