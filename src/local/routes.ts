@@ -314,7 +314,11 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     async (request: HttpRequest): Promise<HttpResponse> => {
       // The status page's "Connect Xero" link: a signed-in operator (SameSite=Strict session, so never a cross-site
       // navigation) starts consent as the admin without pasting the token.
-      const asAdmin = route === 'connect' && !request.headers.authorization && hasSession(request);
+      // Likewise the organisation-replacement form, when posted from our own page by a signed-in operator.
+      const sessionAdmin = !request.headers.authorization && hasSession(request);
+      const asAdmin =
+        sessionAdmin &&
+        (route === 'connect' || (route === 'chooseTenant' && request.method === 'POST' && isSameOrigin(request)));
       const response = await deps.consent[route]({
         headers: {
           ...(request.headers as Record<string, string | undefined>),

@@ -78,8 +78,8 @@ export function renderConfirmReplacePage(
       `<input type="hidden" name="token" value="${escapeHtml(confirmToken)}">` +
       `<input type="hidden" name="tenantId" value="${escapeHtml(next.tenantId)}">` +
       '<input type="hidden" name="confirm" value="replace">' +
-      '<p><label>Admin token (CONNECTOR_ADMIN_TOKEN): <input type="password" name="adminToken" ' +
-      'autocomplete="off" required></label></p>' +
+      '<p><label>Admin token (CONNECTOR_ADMIN_TOKEN; not needed when signed in to the local status page): ' +
+      '<input type="password" name="adminToken" autocomplete="off"></label></p>' +
       `<p><button type="submit">Replace with ${escapeHtml(next.tenantName)}</button></p></form>`
   );
 }

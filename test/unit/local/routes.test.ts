@@ -22,6 +22,11 @@ function setup(publicUrl = 'http://127.0.0.1:3000') {
         headers: {},
         body: '',
       }),
+      chooseTenant: async (req: { headers: Record<string, string | undefined> }) => ({
+        status: req.headers.authorization === `Bearer ${ADMIN}` ? 200 : 401,
+        headers: {},
+        body: '',
+      }),
     },
     tokenService: {
       disconnect: async () => {
@@ -157,5 +162,28 @@ describe('local admin routes', () => {
     const cookie = (await s.login()).split(';')[0]!;
     expect((await s.call('GET', '/oauth/xero/connect', { cookie })).status).toBe(302);
     expect((await s.call('GET', '/oauth/xero/connect', {})).status).toBe(401);
+  });
+
+  it('should count a signed-in operator as the admin on the replacement form only from our own pages', async () => {
+    const s = setup();
+    const cookie = (await s.login()).split(';')[0]!;
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const same = await s.call(
+      'POST',
+      '/oauth/xero/choose',
+      { ...form, cookie, 'sec-fetch-site': 'same-origin' },
+      'a=1'
+    );
+    expect(same.status).toBe(200);
+    const cross = await s.call(
+      'POST',
+      '/oauth/xero/choose',
+      { ...form, cookie, 'sec-fetch-site': 'cross-site' },
+      'a=1'
+    );
+    expect(cross.status).toBe(401);
+    expect(
+      (await s.call('POST', '/oauth/xero/choose', { ...form, 'sec-fetch-site': 'same-origin' }, 'a=1')).status
+    ).toBe(401);
   });
 });
