@@ -1,5 +1,6 @@
 /**
- * Operator routes on AWS: GET /oauth/xero/connect | /callback | /choose (consent), GET /status (admin), GET /health.
+ * Operator routes on AWS: GET /oauth/xero/connect | /callback | /choose and POST /choose (consent; the POST carries
+ * an admin's confirmation that another organisation replaces the connected one), GET /status (admin), GET /health.
  * Thin: the consent use cases are the same the local runtime serves; the new connection is handed to the token
  * function, the only writer of the token secret.
  */
@@ -25,6 +26,8 @@ export interface OperatorDeps {
   readonly adminToken: string;
   readonly connectionStatus: () => Promise<ConnectionStatus>;
   readonly queueDepths: () => Promise<Record<string, number>>;
+  /** XERO_TENANT_ID is set; /status warns when it is not. */
+  readonly tenantPinned?: boolean;
 }
 
 export function createHandler(getDeps: () => Promise<OperatorDeps>) {
@@ -40,7 +43,12 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
     };
     const route = consentRoute[path];
     if (route) {
-      const answer = await deps.consent[route]({ headers: request.headers, query: request.query });
+      const answer = await deps.consent[route]({
+        headers: request.headers,
+        query: request.query,
+        // Only the organisation-replacement form POSTs a body (its admin token must not travel in a URL).
+        ...(event.httpMethod === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
+      });
       return response(answer.status, answer.body, answer.headers);
     }
     if (path === '/status') {
@@ -48,7 +56,10 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
         return jsonResponse(401, { error: 'unauthorized', message: 'admin token required' });
       try {
         const [connection, queues] = await Promise.all([deps.connectionStatus(), deps.queueDepths()]);
-        return jsonResponse(200, { connection, queues });
+        const warnings = deps.tenantPinned
+          ? []
+          : ['No Xero organisation is pinned (XERO_TENANT_ID unset): a new consent could connect another one.'];
+        return jsonResponse(200, { connection, queues, warnings });
       } catch (error) {
         loggerPort.error('status failed', { error: describeError(error) });
         return jsonResponse(503, { error: 'unavailable', message: 'status could not be read; see the function logs' });
@@ -107,11 +118,17 @@ async function consentRoutes(adminToken: string): Promise<ConsentRoutes> {
     ),
     identity: consentIdentity(tokens, config),
     pending: new SecretsPendingConsentStore(secretsManager(), env.require('PENDING_CONSENT_SECRET_ARN')),
-    connections: { adopt: (record) => tokens.adopt(record) },
+    connections: { adopt: (record) => tokens.adopt(record), status: () => tokens.status() },
     clock,
     logger: loggerPort,
     adminToken,
   });
+}
+
+/** XERO_TENANT_ID (or a custom connection, which is one organisation by construction): /status warns otherwise. */
+async function tenantPinned(): Promise<boolean> {
+  const config = xeroConfig(env, await xeroClientId());
+  return Boolean(config.pinnedTenantId) || config.authMode === 'custom-connection';
 }
 
 export const handler = createHandler(async () => {
@@ -126,5 +143,6 @@ export const handler = createHandler(async () => {
     },
     connectionStatus: () => tokenServiceClient(env).status(),
     queueDepths,
+    tenantPinned: await tenantPinned(),
   };
 });

@@ -26,6 +26,16 @@ export interface AlarmThresholds {
   readonly xeroDayLimitRemaining: number;
 }
 
+/** AWS WAF on the API stage (lib/constructs/ingress-firewall.ts); limits are requests per IP per 5 minutes. */
+export interface IngressProtection {
+  /** Consent, status and health routes. @default 300 */
+  readonly perIpLimit?: number;
+  /** The Dataverse and Xero webhook routes (few senders, bursty). @default 6000 */
+  readonly webhookPerIpLimit?: number;
+  /** When set, every other source is blocked: include Dataverse's and Xero's egress ranges and the operators'. */
+  readonly allowedSourceCidrs?: readonly string[];
+}
+
 /** Everything that differs between stages. Secrets are never here: only where they live (Secrets Manager). */
 export interface EnvironmentConfig {
   readonly stage: Stage;
@@ -60,6 +70,8 @@ export interface EnvironmentConfig {
   readonly postConcurrency: number;
   /** Stage-wide API Gateway throttling. */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Per-IP WAF limits and an optional source allow-list; defaults apply when absent. */
+  readonly ingressProtection?: IngressProtection;
   readonly alarmThresholds: AlarmThresholds;
   /** Xero calls a day the tenant allows (5,000; 1,000 on the Starter plan): what backfill estimates plan against. */
   readonly xeroDayBudget: number;

@@ -41,6 +41,14 @@ const environmentSchema = z.strictObject({
   // Xero allows 5 concurrent calls per tenant; the token function needs one of them now and then.
   postConcurrency: z.int().min(1).max(4),
   apiThrottle: z.strictObject({ rateLimit: z.number().positive(), burstLimit: z.int().positive() }),
+  // AWS WAF rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  ingressProtection: z
+    .strictObject({
+      perIpLimit: z.int().min(10).max(2_000_000_000).optional(),
+      webhookPerIpLimit: z.int().min(10).max(2_000_000_000).optional(),
+      allowedSourceCidrs: z.array(z.union([z.cidrv4(), z.cidrv6()], { error: 'must be a CIDR range' })).optional(),
+    })
+    .optional(),
   alarmThresholds: z.strictObject({
     refreshTokenAgeHours: z
       .number()

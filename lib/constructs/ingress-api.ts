@@ -14,7 +14,9 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/environment';
 import { bindQueueDepth, bindQueueSend, bindSecretReadWrite, bindTable, bindValue } from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
+import { IngressFirewall } from './ingress-firewall';
 import type { SyncPipeline } from './sync-pipeline';
+import type { IngressProtection } from '../config/types';
 import type { XeroCredentials } from './xero-credentials';
 
 /**
@@ -42,6 +44,8 @@ export const INGRESS_ROUTES = [
   { method: 'GET', path: '/oauth/xero/connect', handler: 'oauth' },
   { method: 'GET', path: '/oauth/xero/callback', handler: 'oauth' },
   { method: 'GET', path: '/oauth/xero/choose', handler: 'oauth' },
+  // The admin's confirmation that a different organisation replaces the connected one (form POST).
+  { method: 'POST', path: '/oauth/xero/choose', handler: 'oauth' },
   { method: 'GET', path: '/health', handler: 'oauth' },
   { method: 'GET', path: '/status', handler: 'oauth' },
   { method: 'POST', path: '/webhooks/dataverse', handler: 'dataverseWebhook' },
@@ -49,10 +53,12 @@ export const INGRESS_ROUTES = [
 ] as const;
 type RouteHandler = (typeof INGRESS_ROUTES)[number]['handler'];
 
-/** Parameters API Gateway must see before a request reaches a function; everything else is checked in code. */
+/**
+ * Parameters API Gateway must see before a request reaches a function; everything else is checked in code. The
+ * Dataverse webhook has none: new registrations send the key in the `x-connector-key` header, old ones as `?code=`,
+ * and the web ACL blocks a delivery that carries neither.
+ */
 const REQUIRED_PARAMETERS: Partial<Record<string, Record<string, boolean>>> = {
-  // Dataverse WebhookKey authentication sends the key as ?code=.
-  '/webhooks/dataverse': { 'method.request.querystring.code': true },
   '/webhooks/xero': { 'method.request.header.x-xero-signature': true },
 };
 
@@ -63,6 +69,8 @@ export interface IngressApiProps {
   /** Stage-wide steady-state requests per second. */
   readonly rateLimit: number;
   readonly burstLimit: number;
+  /** Per-IP WAF limits and an optional source allow-list (stage config `ingressProtection`). */
+  readonly protection?: IngressProtection;
 }
 
 /**
@@ -76,6 +84,7 @@ export class IngressApi extends Construct {
   readonly dataverseWebhookFunction: ConnectorFunction;
   readonly xeroWebhookFunction: ConnectorFunction;
   readonly oauthFunction: ConnectorFunction;
+  readonly firewall: IngressFirewall;
   private readonly stageName: string;
 
   constructor(scope: Construct, id: string, props: IngressApiProps) {
@@ -105,8 +114,15 @@ export class IngressApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        // Off on purpose: an API Gateway X-Ray segment records the full request URL, and Dataverse registrations
+        // made before header authentication carry their key as ?code=. The functions still trace themselves.
+        tracingEnabled: false,
       },
+    });
+    this.firewall = new IngressFirewall(this, 'Firewall', {
+      stage,
+      stageArn: this.api.deploymentStage.stageArn,
+      ...(props.protection ? { protection: props.protection } : {}),
     });
 
     // The three internet-facing functions each read one secret: their own webhook key, or the admin token.
@@ -179,12 +195,6 @@ export class IngressApi extends Construct {
       {
         id: 'AwsSolutions-COG4',
         reason: 'No end users: machine-to-machine webhooks and a single operator, authenticated in the functions.',
-      },
-      {
-        id: 'AwsSolutions-APIG3',
-        reason:
-          'Low-volume webhook endpoint protected by stage throttling and per-request authentication; attach a WAF ' +
-          'web ACL where the organisation mandates one (not included to keep the base cost near zero).',
       }
     );
     // The account-level API Gateway logging role can only use this AWS managed policy.

@@ -6,6 +6,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -21,6 +22,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmThresholds, Stage } from '../config/types';
 import { SERVICE_NAME, metricsNamespace } from './connector-function';
+import { WAF_RULE_METRICS, type IngressFirewall } from './ingress-firewall';
+
+/** Share of API requests answered 4XX (API Gateway throttling's 429 included) that pages someone. */
+export const API_4XX_RATE_THRESHOLD = 0.25;
+/** Requests a WAF rate rule may turn away in 5 minutes before it pages someone. */
+export const WAF_RATE_LIMITED_THRESHOLD = 100;
 
 /** Custom metric names the handlers emit through Powertools (EMF), with the default `service` dimension only. */
 export const CONNECTOR_METRICS = {
@@ -40,6 +47,8 @@ export interface MonitoringProps {
   readonly alarmEmails: readonly string[];
   readonly thresholds: AlarmThresholds;
   readonly api: RestApi;
+  /** The API's web ACL: its rate rules' blocked requests (429s) raise an alarm. */
+  readonly firewall?: IngressFirewall;
   /** Functions by display name: each gets error and throttle alarms. */
   readonly functions: Readonly<Record<string, IFunction>>;
   /** Working queues by display name, graphed on the dashboard. */
@@ -115,6 +124,7 @@ export class Monitoring extends Construct {
       threshold: 1,
       description: 'The API returned 5xx responses.',
     });
+    this.ingressAlarms(props);
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.alarmOn(`${name}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), {
         threshold: 1,
@@ -180,6 +190,44 @@ export class Monitoring extends Construct {
       })
     );
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+
+  /**
+   * A flood shows up as 4XX (bad keys, API Gateway's own 429) and as WAF rate-limit blocks (our 429s). Dataverse does
+   * not retry a 429, so either one may mean real webhooks are being lost: run the catch-up sweep after a spike.
+   */
+  private ingressAlarms(props: MonitoringProps): void {
+    const period = Duration.minutes(5);
+    const rate = new MathExpression({
+      // Below 20 requests in 5 minutes a few mistyped links are not a flood.
+      expression: 'IF(requests >= 20, errors / requests, 0)',
+      usingMetrics: {
+        requests: props.api.metricCount({ period, statistic: 'Sum' }),
+        errors: props.api.metricClientError({ period, statistic: 'Sum' }),
+      },
+      label: 'API 4XX rate',
+      period,
+    });
+    this.alarmOn('Api4xxRate', rate, {
+      threshold: API_4XX_RATE_THRESHOLD,
+      description:
+        `Over ${API_4XX_RATE_THRESHOLD * 100}% of API requests were refused (4XX, including throttling 429s): ` +
+        'a flood or a wrong webhook key. Dataverse does not retry these; run the catch-up sweep afterwards.',
+    });
+    if (!props.firewall) return;
+    for (const rule of [WAF_RULE_METRICS.webhookRate, WAF_RULE_METRICS.perIpRate]) {
+      const blocked = new Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.firewall.webAclName, Region: Aws.REGION, Rule: rule },
+        statistic: 'Sum',
+        period,
+      });
+      this.alarmOn(`Waf${rule}Limited`, blocked, {
+        threshold: WAF_RATE_LIMITED_THRESHOLD,
+        description: `AWS WAF answered 429 to at least ${WAF_RATE_LIMITED_THRESHOLD} requests in 5 minutes (${rule}).`,
+      });
+    }
   }
 
   /** Console link for the stack output. */

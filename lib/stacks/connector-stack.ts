@@ -87,6 +87,7 @@ export class ConnectorStack extends Stack {
       pipeline: this.pipeline,
       rateLimit: config.apiThrottle.rateLimit,
       burstLimit: config.apiThrottle.burstLimit,
+      ...(config.ingressProtection ? { protection: config.ingressProtection } : {}),
     });
     // The token function exchanges the consent code, which requires the same redirect URI as the authorize request,
     // and names the absolute connect URL when it asks an operator to reconnect.
@@ -99,6 +100,7 @@ export class ConnectorStack extends Stack {
       alarmEmails: config.alarmEmails,
       thresholds: config.alarmThresholds,
       api: this.ingress.api,
+      firewall: this.ingress.firewall,
       functions: {
         DataverseWebhook: this.ingress.dataverseWebhookFunction,
         XeroWebhook: this.ingress.xeroWebhookFunction,

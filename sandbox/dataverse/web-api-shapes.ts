@@ -295,7 +295,33 @@ export function serviceEndpointProblems(body: Body, creating: boolean): string[]
   if (body.messageformat !== undefined && ![1, 2, 3].includes(Number(body.messageformat))) {
     problems.push('messageformat must be 1, 2 or 3');
   }
+  if (Number(body.authtype) === 5 && body.authvalue !== undefined && httpHeaderSettings(body.authvalue) === null) {
+    problems.push('authvalue of an HttpHeader webhook must be <settings><setting name=".." value=".." /></settings>');
+  }
   return problems;
+}
+
+/**
+ * The headers of an HttpHeader (authtype 5) webhook from its authvalue, in the form the Plugin Registration Tool
+ * stores (`<settings><setting name="x" value="y" /></settings>`); null when the value is not in that form.
+ */
+export function httpHeaderSettings(authvalue: unknown): Record<string, string> | null {
+  if (typeof authvalue !== 'string') return null;
+  const match = /^\s*<settings>((?:\s*<setting name="[^"<>]+" value="[^"<>]*"\s*\/>)+)\s*<\/settings>\s*$/.exec(
+    authvalue
+  );
+  if (!match?.[1]) return null;
+  const unescape = (v: string) =>
+    v
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  const headers: Record<string, string> = {};
+  for (const setting of match[1].matchAll(/<setting name="([^"<>]+)" value="([^"<>]*)"/g)) {
+    headers[unescape(setting[1]!)] = unescape(setting[2]!);
+  }
+  return headers;
 }
 
 const STEP_BINDS = ['eventhandler_serviceendpoint', 'eventhandler_plugintype', 'sdkmessageid', 'sdkmessagefilterid'];

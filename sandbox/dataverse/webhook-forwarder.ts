@@ -11,8 +11,13 @@ import type { TableName } from './tables';
 export interface WebhookForwarderOptions {
   /** The connector's receiver, e.g. http://127.0.0.1:3000/webhooks/dataverse */
   readonly url: string;
-  /** Sent as `?code=<key>` like Dataverse's WebhookKey authentication. */
+  /** The webhook key, sent the way `auth` says. */
   readonly webhookKey?: string;
+  /**
+   * `header` (default): `x-connector-key: <key>`, as an HttpHeader registration (authtype 5) sends it — what
+   * `connector register-webhooks` creates. `query`: `?code=<key>`, as an older WebhookKey registration (authtype 4).
+   */
+  readonly auth?: 'header' | 'query';
   /** Value of x-ms-dynamics-organization (the environment's host name). */
   readonly organization: string;
   readonly organizationName?: string;
@@ -44,7 +49,10 @@ export function forwardChangesAsWebhooks(state: DataverseState, options: Webhook
   const deliveries: WebhookDeliveryOutcome[] = [];
   const pending = new Set<Promise<void>>();
   const target = new URL(options.url);
-  if (options.webhookKey) target.searchParams.set('code', options.webhookKey);
+  const auth = options.auth ?? 'header';
+  if (options.webhookKey && auth === 'query') target.searchParams.set('code', options.webhookKey);
+  const keyHeader: Record<string, string> =
+    options.webhookKey && auth === 'header' ? { 'x-connector-key': options.webhookKey } : {};
 
   const unsubscribe = state.subscribe((change) => {
     if (!tables.includes(change.table)) return;
@@ -70,7 +78,7 @@ export function forwardChangesAsWebhooks(state: DataverseState, options: Webhook
     try {
       const response = await fetch(target, {
         method: 'POST',
-        headers,
+        headers: { ...headers, ...keyHeader },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });

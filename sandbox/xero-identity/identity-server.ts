@@ -2,13 +2,18 @@
  * A strict fake of Xero's identity server and GET /connections, for tests, the sandbox and e2e runs.
  * Serves, on one 127.0.0.1 origin, what Xero splits across login.xero.com, identity.xero.com and api.xero.com:
  *   GET  /identity/connect/authorize  auto-approves: 302 back to redirect_uri with a code and the state
- *   POST /connect/token               authorization_code, refresh_token (rotation + grace), client_credentials
- *   POST /connect/revocation          revokes a refresh token and with it the whole grant
- *   GET  /connections                 the grant's tenants (Bearer access token required)
+ *                                     (records a PKCE S256 code_challenge when one is sent)
+ *   POST /connect/token               authorization_code (checks the PKCE code_verifier), refresh_token (rotation +
+ *                                     grace), client_credentials
+ *   POST /connect/revocation          revokes a refresh token and with it every grant of that user
+ *   GET  /connections                 the user's connected tenants, optionally ?authEventId= (Bearer token required)
+ *   DELETE /connections/{id}          disconnects one tenant
+ * Access tokens are JWT-shaped (unsigned) and carry `authentication_event_id`, as Xero's do. Grants belong to a
+ * user; /connections lists every tenant that user connected to the app, each with the auth event that connected it.
  * Knobs let tests revoke everything, make token calls hang/lose their response/fail with 5xx, remove a tenant,
  * and move the clock.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,6 +60,8 @@ export interface FakeXeroIdentityKnobs {
   denyNextConsent(): void;
   /** Which tenants the user ticks in the next consent (default: all). */
   selectTenantsForNextConsent(tenantIds: readonly string[]): void;
+  /** Which Xero user signs in for the next consent (default: "sandbox-user"). */
+  consentAsUser(userId: string): void;
   /** Every access, refresh and id token issued so far: for asserting that none leaks into logs or errors. */
   issuedSecrets(): string[];
   /** Refresh tokens currently usable without grace (not superseded, not revoked). */
@@ -70,8 +77,10 @@ export interface FakeXeroIdentity {
 }
 
 interface Grant {
+  /** Also the authentication event id of the consent that created it. */
   readonly id: string;
   readonly clientId: string;
+  readonly userId: string;
   readonly tenantIds: Set<string>;
   readonly createdAt: number;
   revoked: boolean;
@@ -83,6 +92,8 @@ interface CodeEntry {
   readonly redirectUri: string;
   readonly scope: string;
   readonly expiresAt: number;
+  /** RFC 7636 §4.3: the S256 challenge sent to /authorize, if any. */
+  readonly codeChallenge?: string;
   used: boolean;
 }
 
@@ -115,17 +126,27 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
   let clockOffset = 0;
   let denyNext = false;
   let nextSelection: readonly string[] | null = null;
+  let nextUser = 'sandbox-user';
   const now = (): number => Date.now() + clockOffset;
   const random = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
 
-  const newGrant = (clientId: string, tenantIds: Iterable<string>): Grant => {
-    const grant: Grant = { id: random(''), clientId, tenantIds: new Set(tenantIds), createdAt: now(), revoked: false };
+  const newGrant = (clientId: string, tenantIds: Iterable<string>, userId = 'sandbox-user'): Grant => {
+    const grant: Grant = {
+      id: randomUUID(),
+      clientId,
+      userId,
+      tenantIds: new Set(tenantIds),
+      createdAt: now(),
+      revoked: false,
+    };
     grants.set(grant.id, grant);
     return grant;
   };
 
   const issueTokens = (grant: Grant, scope: string, withRefresh: boolean): Record<string, unknown> => {
-    const accessToken = random('fake-at-');
+    // Shaped like Xero's JWT access tokens (header.claims.signature) so clients can read authentication_event_id.
+    const claims = { authentication_event_id: grant.id, xero_userid: grant.userId, jti: random('') };
+    const accessToken = `${b64json({ alg: 'none', typ: 'JWT' })}.${b64json(claims)}.${random('fake-at-')}`;
     accessTokens.set(accessToken, { grantId: grant.id, expiresAt: now() + accessTtlMs });
     issued.push(accessToken);
     const body: Record<string, unknown> = {
@@ -167,6 +188,11 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
     const state = q.get('state');
     if (!options.clients.some((c) => c.clientId === clientId)) return text(res, 400, 'unknown client_id');
     if (q.get('response_type') !== 'code') return text(res, 400, 'response_type must be code');
+    const challenge = q.get('code_challenge') ?? undefined;
+    // Xero supports only S256 (https://developer.xero.com/documentation/guides/oauth2/pkce-flow).
+    if (challenge !== undefined && q.get('code_challenge_method') !== 'S256') {
+      return text(res, 400, 'code_challenge_method must be S256');
+    }
     if (!/^https?:\/\//.test(redirectUri)) return text(res, 400, 'redirect_uri is required');
     if (!(q.get('scope') ?? '').trim()) return text(res, 400, 'scope is required');
     const back = new URL(redirectUri);
@@ -180,8 +206,10 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
     nextSelection = null;
     const grant = newGrant(
       clientId,
-      selected.filter((id) => tenants.has(id))
+      selected.filter((id) => tenants.has(id)),
+      nextUser
     );
+    nextUser = 'sandbox-user';
     const code = random('fake-code-');
     codes.set(code, {
       grantId: grant.id,
@@ -189,6 +217,7 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
       redirectUri,
       scope: q.get('scope') ?? '',
       expiresAt: now() + CODE_LIFETIME_MS,
+      ...(challenge !== undefined ? { codeChallenge: challenge } : {}),
       used: false,
     });
     back.searchParams.set('code', code);
@@ -203,6 +232,7 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
       const entry = codes.get(form.get('code') ?? '');
       if (!entry || entry.used || entry.expiresAt <= now() || entry.clientId !== client.clientId) return invalidGrant;
       if (entry.redirectUri !== form.get('redirect_uri')) return invalidGrant;
+      if (!pkceMatches(entry.codeChallenge, form.get('code_verifier'))) return invalidGrant;
       entry.used = true;
       const grant = grants.get(entry.grantId);
       if (!grant || grant.revoked) return invalidGrant;
@@ -228,44 +258,80 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
     return [400, { error: 'unsupported_grant_type' }];
   };
 
+  // Revoking a refresh token removes every connection of that user to the app (Xero's documented behaviour).
   const handleRevocation = (client: FakeXeroClient, form: URLSearchParams): void => {
     const entry = refreshTokens.get(form.get('token') ?? '');
     const grant = entry && grants.get(entry.grantId);
-    if (grant && grant.clientId === client.clientId) grant.revoked = true;
+    if (!grant || grant.clientId !== client.clientId) return;
+    grants.forEach((g) => {
+      if (g.clientId === grant.clientId && g.userId === grant.userId) g.revoked = true;
+    });
   };
 
-  const handleConnections = (req: IncomingMessage, res: ServerResponse): void => {
-    calls.connections += 1;
+  const grantOfBearer = (req: IncomingMessage): Grant | undefined => {
     const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const entry = match?.[1] ? accessTokens.get(match[1]) : undefined;
     const grant = entry && grants.get(entry.grantId);
-    if (!entry || !grant || grant.revoked || entry.expiresAt <= now()) {
-      return json(res, 401, { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired or invalid' });
+    return entry && grant && !grant.revoked && entry.expiresAt > now() ? grant : undefined;
+  };
+
+  /** The user's live connections: per tenant, the latest consent that connected it. */
+  const connectionsOf = (user: Grant): Record<string, unknown>[] => {
+    const latest = new Map<string, Grant>();
+    for (const g of grants.values()) {
+      if (g.revoked || g.clientId !== user.clientId || g.userId !== user.userId) continue;
+      for (const id of g.tenantIds) if ((latest.get(id)?.createdAt ?? -1) <= g.createdAt) latest.set(id, g);
     }
-    const created = new Date(grant.createdAt).toISOString();
-    json(
-      res,
-      200,
-      [...grant.tenantIds]
-        .map((id) => tenants.get(id))
-        .filter((t): t is FakeXeroTenant => t !== undefined)
-        .map((t) => ({
-          id: `conn-${grant.id.slice(0, 8)}-${t.tenantId}`,
-          authEventId: grant.id,
+    return [...latest.entries()].flatMap(([tenantId, g]) => {
+      const t = tenants.get(tenantId);
+      if (!t) return [];
+      const created = new Date(g.createdAt).toISOString();
+      return [
+        {
+          id: `conn-${g.id.slice(0, 8)}-${t.tenantId}`,
+          authEventId: g.id,
           tenantId: t.tenantId,
           tenantType: t.tenantType ?? 'ORGANISATION',
           tenantName: t.tenantName,
           createdDateUtc: created,
           updatedDateUtc: created,
-        }))
+        },
+      ];
+    });
+  };
+
+  const handleConnections = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    calls.connections += 1;
+    const grant = grantOfBearer(req);
+    if (!grant) return json(res, 401, { Title: 'Unauthorized', Status: 401, Detail: 'TokenExpired or invalid' });
+    const authEventId = url.searchParams.get('authEventId');
+    json(
+      res,
+      200,
+      connectionsOf(grant).filter((c) => authEventId === null || c.authEventId === authEventId)
     );
+  };
+
+  const handleDeleteConnection = (req: IncomingMessage, res: ServerResponse, connectionId: string): void => {
+    const grant = grantOfBearer(req);
+    if (!grant) return json(res, 401, { Title: 'Unauthorized', Status: 401 });
+    const connection = connectionsOf(grant).find((c) => c.id === connectionId);
+    if (!connection) return json(res, 404, { Title: 'Not Found', Status: 404 });
+    grants.forEach((g) => {
+      if (g.userId === grant.userId) g.tenantIds.delete(String(connection.tenantId));
+    });
+    res.writeHead(204);
+    res.end();
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /identity/connect/authorize') return handleAuthorize(url, res);
-    if (route === 'GET /connections') return handleConnections(req, res);
+    if (route === 'GET /connections') return handleConnections(req, res, url);
+    if (req.method === 'DELETE' && url.pathname.startsWith('/connections/')) {
+      return handleDeleteConnection(req, res, decodeURIComponent(url.pathname.slice('/connections/'.length)));
+    }
     if (route !== 'POST /connect/token' && route !== 'POST /connect/revocation') return text(res, 404, 'not found');
     readForm(req)
       .then((form) => {
@@ -310,6 +376,9 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
     selectTenantsForNextConsent: (ids) => {
       nextSelection = [...ids];
     },
+    consentAsUser: (userId) => {
+      nextUser = userId;
+    },
     issuedSecrets: () => [...issued],
     activeRefreshTokens: () =>
       [...refreshTokens.entries()]
@@ -331,6 +400,17 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
         server.close(() => resolve());
       }),
   };
+}
+
+function b64json(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) must equal the stored challenge; the verifier is 43–128 chars. */
+function pkceMatches(challenge: string | undefined, verifier: string | null): boolean {
+  if (challenge === undefined) return true;
+  if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false;
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url') === challenge;
 }
 
 function readForm(req: IncomingMessage): Promise<URLSearchParams> {

@@ -25,6 +25,7 @@ import {
 } from '../../lambdas/core/dataverse-admin';
 import { ConnectorError, ValidationError } from '../../lambdas/core/errors';
 import { DataverseAdminClient } from '../../lambdas/adapters/dataverse/dataverse-admin-client';
+import { terminalSafe } from './format-output';
 import { createDataverseSessionFromEnv } from '../../lambdas/adapters/dataverse/dataverse-writer';
 
 /** The slice of the CLI's io these commands use (structurally the same as main.ts's CliIo). */
@@ -152,7 +153,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
         const client = adminClient(io, options.solution);
         const plan = planIntegrationSchema(settings, await client.readSchemaState(settings));
         io.stdout(`Integration schema (prefix ${plan.names.prefix}):\n`);
-        for (const line of describeSchemaPlan(plan)) io.stdout(`  ${line}\n`);
+        for (const line of describeSchemaPlan(plan)) io.stdout(`  ${terminalSafe(line)}\n`);
         const counts = countByOp(plan);
         if (plan.problems.length > 0) throw new Error('the plan has problems (see above); nothing was changed');
         if (options.dryRun) {
@@ -240,7 +241,8 @@ function printPlan(io: DataverseCommandsIo, title: string, plan: WebhookPlan, js
     return;
   }
   io.stdout(`${title}:\n`);
-  for (const line of describeWebhookPlan(plan)) io.stdout(`  ${line}\n`);
+  // Step and endpoint names come from the org: printed as plain text only.
+  for (const line of describeWebhookPlan(plan)) io.stdout(`  ${terminalSafe(line)}\n`);
 }
 
 function printConnectorUser(io: DataverseCommandsIo, say: (text: string) => void, userId: string): void {

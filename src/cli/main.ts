@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
-import { errorMessageOf, formatValue } from './format-output';
+import { errorMessageOf, formatValue, terminalJson, terminalSafe } from './format-output';
 import { sandboxAdminToken } from './sandbox-token';
 
 export const EXIT_OK = 0;
@@ -210,7 +210,7 @@ export function createProgram(io: CliIo): Command {
       }
       const path = `/admin/preview/${encodeURIComponent(table)}/${encodeURIComponent(id)}`;
       const body = expectOk(await client(command).client.request('GET', path));
-      io.stdout(`${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`);
+      io.stdout(`${typeof body === 'string' ? terminalSafe(body) : terminalJson(body)}\n`);
     });
 
   program
@@ -295,7 +295,9 @@ export function createProgram(io: CliIo): Command {
         io.stdout(`Checked ${String(report?.checked ?? 0)} record(s); ${drift.length} with drift.\n`);
         for (const d of drift) {
           io.stdout(
-            `  ${String(d.table).padEnd(10)} ${String(d.id)}  ${String(d.problem).padEnd(16)} expected ${String(d.expected ?? d.detail ?? '-')}, Xero has ${String(d.actual ?? '-')}\n`
+            terminalSafe(
+              `  ${String(d.table).padEnd(10)} ${String(d.id)}  ${String(d.problem).padEnd(16)} expected ${String(d.expected ?? d.detail ?? '-')}, Xero has ${String(d.actual ?? '-')}`
+            ) + '\n'
           );
         }
       }
@@ -370,7 +372,7 @@ function asRecord(body: unknown): Record<string, unknown> | undefined {
 
 function messageOf(body: unknown): string | undefined {
   const message = asRecord(body)?.message;
-  return typeof message === 'string' ? message : undefined;
+  return typeof message === 'string' ? terminalSafe(message) : undefined;
 }
 
 function countOf(body: unknown): number | undefined {

@@ -2,7 +2,6 @@
  * The one-machine connector: SQLite state, the shared use cases, workers, a refresh timer and the HTTP routes of
  * the runtime contract. Real and sandbox mode differ only in the URLs and credentials in `config`.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteChangeQueue } from '../../lambdas/adapters/local/sqlite-change-queue';
 import {
@@ -12,6 +11,7 @@ import {
   openConnectionDatabase,
 } from '../../lambdas/adapters/local/sqlite-connection-store';
 import { openDatabase } from '../../lambdas/adapters/local/sqlite-database';
+import { ensurePrivateDir } from '../../lambdas/adapters/local/private-files';
 import { SqliteOutcomeLog } from '../../lambdas/adapters/local/sqlite-outcome-log';
 import { SqliteQueue } from '../../lambdas/adapters/local/sqlite-queue';
 import { SqliteSyncStateStore } from '../../lambdas/adapters/local/sqlite-sync-state';
@@ -107,7 +107,7 @@ export interface ConnectorApp {
 export async function startConnectorApp(options: ConnectorAppOptions): Promise<ConnectorApp> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
 
   const db = openDatabase({ dataDir: config.dataDir });
   const connectionDb = openConnectionDatabase(join(config.dataDir, 'connection.db'));
@@ -254,6 +254,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       reconcile: () => reconcile(state.listByStatus('synced')),
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
+      tenantPinned: Boolean(config.xero.pinnedTenantId) || config.xero.authMode === 'custom-connection',
     }),
   });
 

@@ -3,7 +3,8 @@
  * or SANDBOX MODE with the in-repo fakes when neither is configured. Used by `npm start`, `npm run demo` and tests.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir } from '../../lambdas/adapters/local/private-files';
 import { join } from 'node:path';
 import type { Logger } from '../../lambdas/core/ports';
 import { SqliteChangeQueue } from '../../lambdas/adapters/local/sqlite-change-queue';
@@ -62,8 +63,9 @@ export async function startLocalConnector(
 
   // Sandbox state is throwaway (the fake Xero and Dataverse live in memory), so it gets its own folder, wiped.
   const dataDir = join(config.dataDir, 'sandbox');
+  ensurePrivateDir(config.dataDir);
   rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const port = config.port === 0 ? await findFreePort() : config.port;
   const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
   const adminTokenFile = join(config.dataDir, SANDBOX_ADMIN_TOKEN_FILE);

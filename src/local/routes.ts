@@ -58,6 +58,8 @@ export interface RouteDeps {
   readonly reconcile: () => Promise<ReconcileReport>;
   /** Xero calls per day the backfill estimate plans against (XERO_DAY_BUDGET; 5,000, or 1,000 on Starter). */
   readonly xeroDayBudget: number;
+  /** XERO_TENANT_ID is set (or a custom connection, which covers one organisation): warn loudly when false. */
+  readonly tenantPinned?: boolean;
 }
 
 interface BackfillJob {
@@ -68,7 +70,15 @@ interface BackfillJob {
   error?: string;
 }
 
-const SESSION_COOKIE = 'connector_session';
+/** On https the `__Host-` prefix pins the cookie to this origin (Secure, Path=/, no Domain: RFC 6265bis §4.1.3.2). */
+const SECURE_SESSION_COOKIE = '__Host-connector_session';
+/** Browsers refuse Secure cookies over plain http, so a loopback run keeps the unprefixed name. */
+const PLAIN_SESSION_COOKIE = 'connector_session';
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+/** Every HTML page: nothing loads from elsewhere, forms post only here, and no other site may frame it. */
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LINK_TTL_SECONDS = 600;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,22 +93,65 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   const sessions = new Map<string, number>();
   let backfillJob: BackfillJob | undefined;
 
-  function isAdmin(request: HttpRequest): boolean {
-    if (requireAdmin(request.headers, deps.adminToken)) return true;
-    const session = cookie(request, SESSION_COOKIE);
+  const secureCookies = () => deps.publicUrl().toLowerCase().startsWith('https://');
+  const sessionCookieName = () => (secureCookies() ? SECURE_SESSION_COOKIE : PLAIN_SESSION_COOKIE);
+
+  function hasSession(request: HttpRequest): boolean {
+    const session = cookie(request, sessionCookieName());
     const expires = session ? sessions.get(session) : undefined;
     return expires !== undefined && expires > deps.clock.now().getTime();
   }
 
+  function isAdmin(request: HttpRequest): boolean {
+    return requireAdmin(request.headers, deps.adminToken) || hasSession(request);
+  }
+
+  /**
+   * A cookie rides along with any cross-site POST, so a cookie-authenticated POST must come from our own pages:
+   * Sec-Fetch-Site says so, or (older browsers) the Origin matches this server. A bearer token cannot be forged by
+   * another site, so bearer requests need no such check.
+   */
+  function isSameOrigin(request: HttpRequest): boolean {
+    const site = request.headers['sec-fetch-site'];
+    if (typeof site === 'string') return site === 'same-origin';
+    const origin = request.headers.origin;
+    if (typeof origin !== 'string' || origin === 'null') return false;
+    try {
+      const from = new URL(origin);
+      return from.host === request.headers.host || from.origin === new URL(deps.publicUrl()).origin;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Which body types a POST route reads; any other non-empty body is refused with 415. */
+  type BodyKinds = 'none' | 'json' | 'json-or-form';
+
   const admin =
-    (handler: (request: HttpRequest) => Promise<HttpResponse>) =>
-    async (request: HttpRequest): Promise<HttpResponse> =>
-      isAdmin(request)
-        ? handler(request)
-        : json(401, {
-            error: 'unauthorized',
-            message: 'admin token required (Authorization: Bearer $CONNECTOR_ADMIN_TOKEN)',
-          });
+    (handler: (request: HttpRequest) => Promise<HttpResponse>, body: BodyKinds = 'none') =>
+    async (request: HttpRequest): Promise<HttpResponse> => {
+      const bearer = requireAdmin(request.headers, deps.adminToken);
+      if (!bearer && !hasSession(request)) {
+        return json(401, {
+          error: 'unauthorized',
+          message: 'admin token required (Authorization: Bearer $CONNECTOR_ADMIN_TOKEN)',
+        });
+      }
+      if (request.method !== 'POST') return handler(request);
+      if (!bearer && !isSameOrigin(request)) {
+        deps.logger.warn('cross-site admin request refused', { path: request.path });
+        return json(403, { error: 'forbidden', message: 'cross-site request refused (Origin / Sec-Fetch-Site)' });
+      }
+      const type = String(request.headers['content-type'] ?? '');
+      const typeOk = JSON_TYPE.test(type) || (body === 'json-or-form' && FORM_TYPE.test(type));
+      if (request.rawBody.length > 0 && !typeOk) {
+        return json(415, {
+          error: 'unsupported_media_type',
+          message: body === 'none' ? 'this route takes no body' : 'send the body as application/json',
+        });
+      }
+      return handler(request);
+    };
 
   async function snapshot(): Promise<StatusSnapshot> {
     const connection = await deps.tokenService.status(deps.clock.now());
@@ -126,6 +179,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         refreshedAt: connection.refreshedAt,
         refreshTokenAgeHours:
           connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
+        tenantPinned: deps.tenantPinned ?? false,
       },
       queues: { changes: depth('changes'), writes: depth('writes') },
       counts: deps.outcomes.counts(),
@@ -259,9 +313,20 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   const wrapConsent =
     (route: keyof ConsentRoutes) =>
     async (request: HttpRequest): Promise<HttpResponse> => {
+      // The status page's "Connect Xero" link: a signed-in operator (SameSite=Strict session, so never a cross-site
+      // navigation) starts consent as the admin without pasting the token.
+      // Likewise the organisation-replacement form, when posted from our own page by a signed-in operator.
+      const sessionAdmin = !request.headers.authorization && hasSession(request);
+      const asAdmin =
+        sessionAdmin &&
+        (route === 'connect' || (route === 'chooseTenant' && request.method === 'POST' && isSameOrigin(request)));
       const response = await deps.consent[route]({
-        headers: request.headers as Record<string, string | undefined>,
+        headers: {
+          ...(request.headers as Record<string, string | undefined>),
+          ...(asAdmin ? { authorization: `Bearer ${deps.adminToken}` } : {}),
+        },
         query: request.query,
+        ...(request.method === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
       });
       return { status: response.status, headers: response.headers, body: response.body };
     };
@@ -276,7 +341,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         if (!isAdmin(request)) {
           return {
             status: 401,
-            headers: { 'content-type': 'text/html; charset=utf-8' },
+            headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP },
             body: '<!doctype html><title>Sign in</title><p>This page is for operators. Run <code>npx connector login-link</code> and open the link it prints.</p>',
           };
         }
@@ -285,7 +350,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
           headers: {
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
-            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            'content-security-policy': PAGE_CSP,
           },
           body: renderStatusPage(await snapshot()),
         };
@@ -308,7 +373,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
           status: 302,
           headers: {
             location: '/',
-            'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
+            'set-cookie': `${sessionCookieName()}=${session}; HttpOnly${secureCookies() ? '; Secure' : ''}; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`,
           },
           body: '',
         };
@@ -346,8 +411,8 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         });
       }),
     },
-    { method: 'POST', path: '/admin/retry', handler: admin(retry) },
-    { method: 'POST', path: '/admin/backfill', handler: admin(startBackfill) },
+    { method: 'POST', path: '/admin/retry', handler: admin(retry, 'json-or-form') },
+    { method: 'POST', path: '/admin/backfill', handler: admin(startBackfill, 'json') },
     { method: 'POST', path: '/admin/reconcile', handler: admin(async () => json(200, await deps.reconcile())) },
     {
       method: 'GET',
@@ -358,11 +423,13 @@ export function buildRoutes(deps: RouteDeps): Route[] {
           : json(404, { error: 'not_found', message: 'no backfill has run since start-up' })
       ),
     },
-    { method: 'POST', path: '/admin/redrive', handler: admin(redrive) },
+    { method: 'POST', path: '/admin/redrive', handler: admin(redrive, 'json') },
     { method: 'GET', path: '/admin/preview/:table/:id', handler: admin(preview) },
     { method: 'GET', path: '/oauth/xero/connect', handler: wrapConsent('connect') },
     { method: 'GET', path: '/oauth/xero/callback', handler: wrapConsent('callback') },
     { method: 'GET', path: '/oauth/xero/choose', handler: wrapConsent('chooseTenant') },
+    // The admin's confirmation that another organisation replaces the connected one (carries the admin token).
+    { method: 'POST', path: '/oauth/xero/choose', handler: wrapConsent('chooseTenant') },
     {
       method: 'POST',
       path: '/webhooks/dataverse',

@@ -84,6 +84,8 @@ export async function startSandboxSystems(options: {
       clientSecret,
       redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
       scopes: DEFAULT_XERO_SCOPES,
+      // The sandbox has exactly one organisation, so it runs pinned (no "no tenant pin" warning on its status page).
+      pinnedTenantId: SANDBOX_XERO_TENANT_ID,
       loginUrl: front.url,
       identityUrl: front.url,
       apiUrl: front.url,
@@ -141,18 +143,24 @@ export async function enqueueDemoRecords(changes: ChangeQueue, now: Date): Promi
  * the fake Xero's automatic approval back to the callback. Returns the callback page's status.
  */
 export async function completeSandboxConsent(connectorUrl: string, adminToken: string): Promise<number> {
+  let cookie: string | undefined;
   let response = await fetch(`${connectorUrl}/oauth/xero/connect`, {
     headers: { authorization: `Bearer ${adminToken}` },
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   });
+  // The consent is bound to the browser that started it: carry its cookie back to the callback.
+  cookie = response.headers.getSetCookie()[0]?.split(';')[0];
   for (let hops = 0; hops < 5 && response.status >= 300 && response.status < 400; hops++) {
     const location = response.headers.get('location');
     if (!location) break;
+    await response.arrayBuffer();
     response = await fetch(new URL(location, connectorUrl), {
+      headers: cookie ? { cookie } : {},
       redirect: 'manual',
       signal: AbortSignal.timeout(10_000),
     });
+    cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
   }
   await response.text();
   return response.status;

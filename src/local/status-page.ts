@@ -18,6 +18,8 @@ export interface StatusSnapshot {
     readonly reason?: string;
     readonly refreshedAt?: string;
     readonly refreshTokenAgeHours?: number;
+    /** XERO_TENANT_ID is set: a consent can only ever connect that organisation. */
+    readonly tenantPinned?: boolean;
   };
   readonly queues: Record<'changes' | 'writes', { readonly depth: number; readonly dead: number }>;
   readonly counts: { readonly synced: number; readonly failed: number; readonly skipped: number };
@@ -38,6 +40,16 @@ const CONNECTION_TEXT: Record<StatusSnapshot['connection']['state'], string> = {
   not_connected: 'Not connected — connect Xero to start syncing',
   reconnect_required: 'Reconnect required — syncing is paused, work is kept queued',
 };
+
+/** Loud on purpose: without a pin, anyone completing a consent (with an admin's confirmation) picks the organisation. */
+function pinWarning(status: StatusSnapshot): string {
+  if (status.connection.tenantPinned !== false) return '';
+  return (
+    '<div class="pin" role="alert" id="no-tenant-pin">WARNING: no Xero organisation is pinned (XERO_TENANT_ID is ' +
+    'not set). A new consent could connect a different organisation. Set XERO_TENANT_ID to the tenant id of ' +
+    `${escapeHtml(status.connection.tenantName ?? 'your organisation')} to lock it.</div>`
+  );
+}
 
 export function renderStatusPage(status: StatusSnapshot): string {
   const c = status.connection;
@@ -69,6 +81,7 @@ export function renderStatusPage(status: StatusSnapshot): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#1b1b1b}
+.pin{background:#b00020;color:#fff;padding:.75rem 1rem;font-weight:700;margin-bottom:1rem}
 .sandbox{background:#ffd400;padding:.75rem 1rem;font-weight:700;font-size:1.2rem;margin-bottom:1rem}
 .state-connected{color:#0a6b2b}.state-reconnect_required,.state-not_connected{color:#a11}
 table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}td,th{border-bottom:1px solid #ddd;padding:.35rem;text-align:left;font-size:.9rem}
@@ -76,6 +89,7 @@ tr.failed td{background:#fff1f1}dl{display:grid;grid-template-columns:max-conten
 </style></head>
 <body>
 ${banner}
+${pinWarning(status)}
 <h1>Dynamics 365 → Xero connector</h1>
 <h2>Xero connection</h2>
 <dl>

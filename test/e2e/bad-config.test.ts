@@ -2,7 +2,8 @@
  * `npm start` with a configuration that cannot work: it must stop at once with exit code 2 and say exactly what is
  * wrong, never fall back to the sandbox silently and never echo a secret it was given.
  */
-import { spawnConnector, stopChild, type ConnectorChild } from '../helpers/e2e-child';
+import { spawnConnector, stopChild, waitForHealthy, type ConnectorChild } from '../helpers/e2e-child';
+import { findFreePort } from '../../src/local/sandbox-mode';
 import { tempDataDir } from '../helpers/e2e-harness';
 
 jest.setTimeout(60_000);
@@ -67,4 +68,26 @@ it('should exit 2 for a real-mode admin token that is too short', async () => {
   });
   expect(code).toBe(2);
   expect(output).toContain('CONNECTOR_ADMIN_TOKEN');
+});
+
+it('should exit 2 on a DATA_DIR other users can read, saying how to fix it, and start once it is 0700', async () => {
+  if (process.platform === 'win32') return;
+  const { chmodSync, mkdirSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const open = join(data.dir, 'world-readable');
+  mkdirSync(open);
+  chmodSync(open, 0o755);
+  const refused = await run({ PORT: '0', DATA_DIR: open });
+  expect(refused.code).toBe(2);
+  expect(refused.output).toContain(`chmod 700 '${open}'`);
+  expect(refused.output).not.toContain('SANDBOX MODE');
+
+  // A fresh DATA_DIR is created owner-only.
+  const fresh = join(data.dir, 'fresh');
+  const port = await findFreePort();
+  const child = spawnConnector({ DATA_DIR: fresh, PORT: String(port) });
+  children.push(child);
+  await waitForHealthy(child, `http://127.0.0.1:${port}`);
+  expect(statSync(fresh).mode & 0o777).toBe(0o700);
+  expect(statSync(join(fresh, 'sandbox', 'connector.db')).mode & 0o777).toBe(0o600);
 });

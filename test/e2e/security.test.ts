@@ -10,7 +10,9 @@ import { startSandboxXeroFront } from '../../sandbox/sandbox-xero-front';
 import { startSandboxDataverse } from '../../sandbox/dataverse/server';
 import { startSandboxXero } from '../../sandbox/xero-accounting/server';
 import { startFakeXeroIdentity } from '../../sandbox/xero-identity/identity-server';
-import { findFreePort } from '../../src/local/sandbox-mode';
+import { findFreePort, SANDBOX_ORGANIZATION } from '../../src/local/sandbox-mode';
+import { buildWebhookDelivery } from '../../sandbox/dataverse/webhook-body';
+import { SANDBOX_DATAVERSE_ORG_ID, SANDBOX_DATAVERSE_USER_ID } from '../../sandbox/dataverse/server';
 import {
   ADMIN_TOKEN,
   adminFetch,
@@ -127,6 +129,35 @@ describe('Dataverse webhooks', () => {
     expect((await deliverWebhook(url, 'wrong-key', change)).status).toBe(401);
     expect((await deliverWebhook(url, '', change)).status).toBe(401);
     expect(queued()).toBe(before);
+  });
+
+  it('should answer 415 to a body that is not application/json and 400 to a table it does not sync', async () => {
+    const before = queued();
+    const key = fakes.env.DATAVERSE_WEBHOOK_KEY ?? '';
+    const delivery = (table: string) =>
+      buildWebhookDelivery({
+        ...change,
+        table,
+        organizationId: SANDBOX_DATAVERSE_ORG_ID,
+        organizationName: 'sandbox',
+        organization: SANDBOX_ORGANIZATION,
+        userId: SANDBOX_DATAVERSE_USER_ID,
+      });
+    const { body, headers } = delivery('account');
+    const post = (contentType: string, payload: unknown) =>
+      fetch(`${url}/webhooks/dataverse`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': contentType, 'x-connector-key': key },
+        body: JSON.stringify(payload),
+      });
+    expect((await post('text/plain', body)).status).toBe(415);
+    expect((await post('application/x-www-form-urlencoded', body)).status).toBe(415);
+    const unknown = await post('application/json', delivery('new_widget').body);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('new_widget');
+    expect(queued()).toBe(before);
+    // Control: the same delivery, as JSON with the key in the header (HttpHeader authentication), is accepted.
+    expect((await post('application/json', body)).status).toBe(202);
   });
 
   it('should answer 400 to malformed JSON and enqueue nothing', async () => {

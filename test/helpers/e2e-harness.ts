@@ -3,6 +3,7 @@
  * HTTP, the connector in real mode against the in-repo fakes, and Dataverse-shaped webhook deliveries.
  */
 import type { Logger } from '../../lambdas/core/ports';
+import { Browser } from './browser';
 import { tempDir } from './temp-dir';
 import { createConsoleLogger } from '../../src/local/console-logger';
 import { startLocalConnector, type LocalConnector } from '../../src/local/local-connector';
@@ -116,22 +117,12 @@ export async function waitForDrain(url: string, options: { timeoutMs?: number; t
  */
 export async function consentOverHttp(
   connectorUrl: string,
-  auth: { token?: string; connectPath?: string } = {}
+  auth: { token?: string; connectPath?: string; browser?: Browser } = {}
 ): Promise<{ status: number; body: string; hops: string[] }> {
-  const hops: string[] = [];
-  let response = await fetch(`${connectorUrl}${auth.connectPath ?? '/oauth/xero/connect'}`, {
+  const browser = auth.browser ?? new Browser();
+  const { response, hops } = await browser.follow(`${connectorUrl}${auth.connectPath ?? '/oauth/xero/connect'}`, {
     headers: auth.token === '' ? {} : { authorization: `Bearer ${auth.token ?? ADMIN_TOKEN}` },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
   });
-  for (let i = 0; i < 6 && response.status >= 300 && response.status < 400; i++) {
-    const location = response.headers.get('location');
-    if (!location) break;
-    const next = new URL(location, connectorUrl);
-    hops.push(next.toString());
-    await response.arrayBuffer();
-    response = await fetch(next, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-  }
   return { status: response.status, body: await response.text(), hops };
 }
 

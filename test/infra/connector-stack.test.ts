@@ -281,13 +281,8 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       });
     });
 
-    it('should require the Dataverse webhook key and the Xero signature before invoking a function', () => {
+    it('should require the Xero signature before invoking a function (the Dataverse key is checked by WAF)', () => {
       const { template } = get();
-      template.hasResourceProperties('AWS::ApiGateway::Method', {
-        HttpMethod: 'POST',
-        RequestParameters: { 'method.request.querystring.code': true },
-        RequestValidatorId: Match.anyValue(),
-      });
       template.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'POST',
         RequestParameters: { 'method.request.header.x-xero-signature': true },
@@ -301,7 +296,8 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const topic = logicalIdOf(stack, stack.monitoring.topic);
       const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
       // 6 custom/API alarms + 3 DLQs + errors and throttles for 6 functions
-      expect(alarms).toHaveLength(7 + 4 + 16); // custom metrics + one per DLQ + errors and throttles per function
+      // custom metrics + one per DLQ + errors and throttles per function + ingress (4XX rate, two WAF rate rules)
+      expect(alarms).toHaveLength(7 + 4 + 16 + 3);
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
     });
 

@@ -26,8 +26,13 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
     await this.call({ action: 'adopt', record });
   }
   /** Consent on AWS: the token function holds the client secret, so it exchanges the code. */
-  exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {
-    return this.call({ action: 'exchange-code', code, redirectUri }) as Promise<TokenSet>;
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
+    return this.call({
+      action: 'exchange-code',
+      code,
+      redirectUri,
+      ...(codeVerifier ? { codeVerifier } : {}),
+    }) as Promise<TokenSet>;
   }
   consentConfig(): Promise<{ clientId: string }> {
     return this.call({ action: 'consent-config' }) as Promise<{ clientId: string }>;

@@ -3,13 +3,18 @@
  * runtime. Each save is one statement, so it is atomic. Pass a file path or ':memory:'.
  */
 import Database from 'better-sqlite3';
+import { createPrivateFile, restrictSqliteCompanions } from './private-files';
 import type { ConnectionStore, PendingConsentStore, UsedNonceStore } from '../../core/connection/ports';
 import type { PendingConsent, StoredConnection } from '../../core/connection/types';
 import { systemNow } from '../system-clock';
 
 export function openConnectionDatabase(pathOrMemory: string): Database.Database {
+  const onDisk = pathOrMemory !== ':memory:';
+  // It holds the refresh token: owner-only from the first byte.
+  if (onDisk) createPrivateFile(pathOrMemory);
   const db = new Database(pathOrMemory);
   db.pragma('journal_mode = WAL');
+  if (onDisk) restrictSqliteCompanions(pathOrMemory);
   db.exec(`
     CREATE TABLE IF NOT EXISTS xero_connection (
       id INTEGER PRIMARY KEY CHECK (id = 1),

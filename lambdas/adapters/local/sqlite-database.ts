@@ -4,8 +4,8 @@
  * Each component owns its schema through numbered migrations recorded in `schema_version`, so opening is idempotent.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateFile, ensurePrivateDir, restrictSqliteCompanions } from './private-files';
 import { systemNow } from '../system-clock';
 
 export type SqliteDatabase = Database.Database;
@@ -17,7 +17,7 @@ export interface Migration {
 }
 
 export interface OpenDatabaseOptions {
-  /** Directory holding connector.db (created if missing). Ignored when `memory` is true. Default: $DATA_DIR or ./.data */
+  /** Directory holding connector.db (created 0700 if missing; refused if group/world-accessible). Ignored when `memory` is true. Default: $DATA_DIR or ./.data */
   readonly dataDir?: string;
   /** An in-memory database, for tests. */
   readonly memory?: boolean;
@@ -39,9 +39,11 @@ export function openDatabase(options: OpenDatabaseOptions = {}): SqliteDatabase 
     db = new Database(':memory:');
   } else {
     const dataDir = options.dataDir ?? (process.env.DATA_DIR || './.data');
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
+    createPrivateFile(databasePath(dataDir));
     db = new Database(databasePath(dataDir));
     db.pragma('journal_mode = WAL');
+    restrictSqliteCompanions(databasePath(dataDir));
     // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
   }

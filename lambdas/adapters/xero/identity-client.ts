@@ -35,8 +35,13 @@ export class XeroIdentityClient implements IdentityClient {
     this.now = options.now ?? systemNow;
   }
 
-  exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {
-    return this.tokenCall('authorization_code', { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
+    return this.tokenCall('authorization_code', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      ...(codeVerifier ? { code_verifier: codeVerifier } : {}),
+    });
   }
 
   refresh(refreshToken: string): Promise<TokenSet> {
@@ -57,8 +62,20 @@ export class XeroIdentityClient implements IdentityClient {
     if (!response.ok) throw await this.tokenError('revocation', response);
   }
 
-  async listConnections(accessToken: string): Promise<XeroTenantConnection[]> {
-    const response = await this.send('connections', `${this.options.apiUrl.replace(/\/+$/, '')}/connections`, {
+  async deleteConnection(accessToken: string, connectionId: string): Promise<void> {
+    const url = `${this.apiBase()}/connections/${encodeURIComponent(connectionId)}`;
+    const response = await this.send('connection removal', url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    // 404: already gone, which is what was asked for.
+    if (!response.ok && response.status !== 404) throw await this.statusError('connection removal', response);
+    await discard(response);
+  }
+
+  async listConnections(accessToken: string, authEventId?: string): Promise<XeroTenantConnection[]> {
+    const filter = authEventId ? `?authEventId=${encodeURIComponent(authEventId)}` : '';
+    const response = await this.send('connections', `${this.apiBase()}/connections${filter}`, {
       method: 'GET',
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     });
@@ -156,6 +173,10 @@ export class XeroIdentityClient implements IdentityClient {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
+  }
+
+  private apiBase(): string {
+    return this.options.apiUrl.replace(/\/+$/, '');
   }
 
   private identityBase(): string {

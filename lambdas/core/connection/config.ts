@@ -1,10 +1,12 @@
 /** Xero connection settings from the environment contract (ARCHITECTURE.md). Secrets are read elsewhere. */
 import { ValidationError } from '../errors';
 
+/**
+ * No `openid profile email`: nothing reads the id token, and every extra scope is one more thing an operator is
+ * asked to grant (https://developer.xero.com/documentation/guides/oauth2/scopes). offline_access gives the refresh
+ * token.
+ */
 export const DEFAULT_XERO_SCOPES: readonly string[] = [
-  'openid',
-  'profile',
-  'email',
   'offline_access',
   'accounting.contacts',
   'accounting.invoices',
@@ -27,9 +29,25 @@ export interface XeroConnectionConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** 127.0.0.0/8, ::1 and localhost: the only places plain http is acceptable (the sandbox and tests). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Tokens, client secrets and authorisation codes travel to these URLs: https, or http on loopback only. */
 function url(env: Env, name: string, fallback: string): string {
   const value = (env[name] ?? '').trim() || fallback;
-  if (!/^https?:\/\/[^\s]+$/.test(value)) throw new ValidationError(`${name} must be an http(s) URL`, [name]);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ValidationError(`${name} must be an https URL`, [name]);
+  }
+  const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
+  if (!secure || /\s/.test(value)) {
+    throw new ValidationError(`${name} must be an https URL (plain http only on 127.0.0.1 or localhost)`, [name]);
+  }
   return value.replace(/\/+$/, '');
 }
 

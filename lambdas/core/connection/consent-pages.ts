@@ -56,3 +56,30 @@ export function renderChooseTenantPage(
       `<ul>\n${items}\n</ul>`
   );
 }
+
+/**
+ * Asks an admin to confirm that another organisation replaces the connected one. The admin token is typed into a
+ * password field and POSTed (never in a URL); a browser that only holds a connect link cannot confirm.
+ */
+export function renderConfirmReplacePage(
+  current: { tenantId: string; tenantName: string },
+  next: XeroTenantConnection,
+  confirmUrl: string,
+  confirmToken: string
+): string {
+  return page(
+    'Replace the connected Xero organisation?',
+    `<p><strong>This connector already syncs to ${escapeHtml(current.tenantName)}</strong> ` +
+      `(${escapeHtml(current.tenantId)}). This consent connects <strong>${escapeHtml(next.tenantName)}</strong> ` +
+      `(${escapeHtml(next.tenantId)}) instead: every customer, product and order would then go there, and the ` +
+      'access to the current organisation is revoked.</p>' +
+      '<p>If you did not mean to switch organisations, close this page: nothing changes.</p>' +
+      `<form method="post" action="${escapeHtml(confirmUrl)}">` +
+      `<input type="hidden" name="token" value="${escapeHtml(confirmToken)}">` +
+      `<input type="hidden" name="tenantId" value="${escapeHtml(next.tenantId)}">` +
+      '<input type="hidden" name="confirm" value="replace">' +
+      '<p><label>Admin token (CONNECTOR_ADMIN_TOKEN; not needed when signed in to the local status page): ' +
+      '<input type="password" name="adminToken" autocomplete="off"></label></p>' +
+      `<p><button type="submit">Replace with ${escapeHtml(next.tenantName)}</button></p></form>`
+  );
+}

@@ -2,15 +2,23 @@
  * HTTP-shaped consent routes as pure functions ({headers, query} → {status, headers, body}), so the local server
  * and the Lambda handlers wrap them thinly.
  */
-import { verifyConnectLink } from './connect-link';
+import { createConnectLink, verifyConnectLink } from './connect-link';
 import type { ConsentDeps, ConsentOutcome } from './consent';
-import { chooseTenant, completeConsent, startConsent } from './consent';
-import { renderChooseTenantPage, renderConnectedPage, renderFailurePage } from './consent-pages';
+import { DEFAULT_CONSENT_TTL_SECONDS, chooseTenant, completeConsent, confirmReplace, startConsent } from './consent';
+import { consentCookieFor, readCookie, setConsentCookie } from './consent-binding';
+import {
+  renderChooseTenantPage,
+  renderConfirmReplacePage,
+  renderConnectedPage,
+  renderFailurePage,
+} from './consent-pages';
 import { isAdminBearer } from './signed-token';
 
 export interface RouteRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly query: Readonly<Record<string, string | undefined>>;
+  /** The request body (only the confirmation form POSTs one). */
+  readonly body?: string;
 }
 
 export interface RouteResponse {
@@ -21,8 +29,13 @@ export interface RouteResponse {
 
 export interface ConsentRouteDeps extends ConsentDeps {
   readonly adminToken: string;
-  /** Public path of the tenant-choice route, used in the choose page's links. */
+  /**
+   * Tenant-choice route as used in the choose and confirm pages. Default `choose`: relative to the callback, so it
+   * works behind an API Gateway stage prefix (/dev/oauth/xero/callback → /dev/oauth/xero/choose) and locally.
+   */
   readonly chooseUrl?: string;
+  /** Public URL of /oauth/xero/connect, for links; default: XERO_REDIRECT_URI with /callback replaced by /connect. */
+  readonly connectUrl?: string;
 }
 
 export interface ConsentRoutes {
@@ -43,7 +56,8 @@ function html(status: number, body: string): RouteResponse {
     headers: {
       ...BASE_HEADERS,
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     },
     body,
   };
@@ -55,18 +69,58 @@ function header(req: RouteRequest, name: string): string | undefined {
   return undefined;
 }
 
-export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
-  const chooseUrl = deps.chooseUrl ?? '/oauth/xero/choose';
+/** Fields of an HTML form POST (application/x-www-form-urlencoded); anything else reads as none. */
+function formFields(req: RouteRequest): Record<string, string> {
+  const type = header(req, 'content-type') ?? '';
+  if (!req.body || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return {};
+  return Object.fromEntries(new URLSearchParams(req.body));
+}
 
-  const toResponse = (outcome: ConsentOutcome): RouteResponse => {
+export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
+  const chooseUrl = deps.chooseUrl ?? 'choose';
+  const cookie = consentCookieFor(deps.config.redirectUri);
+  const ttl = deps.stateTtlSeconds ?? DEFAULT_CONSENT_TTL_SECONDS;
+  const bindingOf = (req: RouteRequest) => readCookie(header(req, 'cookie'), cookie.name);
+
+  const toResponse = (outcome: ConsentOutcome, binding: string | undefined): RouteResponse => {
+    // Keep the browser binding alive while a choice is pending; drop it once the consent is settled.
+    const withCookie = (response: RouteResponse, keep: boolean): RouteResponse =>
+      binding === undefined
+        ? response
+        : {
+            ...response,
+            headers: {
+              ...response.headers,
+              'set-cookie': setConsentCookie(cookie, keep ? binding : '', keep ? ttl : 0),
+            },
+          };
     switch (outcome.kind) {
       case 'connected':
-        return html(200, renderConnectedPage(outcome.tenantName));
+        return withCookie(html(200, renderConnectedPage(outcome.tenantName)), false);
       case 'choose':
-        return html(200, renderChooseTenantPage(outcome.tenants, chooseUrl, outcome.choiceToken));
+        return withCookie(html(200, renderChooseTenantPage(outcome.tenants, chooseUrl, outcome.choiceToken)), true);
+      case 'confirm-replace':
+        return withCookie(
+          html(200, renderConfirmReplacePage(outcome.current, outcome.tenant, chooseUrl, outcome.confirmToken)),
+          true
+        );
       case 'failed':
         return html(outcome.status, renderFailurePage(outcome.title, outcome.message, outcome.nextStep));
     }
+  };
+
+  /**
+   * A consent is finished by the browser that starts it, so a terminal holding the admin token cannot start it for a
+   * browser: `?format=link` gives it a signed single-use link to open in the browser instead (what the local CLI's
+   * `connector connect-link` does; on AWS this is the way in).
+   */
+  const connectLinkResponse = (): RouteResponse => {
+    const connectUrl = deps.connectUrl ?? deps.config.redirectUri.replace(/\/callback$/, '/connect');
+    return {
+      status: 200,
+      headers: { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(createConnectLink(deps, connectUrl)),
+    };
   };
 
   return {
@@ -82,9 +136,9 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
         );
       }
       // Check the bearer first so an admin request never burns a link.
-      const allowed =
-        isAdminBearer(header(req, 'authorization'), deps.adminToken) ||
-        (req.query.link !== undefined && (await verifyConnectLink(deps, req.query.link)));
+      const bearer = isAdminBearer(header(req, 'authorization'), deps.adminToken);
+      if (bearer && req.query.format === 'link') return connectLinkResponse();
+      const allowed = bearer || (req.query.link !== undefined && (await verifyConnectLink(deps, req.query.link)));
       if (!allowed) {
         deps.logger.warn('xero connect refused', { reason: req.query.link ? 'bad_link' : 'no_credentials' });
         return {
@@ -93,28 +147,51 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
           body: 'Unauthorized: send the admin bearer token or use a fresh link from "connector connect-link".',
         };
       }
-      const { location } = startConsent(deps);
-      return { status: 302, headers: { ...BASE_HEADERS, location }, body: '' };
+      const { location, binding } = startConsent(deps);
+      return {
+        status: 302,
+        headers: { ...BASE_HEADERS, location, 'set-cookie': setConsentCookie(cookie, binding, ttl) },
+        body: '',
+      };
     },
 
     async callback(req) {
       const { code, state, error } = req.query;
+      const binding = bindingOf(req);
       return toResponse(
         await completeConsent(deps, {
           ...(code !== undefined ? { code } : {}),
           ...(state !== undefined ? { state } : {}),
           ...(error !== undefined ? { error } : {}),
-        })
+          ...(binding !== undefined ? { binding } : {}),
+        }),
+        binding
       );
     },
 
     async chooseTenant(req) {
-      const { token, tenantId } = req.query;
+      const form = formFields(req);
+      const binding = bindingOf(req);
+      const common = { ...(binding !== undefined ? { binding } : {}) };
+      if (form.confirm === 'replace') {
+        // The admin token only ever arrives in a POST body or the Authorization header, never in a URL.
+        const admin =
+          isAdminBearer(header(req, 'authorization'), deps.adminToken) ||
+          (form.adminToken !== undefined && isAdminBearer(`Bearer ${form.adminToken}`, deps.adminToken));
+        return toResponse(
+          await confirmReplace(deps, { ...common, token: form.token, tenantId: form.tenantId, admin }),
+          binding
+        );
+      }
+      const token = form.token ?? req.query.token;
+      const tenantId = form.tenantId ?? req.query.tenantId;
       return toResponse(
         await chooseTenant(deps, {
+          ...common,
           ...(token !== undefined ? { token } : {}),
           ...(tenantId !== undefined ? { tenantId } : {}),
-        })
+        }),
+        binding
       );
     },
   };

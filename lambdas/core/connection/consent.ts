@@ -1,15 +1,21 @@
 /**
- * The consent use cases: start (redirect to Xero with a signed single-use state), complete (exchange the code,
- * read /connections, pick the tenant), and choose (when several tenants came back). Nothing is stored unless the
- * state is valid and a tenant is settled.
+ * The consent use cases. Start: a fresh browser binding (cookie value), a PKCE S256 challenge derived from it, and a
+ * signed single-use `state` that carries only the binding's hash. Complete:
+ *   1. verify the state AND that this browser holds its binding (checked before the state is burnt);
+ *   2. exchange the code with the PKCE verifier (only the starting browser's cookie can produce it);
+ *   3. read /connections for this consent's authentication event only (Xero's authEventId), never older grants;
+ *   4. settle the tenant: the pin, the only one, or the operator's choice (again bound to the browser);
+ *   5. a different organisation than the connected one is adopted only after an admin confirms the replacement.
+ * Nothing is stored unless every step passed.
  */
-import { randomBytes } from 'node:crypto';
 import { ConnectorError, ReconnectRequiredError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { XeroConnectionConfig } from './config';
+import { authEventIdOf, bindingHash, newBrowserBinding, pkceChallenge, pkceVerifier } from './consent-binding';
+import { parkConsent, takeParkedConsent, type ParkPurpose } from './consent-parking';
 import type { IdentityClient, PendingConsentStore } from './ports';
-import type { TokenSigner } from './signed-token';
-import type { StoredConnection, TokenSet, XeroTenantConnection } from './types';
+import type { TokenSigner, VerifyFailure } from './signed-token';
+import type { ConnectionStatus, PendingConsent, StoredConnection, TokenSet, XeroTenantConnection } from './types';
 
 export interface ConsentDeps {
   readonly config: XeroConnectionConfig;
@@ -17,7 +23,11 @@ export interface ConsentDeps {
   readonly identity: IdentityClient;
   readonly pending: PendingConsentStore;
   /** Where a settled connection goes: the token service, the only writer of the connection. */
-  readonly connections: { adopt(record: StoredConnection): Promise<void> };
+  readonly connections: {
+    adopt(record: StoredConnection): Promise<void>;
+    /** The current connection, so a different organisation is never swapped in silently. */
+    status?(): Promise<ConnectionStatus>;
+  };
   readonly clock: Clock;
   readonly logger: Logger;
   /** How long the consent state and a tenant choice stay valid. */
@@ -28,8 +38,14 @@ export type ConsentOutcome =
   | { readonly kind: 'connected'; readonly tenantId: string; readonly tenantName: string }
   | { readonly kind: 'choose'; readonly tenants: readonly XeroTenantConnection[]; readonly choiceToken: string }
   | {
+      readonly kind: 'confirm-replace';
+      readonly current: { readonly tenantId: string; readonly tenantName: string };
+      readonly tenant: XeroTenantConnection;
+      readonly confirmToken: string;
+    }
+  | {
       readonly kind: 'failed';
-      /** Suggested HTTP status: 400 for caller mistakes, 502 when Xero did not answer. */
+      /** Suggested HTTP status: 400 for caller mistakes, 401 without admin rights, 502 when Xero did not answer. */
       readonly status: number;
       readonly reason: string;
       readonly title: string;
@@ -37,28 +53,42 @@ export type ConsentOutcome =
       readonly nextStep: string;
     };
 
-const DEFAULT_TTL_SECONDS = 600;
+export const DEFAULT_CONSENT_TTL_SECONDS = 600;
+const DEFAULT_TTL_SECONDS = DEFAULT_CONSENT_TTL_SECONDS;
 
 export function startConsent(deps: Pick<ConsentDeps, 'config' | 'signer' | 'clock' | 'stateTtlSeconds'>): {
   location: string;
+  /** The value for the browser's consent cookie; it must come back at the callback. */
+  binding: string;
 } {
   const { config } = deps;
-  const state = deps.signer.sign('consent-state', deps.clock.now(), deps.stateTtlSeconds ?? DEFAULT_TTL_SECONDS);
+  const binding = newBrowserBinding();
+  const ttl = deps.stateTtlSeconds ?? DEFAULT_TTL_SECONDS;
+  const state = deps.signer.sign('consent-state', deps.clock.now(), ttl, bindingHash(binding));
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: config.clientId,
     redirect_uri: config.redirectUri,
     scope: config.scopes.join(' '),
     state,
+    // RFC 7636 §4.3; Xero documents S256 in https://developer.xero.com/documentation/guides/oauth2/pkce-flow
+    code_challenge: pkceChallenge(pkceVerifier(deps.signer, binding)),
+    code_challenge_method: 'S256',
   });
-  return { location: `${config.loginUrl}/identity/connect/authorize?${query.toString()}` };
+  return { location: `${config.loginUrl}/identity/connect/authorize?${query.toString()}`, binding };
 }
 
 export async function completeConsent(
   deps: ConsentDeps,
-  params: { code?: string; state?: string; error?: string }
+  params: { code?: string; state?: string; error?: string; binding?: string }
 ): Promise<ConsentOutcome> {
-  const verified = await deps.signer.verify(params.state, 'consent-state', deps.clock.now());
+  const hash = params.binding ? bindingHash(params.binding) : undefined;
+  const verified = await deps.signer.verify(
+    params.state,
+    'consent-state',
+    deps.clock.now(),
+    (d) => hash !== undefined && d === hash
+  );
   if (!verified.ok) {
     deps.logger.warn('xero consent callback rejected', { reason: `state_${verified.failure}` });
     return failed(400, `state_${verified.failure}`, 'Consent link not valid', stateMessage(verified.failure));
@@ -80,12 +110,38 @@ export async function completeConsent(
   let tokens: TokenSet;
   let tenants: XeroTenantConnection[];
   try {
-    tokens = await deps.identity.exchangeCode(params.code, deps.config.redirectUri);
-    tenants = await deps.identity.listConnections(tokens.accessToken);
+    const verifier = pkceVerifier(deps.signer, params.binding ?? '');
+    tokens = await deps.identity.exchangeCode(params.code, deps.config.redirectUri, verifier);
+    tenants = await consentTenants(deps, tokens.accessToken);
   } catch (error) {
     return xeroFailure(deps, error);
   }
+  return pickTenant(deps, tokens, tenants, hash ?? '');
+}
 
+/**
+ * Only the organisations of THIS consent: /connections lists every organisation the Xero user ever connected to the
+ * app, so an older grant must not be picked up. Xero puts the event id in the access token's
+ * `authentication_event_id` claim and accepts it as `?authEventId=` on /connections
+ * (https://developer.xero.com/documentation/guides/oauth2/auth-flow, "Check the tenants you're authorized to access").
+ */
+async function consentTenants(deps: ConsentDeps, accessToken: string): Promise<XeroTenantConnection[]> {
+  const authEventId = authEventIdOf(accessToken);
+  if (!authEventId) {
+    deps.logger.warn('xero access token names no authentication event; using every connection');
+    return deps.identity.listConnections(accessToken);
+  }
+  const tenants = await deps.identity.listConnections(accessToken, authEventId);
+  // Filtered again here: the query filter is Xero's, this check is ours.
+  return tenants.filter((t) => t.authEventId === authEventId);
+}
+
+async function pickTenant(
+  deps: ConsentDeps,
+  tokens: TokenSet,
+  tenants: readonly XeroTenantConnection[],
+  hash: string
+): Promise<ConsentOutcome> {
   const pinned = deps.config.pinnedTenantId;
   if (pinned) {
     const match = tenants.find((t) => t.tenantId === pinned);
@@ -100,7 +156,7 @@ export async function completeConsent(
         'Start again and select that organisation in Xero, or change XERO_TENANT_ID.'
       );
     }
-    return settle(deps, tokens, match);
+    return settle(deps, tokens, match, hash);
   }
   const [only, ...others] = tenants;
   if (!only) {
@@ -112,42 +168,105 @@ export async function completeConsent(
       'Start again and select an organisation in Xero.'
     );
   }
-  if (others.length === 0) return settle(deps, tokens, only);
+  if (others.length === 0) return settle(deps, tokens, only, hash);
 
-  const now = deps.clock.now();
-  const ttl = deps.stateTtlSeconds ?? DEFAULT_TTL_SECONDS;
-  const id = randomBytes(16).toString('base64url');
-  await deps.pending.put({ id, tokens, tenants, expiresAt: new Date(now.getTime() + ttl * 1000).toISOString() });
-  deps.logger.info('xero consent waits for a tenant choice', { tenants: tenants.length });
-  return { kind: 'choose', tenants, choiceToken: deps.signer.sign('choose-tenant', now, ttl, id) };
+  const { id, token } = await parkConsent(deps, 'choose-tenant', tokens, tenants, hash);
+  deps.logger.info('xero consent waits for a tenant choice', { tenants: tenants.length, pending: id });
+  return { kind: 'choose', tenants, choiceToken: token };
 }
 
 export async function chooseTenant(
   deps: ConsentDeps,
-  params: { token?: string; tenantId?: string }
+  params: { token?: string; tenantId?: string; binding?: string }
 ): Promise<ConsentOutcome> {
-  const now = deps.clock.now();
-  const verified = await deps.signer.verify(params.token, 'choose-tenant', now);
-  if (!verified.ok || !verified.data) {
-    return failed(
-      400,
-      `choice_${verified.ok ? 'malformed' : verified.failure}`,
-      'Choice not valid',
-      'This choice link is invalid, expired or already used.'
-    );
-  }
-  const pending = await deps.pending.take(verified.data);
-  if (!pending || Date.parse(pending.expiresAt) <= now.getTime()) {
-    return failed(400, 'choice_expired', 'Choice expired', 'The organisation choice expired.');
-  }
-  const tenant = pending.tenants.find((t) => t.tenantId === params.tenantId);
+  const taken = await takeBound(deps, 'choose-tenant', params.token, params.binding);
+  if ('kind' in taken) return taken;
+  const tenant = taken.pending.tenants.find((t) => t.tenantId === params.tenantId);
   if (!tenant) {
     return failed(400, 'unknown_tenant', 'Unknown organisation', 'That organisation was not part of this consent.');
   }
-  return settle(deps, pending.tokens, tenant);
+  return settle(deps, taken.pending.tokens, tenant, taken.hash);
 }
 
-async function settle(deps: ConsentDeps, tokens: TokenSet, tenant: XeroTenantConnection): Promise<ConsentOutcome> {
+/**
+ * The admin confirms that a different organisation replaces the connected one. `admin` is decided by the caller
+ * (the admin token in the form or a bearer) BEFORE the single-use token is looked at, so a browser holding only a
+ * leaked connect link cannot even use the token up.
+ */
+export async function confirmReplace(
+  deps: ConsentDeps,
+  params: { token?: string; tenantId?: string; binding?: string; admin: boolean }
+): Promise<ConsentOutcome> {
+  if (!params.admin) {
+    deps.logger.warn('xero organisation replacement refused', { reason: 'admin_required' });
+    return failed(
+      401,
+      'admin_required',
+      'Admin confirmation needed',
+      'Replacing the connected Xero organisation needs the admin token. Nothing was changed.',
+      'Enter the admin token (CONNECTOR_ADMIN_TOKEN) on the confirmation page.'
+    );
+  }
+  const taken = await takeBound(deps, 'replace-tenant', params.token, params.binding);
+  if ('kind' in taken) return taken;
+  const tenant = taken.pending.tenants.find((t) => t.tenantId === params.tenantId);
+  if (!tenant) {
+    return failed(400, 'unknown_tenant', 'Unknown organisation', 'That organisation was not part of this consent.');
+  }
+  deps.logger.warn('xero organisation replaced by an admin', { tenantId: tenant.tenantId });
+  return adopt(deps, taken.pending.tokens, tenant);
+}
+
+async function settle(
+  deps: ConsentDeps,
+  tokens: TokenSet,
+  tenant: XeroTenantConnection,
+  hash: string
+): Promise<ConsentOutcome> {
+  // A pinned tenant was chosen by the operator's configuration: no second confirmation needed.
+  if (!deps.config.pinnedTenantId && deps.connections.status) {
+    const current = await deps.connections.status();
+    if (current.tenantId && current.tenantId !== tenant.tenantId) {
+      const { token } = await parkConsent(deps, 'replace-tenant', tokens, [tenant], hash);
+      deps.logger.warn('xero consent names another organisation; waiting for admin confirmation', {
+        tenantId: tenant.tenantId,
+        connectedTenantId: current.tenantId,
+      });
+      return {
+        kind: 'confirm-replace',
+        current: { tenantId: current.tenantId, tenantName: current.tenantName ?? current.tenantId },
+        tenant,
+        confirmToken: token,
+      };
+    }
+  }
+  return adopt(deps, tokens, tenant);
+}
+
+/** A parked consent for this browser, or the page that explains why not. */
+async function takeBound(
+  deps: ConsentDeps,
+  purpose: ParkPurpose,
+  token: string | undefined,
+  binding: string | undefined
+): Promise<ConsentOutcome | { pending: PendingConsent; hash: string }> {
+  const taken = await takeParkedConsent(deps, purpose, token, binding);
+  if ('pending' in taken) return taken;
+  if (taken.failure === 'expired_choice') {
+    return failed(400, 'choice_expired', 'Choice expired', 'The organisation choice expired.');
+  }
+  deps.logger.warn('xero tenant choice rejected', { reason: `choice_${taken.failure}` });
+  return failed(
+    400,
+    `choice_${taken.failure}`,
+    'Choice not valid',
+    taken.failure === 'wrong_browser'
+      ? 'This choice belongs to a consent started in another browser. Nothing was changed.'
+      : 'This choice link is invalid, expired or already used.'
+  );
+}
+
+async function adopt(deps: ConsentDeps, tokens: TokenSet, tenant: XeroTenantConnection): Promise<ConsentOutcome> {
   const now = deps.clock.now().toISOString();
   await deps.connections.adopt({
     connection: {
@@ -185,7 +304,13 @@ function xeroFailure(deps: ConsentDeps, error: unknown): ConsentOutcome {
   );
 }
 
-function stateMessage(failure: string): string {
+function stateMessage(failure: VerifyFailure): string {
+  if (failure === 'wrong_browser') {
+    return (
+      'This consent was started in another browser (or the consent cookie is missing), so nothing was stored. ' +
+      'Finish a consent in the browser that opened the connect link.'
+    );
+  }
   const why =
     failure === 'expired' ? 'expired' : failure === 'reused' ? 'already used' : 'not issued by this connector';
   return `The consent state is ${why}, so nothing was stored.`;

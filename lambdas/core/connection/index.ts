@@ -10,3 +10,5 @@ export * from './consent';
 export * from './connect-link';
 export * from './consent-pages';
 export * from './consent-routes';
+export * from './consent-binding';
+export * from './consent-parking';

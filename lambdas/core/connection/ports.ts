@@ -19,11 +19,15 @@ export interface PendingConsentStore {
  * TransientError for timeouts/5xx, and never put secrets or tokens in messages.
  */
 export interface IdentityClient {
-  exchangeCode(code: string, redirectUri: string): Promise<TokenSet>;
+  /** `codeVerifier`: the PKCE verifier (RFC 7636 §4.5) of the consent that produced `code`. */
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet>;
   refresh(refreshToken: string): Promise<TokenSet>;
   clientCredentials(scopes: readonly string[]): Promise<TokenSet>;
   revoke(refreshToken: string): Promise<void>;
-  listConnections(accessToken: string): Promise<XeroTenantConnection[]>;
+  /** `authEventId` limits the list to the organisations connected in that consent (GET /connections?authEventId=). */
+  listConnections(accessToken: string, authEventId?: string): Promise<XeroTenantConnection[]>;
+  /** Disconnects one organisation from the app (DELETE /connections/{id}) without touching the user's others. */
+  deleteConnection?(accessToken: string, connectionId: string): Promise<void>;
 }
 
 /** Remembers used nonces until they expire, so a signed token works once. */

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UsedNonceStore } from './ports';
 
-export type TokenPurpose = 'consent-state' | 'connect-link' | 'choose-tenant' | 'admin-login';
+export type TokenPurpose = 'consent-state' | 'connect-link' | 'choose-tenant' | 'replace-tenant' | 'admin-login';
 
 interface Payload {
   readonly p: TokenPurpose;
@@ -15,7 +15,7 @@ interface Payload {
   readonly d?: string;
 }
 
-export type VerifyFailure = 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'reused';
+export type VerifyFailure = 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'reused' | 'wrong_browser';
 export type VerifyResult = { ok: true; data?: string } | { ok: false; failure: VerifyFailure };
 
 /** Derives the signing key so the admin token itself never signs anything directly. */
@@ -41,15 +41,30 @@ export class TokenSigner {
     return `${body}.${this.mac(body)}`;
   }
 
-  /** Checks signature, purpose and expiry, then burns the nonce: a second verify of the same token fails. */
-  async verify(token: string | undefined, purpose: TokenPurpose, now: Date): Promise<VerifyResult> {
+  /**
+   * Checks signature, purpose and expiry, then burns the nonce: a second verify of the same token fails. `accept`
+   * (e.g. "was this token issued to this browser?") runs before the nonce is burnt, so a stranger presenting a leaked
+   * token cannot use it up for its owner.
+   */
+  async verify(
+    token: string | undefined,
+    purpose: TokenPurpose,
+    now: Date,
+    accept?: (data: string | undefined) => boolean
+  ): Promise<VerifyResult> {
     const payload = this.check(token);
     if (!payload) return { ok: false, failure: token && token.includes('.') ? 'bad_signature' : 'malformed' };
     if (payload.p !== purpose) return { ok: false, failure: 'wrong_purpose' };
     const expiresAt = new Date(payload.exp * 1000);
     if (expiresAt.getTime() <= now.getTime()) return { ok: false, failure: 'expired' };
+    if (accept && !accept(payload.d)) return { ok: false, failure: 'wrong_browser' };
     if (!(await this.nonces.consume(payload.n, expiresAt))) return { ok: false, failure: 'reused' };
     return payload.d === undefined ? { ok: true } : { ok: true, data: payload.d };
+  }
+
+  /** A value only this connector can compute from `input` (keyed HMAC), e.g. the PKCE verifier of a consent. */
+  derive(label: string, input: string): string {
+    return createHmac('sha256', this.key).update(`${label}\u0000${input}`).digest('base64url');
   }
 
   private check(token: string | undefined): Payload | null {

@@ -14,7 +14,12 @@ export type TokenCommand =
   | { readonly action: 'refresh'; readonly source?: string }
   | { readonly action: 'get-access' }
   | { readonly action: 'report-rejected'; readonly reason: string }
-  | { readonly action: 'exchange-code'; readonly code: string; readonly redirectUri: string }
+  | {
+      readonly action: 'exchange-code';
+      readonly code: string;
+      readonly redirectUri: string;
+      readonly codeVerifier?: string;
+    }
   | { readonly action: 'adopt'; readonly record: StoredConnection }
   | { readonly action: 'status' }
   | { readonly action: 'consent-config' }
@@ -24,7 +29,16 @@ const commandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh'), source: z.string().optional() }),
   z.object({ action: z.literal('get-access') }),
   z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
-  z.object({ action: z.literal('exchange-code'), code: z.string().min(1).max(2000), redirectUri: z.url() }),
+  z.object({
+    action: z.literal('exchange-code'),
+    code: z.string().min(1).max(2000),
+    redirectUri: z.url(),
+    // PKCE verifier (RFC 7636 §4.1: 43–128 characters of the unreserved set).
+    codeVerifier: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{43,128}$/)
+      .optional(),
+  }),
   z.object({
     action: z.literal('adopt'),
     record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough(),
@@ -72,7 +86,7 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
       await service.reportRejected(command.reason);
       return { reported: true };
     case 'exchange-code':
-      return service.exchangeCode(command.code, command.redirectUri);
+      return service.exchangeCode(command.code, command.redirectUri, command.codeVerifier);
     case 'adopt':
       await service.adopt(command.record);
       return { adopted: true };

@@ -87,8 +87,8 @@ export class TokenService implements TokenServiceClient {
    * Exchange a consent's authorization code. On AWS the consent function has no client secret: it asks the token
    * function, the only holder of the Xero app credentials, to make this call.
    */
-  exchangeCode(code: string, redirectUri: string): Promise<TokenSet> {
-    return this.o.identity.exchangeCode(code, redirectUri);
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
+    return this.o.identity.exchangeCode(code, redirectUri, codeVerifier);
   }
 
   /** What the consent routes need from the app registration to start a consent. */
@@ -127,13 +127,20 @@ export class TokenService implements TokenServiceClient {
     await this.markReconnect(reason);
   }
 
-  /** Store a connection from a completed consent; this clears any reconnect_required state. */
+  /**
+   * Store a connection from a completed consent; this clears any reconnect_required state. When it replaces a
+   * different organisation, the replaced grant is revoked so the connector keeps no way into that organisation.
+   */
   adopt(record: StoredConnection): Promise<void> {
     return this.exclusive(async () => {
+      const previous = await this.o.store.load();
       await this.o.store.save(record);
       this.cached = null;
       this.blocked = null;
       this.o.logger.info('xero connection adopted', { tenantId: record.connection.tenantId });
+      if (previous && previous.connection.tenantId !== record.connection.tenantId) {
+        await this.revokeReplaced(previous, record.connection.tenantId);
+      }
     });
   }
 
@@ -157,6 +164,42 @@ export class TokenService implements TokenServiceClient {
       this.o.logger.info('xero connection removed', { tenantId: record?.connection.tenantId, revoked });
       return { revoked };
     });
+  }
+
+  /**
+   * Xero's revocation endpoint removes ALL of the user's connections to the app
+   * (https://developer.xero.com/documentation/guides/oauth2/auth-flow, "Revoking tokens"). When the same Xero user
+   * holds the new organisation too, revoking would cut the new connection as well, so then only the replaced
+   * organisation's connection is deleted (DELETE /connections/{id}). Best effort: the new connection stays either way.
+   */
+  private async revokeReplaced(previous: StoredConnection, newTenantId: string): Promise<void> {
+    const stored = previous.tokens.refreshToken;
+    if (!stored) return;
+    const tenantId = previous.connection.tenantId;
+    try {
+      let access = previous.tokens.accessToken;
+      let oldRefreshToken = stored;
+      if (this.secondsLeft(previous.tokens.expiresAt) <= 60) {
+        const renewed = await this.o.identity.refresh(oldRefreshToken);
+        access = renewed.accessToken;
+        oldRefreshToken = renewed.refreshToken ?? oldRefreshToken;
+      }
+      const connections = await this.o.identity.listConnections(access);
+      const replaced = connections.find((c) => c.tenantId === tenantId);
+      if (connections.some((c) => c.tenantId === newTenantId) && this.o.identity.deleteConnection) {
+        if (replaced) await this.o.identity.deleteConnection(access, replaced.id);
+        this.o.logger.warn('replaced xero organisation disconnected', { tenantId, revoked: 'connection' });
+        return;
+      }
+      await this.o.identity.revoke(oldRefreshToken);
+      this.o.logger.warn('replaced xero grant revoked', { tenantId, revoked: 'grant' });
+    } catch (error) {
+      if (error instanceof ReconnectRequiredError) return; // the old grant is already dead at Xero
+      this.o.logger.error('replaced xero grant could not be revoked; remove the app in that organisation', {
+        tenantId,
+        error: safeCode(error),
+      });
+    }
   }
 
   async status(now: Date = this.o.clock.now()): Promise<ConnectionStatus> {

@@ -13,7 +13,26 @@ export const WEBHOOK_PATH = '/webhooks/dataverse';
 /** What a plan shows instead of the secret. */
 export const REDACTED_KEY = '<webhook key>';
 
-export const SERVICE_ENDPOINT = { contract: 8, authtypeWebhookKey: 4, messageformatJson: 2 } as const;
+export const SERVICE_ENDPOINT = {
+  contract: 8,
+  authtypeWebhookKey: 4,
+  authtypeHttpHeader: 5,
+  messageformatJson: 2,
+} as const;
+/** The header an HttpHeader registration sends the key in (the connector's CONNECTOR_KEY_HEADER). */
+export const WEBHOOK_KEY_HEADER = 'x-connector-key';
+
+/**
+ * The serviceendpoint `authvalue` of HttpHeader authentication (authtype 5): the headers to send, as the Plugin
+ * Registration Tool writes them (`<settings><setting name=".." value=".." /></settings>`). Microsoft's reference
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/serviceendpoint) documents the
+ * field but not this format; it is what the tool stores, so verify it once in a development org.
+ */
+export function httpHeaderAuthValue(key: string): string {
+  const escape = (value: string) =>
+    value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<settings><setting name="${WEBHOOK_KEY_HEADER}" value="${escape(key)}" /></settings>`;
+}
 export const STEP = { stagePostOperation: 40, modeAsynchronous: 1, rank: 1, serverOnly: 0 } as const;
 export const IMAGE_TYPE = { pre: 0, post: 1 } as const;
 
@@ -223,10 +242,12 @@ function planEndpoint(
     name,
     url: webhookUrl(settings.baseUrl),
     contract: SERVICE_ENDPOINT.contract,
-    authtype: SERVICE_ENDPOINT.authtypeWebhookKey,
+    // HttpHeader, not WebhookKey: a key in `?code=` ends up in URL-recording logs and traces on the way. An
+    // existing WebhookKey endpoint is switched over on the next run (the connector accepts both meanwhile).
+    authtype: SERVICE_ENDPOINT.authtypeHttpHeader,
     messageformat: SERVICE_ENDPOINT.messageformatJson,
   };
-  const body = { ...desired, authvalue: settings.webhookKey };
+  const body = { ...desired, authvalue: httpHeaderAuthValue(settings.webhookKey) };
   const label = `webhook "${name}" → ${desired.url}`;
   const base = { collection: 'serviceendpoints', key: 'endpoint', label } as const;
   if (!existing) return { ...base, op: 'create', body };

@@ -3,9 +3,11 @@
  *
  * Status codes are chosen for how Dataverse reacts to them: only 502/503/504 get one more attempt, every other
  * non-2xx fails the async job for good. So:
- *   401 wrong/missing key (nothing parsed)   413 body over the limit   400 not a usable context (reason in body)
+ *   401 wrong/missing key (nothing parsed)   413 body over the limit   415 not application/json
+ *   400 not a usable context, or a table this connector does not sync (a mis-registered step then shows as failed
+ *       in Dataverse's System Jobs instead of being silently swallowed)
  *   403 another organisation                 503 the queue failed (Dataverse retries once; nothing was written)
- *   202 accepted, or ignored on purpose (a table/message/user we do not sync: retrying can never change that).
+ *   202 accepted, or ignored on purpose (a message or user we do not sync, a line whose order is unknown).
  *
  * Authentication: Dataverse "WebhookKey" auth (serviceendpoint authtype 4) appends `?code=<key>`; "HttpHeader" auth
  * (authtype 5) can send the key in the `x-connector-key` header instead. Either is accepted; the header wins.
@@ -73,6 +75,14 @@ export function createAcceptDataverseWebhook(deps: AcceptDataverseWebhookDeps): 
       return json(413, { accepted: false, reason: `body larger than ${maxBodyBytes} bytes` });
     }
 
+    // Dataverse posts the RemoteExecutionContext as application/json
+    // (https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#request-headers).
+    const contentType = headerValue(request.headers, 'content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(contentType.trim())) {
+      logger.warn('dataverse webhook rejected: not JSON', { contentType: contentType.slice(0, 60) });
+      return json(415, { accepted: false, reason: 'content-type must be application/json' });
+    }
+
     let change: ParsedDataverseChange;
     try {
       change = parseRemoteExecutionContext(request.rawBody, request.headers);
@@ -92,7 +102,14 @@ export function createAcceptDataverseWebhook(deps: AcceptDataverseWebhookDeps): 
       return json(403, { accepted: false, reason: 'organization not served by this connector' });
     }
 
-    const ignoredBecause = ignoreReason(change, settings.syncedTables, ignoreUserId);
+    if (!isSyncedTable(change.table) || !settings.syncedTables.includes(change.table)) {
+      logger.warn('dataverse webhook rejected: table not synced', fields);
+      return json(400, {
+        accepted: false,
+        reason: `table ${change.source.table} is not synced by this connector; remove its webhook step`,
+      });
+    }
+    const ignoredBecause = ignoreReason(change, ignoreUserId);
     if (ignoredBecause) {
       const log = change.unresolved ? logger.warn : logger.info;
       log.call(logger, 'dataverse webhook ignored', { ...fields, reason: ignoredBecause });
@@ -124,19 +141,12 @@ export function createAcceptDataverseWebhook(deps: AcceptDataverseWebhookDeps): 
   };
 }
 
-function ignoreReason(
-  change: ParsedDataverseChange,
-  syncedTables: readonly SyncedTable[],
-  ignoreUserId: string | undefined
-): string | undefined {
+function ignoreReason(change: ParsedDataverseChange, ignoreUserId: string | undefined): string | undefined {
   if (ignoreUserId && (change.initiatingUserId === ignoreUserId || change.userId === ignoreUserId)) {
     return 'change made by the connector itself';
   }
   if (!(CHANGE_MESSAGES as readonly string[]).includes(change.source.message)) {
     return `message ${change.source.message} is not synced`;
-  }
-  if (!isSyncedTable(change.table) || !syncedTables.includes(change.table)) {
-    return `table ${change.source.table} is not synced`;
   }
   if (change.id === undefined) return change.unresolved ?? 'record id unknown';
   return undefined;

@@ -18,8 +18,8 @@ export function consentIdentity(
     throw new PermanentError('only the token function talks to Xero with the app credentials', 'FORBIDDEN');
   };
   return {
-    exchangeCode: (code, redirectUri) => tokens.exchangeCode(code, redirectUri),
-    listConnections: (accessToken) => connections.listConnections(accessToken),
+    exchangeCode: (code, redirectUri, codeVerifier) => tokens.exchangeCode(code, redirectUri, codeVerifier),
+    listConnections: (accessToken, authEventId) => connections.listConnections(accessToken, authEventId),
     refresh: notHere,
     clientCredentials: notHere,
     revoke: notHere,

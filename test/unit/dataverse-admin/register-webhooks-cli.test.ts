@@ -47,8 +47,8 @@ describe('connector register-webhooks / unregister-webhooks', () => {
       name: 'D365 to Xero connector',
       url: 'https://connector.example.com/webhooks/dataverse',
       contract: 8,
-      authtype: 4,
-      authvalue: KEY,
+      authtype: 5,
+      authvalue: `<settings><setting name="x-connector-key" value="${KEY}" /></settings>`,
       messageformat: 2,
     });
     const steps = rowsOf('sdkmessageprocessingsteps');

@@ -9,12 +9,14 @@ import {
   WEBHOOK_MESSAGES,
   WEBHOOK_TABLES,
   filterKey,
+  httpHeaderAuthValue,
 } from '../../../lambdas/core/dataverse-admin';
 import { PermanentError, ValidationError } from '../../../lambdas/core/errors';
 import { DataverseSession, DataverseWriter } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
 import {
   attributeProblems,
+  httpHeaderSettings,
   entityProblems,
   navigationPropertyOf,
   oneToManyProblems,
@@ -269,5 +271,19 @@ describe('the fake org refuses what Dataverse refuses', () => {
 
     expect(response.status).toBe(400);
     expect(org.tables.has('d365x_other')).toBe(false);
+  });
+});
+
+describe('sandbox serviceendpoint HttpHeader authentication', () => {
+  it('should accept the settings XML the connector registers and read the key header back', () => {
+    const authvalue = httpHeaderAuthValue('k&y"1');
+    expect(serviceEndpointProblems({ contract: 8, authtype: 5, authvalue }, false)).toEqual([]);
+    expect(httpHeaderSettings(authvalue)).toEqual({ 'x-connector-key': 'k&y"1' });
+  });
+
+  it('should refuse an HttpHeader endpoint whose authvalue is a bare key', () => {
+    expect(serviceEndpointProblems({ contract: 8, authtype: 5, authvalue: 'bare-key' }, false)).toEqual([
+      expect.stringContaining('HttpHeader'),
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import {
   describeWebhookPlan,
   filterKey,
   filteringAttributesOf,
+  httpHeaderAuthValue,
   MAPPED_COLUMNS,
   planWebhookRegistration,
   planWebhookRemoval,
@@ -41,7 +42,7 @@ function registered(fresh: WebhookRegistrationState): WebhookRegistrationState {
     name: NAME,
     url: 'https://sync.example.org/webhooks/dataverse',
     contract: 8,
-    authtype: 4,
+    authtype: 5,
     messageformat: 2,
   };
   const steps: ExistingStep[] = [];
@@ -91,10 +92,26 @@ describe('planWebhookRegistration', () => {
       name: NAME,
       url: 'https://sync.example.org/webhooks/dataverse',
       contract: 8,
-      authtype: 4,
-      authvalue: KEY,
+      authtype: 5,
+      authvalue: `<settings><setting name="x-connector-key" value="${KEY}" /></settings>`,
       messageformat: 2,
     });
+  });
+
+  it('should switch an old WebhookKey endpoint (key in ?code=) to HttpHeader authentication', () => {
+    const state = registered(freshOrg());
+    const old = { ...state, endpoint: { ...state.endpoint!, authtype: 4 } };
+
+    const plan = planWebhookRegistration(SETTINGS, old);
+
+    expect(byKey(plan.actions, 'endpoint')).toMatchObject({ op: 'update', changes: ['authtype'] });
+    expect(byKey(plan.actions, 'endpoint')?.body).toMatchObject({ authtype: 5, authvalue: httpHeaderAuthValue(KEY) });
+  });
+
+  it('should escape the key inside the HttpHeader settings XML', () => {
+    expect(httpHeaderAuthValue('a"b<c>&d')).toBe(
+      '<settings><setting name="x-connector-key" value="a&quot;b&lt;c&gt;&amp;d" /></settings>'
+    );
   });
 
   it('should plan nothing but unchanged when everything is already registered', () => {
@@ -126,7 +143,7 @@ describe('planWebhookRegistration', () => {
     const rotated = planWebhookRegistration({ ...SETTINGS, rewriteKey: true }, state);
 
     expect(byKey(moved.actions, 'endpoint')).toMatchObject({ op: 'update', changes: ['url'] });
-    expect(byKey(moved.actions, 'endpoint')?.body?.authvalue).toBe(KEY);
+    expect(byKey(moved.actions, 'endpoint')?.body?.authvalue).toBe(httpHeaderAuthValue(KEY));
     expect(byKey(rotated.actions, 'endpoint')).toMatchObject({ op: 'update', changes: ['authvalue'] });
   });
 

@@ -19,6 +19,8 @@ const body = JSON.stringify({
   InputParameters: [],
 });
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 describe('dataverse-webhook handler', () => {
   function setup() {
     const queued: ChangeEvent[] = [];
@@ -33,7 +35,13 @@ describe('dataverse-webhook handler', () => {
   it('should accept a keyed webhook with 202 and queue one change', async () => {
     const { handler, queued } = setup();
     const answer = await handler(
-      apiGatewayEvent({ resource: '/webhooks/dataverse', method: 'POST', query: { code: KEY }, body })
+      apiGatewayEvent({
+        resource: '/webhooks/dataverse',
+        method: 'POST',
+        query: { code: KEY },
+        body,
+        headers: JSON_TYPE,
+      })
     );
     expect(answer.statusCode).toBe(202);
     expect(queued).toEqual([
@@ -48,6 +56,7 @@ describe('dataverse-webhook handler', () => {
         resource: '/webhooks/dataverse',
         method: 'POST',
         query: { code: KEY },
+        headers: JSON_TYPE,
         body: Buffer.from(body).toString('base64'),
         base64: true,
       })
@@ -131,6 +140,34 @@ describe('oauth (operator) handler', () => {
     queueDepths: async () => ({ changes_queue: 2, changes_dlq: 0 }),
   }));
 
+  it("should hand the replacement form's body and the browser's cookie to the choose route", async () => {
+    const seen: { body?: string; cookie?: string }[] = [];
+    const withBody = createOperatorHandler(async () => ({
+      consent: {
+        ...consent,
+        chooseTenant: async (req) => {
+          seen.push({ body: req.body, cookie: req.headers.cookie });
+          return { status: 401, headers: {}, body: 'admin token needed' };
+        },
+      },
+      adminToken: 'admin-token-0123456789',
+      connectionStatus: async () => ({ state: 'connected' }),
+      queueDepths: async () => ({}),
+    }));
+    const answer = await withBody(
+      apiGatewayEvent({
+        resource: '/oauth/xero/choose',
+        method: 'POST',
+        headers: { Cookie: '__Host-xero_consent=abc', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'token=t&tenantId=x&confirm=replace&adminToken=guess',
+      })
+    );
+    expect(answer.statusCode).toBe(401);
+    expect(seen).toEqual([
+      { body: 'token=t&tenantId=x&confirm=replace&adminToken=guess', cookie: '__Host-xero_consent=abc' },
+    ]);
+  });
+
   it('should route consent paths to the consent use cases', async () => {
     const connect = await handler(apiGatewayEvent({ resource: '/oauth/xero/connect' }));
     const callback = await handler(
@@ -150,6 +187,7 @@ describe('oauth (operator) handler', () => {
     expect(JSON.parse(admin.body)).toEqual({
       connection: { state: 'connected', tenantName: 'Demo Ltd' },
       queues: { changes_queue: 2, changes_dlq: 0 },
+      warnings: [expect.stringContaining('XERO_TENANT_ID')],
     });
   });
 

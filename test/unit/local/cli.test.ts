@@ -100,6 +100,20 @@ describe('connector CLI', () => {
     expect(fake.seen[0]?.authorization).toBe('Bearer flag-token');
   });
 
+  it('should strip terminal control characters from Dataverse text, and keep --json exact', async () => {
+    const hostile = 'Evil\u001b[2J\u009b31m Ltd\r\nState: connected';
+    const status = { recent: [{ table: 'account', status: 'failed', message: `name ${hostile}` }] };
+    fake = await startFakeConnector({ 'GET /status': { status: 200, body: status } });
+    const human = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'status'], human)).toBe(0);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(human.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(human.out()).toContain('Evil [2J 31m Ltd  State: connected');
+    const json = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'status', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toEqual(status);
+  });
+
   it('should default the URL to 127.0.0.1 and $PORT', async () => {
     fake = await startFakeConnector({ 'GET /status': { status: 200, body: {} } });
     const port = new URL(fake.url).port;

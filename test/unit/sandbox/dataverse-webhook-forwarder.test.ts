@@ -33,7 +33,7 @@ describe('sandbox Dataverse webhook forwarder', () => {
   });
   afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-  it('should post Dataverse-shaped webhooks for writes with the key in the query and record the outcomes', async () => {
+  it('should post Dataverse-shaped webhooks for writes with the key in a header and record the outcomes', async () => {
     const state = new DataverseState();
     seedDemoData(state);
     const forwarder = forwardChangesAsWebhooks(state, {
@@ -54,8 +54,10 @@ describe('sandbox Dataverse webhook forwarder', () => {
       'Update salesorder 202',
     ]);
     const update = received.find((r) => r.body.PrimaryEntityName === 'account');
-    expect(new URL(update!.url, 'http://x').searchParams.get('code')).toBe('k3y');
+    // HttpHeader authentication, as `connector register-webhooks` registers it: nothing secret in the URL.
+    expect(new URL(update!.url, 'http://x').search).toBe('');
     expect(update!.headers).toMatchObject({
+      'x-connector-key': 'k3y',
       'x-ms-dynamics-organization': 'sandbox.example',
       'x-ms-dynamics-entity-name': 'account',
       'x-ms-dynamics-request-name': 'Update',
@@ -67,5 +69,23 @@ describe('sandbox Dataverse webhook forwarder', () => {
     const deleted = received.find((r) => r.body.MessageName === 'Delete')!.body;
     expect(deleted.PrimaryEntityName).toBe('salesorderdetail');
     expect(JSON.stringify(deleted.PreEntityImages)).toContain(DEMO_IDS.orders.cafeNanduEur);
+  });
+
+  it('should send the key as ?code= for an old WebhookKey-style registration', async () => {
+    const state = new DataverseState();
+    seedDemoData(state);
+    const before = received.length;
+    const forwarder = forwardChangesAsWebhooks(state, {
+      url: receiverUrl,
+      webhookKey: 'old-k3y',
+      auth: 'query',
+      organization: 'sandbox.example',
+    });
+    state.upsert('product', { productid: DEMO_IDS.products.espressoBeans, name: 'Espresso beans 2' });
+    await forwarder.settle();
+    forwarder.stop();
+    const delivery = received.slice(before).find((r) => r.body.PrimaryEntityName === 'product')!;
+    expect(new URL(delivery.url, 'http://x').searchParams.get('code')).toBe('old-k3y');
+    expect(delivery.headers['x-connector-key']).toBeUndefined();
   });
 });

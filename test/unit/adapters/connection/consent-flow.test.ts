@@ -39,9 +39,15 @@ describe('Xero consent flow against the fake identity server', () => {
         response_type: 'code',
         client_id: CLIENT_ID,
         redirect_uri: REDIRECT_URI,
-        scope: 'openid profile email offline_access accounting.contacts accounting.invoices accounting.settings',
+        scope: 'offline_access accounting.contacts accounting.invoices accounting.settings',
         state: expect.stringMatching(/^[\w-]+\.[\w-]+$/),
+        code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+        code_challenge_method: 'S256',
       });
+      // The consent cookie binds the flow to this browser; on http it cannot be __Host-/Secure.
+      expect(res.headers['set-cookie']).toMatch(
+        /^xero_consent=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600$/
+      );
     });
 
     it('should accept a signed link once and refuse it the second time', async () => {
@@ -49,6 +55,22 @@ describe('Xero consent flow against the fake identity server', () => {
       const query = { link: new URL(link.url).searchParams.get('link') ?? '' };
       expect((await h.routes.connect({ headers: {}, query })).status).toBe(302);
       expect((await h.routes.connect({ headers: {}, query })).status).toBe(401);
+    });
+
+    it('should hand a terminal holding the admin token a signed link for the browser (?format=link)', async () => {
+      const res = await h.routes.connect({
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        query: { format: 'link' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const { url } = JSON.parse(res.body) as { url: string };
+      expect(url.startsWith('http://127.0.0.1:3000/oauth/xero/connect?link=')).toBe(true);
+      const browser = await h.routes.connect({ headers: {}, query: { link: new URL(url).searchParams.get('link')! } });
+      expect(browser.status).toBe(302);
+      expect(browser.headers['set-cookie']).toMatch(/^xero_consent=/);
+      const anonymous = await h.routes.connect({ headers: {}, query: { format: 'link' } });
+      expect(anonymous.status).toBe(401);
     });
 
     it('should refuse an expired link', async () => {
@@ -76,36 +98,36 @@ describe('Xero consent flow against the fake identity server', () => {
     });
 
     it('should refuse a forged state with 400 and store nothing', async () => {
-      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
-      const query = await h.authorize(start.headers.location ?? '');
+      const start = await h.start();
+      const query = await h.authorize(start.location);
       const tokenCalls = h.fake.knobs.calls.token;
       const forged = await h.routes.callback({
-        headers: {},
+        headers: { cookie: start.cookie },
         query: { ...query, state: 'eyJwIjoiY29uc2VudC1zdGF0ZSJ9.AAAA' },
       });
       expect(forged.status).toBe(400);
-      const missing = await h.routes.callback({ headers: {}, query: { code: query.code } });
+      const missing = await h.routes.callback({ headers: { cookie: start.cookie }, query: { code: query.code } });
       expect(missing.status).toBe(400);
       expect(h.fake.knobs.calls.token).toBe(tokenCalls);
       await expect(h.store.load()).resolves.toBeNull();
     });
 
     it('should refuse an expired state with 400 and store nothing', async () => {
-      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
-      const query = await h.authorize(start.headers.location ?? '');
+      const start = await h.start();
+      const query = await h.authorize(start.location);
       h.clock.advance(11 * 60_000);
-      const res = await h.routes.callback({ headers: {}, query });
+      const res = await h.routes.callback({ headers: { cookie: start.cookie }, query });
       expect(res.status).toBe(400);
       expect(res.body).toContain('expired');
       await expect(h.store.load()).resolves.toBeNull();
     });
 
     it('should refuse a reused state with 400 and keep the first connection', async () => {
-      const start = await h.routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
-      const query = await h.authorize(start.headers.location ?? '');
-      expect((await h.routes.callback({ headers: {}, query })).status).toBe(200);
+      const start = await h.start();
+      const query = await h.authorize(start.location);
+      expect((await h.routes.callback({ headers: { cookie: start.cookie }, query })).status).toBe(200);
       const first = await h.store.load();
-      const replay = await h.routes.callback({ headers: {}, query });
+      const replay = await h.routes.callback({ headers: { cookie: start.cookie }, query });
       expect(replay.status).toBe(400);
       expect(replay.body).toContain('already used');
       await expect(h.store.load()).resolves.toEqual(first);
@@ -141,7 +163,11 @@ describe('Xero consent flow against the fake identity server', () => {
 
     it('should let the operator choose among several tenants, once', async () => {
       h = await startHarness({ tenants: TWO_TENANTS });
-      const page = await h.consent();
+      const start = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: start.cookie },
+        query: await h.authorize(start.location),
+      });
       expect(page.status).toBe(200);
       expect(page.body).toContain('Choose a Xero organisation');
       await expect(h.store.load()).resolves.toBeNull();
@@ -149,19 +175,38 @@ describe('Xero consent flow against the fake identity server', () => {
       expect(hrefs).toHaveLength(2);
       const choice = new URL(
         hrefs.find((href) => href.includes('tenant-b'))!,
-        'http://127.0.0.1'
+        REDIRECT_URI
       );
       expect(choice.pathname).toBe('/oauth/xero/choose');
       const query = Object.fromEntries(choice.searchParams);
 
-      const chosen = await h.routes.chooseTenant({ headers: {}, query });
+      const chosen = await h.routes.chooseTenant({ headers: { cookie: start.cookie }, query });
       expect(chosen.status).toBe(200);
       expect(chosen.body).toContain('Beta Trading');
       expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
 
-      const again = await h.routes.chooseTenant({ headers: {}, query: { ...query, tenantId: 'tenant-a' } });
+      const again = await h.routes.chooseTenant({
+        headers: { cookie: start.cookie },
+        query: { ...query, tenantId: 'tenant-a' },
+      });
       expect(again.status).toBe(400);
       expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+    });
+
+    it('should refuse a tenant choice made in another browser, without using the choice up', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS });
+      const start = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: start.cookie },
+        query: await h.authorize(start.location),
+      });
+      const href = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'))[0]!;
+      const query = Object.fromEntries(new URL(href, REDIRECT_URI).searchParams);
+      const stranger = await h.routes.chooseTenant({ headers: {}, query });
+      expect(stranger.status).toBe(400);
+      expect(stranger.body).toContain('another browser');
+      await expect(h.store.load()).resolves.toBeNull();
+      expect((await h.routes.chooseTenant({ headers: { cookie: start.cookie }, query })).status).toBe(200);
     });
 
     it('should refuse a forged choice', async () => {
@@ -288,6 +333,116 @@ describe('Xero consent flow against the fake identity server', () => {
         ]
       );
       expect(h.logger.lines.length).toBeGreaterThan(3);
+    });
+  });
+
+  describe('consent bound to the browser that started it', () => {
+    beforeEach(async () => {
+      h = await startHarness({ tenants: TWO_TENANTS, env: {} });
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-a']);
+      expect((await h.consent()).status).toBe(200);
+    });
+
+    it('should refuse a leaked authorize URL completed in another browser and keep the connection', async () => {
+      const before = await h.store.load();
+      const admin = await h.start();
+      h.fake.knobs.consentAsUser('intruder');
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-b']);
+      const query = await h.authorize(admin.location);
+      const other = await h.start(); // the intruder's own cookie is no good either
+      for (const headers of [{}, { cookie: other.cookie }]) {
+        const page = await h.routes.callback({ headers, query });
+        expect(page.status).toBe(400);
+        expect(page.body).toContain('another browser');
+      }
+      await expect(h.store.load()).resolves.toEqual(before);
+    });
+
+    it('should refuse a state that names no browser when no consent cookie comes back', async () => {
+      const before = await h.store.load();
+      const state = h.signer.sign('consent-state', h.clock.now(), 600);
+      const page = await h.routes.callback({ headers: {}, query: { code: 'some-code', state } });
+      expect(page.status).toBe(400);
+      await expect(h.store.load()).resolves.toEqual(before);
+    });
+
+    it('should exchange the code with the PKCE verifier only the starting browser can produce', async () => {
+      const admin = await h.start();
+      const query = await h.authorize(admin.location);
+      await expect(h.identity.exchangeCode(query.code!, REDIRECT_URI)).rejects.toBeInstanceOf(ReconnectRequiredError);
+      const guess = 'x'.repeat(43);
+      await expect(h.identity.exchangeCode(query.code!, REDIRECT_URI, guess)).rejects.toBeInstanceOf(
+        ReconnectRequiredError
+      );
+    });
+
+    it('should use only the organisations of this consent, not ones the user connected before', async () => {
+      // Same Xero user, this time ticking only tenant-b: /connections would list tenant-a (earlier event) too.
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-b']);
+      const page = await h.consent();
+      expect(page.body).not.toContain('Choose a Xero organisation');
+      expect(page.body).toContain('Replace the connected Xero organisation?');
+      expect(page.body).toContain('Beta Trading');
+    });
+
+    it('should replace the organisation only after the admin confirms, and disconnect the replaced one', async () => {
+      const before = await h.store.load();
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-b']);
+      const start = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: start.cookie },
+        query: await h.authorize(start.location),
+      });
+      const form = Object.fromEntries(
+        [...page.body.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')])
+      );
+      expect(form).toMatchObject({ tenantId: 'tenant-b', confirm: 'replace' });
+      const post = (body: Record<string, string>, cookie = start.cookie) =>
+        h.routes.chooseTenant({
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          query: {},
+          body: new URLSearchParams(body).toString(),
+        });
+
+      const noAdmin = await post({ ...form, adminToken: 'not-the-admin-token' });
+      expect(noAdmin.status).toBe(401);
+      const plainClick = await h.routes.chooseTenant({ headers: { cookie: start.cookie }, query: form });
+      expect(plainClick.status).toBe(400);
+      await expect(h.store.load()).resolves.toEqual(before);
+
+      const confirmed = await post({ ...form, adminToken: ADMIN_TOKEN });
+      expect(confirmed.status).toBe(200);
+      expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+      const access = await h.tokenService.getAccess();
+      // Same Xero user: only tenant-a's connection was removed, the new one is intact.
+      await expect(h.identity.listConnections(access.accessToken)).resolves.toMatchObject([{ tenantId: 'tenant-b' }]);
+    });
+
+    it('should revoke the replaced grant when another Xero user connected the new organisation', async () => {
+      const before = await h.store.load();
+      h.fake.knobs.consentAsUser('second-admin');
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-b']);
+      const start = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: start.cookie },
+        query: await h.authorize(start.location),
+      });
+      const form = Object.fromEntries(
+        [...page.body.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')])
+      );
+      const confirmed = await h.routes.chooseTenant({
+        headers: {
+          cookie: start.cookie,
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        query: {},
+        body: new URLSearchParams(form).toString(),
+      });
+      expect(confirmed.status).toBe(200);
+      expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+      await expect(h.identity.refresh(before!.tokens.refreshToken!)).rejects.toBeInstanceOf(ReconnectRequiredError);
+      await expect(h.tokenService.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-b' });
     });
   });
 

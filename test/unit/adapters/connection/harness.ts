@@ -79,11 +79,17 @@ export async function startHarness(options: HarnessOptions = {}) {
     return Object.fromEntries(back.searchParams.entries());
   }
 
-  /** Operator connects with the admin token and Xero approves; returns the callback page. */
+  /** Starts consent as the admin; returns the authorize URL and the browser's consent cookie header. */
+  async function start(): Promise<{ location: string; cookie: string }> {
+    const res = await routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
+    expect(res.status).toBe(302);
+    return { location: res.headers.location ?? '', cookie: cookiePair(res) };
+  }
+
+  /** Operator connects with the admin token and Xero approves, all in one browser; returns the callback page. */
   async function consent(): Promise<RouteResponse> {
-    const start = await routes.connect({ headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, query: {} });
-    expect(start.status).toBe(302);
-    return routes.callback({ headers: {}, query: await authorize(start.headers.location ?? '') });
+    const { location, cookie } = await start();
+    return routes.callback({ headers: { cookie }, query: await authorize(location) });
   }
 
   function advance(ms: number): void {
@@ -103,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     signer,
     routes,
     authorize,
+    start,
     consent,
     advance,
     close: async () => {
@@ -110,6 +117,11 @@ export async function startHarness(options: HarnessOptions = {}) {
       await fake.close();
     },
   };
+}
+
+/** `name=value` of a route response's Set-Cookie (what the browser sends back). */
+export function cookiePair(response: RouteResponse): string {
+  return (response.headers['set-cookie'] ?? '').split(';')[0] ?? '';
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;

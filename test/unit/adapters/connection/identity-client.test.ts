@@ -62,6 +62,31 @@ describe('XeroIdentityClient', () => {
     }
   });
 
+  it('should send the PKCE code_verifier with the authorization code', async () => {
+    const s = await cannedServer(200, JSON.stringify({ access_token: 'at', refresh_token: 'rt', expires_in: 1800 }));
+    try {
+      await s.client.exchangeCode('the-code', 'https://c.example/cb', 'v'.repeat(43));
+      expect(new URLSearchParams(s.seen[0]!.body).get('code_verifier')).toBe('v'.repeat(43));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("should ask /connections for one consent's authEventId and delete a single connection by id", async () => {
+    const s = await cannedServer(200, '[]');
+    try {
+      await s.client.listConnections('at', 'event 1/2');
+      await s.client.deleteConnection('at', 'conn-1');
+      expect(s.seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'GET /connections?authEventId=event%201%2F2',
+        'DELETE /connections/conn-1',
+      ]);
+      expect(s.seen[1]!.authorization).toBe('Bearer at');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('should drop user-only scopes from a client_credentials request', async () => {
     const s = await cannedServer(200, JSON.stringify({ access_token: 'at', expires_in: 1800 }));
     try {

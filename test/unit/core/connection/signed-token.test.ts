@@ -19,6 +19,27 @@ describe('TokenSigner', () => {
     await expect(signer.verify(token, 'consent-state', clock.now())).resolves.toEqual({ ok: false, failure: 'reused' });
   });
 
+  it('should refuse a token presented by the wrong browser without burning it for the right one', async () => {
+    const { clock, signer } = setup();
+    const token = signer.sign('consent-state', clock.now(), 600, 'hash-of-admin-cookie');
+    const stranger = await signer.verify(token, 'consent-state', clock.now(), (d) => d === 'hash-of-other-cookie');
+    expect(stranger).toEqual({ ok: false, failure: 'wrong_browser' });
+    const owner = await signer.verify(token, 'consent-state', clock.now(), (d) => d === 'hash-of-admin-cookie');
+    expect(owner).toEqual({ ok: true, data: 'hash-of-admin-cookie' });
+  });
+
+  it('should derive a stable keyed value that differs per input and per key', () => {
+    const { signer } = setup();
+    const other = new TokenSigner(
+      deriveSigningKey('another-admin-token-0123'),
+      new InMemoryUsedNonceStore(() => new Date(0))
+    );
+    expect(signer.derive('pkce-verifier', 'a')).toMatch(/^[\w-]{43}$/);
+    expect(signer.derive('pkce-verifier', 'a')).toBe(signer.derive('pkce-verifier', 'a'));
+    expect(signer.derive('pkce-verifier', 'a')).not.toBe(signer.derive('pkce-verifier', 'b'));
+    expect(signer.derive('pkce-verifier', 'a')).not.toBe(other.derive('pkce-verifier', 'a'));
+  });
+
   it('should refuse an expired token', async () => {
     const { clock, signer } = setup();
     const token = signer.sign('consent-state', clock.now(), 600);

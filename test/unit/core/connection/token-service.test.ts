@@ -285,4 +285,47 @@ describe('TokenService', () => {
     expect(logger.lines.length).toBeGreaterThan(0);
     expectNoSecrets(logger.lines, [...identity.secrets, 'refresh-token-0-secret', 'access-token-0-secret']);
   });
+
+  describe('adopting a consent', () => {
+    const adopted = (clock: ManualClock, tenantId: string): StoredConnection => ({
+      ...connected(clock, 1800_000, 'refresh-token-new-secret'),
+      connection: { ...connected(clock, 0).connection, tenantId, tenantName: tenantId },
+    });
+
+    it('should not revoke anything when the same organisation is connected again', async () => {
+      const { clock, identity, service } = await setup(25 * 60_000);
+      await service.adopt(adopted(clock, 'tenant-1'));
+      expect(identity.revoked).toEqual([]);
+    });
+
+    it('should revoke the replaced grant when another Xero user connected the new organisation', async () => {
+      const { clock, identity, store, service } = await setup(25 * 60_000);
+      await service.adopt(adopted(clock, 'tenant-2'));
+      expect(identity.revoked).toEqual(['refresh-token-0-secret']);
+      expect((await store.load())?.connection.tenantId).toBe('tenant-2');
+    });
+
+    it('should delete only the old connection when the same Xero user holds both organisations', async () => {
+      const { clock, identity, service } = await setup(25 * 60_000);
+      const deleted: string[] = [];
+      identity.tenants = [
+        { id: 'c1', tenantId: 'tenant-1', tenantName: 'Demo Ltd', tenantType: 'ORG' },
+        { id: 'c2', tenantId: 'tenant-2', tenantName: 'Next Ltd', tenantType: 'ORG' },
+      ];
+      Object.assign(identity, { deleteConnection: async (_token: string, id: string) => void deleted.push(id) });
+      await service.adopt(adopted(clock, 'tenant-2'));
+      expect(deleted).toEqual(['c1']);
+      expect(identity.revoked).toEqual([]);
+    });
+
+    it('should keep the new connection when revoking the old grant fails', async () => {
+      const { clock, identity, store, service, logger } = await setup(25 * 60_000);
+      identity.revoke = async () => {
+        throw new TransientError('Xero revocation answered 503', 'XERO_IDENTITY_5XX');
+      };
+      await expect(service.adopt(adopted(clock, 'tenant-2'))).resolves.toBeUndefined();
+      expect((await store.load())?.connection.tenantId).toBe('tenant-2');
+      expect(logger.lines.some((line) => line.includes('could not be revoked'))).toBe(true);
+    });
+  });
 });

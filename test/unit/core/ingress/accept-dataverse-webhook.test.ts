@@ -40,11 +40,12 @@ function setup(settings: Partial<AcceptDataverseWebhookSettings> = {}, queue?: C
 }
 
 const withKey = { code: KEY };
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 describe('createAcceptDataverseWebhook', () => {
   it('should enqueue one ChangeEvent and answer 202 accepted for a Create', async () => {
     const { accept, enqueued } = setup();
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('account-create') });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('account-create') });
     expect(response.status).toBe(202);
     expect(JSON.parse(response.body)).toMatchObject({ accepted: true, table: 'account' });
     expect(enqueued).toEqual([
@@ -66,7 +67,7 @@ describe('createAcceptDataverseWebhook', () => {
   it('should accept the key in the x-connector-key header (HttpHeader auth)', async () => {
     const { accept, enqueued } = setup();
     const response = await accept({
-      headers: { 'X-Connector-Key': KEY },
+      headers: { ...JSON_TYPE, 'X-Connector-Key': KEY },
       query: {},
       rawBody: fixtureBytes('product-delete'),
     });
@@ -77,15 +78,19 @@ describe('createAcceptDataverseWebhook', () => {
 
   it('should enqueue an order Update for a change of one of its lines', async () => {
     const { accept, enqueued } = setup();
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('salesorderdetail-update') });
+    const response = await accept({
+      headers: JSON_TYPE,
+      query: withKey,
+      rawBody: fixtureBytes('salesorderdetail-update'),
+    });
     expect(response.status).toBe(202);
     expect(enqueued[0]?.[0]).toMatchObject({ table: 'salesorder', id: FIXTURE_ORDER_ID, message: 'Update' });
   });
 
   it('should give the same dedupeId to a redelivery of the same operation', async () => {
     const { accept, enqueued } = setup();
-    await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('contact-update') });
-    await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('contact-update') });
+    await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('contact-update') });
+    await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('contact-update') });
     expect(enqueued).toHaveLength(2);
     expect(enqueued[0]?.[0]?.dedupeId).toBe(enqueued[1]?.[0]?.dedupeId);
   });
@@ -96,7 +101,7 @@ describe('createAcceptDataverseWebhook', () => {
     delete first['OperationId'];
     const second = { ...first, OperationCreatedOn: '/Date(1764118900000)/' };
     for (const body of [first, first, second]) {
-      await accept({ headers: {}, query: withKey, rawBody: Buffer.from(JSON.stringify(body)) });
+      await accept({ headers: JSON_TYPE, query: withKey, rawBody: Buffer.from(JSON.stringify(body)) });
     }
     const ids = enqueued.map((batch) => batch[0]?.dedupeId);
     expect(ids[0]).toMatch(/^h:[0-9a-f]{64}$/);
@@ -120,14 +125,14 @@ describe('createAcceptDataverseWebhook', () => {
 
   it('should answer 413 for a body over the limit, nothing enqueued', async () => {
     const { accept, enqueued } = setup({ maxBodyBytes: 1024 });
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('account-create') });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('account-create') });
     expect(response.status).toBe(413);
     expect(enqueued).toHaveLength(0);
   });
 
   it('should apply a default body limit well above the 256 KB Dataverse sends', async () => {
     const { accept, enqueued } = setup();
-    const response = await accept({ headers: {}, query: withKey, rawBody: Buffer.alloc(600 * 1024, 0x20) });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: Buffer.alloc(600 * 1024, 0x20) });
     expect(response.status).toBe(413);
     expect(enqueued).toHaveLength(0);
   });
@@ -138,7 +143,7 @@ describe('createAcceptDataverseWebhook', () => {
     ['an empty body', Buffer.alloc(0)],
   ])('should answer 400 with a reason for %s, nothing enqueued', async (_label, rawBody) => {
     const { accept, enqueued } = setup();
-    const response = await accept({ headers: {}, query: withKey, rawBody });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body).reason).toEqual(expect.any(String));
     expect(enqueued).toHaveLength(0);
@@ -147,7 +152,7 @@ describe('createAcceptDataverseWebhook', () => {
   it('should answer 403 for another organisation, nothing enqueued', async () => {
     const { accept, enqueued } = setup({ organization: 'other-org.crm.dynamics.com' });
     const response = await accept({
-      headers: { 'x-ms-dynamics-organization': 'contosotest.crm4.dynamics.com' },
+      headers: { ...JSON_TYPE, 'x-ms-dynamics-organization': 'contosotest.crm4.dynamics.com' },
       query: withKey,
       rawBody: fixtureBytes('account-create'),
     });
@@ -162,7 +167,7 @@ describe('createAcceptDataverseWebhook', () => {
   ])('should accept the configured organisation given as %s', async (_label, organization) => {
     const { accept, enqueued } = setup({ organization });
     const response = await accept({
-      headers: { 'x-ms-dynamics-organization': 'contosotest.crm4.dynamics.com' },
+      headers: { ...JSON_TYPE, 'x-ms-dynamics-organization': 'contosotest.crm4.dynamics.com' },
       query: withKey,
       rawBody: fixtureBytes('account-create'),
     });
@@ -170,32 +175,50 @@ describe('createAcceptDataverseWebhook', () => {
     expect(enqueued).toHaveLength(1);
   });
 
-  it('should acknowledge but ignore a table that is not synced', async () => {
+  it('should answer 400 to a table that is not synced, so a mis-registered step fails visibly', async () => {
     const { accept, enqueued } = setup({ syncedTables: ['account', 'contact'] });
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('product-delete') });
-    expect(response.status).toBe(202);
-    expect(JSON.parse(response.body)).toMatchObject({ accepted: false, ignored: true });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('product-delete') });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ accepted: false, reason: expect.stringMatching(/product/) });
     expect(enqueued).toHaveLength(0);
   });
 
-  it('should acknowledge but ignore an unknown table and an unsupported message', async () => {
+  it('should answer 400 to an unknown table and acknowledge but ignore an unsupported message', async () => {
     const { accept, enqueued } = setup();
     const custom = fixtureJson('product-delete');
     custom['PrimaryEntityName'] = 'new_widget';
     delete custom['InputParameters'];
+    const unknown = await accept({ headers: JSON_TYPE, query: withKey, rawBody: Buffer.from(JSON.stringify(custom)) });
+    expect(unknown.status).toBe(400);
     const assign = fixtureJson('contact-update');
     assign['MessageName'] = 'Assign';
-    for (const body of [custom, assign]) {
-      const response = await accept({ headers: {}, query: withKey, rawBody: Buffer.from(JSON.stringify(body)) });
-      expect(response.status).toBe(202);
-      expect(JSON.parse(response.body).ignored).toBe(true);
-    }
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: Buffer.from(JSON.stringify(assign)) });
+    expect(response.status).toBe(202);
+    expect(JSON.parse(response.body).ignored).toBe(true);
     expect(enqueued).toHaveLength(0);
+  });
+
+  it.each([
+    ['no content type', {}],
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['a form', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['a JSON look-alike', { 'content-type': 'application/jsonx' }],
+  ])('should answer 415 to %s and enqueue nothing', async (_label, headers: Record<string, string>) => {
+    const { accept, enqueued } = setup();
+    const response = await accept({ headers, query: withKey, rawBody: fixtureBytes('account-create') });
+    expect(response.status).toBe(415);
+    expect(enqueued).toHaveLength(0);
+  });
+
+  it('should accept application/json with a charset', async () => {
+    const { accept } = setup();
+    const headers = { 'Content-Type': 'application/json; charset=utf-8' };
+    expect((await accept({ headers, query: withKey, rawBody: fixtureBytes('account-create') })).status).toBe(202);
   });
 
   it("should ignore the connector's own changes (loop prevention)", async () => {
     const { accept, enqueued } = setup({ ignoreUserId: FIXTURE_USER_ID.toUpperCase() });
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('account-create') });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('account-create') });
     expect(response.status).toBe(202);
     expect(JSON.parse(response.body).reason).toMatch(/connector itself/);
     expect(enqueued).toHaveLength(0);
@@ -204,7 +227,7 @@ describe('createAcceptDataverseWebhook', () => {
   it('should acknowledge, warn and not enqueue a deleted line whose order is unknown', async () => {
     const { accept, enqueued, logs } = setup();
     const response = await accept({
-      headers: {},
+      headers: JSON_TYPE,
       query: withKey,
       rawBody: fixtureBytes('salesorderdetail-delete-noimage'),
     });
@@ -218,15 +241,19 @@ describe('createAcceptDataverseWebhook', () => {
 
   it('should answer 503 when the queue fails, so Dataverse retries once', async () => {
     const { accept, logs } = setup({}, { enqueue: () => Promise.reject(new Error('sqs down')) });
-    const response = await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('contact-update') });
+    const response = await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('contact-update') });
     expect(response.status).toBe(503);
     expect(logs.some((line) => line.level === 'error')).toBe(true);
   });
 
   it('should never log the key, the query string or the payload', async () => {
     const { accept, logs } = setup();
-    await accept({ headers: {}, query: withKey, rawBody: fixtureBytes('account-update-non-ascii') });
-    await accept({ headers: {}, query: { code: 'guessed-Z9q7' }, rawBody: fixtureBytes('account-update-non-ascii') });
+    await accept({ headers: JSON_TYPE, query: withKey, rawBody: fixtureBytes('account-update-non-ascii') });
+    await accept({
+      headers: JSON_TYPE,
+      query: { code: 'guessed-Z9q7' },
+      rawBody: fixtureBytes('account-update-non-ascii'),
+    });
     const logged = JSON.stringify(logs);
     expect(logged).not.toContain(KEY);
     expect(logged).not.toContain('guessed-Z9q7');
