@@ -44,7 +44,9 @@ describe('SqsWorkQueue on an SQS emulator', () => {
           QueueName: `${name}${suffix}`,
           Attributes: {
             ...fifoAttributes,
-            VisibilityTimeout: '1',
+            // Longer than a loaded machine's receive → settle → delete round trip, so a receipt never goes stale;
+            // the waits under test set their own visibility.
+            VisibilityTimeout: '5',
             RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
           },
         })
