@@ -3,7 +3,10 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createAcceptDataverseWebhook } from '../core/ingress/accept-dataverse-webhook';
 import type { ChangeQueue } from '../core/ports';
 import type { SyncedTable } from '../core/model/change-event';
-import { clock } from './shared/aws-clients';
+import { clock, dynamo, requireEnv } from './shared/aws-clients';
+import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
+import type { ChangeSightings } from '../core/sweep/ports';
+import { noteDeliveredChanges, noteOwnChange } from '../core/sweep/sighting-queue';
 import { mappingSettings, settings } from './shared/settings';
 import { changeQueue } from './shared/sync-deps';
 import { requestOf, response } from './shared/api-gateway';
@@ -11,6 +14,8 @@ import { loggerPort } from './shared/powertools';
 
 export interface DataverseWebhookDeps {
   readonly queue: ChangeQueue;
+  /** Remembers delivered (and own) changes for the catch-up sweep; optional so tests can leave it out. */
+  readonly sightings?: ChangeSightings;
   readonly webhookKey: string;
   readonly organization?: string;
   readonly connectorUserId?: string;
@@ -21,7 +26,8 @@ export function createHandler(getDeps: () => Promise<DataverseWebhookDeps>) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const deps = await getDeps();
     const accept = createAcceptDataverseWebhook({
-      queue: deps.queue,
+      queue: deps.sightings ? noteDeliveredChanges(deps.queue, deps.sightings, loggerPort) : deps.queue,
+      ...(deps.sightings && { onOwnChange: noteOwnChange(deps.sightings, loggerPort) }),
       settings: {
         webhookKey: deps.webhookKey,
         organization: deps.organization,
@@ -40,6 +46,7 @@ export const handler = createHandler(async () => {
   const s = await settings();
   return {
     queue: changeQueue(),
+    sightings: new DynamoDbChangeSightings(dynamo(), requireEnv('SYNC_STATE_TABLE')),
     webhookKey: s.DATAVERSE_WEBHOOK_KEY,
     organization: process.env.DATAVERSE_ORGANIZATION || undefined,
     connectorUserId: s.DATAVERSE_CONNECTOR_USER_ID,

@@ -6,6 +6,9 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbUsedNonceStore } from '../adapters/aws/dynamodb-used-nonce-store';
+import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
+import { loadPreflightReport, preflightStatusOf } from '../core/preflight/preflight-report';
+import { loadSweepReport, sweepStatusOf } from '../core/sweep/sweep-report';
 import { SecretsPendingConsentStore } from '../adapters/aws/secrets-connection-store';
 import { XeroIdentityClient } from '../adapters/xero/identity-client';
 import { createConsentRoutes, type ConsentRoutes } from '../core/connection/consent-routes';
@@ -23,6 +26,8 @@ export interface OperatorDeps {
   readonly adminToken: string;
   readonly connectionStatus: () => Promise<ConnectionStatus>;
   readonly queueDepths: () => Promise<Record<string, number>>;
+  /** The catch-up sweep's and the Xero preflight's latest results (optional: older wiring has none). */
+  readonly checks?: () => Promise<Record<string, unknown>>;
 }
 
 export function createHandler(getDeps: () => Promise<OperatorDeps>) {
@@ -45,8 +50,12 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
       if (!isAdminBearer(request.headers.authorization, deps.adminToken))
         return jsonResponse(401, { error: 'unauthorized', message: 'admin token required' });
       try {
-        const [connection, queues] = await Promise.all([deps.connectionStatus(), deps.queueDepths()]);
-        return jsonResponse(200, { connection, queues });
+        const [connection, queues, checks] = await Promise.all([
+          deps.connectionStatus(),
+          deps.queueDepths(),
+          deps.checks?.().catch(() => ({})) ?? {},
+        ]);
+        return jsonResponse(200, { connection, queues, ...checks });
       } catch (error) {
         loggerPort.error('status failed', { error: describeError(error) });
         return jsonResponse(503, { error: 'unavailable', message: 'status could not be read; see the function logs' });
@@ -105,6 +114,13 @@ export const handler = createHandler(async () => {
     }),
     connectionStatus: () => tokens.status(),
     queueDepths,
+    checks: async () => {
+      const store = new DynamoDbCheckpointStore(dynamo(), requireEnv('SYNC_STATE_TABLE'));
+      return {
+        sweep: sweepStatusOf({ sweep: await loadSweepReport(store) }),
+        preflight: preflightStatusOf(await loadPreflightReport(store)),
+      };
+    },
   };
   return deps;
 });

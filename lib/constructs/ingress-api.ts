@@ -111,9 +111,11 @@ export class IngressApi extends Construct {
       defaults: functionDefaults,
       entry: 'lambdas/handlers/dataverse-webhook.ts',
       description: 'Authenticates Dataverse webhooks and queues the change',
-      environment: { CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl },
+      // The sync-state table remembers which changes webhooks delivered, for the catch-up sweep's count.
+      environment: { CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl, SYNC_STATE_TABLE: pipeline.table.tableName },
     });
     pipeline.changes.queue.grantSendMessages(this.dataverseWebhookFunction);
+    pipeline.table.grantWriteData(this.dataverseWebhookFunction);
     credentials.grantReadSettings(this.dataverseWebhookFunction);
 
     this.xeroWebhookFunction = new ConnectorFunction(this, 'XeroWebhookFunction', {

@@ -21,6 +21,8 @@ export interface SyncPipelineProps {
   readonly postConcurrency?: number;
   /** Poll Xero for changed invoices at this rate (orgs without Xero webhooks); unset = no poll. */
   readonly invoicePollRate?: string;
+  /** Catch-up sweep of Dataverse (and the Xero preflight when due) at this rate. @default "5 minutes" */
+  readonly sweepRate?: string;
 }
 
 const MAP_TIMEOUT = Duration.seconds(60);
@@ -43,6 +45,8 @@ export class SyncPipeline extends Construct {
   readonly writebackFunction: ConnectorFunction;
   /** Nightly comparison of synced records with Xero; publishes the ReconciliationDrift metric. */
   readonly reconcileFunction: ConnectorFunction;
+  /** Catch-up sweep of Dataverse changes webhooks missed, plus the Xero preflight; SweepMissedChanges metric. */
+  readonly sweepFunction: ConnectorFunction;
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
@@ -173,6 +177,31 @@ export class SyncPipeline extends Construct {
       'cron(30 2 * * ? *)',
       { action: 'reconcile' },
       'Compare synced records with Xero every night (02:30 UTC)'
+    );
+
+    this.sweepFunction = new ConnectorFunction(this, 'SweepFunction', {
+      defaults: props.functionDefaults,
+      entry: 'lambdas/handlers/sweep.ts',
+      description: 'Queues Dataverse changes no webhook delivered; checks the mapping against the Xero organisation',
+      timeout: Duration.minutes(5),
+      // Runs never overlap: a slow run makes the next invocation wait (and retry) rather than sweep twice.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        SYNC_STATE_TABLE: this.table.tableName,
+        CHANGES_QUEUE_URL: this.changes.queue.queueUrl,
+        TOKEN_FUNCTION_NAME: credentials.tokenFunction.functionName,
+      },
+    });
+    this.table.grantReadWriteData(this.sweepFunction);
+    this.changes.queue.grantSendMessages(this.sweepFunction);
+    credentials.grantTokenUse(this.sweepFunction);
+    credentials.grantReadSettings(this.sweepFunction);
+    this.schedule(
+      'Sweep',
+      this.sweepFunction,
+      `rate(${props.sweepRate ?? '5 minutes'})`,
+      { action: 'sweep' },
+      'Catch up on Dataverse changes whose webhook was lost'
     );
   }
 

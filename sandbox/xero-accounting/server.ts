@@ -3,6 +3,7 @@
  * benchmarks. It keeps the rules that matter to the connector — PUT vs POST, uniqueness, element-level errors,
  * Idempotency-Key, per-tenant rate limits with Xero's headers — plus knobs to inject faults. Nothing is persisted.
  */
+import { OrganisationSettings, organisationSettingsBody, sandboxShortCode } from './organisation-settings';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { bearerToken, closeServer, headerValue, listen, readBody, sendJson, sleep } from './http-kit';
 import { IdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, type StoredResponse } from './idempotency';
@@ -91,6 +92,8 @@ export interface SandboxXero {
   readonly tenantId: string;
   readonly state: SandboxXeroState;
   readonly knobs: SandboxXeroKnobs;
+  /** The organisation's accounts, tax rates, currencies and time zone (what the connector's preflight reads). */
+  organisationSettings(tenantId?: string): OrganisationSettings;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ const ROUTES: ReadonlyArray<{ readonly pattern: RegExp; readonly name: string }>
   { pattern: /^\/(Contacts|Items|Invoices)$/, name: '/$1' },
   { pattern: /^\/(Contacts|Items|Invoices)\/[^/]+$/, name: '/$1/{id}' },
   { pattern: /^\/Organisation$/, name: '/Organisation' },
+  { pattern: /^\/(Accounts|TaxRates|Currencies)$/, name: '/$1' },
 ];
 
 function routeName(apiPath: string): string {
@@ -118,6 +122,12 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
   const tenants = options.tenants?.length ? options.tenants : [{ tenantId: SANDBOX_XERO_TENANT_ID }];
   const books = new Map(
     tenants.map((t) => [t.tenantId.toLowerCase(), new TenantBooks(clock, t.baseCurrency ?? 'NZD')])
+  );
+  const orgSettings = new Map(
+    tenants.map((t) => [
+      t.tenantId.toLowerCase(),
+      new OrganisationSettings(t.baseCurrency ?? 'NZD', sandboxShortCode(t.tenantId)),
+    ])
   );
   const limiter = new RateLimiter({ ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) }, clock);
   const idempotency = new IdempotencyStore(clock);
@@ -264,6 +274,8 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     modifiedSince: string | undefined
   ): Reply {
     if (method === 'GET' && apiPath === '/Organisation') return organisation(tenantId, tenantBooks);
+    const settingsBody = method === 'GET' ? organisationSettingsBody(apiPath, settingsFor(tenantId)) : undefined;
+    if (settingsBody) return { status: 200, body: { ...envelope(), ...settingsBody } };
     const match = /^\/(Contacts|Items|Invoices)(?:\/([^/]+))?$/.exec(apiPath);
     if (!match) return notFound();
     const kind = match[1] as XeroSchemaName;
@@ -374,10 +386,18 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
             OrganisationStatus: 'ACTIVE',
             IsDemoCompany: true,
             Version: 'NZ',
+            Timezone: settingsFor(tenantId).timezone,
+            ShortCode: settingsFor(tenantId).shortCode,
           },
         ],
       },
     };
+  }
+
+  function settingsFor(tenantId: string = defaultTenant): OrganisationSettings {
+    const found = orgSettings.get(tenantId.toLowerCase());
+    if (!found) throw new Error(`unknown sandbox tenant ${tenantId}`);
+    return found;
   }
 
   function envelope(): Record<string, unknown> {
@@ -465,6 +485,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
       snapshot: (tenantId) => booksFor(tenantId).snapshot(),
     },
     knobs,
+    organisationSettings: settingsFor,
     close: async () => {
       knobs.resume();
       await closeServer(server);

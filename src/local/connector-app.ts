@@ -56,6 +56,15 @@ import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 import { systemClock } from '../../lambdas/adapters/system-clock';
+import { DataverseSweepFinder } from '../../lambdas/adapters/dataverse/dataverse-sweep-finder';
+import { SqliteChangeSightings } from '../../lambdas/adapters/local/sqlite-change-sightings';
+import { XeroAccountingOrganisationReader } from '../../lambdas/adapters/xero/xero-organisation-reader';
+import { createSweep } from '../../lambdas/core/sweep/run-sweep';
+import { noteDeliveredChanges, noteOwnChange } from '../../lambdas/core/sweep/sighting-queue';
+import { loadSweepReport } from '../../lambdas/core/sweep/sweep-report';
+import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
+import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
+import { startBackgroundChecks } from './background-checks';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -77,6 +86,8 @@ export interface ConnectorAppOptions {
   readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
   readonly reconcileEveryMs?: number;
+  /** How often to see whether the Xero preflight is due (default every minute). */
+  readonly preflightCheckMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
   readonly xeroDayBudget?: number;
   /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
@@ -196,8 +207,30 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
   const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
+  // Catch-up sweep and Xero preflight (see core/sweep, core/preflight): what they found is shown by /status.
+  const checkpoints = new SqliteCheckpointStore(db);
+  const sweepEverySeconds = config.sweepIntervalSeconds ?? 300;
+  const sightings = new SqliteChangeSightings(db);
+  const sweep = createSweep({
+    finder: new DataverseSweepFinder({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
+    state,
+    sightings,
+    changes,
+    checkpoints,
+    clock,
+    logger,
+    syncedTables: settings.syncedTables,
+  });
+  const preflight = createPreflight({
+    xero: new XeroAccountingOrganisationReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),
+    settings,
+    reports: checkpoints,
+    clock,
+    logger,
+  });
   const acceptDataverse = createAcceptDataverseWebhook({
-    queue: changes,
+    queue: noteDeliveredChanges(changes, sightings, logger),
+    onOwnChange: noteOwnChange(sightings, logger),
     settings: {
       webhookKey: config.dataverse.webhookKey,
       organization: config.dataverse.organization,
@@ -243,7 +276,22 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       reconcile: () => reconcile(state.listByStatus('synced')),
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
+      checks: async () => ({
+        sweepIntervalSeconds: sweepEverySeconds,
+        sweep: await loadSweepReport(checkpoints),
+        preflight: await loadPreflightReport(checkpoints),
+      }),
     }),
+  });
+  const checks = startBackgroundChecks({
+    sweep,
+    sweepEveryMs: sweepEverySeconds * 1000,
+    preflight,
+    reports: checkpoints,
+    connection: () => tokenService.status(clock.now()),
+    preflightCheckEveryMs: options.preflightCheckMs,
+    clock,
+    logger,
   });
 
   const stop = new AbortController();
@@ -321,6 +369,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     close() {
       closing ??= (async () => {
         clearInterval(refreshTimer);
+        checks.stop();
         clearInterval(reconcileTimer);
         if (pollTimer) clearInterval(pollTimer);
         await server?.close();
