@@ -96,15 +96,20 @@ export class DataverseSweepFinder implements ModifiedRecordFinder {
       if (page === DATAVERSE_NOT_FOUND) return { changes, truncated: false };
       for (const row of page.value) {
         const id = row[idColumn];
-        const modifiedon = row['modifiedon'];
-        if (typeof id === 'string' && typeof modifiedon === 'string')
-          changes.push({ id: id.toLowerCase(), modifiedon: new Date(modifiedon).toISOString() });
+        const modifiedon = instantOf(row['modifiedon']);
+        if (typeof id === 'string' && modifiedon) changes.push({ id: id.toLowerCase(), modifiedon });
       }
       nextLink = page.oDataNextLink ?? (page['@odata.nextLink'] as string | undefined);
       if (!nextLink) return { changes, truncated: false };
     }
     return { changes, truncated: true };
   }
+}
+
+/** dynamics-web-api revives ISO date strings into Dates; either way, one ISO format (so versions compare). */
+function instantOf(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
 }
 
 /** Dataverse date-time literals in $filter: ISO 8601 UTC, unquoted, whole seconds. */
