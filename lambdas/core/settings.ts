@@ -1,6 +1,7 @@
 import type { SyncedTable } from './model/change-event';
 import { SYNCED_TABLES } from './model/change-event';
 import type { LineAmountTypes } from './model/xero';
+import type { SyncConditions } from './sync/sync-condition';
 
 /** How Dataverse records become Xero documents. Safe defaults; every field overridable per stage or by env. */
 export interface MappingSettings {
@@ -29,6 +30,8 @@ export interface MappingSettings {
   readonly syncedTables: readonly SyncedTable[];
   /** When a contact name is taken by another Xero contact, append " (ContactNumber suffix)" instead of failing. */
   readonly disambiguateDuplicateNames: boolean;
+  /** Which records of a table are sent to Xero (core/sync/sync-condition.ts); a table without one: all. */
+  readonly syncConditions?: SyncConditions;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { SYNCED_TABLES } from '../../lambdas/core/model/change-event';
+import { syncConditionsSchema } from '../../lambdas/core/settings-schema';
 import { environments as defaultEnvironments } from './environments';
 import { STAGES, type EnvironmentConfig, type Stage } from './types';
 
@@ -34,6 +35,7 @@ const mappingSchema = z.strictObject({
   lineAmountTypes: z.enum(['Exclusive', 'Inclusive', 'NoTax']),
   syncedTables: z.array(z.enum(SYNCED_TABLES)).min(1),
   disambiguateDuplicateNames: z.boolean(),
+  syncConditions: syncConditionsSchema.optional(),
 });
 
 const environmentSchema = z.strictObject({

@@ -65,6 +65,7 @@ import { loadSweepReport } from '../../lambdas/core/sweep/sweep-report';
 import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
 import { startBackgroundChecks } from './background-checks';
+import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -165,7 +166,12 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
   const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
-  const reader = new DataverseWebApiReader({ serverUrl: config.dataverse.url, logger, tokenSource: dataverseTokens });
+  const reader = new DataverseWebApiReader({
+    serverUrl: config.dataverse.url,
+    logger,
+    tokenSource: dataverseTokens,
+    conditionColumns: syncConditionColumns(config.mapping.syncConditions),
+  });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
   const orderWriteback = new DataverseOrderWritebackWriter({

@@ -9,6 +9,7 @@ import type { ContactDependency, ItemDependency, SourceRef, XeroWrite } from '..
 import type { DataverseReader, SyncStateStore } from '../ports';
 import type { MappingSettings } from '../settings';
 import { withContactPersons } from './contact-persons';
+import { unmetSyncCondition } from './sync-condition';
 
 export interface PlanDeps {
   readonly reader: DataverseReader;
@@ -36,6 +37,8 @@ export function createPlanChange(deps: PlanDeps) {
   async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
     const account = await reader.getAccount(event.id);
     if (!account) return archive(event);
+    const unmet = unmetCondition(event, account);
+    if (unmet) return nothing(unmet);
     return {
       writes: [
         { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
@@ -47,6 +50,8 @@ export function createPlanChange(deps: PlanDeps) {
   async function planContact(event: ChangeEvent): Promise<ChangePlan> {
     const contact = await reader.getContact(event.id);
     if (!contact) return archive(event);
+    const unmet = unmetCondition(event, contact);
+    if (unmet) return nothing(unmet);
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
       return {
@@ -75,6 +80,8 @@ export function createPlanChange(deps: PlanDeps) {
       if (!code) return nothing('deleted product was never synced to Xero');
       return { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] };
     }
+    const unmet = unmetCondition(event, product);
+    if (unmet) return nothing(unmet);
     return {
       writes: [
         { kind: 'upsert-item', source: sourceOf(event, product.modifiedon), item: mapProductToItem(product, settings) },
@@ -93,6 +100,9 @@ export function createPlanChange(deps: PlanDeps) {
     const source = sourceOf(event, order.modifiedon);
     if (orderIsCancelled(order))
       return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
+    // After the cancellation above: an invoice already in Xero is voided even when the order no longer qualifies.
+    const unmet = unmetCondition(event, order);
+    if (unmet) return nothing(unmet);
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
     const invoice = mapSalesOrderToInvoice(order, settings, { customerContactNumber: customer.contact.ContactNumber });
@@ -159,6 +169,14 @@ export function createPlanChange(deps: PlanDeps) {
       });
     }
     return items;
+  }
+
+  /** The table's sync condition (settings.syncConditions); dependencies of an order are written regardless. */
+  function unmetCondition(
+    event: ChangeEvent,
+    record: { readonly conditionValues?: Readonly<Record<string, unknown>> }
+  ) {
+    return unmetSyncCondition(settings.syncConditions?.[event.table], record.conditionValues);
   }
 
   function accountContact(account: DvAccount): XeroContact {

@@ -7,7 +7,8 @@ import {
 } from '../../adapters/dataverse/dataverse-token-source';
 import { requireEnv } from './aws-clients';
 import { loggerPort } from './powertools';
-import { settings } from './settings';
+import { mappingSettings, settings } from './settings';
+import { syncConditionColumns } from '../../core/sync/sync-condition';
 
 let tokenSource: DataverseTokenSource | undefined;
 export async function dataverseTokenSource(): Promise<DataverseTokenSource> {
@@ -30,6 +31,7 @@ export async function dataverseReader(): Promise<DataverseWebApiReader> {
     serverUrl: requireEnv('DATAVERSE_URL'),
     tokenSource: await dataverseTokenSource(),
     logger: loggerPort,
+    conditionColumns: syncConditionColumns(mappingSettings().syncConditions),
   });
   return reader;
 }
