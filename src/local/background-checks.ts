@@ -1,6 +1,6 @@
 /**
  * The local runtime's timers for the catch-up sweep (every DATAVERSE_SWEEP_INTERVAL_SECONDS) and the Xero
- * preflight (checked every minute: it runs after a new consent and then daily, see core/preflight). A run never
+ * preflight (checked every 10 seconds, a local read: it runs after a new consent and then daily, see core/preflight). A run never
  * overlaps the previous one of its kind; failures are logged, never thrown.
  */
 import { describeError } from '../../lambdas/core/errors';
@@ -41,7 +41,7 @@ export function startBackgroundChecks(options: BackgroundCheckOptions): Backgrou
         )
       : undefined;
   const preflightTimer = every(
-    options.preflightCheckEveryMs ?? 60_000,
+    options.preflightCheckEveryMs ?? 10_000,
     async () => {
       const connection = await options.connection();
       if (connection.state !== 'connected') return;

@@ -87,7 +87,7 @@ export interface ConnectorAppOptions {
   readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
   readonly reconcileEveryMs?: number;
-  /** How often to see whether the Xero preflight is due (default every minute). */
+  /** How often to see whether the Xero preflight is due (default every 10 s; a local read unless due). */
   readonly preflightCheckMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
   readonly xeroDayBudget?: number;

@@ -7,6 +7,7 @@ import { noteDeliveredChanges } from '../../../../lambdas/core/sweep/sighting-qu
 import { loadSweepReport, sweepCheckpointName } from '../../../../lambdas/core/sweep/sweep-report';
 import { InMemoryCheckpointStore } from '../../../../lambdas/core/writeback/memory-checkpoint-store';
 import { TransientError } from '../../../../lambdas/core/errors';
+import { parseChangeEvent } from '../../../../lambdas/core/sync/schemas';
 import { InMemorySyncState, RecordingQueues, recordingLogger } from '../../../helpers/in-memory-ports';
 
 const NOW = '2026-11-26T10:00:00.000Z';
@@ -117,6 +118,8 @@ describe('createSweep', () => {
       },
     ]);
     expect(report).toMatchObject({ found: 2, queued: 1, missed: 1, missedTotal: 1 });
+    // The map stage (local worker and Lambda) reads the message back through the same schema.
+    expect(parseChangeEvent(JSON.stringify(queues.changes[0]))).toEqual(queues.changes[0]);
     expect(report.tables.map((t) => t.table)).toEqual(['account', 'salesorder']);
   });
 
