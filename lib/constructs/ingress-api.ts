@@ -8,6 +8,7 @@ import {
   RestApi,
   type IResource,
 } from 'aws-cdk-lib/aws-apigateway';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -115,7 +116,14 @@ export class IngressApi extends Construct {
       environment: { CHANGES_QUEUE_URL: pipeline.changes.queue.queueUrl, SYNC_STATE_TABLE: pipeline.table.tableName },
     });
     pipeline.changes.queue.grantSendMessages(this.dataverseWebhookFunction);
-    pipeline.table.grantWriteData(this.dataverseWebhookFunction);
+    // Only the `seen#…` sighting items, and only UpdateItem: the webhook never reads or writes sync state itself.
+    this.dataverseWebhookFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [pipeline.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['seen#*'] } },
+      })
+    );
     credentials.grantReadSettings(this.dataverseWebhookFunction);
 
     this.xeroWebhookFunction = new ConnectorFunction(this, 'XeroWebhookFunction', {
