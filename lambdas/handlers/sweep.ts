@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
 import { DataverseSweepFinder } from '../adapters/dataverse/dataverse-sweep-finder';
+import { dataverseCurrencyCodes } from '../adapters/dataverse/dataverse-currency-codes';
 import { XeroAccountingOrganisationReader } from '../adapters/xero/xero-organisation-reader';
 import { describeError, ReconnectRequiredError } from '../core/errors';
 import type { PreflightReport } from '../core/preflight/preflight-report';
@@ -55,12 +56,13 @@ export const handler = createHandler(async () => {
   const table = requireEnv('SYNC_STATE_TABLE');
   const checkpoints = new DynamoDbCheckpointStore(dynamo(), table);
   const settings = mappingSettings();
+  const dataverse = {
+    serverUrl: requireEnv('DATAVERSE_URL'),
+    tokenSource: await dataverseTokenSource(),
+    logger: loggerPort,
+  };
   const sweep = createSweep({
-    finder: new DataverseSweepFinder({
-      serverUrl: requireEnv('DATAVERSE_URL'),
-      tokenSource: await dataverseTokenSource(),
-      logger: loggerPort,
-    }),
+    finder: new DataverseSweepFinder(dataverse),
     state: syncState(),
     sightings: new DynamoDbChangeSightings(dynamo(), table),
     changes: changeQueue(),
@@ -81,6 +83,7 @@ export const handler = createHandler(async () => {
     reports: checkpoints,
     clock,
     logger: loggerPort,
+    orderCurrencies: dataverseCurrencyCodes(dataverse),
   });
   return {
     sweep,

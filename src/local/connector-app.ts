@@ -57,6 +57,7 @@ import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 import { systemClock } from '../../lambdas/adapters/system-clock';
 import { DataverseSweepFinder } from '../../lambdas/adapters/dataverse/dataverse-sweep-finder';
+import { dataverseCurrencyCodes } from '../../lambdas/adapters/dataverse/dataverse-currency-codes';
 import { SqliteChangeSightings } from '../../lambdas/adapters/local/sqlite-change-sightings';
 import { XeroAccountingOrganisationReader } from '../../lambdas/adapters/xero/xero-organisation-reader';
 import { createSweep } from '../../lambdas/core/sweep/run-sweep';
@@ -233,6 +234,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     reports: checkpoints,
     clock,
     logger,
+    orderCurrencies: dataverseCurrencyCodes({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
   });
   const acceptDataverse = createAcceptDataverseWebhook({
     queue: noteDeliveredChanges(changes, sightings, logger),

@@ -32,12 +32,16 @@ interface ChecksBody {
     ok: boolean;
     organisation?: { baseCurrency: string; timezone?: string; shortCode?: string };
     problems: { setting: string; validChoices: string }[];
+    warnings: string[];
   };
 }
 const checks = async (): Promise<ChecksBody> => (await (await adminFetch(url, '/status')).json()) as ChecksBody;
 
 beforeAll(async () => {
   fakes = await startFakes(data.dir, { seed: true });
+  // The demo data has USD and EUR orders; this organisation has not enabled EUR.
+  const currencies = fakes.systems.accounting.organisationSettings().foreignCurrencies;
+  currencies.splice(0, currencies.length, 'USD');
   connector = await startRealConnector(
     {
       ...fakes.env,
@@ -86,6 +90,7 @@ it('should show the preflight: the organisation, and the broken setting with its
   const body = await waitFor('the preflight', async () => (await checks()).preflight, { timeoutMs: 30_000 });
   expect(body.ok).toBe(false);
   expect(body.organisation).toMatchObject({ baseCurrency: 'NZD', timezone: 'NEWZEALANDSTANDARDTIME' });
+  expect(body.warnings).toEqual([expect.stringContaining('active currency EUR, which is not enabled in Xero')]);
   expect(body.problems).toEqual([
     expect.objectContaining({ setting: 'freightAccountCode', validChoices: expect.stringContaining('200 Sales') }),
   ]);
