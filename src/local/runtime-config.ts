@@ -142,10 +142,10 @@ function parsePort(value: string | undefined): number {
 function parseSweepInterval(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return 300;
   const seconds = Number(value);
-  // Below 10 s the sweep would mostly re-read its own overlap; 0 switches it off.
-  if (!Number.isInteger(seconds) || (seconds !== 0 && (seconds < 10 || seconds > 86_400)))
+  // 0 switches it off; runs never overlap, so even a short period only costs one query per table per run.
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)
     throw new ValidationError(
-      `DATAVERSE_SWEEP_INTERVAL_SECONDS must be 0 (off) or whole seconds from 10 to 86400, not "${value}"`
+      `DATAVERSE_SWEEP_INTERVAL_SECONDS must be 0 (off) or whole seconds up to 86400, not "${value}"`
     );
   return seconds;
 }

@@ -3,7 +3,7 @@
  * is gone, and state changes made by messages without a registered step never reach an Update webhook. The sweep
  * finds such changes by `modifiedon` and puts them on the changes queue like any webhook.
  *
- * 1. For each synced table (dependency order), read its checkpoint; without one, start at now.
+ * 1. For each synced table (dependency order), read its checkpoint; without one, look an hour back.
  * 2. Ask Dataverse for records with `modifiedon ge checkpoint − overlap` (overlap absorbs clock skew and transactions
  *    that commit after they stamped modifiedon), oldest first, within a page budget.
  * 3. Judge each found change against the sync state and the sightings (judge-found-change.ts): already handled →
@@ -27,6 +27,8 @@ import {
 } from './sweep-report';
 
 export const DEFAULT_SWEEP_OVERLAP_MS = 5 * 60_000;
+/** Without a checkpoint (first run, new table), how far back to look: longer than any sensible sweep period. */
+export const DEFAULT_FIRST_RUN_LOOKBACK_MS = 60 * 60_000;
 
 export interface SweepDeps {
   readonly finder: ModifiedRecordFinder;
@@ -39,14 +41,19 @@ export interface SweepDeps {
   readonly syncedTables: readonly SyncedTable[];
   /** How far before the checkpoint each query starts (default 5 minutes). */
   readonly overlapMs?: number;
+  /** Without a checkpoint, start this far back (default 1 hour), so changes since start-up are not skipped. */
+  readonly firstRunLookbackMs?: number;
 }
 
 export function createSweep(deps: SweepDeps) {
   const overlapMs = deps.overlapMs ?? DEFAULT_SWEEP_OVERLAP_MS;
+  const lookbackMs = Math.max(deps.firstRunLookbackMs ?? DEFAULT_FIRST_RUN_LOOKBACK_MS, overlapMs);
 
   async function sweepTable(table: SyncedTable, startedAt: Date): Promise<SweepTableResult> {
-    const checkpoint = (await deps.checkpoints.load(sweepCheckpointName(table))) ?? startedAt.toISOString();
-    const since = new Date(Date.parse(checkpoint) - overlapMs).toISOString();
+    const checkpoint = await deps.checkpoints.load(sweepCheckpointName(table));
+    const since = new Date(
+      checkpoint === undefined ? startedAt.getTime() - lookbackMs : Date.parse(checkpoint) - overlapMs
+    ).toISOString();
     const found = await deps.finder.findModifiedSince(table, since);
     const queue: ChangeEvent[] = [];
     let missed = 0;

@@ -123,14 +123,14 @@ describe('createSweep', () => {
     expect(report.tables.map((t) => t.table)).toEqual(['account', 'salesorder']);
   });
 
-  it('should start the first run at now minus the overlap and the next at the previous start minus the overlap', async () => {
+  it('should start the first run an hour back and the next at the previous start minus the overlap', async () => {
     const finder = new FakeFinder({});
     const { sweep, checkpoints, setNow } = setup(finder);
     await sweep();
     setNow('2026-11-26T10:05:00.000Z');
     await sweep();
     expect(finder.queries.filter((q) => q.table === 'account').map((q) => q.since)).toEqual([
-      '2026-11-26T09:55:00.000Z',
+      '2026-11-26T09:00:00.000Z',
       '2026-11-26T09:55:00.000Z',
     ]);
     expect(await checkpoints.load(sweepCheckpointName('account'))).toBe('2026-11-26T10:05:00.000Z');
