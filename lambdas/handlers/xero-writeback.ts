@@ -15,6 +15,9 @@ import { xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
+import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
+import { noteOwnOrderWrites } from '../core/sweep/own-writes';
+import { DataverseSweepFinder } from '../adapters/dataverse/dataverse-sweep-finder';
 
 type Apply = ReturnType<typeof createApplyXeroInvoiceEvents>;
 
@@ -48,6 +51,11 @@ export function createHandler(
 }
 
 async function writebackDeps() {
+  const dataverse = {
+    serverUrl: requireEnv('DATAVERSE_URL'),
+    tokenSource: await dataverseTokenSource(),
+    logger: loggerPort,
+  };
   return {
     xero: new XeroAccountingInvoiceReader({
       access: xeroAccess(),
@@ -56,9 +64,10 @@ async function writebackDeps() {
       logger: loggerPort,
       clock,
     }),
-    orders: new DataverseOrderWritebackWriter({
-      serverUrl: requireEnv('DATAVERSE_URL'),
-      tokenSource: await dataverseTokenSource(),
+    // Its writes bump the order's modifiedon: noted, so the catch-up sweep does not re-sync the order for them.
+    orders: noteOwnOrderWrites(new DataverseOrderWritebackWriter(dataverse), {
+      sightings: new DynamoDbChangeSightings(dynamo(), requireEnv('SYNC_STATE_TABLE')),
+      versions: new DataverseSweepFinder(dataverse),
       logger: loggerPort,
     }),
     columns: resolveWritebackColumns(

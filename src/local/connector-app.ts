@@ -62,6 +62,7 @@ import { SqliteChangeSightings } from '../../lambdas/adapters/local/sqlite-chang
 import { XeroAccountingOrganisationReader } from '../../lambdas/adapters/xero/xero-organisation-reader';
 import { createSweep } from '../../lambdas/core/sweep/run-sweep';
 import { noteDeliveredChanges, noteOwnChange } from '../../lambdas/core/sweep/sighting-queue';
+import { noteOwnOrderWrites, noteOwnOutcomeWrites } from '../../lambdas/core/sweep/own-writes';
 import { loadSweepReport } from '../../lambdas/core/sweep/sweep-report';
 import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
@@ -129,8 +130,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   if (recovered > 0) logger.warn('resuming work left in flight by a previous run', { messages: recovered });
   const state = new SqliteSyncStateStore(db);
   const outcomeLog = new SqliteOutcomeLog(db, { logger });
+  // What the connector has seen of each record, for the catch-up sweep: webhooks, sweeps and its own writes.
+  const sightings = new SqliteChangeSightings(db);
+  const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
+  const sweepFinder = new DataverseSweepFinder({
+    serverUrl: config.dataverse.url,
+    tokenSource: dataverseTokens,
+    logger,
+  });
+  const ownWrites = { sightings, versions: sweepFinder, logger };
   const outcomes = options.extraOutcomeSinks?.length
-    ? fanOutOutcomes([outcomeLog, ...options.extraOutcomeSinks], logger)
+    ? fanOutOutcomes(
+        [outcomeLog, ...options.extraOutcomeSinks.map((sink) => noteOwnOutcomeWrites(sink, ownWrites))],
+        logger
+      )
     : outcomeLog;
 
   const identity = new XeroIdentityClient({
@@ -166,7 +179,6 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
   const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
-  const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
   const reader = new DataverseWebApiReader({
     serverUrl: config.dataverse.url,
     logger,
@@ -175,11 +187,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
-  const orderWriteback = new DataverseOrderWritebackWriter({
-    serverUrl: config.dataverse.url,
-    tokenSource: dataverseTokens,
-    logger,
-  });
+  const orderWriteback = noteOwnOrderWrites(
+    new DataverseOrderWritebackWriter({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
+    ownWrites
+  );
   const writebackColumns = resolveWritebackColumns();
   const applyXeroEvents = createApplyXeroInvoiceEvents({
     xero: invoiceReader,
@@ -217,9 +228,8 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   // Catch-up sweep and Xero preflight (see core/sweep, core/preflight): what they found is shown by /status.
   const checkpoints = new SqliteCheckpointStore(db);
   const sweepEverySeconds = config.sweepIntervalSeconds ?? 300;
-  const sightings = new SqliteChangeSightings(db);
   const sweep = createSweep({
-    finder: new DataverseSweepFinder({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
+    finder: sweepFinder,
     state,
     sightings,
     changes,

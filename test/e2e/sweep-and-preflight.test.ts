@@ -69,6 +69,15 @@ it('should sync records no webhook delivered and count them as missed', async ()
     return (body.sweep?.missedTotal ?? 0) > 0 ? body : undefined;
   });
   expect(status.sweep?.lastRunAt).toBeDefined();
+  // The sync status the integration log writes back bumps modifiedon: later sweeps must not take it for a change.
+  await waitFor(
+    'a sweep that finds nothing new',
+    async () => {
+      const body = await checks();
+      return body.sweep?.lastRunAt !== status.sweep?.lastRunAt && body.sweep?.queued === 0;
+    },
+    { timeoutMs: 30_000 }
+  );
 });
 
 it('should void the invoice of an order cancelled without any webhook', async () => {

@@ -12,7 +12,7 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import { PermanentError, ValidationError } from '../../core/errors';
 import type { SyncedTable } from '../../core/model/change-event';
 import type { Logger } from '../../core/ports';
-import type { FoundChange, FoundChanges, ModifiedRecordFinder } from '../../core/sweep/ports';
+import type { FoundChange, FoundChanges, ModifiedRecordFinder, RecordVersionReader } from '../../core/sweep/ports';
 import {
   DATAVERSE_NOT_FOUND,
   normaliseDataverseUrl,
@@ -44,7 +44,7 @@ const COLLECTIONS: Record<SyncedTable, { readonly collection: string; readonly i
 
 type Row = Record<string, unknown>;
 
-export class DataverseSweepFinder implements ModifiedRecordFinder {
+export class DataverseSweepFinder implements ModifiedRecordFinder, RecordVersionReader {
   private readonly api: DynamicsWebApi;
   private readonly apiBase: string;
   private readonly pageSize: number;
@@ -69,6 +69,17 @@ export class DataverseSweepFinder implements ModifiedRecordFinder {
       timeout: options.timeoutMs ?? 15_000,
       propagateErrors: true,
     });
+  }
+
+  /** GET <set>(<id>)?$select=modifiedon: the version a write of the connector's own produced. */
+  async modifiedOn(table: SyncedTable, id: string): Promise<string | undefined> {
+    const { collection } = COLLECTIONS[table];
+    const row = await retryDataverseCall(
+      `modifiedon of ${table}`,
+      () => this.api.retrieve<Row>({ collection, key: id.toLowerCase(), select: ['modifiedon'] }),
+      this.retry
+    );
+    return row === DATAVERSE_NOT_FOUND ? undefined : instantOf(row['modifiedon']);
   }
 
   async findModifiedSince(table: SyncedTable, since: string): Promise<FoundChanges> {

@@ -22,6 +22,11 @@ export interface ModifiedRecordFinder {
   findModifiedSince(table: SyncedTable, since: string): Promise<FoundChanges>;
 }
 
+/** The current modifiedon of one record (`undefined` when it no longer exists). */
+export interface RecordVersionReader {
+  modifiedOn(table: SyncedTable, id: string): Promise<string | undefined>;
+}
+
 /**
  * How a change reached the connector: `delivered` = a webhook it accepted (or the sweep itself queued it), `own` =
  * a webhook of a change the connector made itself (ignored on purpose to avoid loops).

@@ -8,6 +8,9 @@ import type { OutcomeSink } from '../../core/ports';
 import { fanOutOutcomes } from '../../core/sync/outcome-fan-out';
 import { dataverseTokenSource } from './dataverse-deps';
 import { dynamo, once, requireEnv, sqs } from './aws-clients';
+import { DataverseSweepFinder } from '../../adapters/dataverse/dataverse-sweep-finder';
+import { DynamoDbChangeSightings } from '../../adapters/aws/dynamodb-change-sightings';
+import { noteOwnOutcomeWrites } from '../../core/sweep/own-writes';
 import { loggerPort, metrics } from './powertools';
 
 export const syncState = once(() => new DynamoDbSyncState(dynamo(), requireEnv('SYNC_STATE_TABLE')));
@@ -23,9 +26,19 @@ export function outcomes(): Promise<OutcomeSink> {
       })
     );
     const integrationLog = createIntegrationLogSinkFromEnv(process.env, { writer, logger: loggerPort });
+    // The integration log writes onto the synced record: noted, so the catch-up sweep does not re-sync it for that.
+    const ownWrites = {
+      sightings: new DynamoDbChangeSightings(dynamo(), requireEnv('SYNC_STATE_TABLE')),
+      versions: new DataverseSweepFinder({
+        serverUrl: requireEnv('DATAVERSE_URL'),
+        tokenSource: await dataverseTokenSource(),
+        logger: loggerPort,
+      }),
+      logger: loggerPort,
+    };
     const sinks: OutcomeSink[] = [
       new MetricsOutcomeSink(metrics, loggerPort),
-      ...(integrationLog ? [integrationLog] : []),
+      ...(integrationLog ? [noteOwnOutcomeWrites(integrationLog, ownWrites)] : []),
     ];
     return fanOutOutcomes(sinks, loggerPort);
   })();

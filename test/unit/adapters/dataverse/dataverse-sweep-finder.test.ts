@@ -61,4 +61,10 @@ describe('DataverseSweepFinder against the sandbox Dataverse', () => {
     const found = await finder(2, 10).findModifiedSince('account', '2026-11-26T09:04:01.000Z');
     expect(found).toEqual({ changes: [], truncated: false });
   });
+
+  it("should read one record's modifiedon, and nothing for a record that is gone", async () => {
+    const reader = finder(2, 10);
+    expect(await reader.modifiedOn('account', ids[4]!)).toBe('2026-11-26T09:04:00.000Z');
+    expect(await reader.modifiedOn('account', '99999999-0000-4000-8000-000000000009')).toBeUndefined();
+  });
 });

@@ -75,10 +75,15 @@ describe('judgeFoundChange', () => {
     expect(verdict).toEqual({ queue: true, missed: true });
   });
 
-  it("should queue the connector's own change again but not count it as missed", () => {
-    expect(judgeFoundChange('2026-11-26T09:59:00Z', undefined, { own: '2026-11-26T09:59:00.200Z' })).toEqual({
-      queue: true,
+  it("should take the connector's own later write (sync status written back) as seen: no re-sync loop", () => {
+    expect(judgeFoundChange('2026-11-26T09:59:00Z', '2026-11-26T09:58:00Z', { own: '2026-11-26T10:00:00Z' })).toEqual({
+      queue: false,
       missed: false,
+    });
+    // A user's change after that write is a change again.
+    expect(judgeFoundChange('2026-11-26T10:01:00Z', undefined, { own: '2026-11-26T10:00:00Z' })).toEqual({
+      queue: true,
+      missed: true,
     });
   });
 });
