@@ -7,7 +7,18 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import generatedSchema from './xero-accounting.schema.generated.json';
 
-export type XeroSchemaName = 'Contacts' | 'Items' | 'Invoices' | 'Invoice' | 'Contact' | 'Item';
+export type XeroSchemaName =
+  | 'Contacts'
+  | 'Items'
+  | 'Invoices'
+  | 'Invoice'
+  | 'Contact'
+  | 'Item'
+  // Read by the preflight; validated to keep the sandbox's answers in the contract's shape.
+  | 'Accounts'
+  | 'TaxRates'
+  | 'Currencies'
+  | 'Organisations';
 
 let ajv: Ajv | undefined;
 const compiled = new Map<XeroSchemaName, ValidateFunction>();

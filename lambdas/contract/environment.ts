@@ -76,7 +76,7 @@ const INTEGRATION_LOG_OPTIONS = [
 export const FUNCTION_CONTRACTS = {
   dataverseWebhook: {
     entry: 'lambdas/handlers/dataverse-webhook.ts',
-    required: [ENV.CHANGES_QUEUE_URL, ENV.DATAVERSE_WEBHOOK_SECRET_ARN, ENV.MAPPING_SETTINGS],
+    required: [ENV.CHANGES_QUEUE_URL, ENV.DATAVERSE_WEBHOOK_SECRET_ARN, ENV.MAPPING_SETTINGS, ENV.SYNC_STATE_TABLE],
     optional: [ENV.DATAVERSE_ORGANIZATION, ENV.DATAVERSE_CONNECTOR_USER_ID],
   },
   xeroWebhook: {
@@ -143,6 +143,19 @@ export const FUNCTION_CONTRACTS = {
       ENV.XERO_EVENTS_DLQ_URL,
     ],
     optional: [ENV.XERO_TENANT_ID],
+  },
+  sweep: {
+    entry: 'lambdas/handlers/sweep.ts',
+    required: [
+      ENV.XERO_BUDGET_TABLE,
+      ...DATAVERSE_APP,
+      ENV.MAPPING_SETTINGS,
+      ENV.SYNC_STATE_TABLE,
+      ENV.CHANGES_QUEUE_URL,
+      ENV.TOKEN_FUNCTION_NAME,
+      ENV.XERO_API_URL,
+    ],
+    optional: [],
   },
   reconcile: {
     entry: 'lambdas/handlers/reconcile.ts',

@@ -5,6 +5,24 @@ import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';
 
 const accountCode = z.string().trim().min(1).max(10);
+const optionValues = z.array(z.int().min(0)).min(1);
+
+/** A table's sync condition (core/sync/sync-condition.ts). */
+export const syncConditionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all') }),
+  z.strictObject({
+    kind: z.literal('column'),
+    column: z.string().regex(/^[a-z][a-z0-9_]{1,99}$/, 'a Yes/No column logical name such as new_synctoxero'),
+  }),
+  z
+    .strictObject({
+      kind: z.literal('states'),
+      statecodes: optionValues.optional(),
+      statuscodes: optionValues.optional(),
+    })
+    .refine((c) => c.statecodes || c.statuscodes, 'list statecodes, statuscodes or both'),
+]);
+export const syncConditionsSchema = z.partialRecord(z.enum(SYNCED_TABLES), syncConditionSchema);
 
 /** Mapping settings as configuration (stage config on AWS, MAPPING_SETTINGS JSON locally): every field optional. */
 export const mappingSettingsSchema = z
@@ -24,6 +42,7 @@ export const mappingSettingsSchema = z
     disambiguateDuplicateNames: z.boolean(),
     restoreArchivedCustomers: z.boolean(),
     timeZone: z.string().trim().refine(isIanaTimeZone, 'an IANA time zone such as "Australia/Sydney"'),
+    syncConditions: syncConditionsSchema,
   })
   .partial()
   .strict();

@@ -1,6 +1,7 @@
 import type { SyncedTable } from './model/change-event';
 import { SYNCED_TABLES } from './model/change-event';
 import type { LineAmountTypes } from './model/xero';
+import type { SyncConditions } from './sync/sync-condition';
 
 /** How Dataverse records become Xero documents. Safe defaults; every field overridable per stage or by env. */
 export interface MappingSettings {
@@ -39,6 +40,8 @@ export interface MappingSettings {
    * with a message saying so; true restores the contact, creates the invoice and archives the contact again.
    */
   readonly restoreArchivedCustomers?: boolean;
+  /** Which records of a table are sent to Xero (core/sync/sync-condition.ts); a table without one: all. */
+  readonly syncConditions?: SyncConditions;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

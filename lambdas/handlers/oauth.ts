@@ -7,6 +7,9 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbUsedNonceStore } from '../adapters/aws/dynamodb-used-nonce-store';
+import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
+import { loadPreflightReport, preflightStatusOf } from '../core/preflight/preflight-report';
+import { loadSweepReport, sweepStatusOf } from '../core/sweep/sweep-report';
 import { SecretsPendingConsentStore } from '../adapters/aws/secrets-connection-store';
 import { createConsentRoutes, type ConsentRoutes } from '../core/connection/consent-routes';
 import { deriveSigningKey, isAdminBearer, TokenSigner } from '../core/connection/signed-token';
@@ -28,6 +31,8 @@ export interface OperatorDeps {
   readonly queueDepths: () => Promise<Record<string, number>>;
   /** XERO_TENANT_ID is set; /status warns when it is not. */
   readonly tenantPinned?: boolean;
+  /** The catch-up sweep's and the Xero preflight's latest results (optional: older wiring has none). */
+  readonly checks?: () => Promise<Record<string, unknown>>;
 }
 
 export function createHandler(getDeps: () => Promise<OperatorDeps>) {
@@ -55,11 +60,15 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
       if (!isAdminBearer(request.headers.authorization, deps.adminToken))
         return jsonResponse(401, { error: 'unauthorized', message: 'admin token required' });
       try {
-        const [connection, queues] = await Promise.all([deps.connectionStatus(), deps.queueDepths()]);
+        const [connection, queues, checks] = await Promise.all([
+          deps.connectionStatus(),
+          deps.queueDepths(),
+          deps.checks?.().catch(() => ({})) ?? {},
+        ]);
         const warnings = deps.tenantPinned
           ? []
           : ['No Xero organisation is pinned (XERO_TENANT_ID unset): a new consent could connect another one.'];
-        return jsonResponse(200, { connection, queues, warnings });
+        return jsonResponse(200, { connection, queues, warnings, ...checks });
       } catch (error) {
         loggerPort.error('status failed', { error: describeError(error) });
         return jsonResponse(503, { error: 'unavailable', message: 'status could not be read; see the function logs' });
@@ -144,5 +153,12 @@ export const handler = createHandler(async () => {
     connectionStatus: () => tokenServiceClient(env).status(),
     queueDepths,
     tenantPinned: await tenantPinned(),
+    checks: async () => {
+      const store = new DynamoDbCheckpointStore(dynamo(), env.require('SYNC_STATE_TABLE'));
+      return {
+        sweep: sweepStatusOf({ sweep: await loadSweepReport(store) }),
+        preflight: preflightStatusOf(await loadPreflightReport(store)),
+      };
+    },
   };
 });

@@ -19,6 +19,9 @@ import { loggerPort } from './shared/powertools';
 import { syncState } from './shared/sync-deps';
 import { runInvoicePoll } from '../core/writeback/poll-invoices';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
+import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
+import { noteOwnOrderWrites } from '../core/sweep/own-writes';
+import { DataverseSweepFinder } from '../adapters/dataverse/dataverse-sweep-finder';
 
 type Apply = ReturnType<typeof createApplyXeroInvoiceEvents>;
 
@@ -44,6 +47,11 @@ export function createHandler(
 
 const env = envFor('xeroWriteback');
 async function writebackDeps() {
+  const dataverse = {
+    serverUrl: env.require('DATAVERSE_URL'),
+    tokenSource: dataverseTokenSource(env),
+    logger: loggerPort,
+  };
   return {
     xero: new XeroAccountingInvoiceReader({
       access: xeroAccess(env),
@@ -52,9 +60,10 @@ async function writebackDeps() {
       logger: loggerPort,
       clock,
     }),
-    orders: new DataverseOrderWritebackWriter({
-      serverUrl: env.require('DATAVERSE_URL'),
-      tokenSource: dataverseTokenSource(env),
+    // Its writes bump the order's modifiedon: noted, so the catch-up sweep does not re-sync the order for them.
+    orders: noteOwnOrderWrites(new DataverseOrderWritebackWriter(dataverse), {
+      sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
+      versions: new DataverseSweepFinder(dataverse),
       logger: loggerPort,
     }),
     columns: writebackColumnsFromJson(env.require('WRITEBACK_COLUMNS')),

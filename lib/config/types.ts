@@ -59,6 +59,8 @@ export interface EnvironmentConfig {
     readonly tokenRefreshRate: RateExpression;
     /** For Xero orgs without webhooks: how often to poll invoices changed since the last poll. Unset = no poll. */
     readonly invoicePollRate?: RateExpression;
+    /** How often the Dataverse catch-up sweep runs (and checks whether the Xero preflight is due). @default 5 minutes */
+    readonly dataverseSweepRate?: RateExpression;
   };
   /** CloudWatch log retention for every function and the API access log, in days (a RetentionDays value). */
   readonly logRetentionDays: number;

@@ -34,6 +34,7 @@ const environmentSchema = z.strictObject({
   schedules: z.strictObject({
     tokenRefreshRate: z.string().regex(RATE, 'must be a rate such as "20 minutes" or "1 hour"'),
     invoicePollRate: z.string().regex(RATE, 'must be a rate such as "15 minutes"').optional(),
+    dataverseSweepRate: z.string().regex(RATE, 'must be a rate such as "5 minutes"').optional(),
   }),
   logRetentionDays: z.int().refine((days) => RETENTION_DAYS.has(days), 'must be a CloudWatch retention (e.g. 14, 365)'),
   retainData: z.boolean(),

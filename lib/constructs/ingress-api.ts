@@ -133,6 +133,11 @@ export class IngressApi extends Construct {
     });
     bindQueueSend(this.dataverseWebhookFunction, ENV.CHANGES_QUEUE_URL, pipeline.changes.queue);
     credentials.bindSettings(this.dataverseWebhookFunction, 'dataverseWebhook');
+    // Which changes webhooks delivered, for the catch-up sweep's count: UpdateItem on `seen#…` sighting items only.
+    bindTable(this.dataverseWebhookFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
+      actions: ['dynamodb:UpdateItem'],
+      keyPrefixes: ['seen#'],
+    });
 
     this.xeroWebhookFunction = new ConnectorFunction(this, 'XeroWebhookFunction', {
       defaults: functionDefaults,
@@ -157,11 +162,15 @@ export class IngressApi extends Construct {
     bindQueueDepth(this.oauthFunction, ENV.CHANGES_DLQ_URL, pipeline.changes.deadLetterQueue);
     bindQueueDepth(this.oauthFunction, ENV.WRITES_QUEUE_URL, pipeline.writes.queue);
     bindQueueDepth(this.oauthFunction, ENV.WRITES_DLQ_URL, pipeline.writes.deadLetterQueue);
-    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table,
-    // and that is all this function may do there.
+    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table.
+    // Besides that, /status reads the sweep's and the preflight's latest reports (checkpoint items), nothing else.
     bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
       actions: ['dynamodb:PutItem'],
       keyPrefixes: ['nonce#'],
+    });
+    bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
+      actions: ['dynamodb:GetItem'],
+      keyPrefixes: ['checkpoint#'],
     });
 
     const handlers: Record<RouteHandler, IFunction> = {

@@ -38,6 +38,8 @@ export const CONNECTOR_METRICS = {
   xeroDayLimitRemaining: 'XeroDayLimitRemaining',
   reconnectRequired: 'ReconnectRequired',
   reconciliationDrift: 'ReconciliationDrift',
+  sweepMissedChanges: 'SweepMissedChanges',
+  preflightProblems: 'PreflightProblems',
 } as const;
 
 export interface MonitoringProps {
@@ -120,6 +122,19 @@ export class Monitoring extends Construct {
           'Nightly reconciliation found synced records that differ from Xero (see the reconcile function logs).',
       }
     );
+    // One sweep every 5 minutes: three periods in a row with missed changes means webhooks keep getting lost.
+    this.alarmOn('SweepMissedChanges', this.custom(CONNECTOR_METRICS.sweepMissedChanges, 'Sum'), {
+      threshold: 1,
+      evaluationPeriods: 3,
+      description:
+        'The catch-up sweep keeps finding Dataverse changes no webhook delivered (they were synced by the sweep): ' +
+        'check the webhook registration, the API throttling and the ingest function.',
+    });
+    this.alarmOn('PreflightProblems', this.custom(CONNECTOR_METRICS.preflightProblems, 'Maximum', Duration.hours(1)), {
+      threshold: 1,
+      description:
+        'Mapping settings name accounts or tax types the Xero organisation cannot use (see `connector status`).',
+    });
     this.alarmOn('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), {
       threshold: 1,
       description: 'The API returned 5xx responses.',
@@ -248,13 +263,14 @@ export class Monitoring extends Construct {
   private alarmOn(
     id: string,
     metric: IMetric,
-    opts: { threshold: number; description: string; operator?: ComparisonOperator }
+    opts: { threshold: number; description: string; operator?: ComparisonOperator; evaluationPeriods?: number }
   ): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
       threshold: opts.threshold,
       comparisonOperator: opts.operator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      evaluationPeriods: opts.evaluationPeriods ?? 1,
+      datapointsToAlarm: opts.evaluationPeriods ?? 1,
       alarmDescription: opts.description,
       // No data means nothing happened (no traffic, no failure); budgets and token age are reported when used.
       treatMissingData: TreatMissingData.NOT_BREACHING,

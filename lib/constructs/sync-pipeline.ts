@@ -23,6 +23,8 @@ export interface SyncPipelineProps {
   readonly postConcurrency?: number;
   /** Poll Xero for changed invoices at this rate (orgs without Xero webhooks); unset = no poll. */
   readonly invoicePollRate?: string;
+  /** Catch-up sweep of Dataverse (and the Xero preflight when due) at this rate. @default "5 minutes" */
+  readonly sweepRate?: string;
 }
 
 const MAP_TIMEOUT = Duration.seconds(60);
@@ -51,6 +53,8 @@ export class SyncPipeline extends Construct {
    * ENV.XERO_BUDGET_TABLE, table, …)`, with the name added to each caller's contract and to xero-deps' XeroEnv.
    */
   readonly xeroCallers: readonly ConnectorFunction[];
+  /** Catch-up sweep of Dataverse changes webhooks missed, plus the Xero preflight; SweepMissedChanges metric. */
+  readonly sweepFunction: ConnectorFunction;
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
@@ -163,13 +167,6 @@ export class SyncPipeline extends Construct {
     bindTable(this.reconcileFunction, ENV.SYNC_STATE_TABLE, this.table, 'read');
     credentials.bindTokenRole(this.reconcileFunction, 'worker');
     credentials.bindSettings(this.reconcileFunction, 'dataverseApp');
-    this.xeroCallers = [this.postFunction, this.writebackFunction, this.reconcileFunction];
-    // One Xero budget per tenant across every function that calls Xero (lambdas/adapters/aws/dynamodb-xero-budget.ts).
-    for (const fn of this.xeroCallers)
-      bindTable(fn, ENV.XERO_BUDGET_TABLE, this.table, {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        keyPrefixes: [XERO_BUDGET_KEY_PREFIX],
-      });
     this.schedule(
       'Reconcile',
       this.reconcileFunction,
@@ -177,6 +174,34 @@ export class SyncPipeline extends Construct {
       { action: 'reconcile' },
       'Compare synced records with Xero every night (02:30 UTC)'
     );
+
+    this.sweepFunction = new ConnectorFunction(this, 'SweepFunction', {
+      defaults: props.functionDefaults,
+      contract: 'sweep',
+      description: 'Queues Dataverse changes no webhook delivered; checks the mapping against the Xero organisation',
+      timeout: Duration.minutes(5),
+      // Runs never overlap: a slow run makes the next invocation wait (and retry) rather than sweep twice.
+      reservedConcurrentExecutions: 1,
+    });
+    bindTable(this.sweepFunction, ENV.SYNC_STATE_TABLE, this.table, 'readWrite');
+    bindQueueSend(this.sweepFunction, ENV.CHANGES_QUEUE_URL, this.changes.queue);
+    credentials.bindTokenRole(this.sweepFunction, 'worker');
+    credentials.bindSettings(this.sweepFunction, 'dataverseApp');
+    this.schedule(
+      'Sweep',
+      this.sweepFunction,
+      `rate(${props.sweepRate ?? '5 minutes'})`,
+      { action: 'sweep' },
+      'Catch up on Dataverse changes whose webhook was lost'
+    );
+    // The preflight in the sweep function reads the Xero organisation too.
+    this.xeroCallers = [this.postFunction, this.writebackFunction, this.reconcileFunction, this.sweepFunction];
+    // One Xero budget per tenant across every function that calls Xero (lambdas/adapters/aws/dynamodb-xero-budget.ts).
+    for (const fn of this.xeroCallers)
+      bindTable(fn, ENV.XERO_BUDGET_TABLE, this.table, {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        keyPrefixes: [XERO_BUDGET_KEY_PREFIX],
+      });
   }
 
   /** An EventBridge Scheduler schedule invoking one of the pipeline's functions, with retries and a DLQ. */

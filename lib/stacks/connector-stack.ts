@@ -75,6 +75,7 @@ export class ConnectorStack extends Stack {
       pointInTimeRecovery: config.pointInTimeRecovery,
       postConcurrency: config.postConcurrency,
       invoicePollRate: config.schedules.invoicePollRate,
+      sweepRate: config.schedules.dataverseSweepRate,
     });
     this.operations = new OperationsFunction(this, 'Operations', {
       functionDefaults,
@@ -110,6 +111,7 @@ export class ConnectorStack extends Stack {
         TokenService: this.credentials.tokenFunction,
         XeroWriteback: this.pipeline.writebackFunction,
         Reconcile: this.pipeline.reconcileFunction,
+        Sweep: this.pipeline.sweepFunction,
       },
       queues: {
         ChangesQueue: this.pipeline.changes.queue,

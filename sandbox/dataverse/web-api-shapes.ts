@@ -37,6 +37,7 @@ const ATTRIBUTE_KINDS: Readonly<Record<string, readonly [string, string]>> = {
   MoneyAttributeMetadata: ['Money', 'MoneyType'],
   DateTimeAttributeMetadata: ['DateTime', 'DateTimeType'],
   LookupAttributeMetadata: ['Lookup', 'LookupType'],
+  BooleanAttributeMetadata: ['Boolean', 'BooleanType'],
 };
 
 function isObject(value: unknown): value is Body {
@@ -73,6 +74,24 @@ function requiredLevelProblems(path: string, value: unknown): string[] {
     : [`${path}.RequiredLevel must be { Value: None | SystemRequired | ApplicationRequired | Recommended }`];
 }
 
+/**
+ * A Yes/No column's options ("Create a boolean column", create-update-column-definitions-using-web-api): TrueOption
+ * with Value 1 and FalseOption with Value 0, each with a Label.
+ */
+function booleanOptionSetProblems(name: string, optionSet: unknown): string[] {
+  if (!isObject(optionSet)) return [`${name}: a Boolean column needs an OptionSet with TrueOption and FalseOption`];
+  return (
+    [
+      ['TrueOption', 1],
+      ['FalseOption', 0],
+    ] as const
+  ).flatMap(([key, value]) => {
+    const option = optionSet[key];
+    if (!isObject(option) || option.Value !== value) return [`${name}: OptionSet.${key}.Value must be ${value}`];
+    return labelProblems(`${name}: OptionSet.${key}.Label`, option.Label);
+  });
+}
+
 /** One column definition (POST EntityDefinitions(LogicalName='x')/Attributes, or inside a table or relationship). */
 export function attributeProblems(body: unknown, options: { primaryName?: boolean } = {}): string[] {
   if (!isObject(body)) return ['the attribute definition must be an object'];
@@ -105,6 +124,9 @@ export function attributeProblems(body: unknown, options: { primaryName?: boolea
       break;
     case 'Picklist':
       problems.push(...optionSetProblems(name, body.OptionSet));
+      break;
+    case 'Boolean':
+      problems.push(...booleanOptionSetProblems(name, body.OptionSet));
       break;
     case 'Money':
       if (body.PrecisionSource !== undefined && !isInt(body.PrecisionSource, 0, 2)) {

@@ -3,6 +3,7 @@
  * benchmarks. It keeps the rules that matter to the connector — PUT vs POST, uniqueness, element-level errors,
  * Idempotency-Key, per-tenant rate limits with Xero's headers — plus knobs to inject faults. Nothing is persisted.
  */
+import { OrganisationSettings, organisationSettingsBody, sandboxShortCode } from './organisation-settings';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { bearerToken, closeServer, headerValue, listen, readBody, sendJson, sleep } from './http-kit';
 import { IdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, type StoredResponse } from './idempotency';
@@ -15,7 +16,6 @@ export const XERO_API_PREFIX = '/api.xro/2.0';
 /** The sandbox organisation's tenant id (what a sandbox identity server should list in /connections). */
 export const SANDBOX_XERO_TENANT_ID = '5a1dbb0c-7e3f-4c2a-9d61-0c7f3b9e2a41';
 export const SANDBOX_XERO_ORG_NAME = 'Sandbox Trading Ltd';
-export const SANDBOX_XERO_SHORT_CODE = '!sBx7q';
 const PAGE_SIZE = 100;
 
 export type XeroSchemaName = 'Contacts' | 'Items' | 'Invoices';
@@ -26,7 +26,7 @@ export interface SandboxXeroTenant {
   readonly baseCurrency?: string;
   /** Xero's Windows-style zone name (GET /Organisation Timezone); default NEWZEALANDSTANDARDTIME. */
   readonly timezone?: string;
-  /** Organisation ShortCode used in deep links; default SANDBOX_XERO_SHORT_CODE. */
+  /** Organisation ShortCode used in deep links; default derived from the tenant id (sandboxShortCode). */
   readonly shortCode?: string;
 }
 
@@ -96,6 +96,8 @@ export interface SandboxXero {
   readonly tenantId: string;
   readonly state: SandboxXeroState;
   readonly knobs: SandboxXeroKnobs;
+  /** The organisation's accounts, tax rates, currencies and time zone (what the connector's preflight reads). */
+  organisationSettings(tenantId?: string): OrganisationSettings;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ const ROUTES: ReadonlyArray<{ readonly pattern: RegExp; readonly name: string }>
   { pattern: /^\/(Contacts|Items|Invoices)$/, name: '/$1' },
   { pattern: /^\/(Contacts|Items|Invoices)\/[^/]+$/, name: '/$1/{id}' },
   { pattern: /^\/Organisation$/, name: '/Organisation' },
+  { pattern: /^\/(Accounts|TaxRates|Currencies)$/, name: '/$1' },
 ];
 
 function routeName(apiPath: string): string {
@@ -123,6 +126,13 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
   const tenants = options.tenants?.length ? options.tenants : [{ tenantId: SANDBOX_XERO_TENANT_ID }];
   const books = new Map(
     tenants.map((t) => [t.tenantId.toLowerCase(), new TenantBooks(clock, t.baseCurrency ?? 'NZD')])
+  );
+  const orgSettings = new Map(
+    tenants.map((t) => {
+      const settings = new OrganisationSettings(t.baseCurrency ?? 'NZD', t.shortCode ?? sandboxShortCode(t.tenantId));
+      if (t.timezone) settings.timezone = t.timezone;
+      return [t.tenantId.toLowerCase(), settings] as const;
+    })
   );
   const limiter = new RateLimiter({ ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) }, clock);
   const idempotency = new IdempotencyStore(clock);
@@ -269,6 +279,8 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     modifiedSince: string | undefined
   ): Reply {
     if (method === 'GET' && apiPath === '/Organisation') return organisation(tenantId, tenantBooks);
+    const settingsBody = method === 'GET' ? organisationSettingsBody(apiPath, settingsFor(tenantId)) : undefined;
+    if (settingsBody) return { status: 200, body: { ...envelope(), ...settingsBody } };
     const match = /^\/(Contacts|Items|Invoices)(?:\/([^/]+))?$/.exec(apiPath);
     if (!match) return notFound();
     const kind = match[1] as XeroSchemaName;
@@ -379,13 +391,20 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
             OrganisationStatus: 'ACTIVE',
             IsDemoCompany: true,
             Version: 'NZ',
-            // developer.xero.com/documentation/api/accounting/organisation: Timezone and ShortCode.
-            Timezone: tenant?.timezone ?? 'NEWZEALANDSTANDARDTIME',
-            ShortCode: tenant?.shortCode ?? SANDBOX_XERO_SHORT_CODE,
+            // developer.xero.com/documentation/api/accounting/organisation: Timezone and ShortCode (a tenant's
+            // options at start, changeable through organisationSettings()).
+            Timezone: settingsFor(tenantId).timezone,
+            ShortCode: settingsFor(tenantId).shortCode,
           },
         ],
       },
     };
+  }
+
+  function settingsFor(tenantId: string = defaultTenant): OrganisationSettings {
+    const found = orgSettings.get(tenantId.toLowerCase());
+    if (!found) throw new Error(`unknown sandbox tenant ${tenantId}`);
+    return found;
   }
 
   function envelope(): Record<string, unknown> {
@@ -473,6 +492,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
       snapshot: (tenantId) => booksFor(tenantId).snapshot(),
     },
     knobs,
+    organisationSettings: settingsFor,
     close: async () => {
       knobs.resume();
       await closeServer(server);

@@ -7,6 +7,8 @@
  * Every command reads first, computes a plan (create / update / delete / unchanged) and writes only differences.
  * Exit codes follow the CLI: 0 ok, 1 Dataverse refused or failed, 2 usage or configuration error.
  */
+import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
+import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
 import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import type { WebhookPlan } from '../../lambdas/core/dataverse-admin';
@@ -91,6 +93,8 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
             webhookKey: key || REDACTED_KEY,
             endpointName: options.name,
             rewriteKey: !!options.rewriteKey,
+            // A sync condition's column (e.g. "Sync to Xero") must fire the Update step when it changes.
+            conditionColumns: syncConditionColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS).syncConditions),
           },
           state
         );

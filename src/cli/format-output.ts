@@ -65,3 +65,25 @@ export function errorMessageOf(status: number, body: unknown): string {
   if (status === 404) return 'not found';
   return `HTTP ${status}`;
 }
+
+/**
+ * What an operator must act on, from the sweep and preflight figures of `/status` (local or AWS): each mapping
+ * setting the Xero organisation cannot use, with its valid choices, and changes webhooks failed to deliver.
+ */
+export function statusAlerts(body: unknown): string[] {
+  if (!body || typeof body !== 'object') return [];
+  const { sweep, preflight } = body as {
+    sweep?: { missedLastRun?: number };
+    preflight?: {
+      error?: string;
+      problems?: { setting: string; value: string; problem: string; validChoices: string }[];
+    };
+  };
+  const alerts = (preflight?.problems ?? []).map(
+    (p) => `Setting ${p.setting} = ${p.value}: ${p.problem}. Valid choices: ${p.validChoices}`
+  );
+  if (preflight?.error) alerts.push(`Xero settings could not be checked: ${preflight.error}`);
+  if ((sweep?.missedLastRun ?? 0) > 0)
+    alerts.push(`The last catch-up sweep found ${sweep?.missedLastRun} change(s) no webhook delivered (now queued)`);
+  return alerts;
+}

@@ -9,7 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
-import { errorMessageOf, formatValue, terminalJson, terminalSafe } from './format-output';
+import { errorMessageOf, formatValue, statusAlerts, terminalJson, terminalSafe } from './format-output';
 import { sandboxAdminToken } from './sandbox-token';
 
 export const EXIT_OK = 0;
@@ -99,7 +99,10 @@ export function createProgram(io: CliIo): Command {
       const { client: c, baseUrl } = client(command);
       const body = expectOk(await c.request('GET', '/status'));
       if (options.json) io.stdout(`${JSON.stringify(body, null, 2)}\n`);
-      else io.stdout(`Connector at ${baseUrl}\n${formatValue(body, '  ')}\n`);
+      else {
+        const alerts = statusAlerts(body).map((alert) => `  ! ${alert}\n`);
+        io.stdout(`Connector at ${baseUrl}\n${alerts.join('')}${formatValue(body, '  ')}\n`);
+      }
     });
 
   program

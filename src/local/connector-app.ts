@@ -56,6 +56,18 @@ import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 import { systemClock } from '../../lambdas/adapters/system-clock';
+import { DataverseSweepFinder } from '../../lambdas/adapters/dataverse/dataverse-sweep-finder';
+import { dataverseCurrencyCodes } from '../../lambdas/adapters/dataverse/dataverse-currency-codes';
+import { SqliteChangeSightings } from '../../lambdas/adapters/local/sqlite-change-sightings';
+import { XeroAccountingOrganisationReader } from '../../lambdas/adapters/xero/xero-organisation-reader';
+import { createSweep } from '../../lambdas/core/sweep/run-sweep';
+import { noteDeliveredChanges, noteOwnChange } from '../../lambdas/core/sweep/sighting-queue';
+import { noteOwnOrderWrites, noteOwnOutcomeWrites } from '../../lambdas/core/sweep/own-writes';
+import { loadSweepReport } from '../../lambdas/core/sweep/sweep-report';
+import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
+import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
+import { startBackgroundChecks } from './background-checks';
+import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -77,6 +89,8 @@ export interface ConnectorAppOptions {
   readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
   readonly reconcileEveryMs?: number;
+  /** How often to see whether the Xero preflight is due (default every 10 s; a local read unless due). */
+  readonly preflightCheckMs?: number;
   /** Xero calls per day backfill estimates plan against (XERO_DAY_BUDGET). */
   readonly xeroDayBudget?: number;
   /** More places outcomes go besides the local log (e.g. the Dataverse integration-log table). */
@@ -116,8 +130,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   if (recovered > 0) logger.warn('resuming work left in flight by a previous run', { messages: recovered });
   const state = new SqliteSyncStateStore(db);
   const outcomeLog = new SqliteOutcomeLog(db, { logger });
+  // What the connector has seen of each record, for the catch-up sweep: webhooks, sweeps and its own writes.
+  const sightings = new SqliteChangeSightings(db);
+  const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
+  const sweepFinder = new DataverseSweepFinder({
+    serverUrl: config.dataverse.url,
+    tokenSource: dataverseTokens,
+    logger,
+  });
+  const ownWrites = { sightings, versions: sweepFinder, logger };
   const outcomes = options.extraOutcomeSinks?.length
-    ? fanOutOutcomes([outcomeLog, ...options.extraOutcomeSinks], logger)
+    ? fanOutOutcomes(
+        [outcomeLog, ...options.extraOutcomeSinks.map((sink) => noteOwnOutcomeWrites(sink, ownWrites))],
+        logger
+      )
     : outcomeLog;
 
   const identity = new XeroIdentityClient({
@@ -162,15 +188,18 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
   const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
-  const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
-  const reader = new DataverseWebApiReader({ serverUrl: config.dataverse.url, logger, tokenSource: dataverseTokens });
+  const reader = new DataverseWebApiReader({
+    serverUrl: config.dataverse.url,
+    logger,
+    tokenSource: dataverseTokens,
+    conditionColumns: syncConditionColumns(config.mapping.syncConditions),
+  });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
-  const orderWriteback = new DataverseOrderWritebackWriter({
-    serverUrl: config.dataverse.url,
-    tokenSource: dataverseTokens,
-    logger,
-  });
+  const orderWriteback = noteOwnOrderWrites(
+    new DataverseOrderWritebackWriter({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
+    ownWrites
+  );
   const writebackColumns = resolveWritebackColumns();
   const applyXeroEvents = createApplyXeroInvoiceEvents({
     xero: invoiceReader,
@@ -207,8 +236,30 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
   const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
+  // Catch-up sweep and Xero preflight (see core/sweep, core/preflight): what they found is shown by /status.
+  const checkpoints = new SqliteCheckpointStore(db);
+  const sweepEverySeconds = config.sweepIntervalSeconds ?? 300;
+  const sweep = createSweep({
+    finder: sweepFinder,
+    state,
+    sightings,
+    changes,
+    checkpoints,
+    clock,
+    logger,
+    syncedTables: settings.syncedTables,
+  });
+  const preflight = createPreflight({
+    xero: new XeroAccountingOrganisationReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),
+    settings,
+    reports: checkpoints,
+    clock,
+    logger,
+    orderCurrencies: dataverseCurrencyCodes({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
+  });
   const acceptDataverse = createAcceptDataverseWebhook({
-    queue: changes,
+    queue: noteDeliveredChanges(changes, sightings, logger),
+    onOwnChange: noteOwnChange(sightings, logger),
     settings: {
       webhookKey: config.dataverse.webhookKey,
       organization: config.dataverse.organization,
@@ -255,7 +306,22 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
       tenantPinned: Boolean(config.xero.pinnedTenantId) || config.xero.authMode === 'custom-connection',
+      checks: async () => ({
+        sweepIntervalSeconds: sweepEverySeconds,
+        sweep: await loadSweepReport(checkpoints),
+        preflight: await loadPreflightReport(checkpoints),
+      }),
     }),
+  });
+  const checks = startBackgroundChecks({
+    sweep,
+    sweepEveryMs: sweepEverySeconds * 1000,
+    preflight,
+    reports: checkpoints,
+    connection: () => tokenService.status(clock.now()),
+    preflightCheckEveryMs: options.preflightCheckMs,
+    clock,
+    logger,
   });
 
   const stop = new AbortController();
@@ -336,6 +402,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     close() {
       closing ??= (async () => {
         clearInterval(refreshTimer);
+        checks.stop();
         clearInterval(reconcileTimer);
         if (pollTimer) clearInterval(pollTimer);
         await server?.close();

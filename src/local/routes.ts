@@ -24,6 +24,7 @@ import type { ChangePlan } from '../../lambdas/core/sync/plan-change';
 import type { HttpRequest, HttpResponse, Route } from './http-server';
 import { requireAdmin } from './http-server';
 import { renderStatusPage, type StatusSnapshot } from './status-page';
+import { preflightStatusOf, sweepStatusOf, type StatusChecks } from './status-checks';
 
 type Handler = (request: {
   headers: Record<string, string | undefined>;
@@ -60,6 +61,8 @@ export interface RouteDeps {
   readonly xeroDayBudget: number;
   /** XERO_TENANT_ID is set (or a custom connection, which covers one organisation): warn loudly when false. */
   readonly tenantPinned?: boolean;
+  /** The catch-up sweep's and the Xero preflight's latest results, for /status. */
+  readonly checks?: () => Promise<StatusChecks>;
 }
 
 interface BackfillJob {
@@ -189,6 +192,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         .filter((o) => o.willRetry === false)
         .map(row),
       connectPath: '/oauth/xero/connect',
+      ...(await checksOf(deps.checks)),
     };
   }
 
@@ -487,6 +491,19 @@ function formOrJson(request: HttpRequest): Record<string, string | undefined> {
       string,
       string
     >;
+  } catch {
+    return {};
+  }
+}
+
+/** The sweep and preflight figures; a store that cannot be read leaves them out rather than failing /status. */
+async function checksOf(
+  read: (() => Promise<StatusChecks>) | undefined
+): Promise<Pick<StatusSnapshot, 'sweep' | 'preflight'>> {
+  if (!read) return {};
+  try {
+    const checks = await read();
+    return { sweep: sweepStatusOf(checks), preflight: preflightStatusOf(checks.preflight) };
   } catch {
     return {};
   }

@@ -32,6 +32,8 @@ export interface RuntimeConfig {
   readonly xero?: XeroConfig;
   readonly dataverse?: DataverseConfig;
   readonly mapping: MappingSettings;
+  /** DATAVERSE_SWEEP_INTERVAL_SECONDS: how often the catch-up sweep runs (default 300; 0 = off). */
+  readonly sweepIntervalSeconds?: number;
 }
 
 const XERO_REQUIRED = ['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET'] as const;
@@ -58,9 +60,17 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
   const port = parsePort(env.PORT);
   const dataDir = env.DATA_DIR || './.data';
   const mapping = mappingSettingsFromJson(env.MAPPING_SETTINGS);
+  const sweepIntervalSeconds = parseSweepInterval(env.DATAVERSE_SWEEP_INTERVAL_SECONDS);
   const present = CONNECTION_VARIABLES.filter((name) => nonEmpty(env[name]));
   if (present.length === 0) {
-    return { mode: 'sandbox', port, dataDir, mapping, adminToken: nonEmpty(env.CONNECTOR_ADMIN_TOKEN) };
+    return {
+      mode: 'sandbox',
+      port,
+      dataDir,
+      mapping,
+      sweepIntervalSeconds,
+      adminToken: nonEmpty(env.CONNECTOR_ADMIN_TOKEN),
+    };
   }
 
   const missing: string[] = [];
@@ -100,6 +110,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     port,
     dataDir,
     mapping,
+    sweepIntervalSeconds,
     adminToken,
     publicUrl: nonEmpty(env.PUBLIC_URL),
     xero: {
@@ -126,6 +137,17 @@ function parsePort(value: string | undefined): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ValidationError(`PORT must be a port number, not "${value}"`);
   return port;
+}
+
+function parseSweepInterval(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 300;
+  const seconds = Number(value);
+  // 0 switches it off; runs never overlap, so even a short period only costs one query per table per run.
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)
+    throw new ValidationError(
+      `DATAVERSE_SWEEP_INTERVAL_SECONDS must be 0 (off) or whole seconds up to 86400, not "${value}"`
+    );
+  return seconds;
 }
 
 const nonEmpty = (value: string | undefined) => (value && value.trim() !== '' ? value.trim() : undefined);

@@ -1,4 +1,5 @@
 /** The operator's status page: one self-contained HTML document, everything escaped, no scripts needed. */
+import { renderChecks, type PreflightStatus, type SweepStatus } from './status-checks';
 
 export interface StatusOutcomeRow {
   readonly at: string;
@@ -26,6 +27,8 @@ export interface StatusSnapshot {
   readonly recent: readonly StatusOutcomeRow[];
   readonly failures: readonly StatusOutcomeRow[];
   readonly connectPath: string;
+  readonly sweep?: SweepStatus;
+  readonly preflight?: PreflightStatus;
 }
 
 export function escapeHtml(value: unknown): string {
@@ -108,6 +111,7 @@ ${c.refreshTokenAgeHours !== undefined ? `<dt>Refresh token age</dt><dd>${escape
 <dt>Xero writes dead-lettered</dt><dd id="writes-dead">${status.queues.writes.dead}</dd>
 <dt>Synced / failed / skipped</dt><dd id="counts">${status.counts.synced} / ${status.counts.failed} / ${status.counts.skipped}</dd>
 </dl>
+${status.sweep || status.preflight ? renderChecks(status.sweep, status.preflight) : ''}
 <h2>Failures</h2>
 <table id="failures"><thead><tr><th>When</th><th>Table</th><th>Record</th><th>Reason</th><th></th></tr></thead><tbody>
 ${failures}

@@ -82,7 +82,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it('should run every function on Node.js 22, ARM64, with tracing, source maps and Powertools settings', () => {
       const { template } = get();
       const functions = resourcesOf(template, 'AWS::Lambda::Function');
-      expect(functions).toHaveLength(9);
+      expect(functions).toHaveLength(10);
       for (const [, fn] of functions) {
         const p = fn.Properties!;
         expect(p).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -142,7 +142,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
     it(`should keep function logs for ${config.logRetentionDays} days`, () => {
       const { template } = get();
       const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-      expect(groups).toHaveLength(10); // nine functions + API access log
+      expect(groups).toHaveLength(11); // ten functions + API access log
       for (const [, group] of groups) {
         expect(group.Properties!.RetentionInDays).toBe(config.logRetentionDays);
         expect(group.DeletionPolicy).toBe(config.retainData ? 'Retain' : 'Delete');
@@ -220,14 +220,26 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
 
     it('should not let the webhook functions touch the token secret or the table', () => {
       const { stack, template } = get();
-      const forbidden = [logicalIdOf(stack, stack.credentials.tokenSecret), logicalIdOf(stack, stack.pipeline.table)];
-      for (const fn of [stack.ingress.dataverseWebhookFunction, stack.ingress.xeroWebhookFunction]) {
+      const table = logicalIdOf(stack, stack.pipeline.table);
+      const forbidden = [logicalIdOf(stack, stack.credentials.tokenSecret), table];
+      const statementsOf = (fn: typeof stack.ingress.xeroWebhookFunction): Statement[] => {
         const role = logicalIdOf(stack, fn.role!);
-        const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
-          JSON.stringify(p.Properties!.Roles).includes(role)
-        );
-        for (const id of forbidden) expect(JSON.stringify(policies)).not.toContain(id);
-      }
+        return resourcesOf(template, 'AWS::IAM::Policy')
+          .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(role))
+          .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+      };
+      for (const id of forbidden)
+        expect(JSON.stringify(statementsOf(stack.ingress.xeroWebhookFunction))).not.toContain(id);
+      // The Dataverse webhook notes delivered changes for the catch-up sweep: UpdateItem on `seen#…` items only.
+      const dataverse = statementsOf(stack.ingress.dataverseWebhookFunction);
+      const onTable = dataverse.filter((statement) => JSON.stringify(statement).includes(table));
+      expect(onTable).toEqual([
+        expect.objectContaining({
+          Action: 'dynamodb:UpdateItem',
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['seen#*'] } },
+        }),
+      ]);
+      expect(JSON.stringify(dataverse)).not.toContain(forbidden[0]);
     });
   });
 
@@ -297,7 +309,7 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
       // 6 custom/API alarms + 3 DLQs + errors and throttles for 6 functions
       // custom metrics + one per DLQ + errors and throttles per function + ingress (4XX rate, two WAF rate rules)
-      expect(alarms).toHaveLength(7 + 4 + 16 + 3);
+      expect(alarms).toHaveLength(9 + 4 + 18 + 3);
       for (const [, alarm] of alarms) expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: topic }]);
     });
 

@@ -53,11 +53,11 @@ describe('invoice poll schedule (Xero orgs without webhooks)', () => {
       Period: 86400,
     });
     const schedules = template.findResources('AWS::Scheduler::Schedule');
-    // The token refresh and the nightly reconciliation only.
+    // The token refresh, the nightly reconciliation and the catch-up sweep only.
     expect(
       Object.values(schedules)
         .map((r) => (r as { Properties: { ScheduleExpression: string } }).Properties.ScheduleExpression)
         .sort()
-    ).toEqual(['cron(30 2 * * ? *)', 'rate(20 minutes)']);
+    ).toEqual(['cron(30 2 * * ? *)', 'rate(20 minutes)', 'rate(5 minutes)']);
   });
 });

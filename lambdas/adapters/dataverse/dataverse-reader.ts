@@ -41,6 +41,8 @@ export interface DataverseReaderOptions {
   readonly maxRetryDelayMs?: number;
   /** Upper bound on nextLink pages followed for one order's lines. */
   readonly maxLinePages?: number;
+  /** Extra columns per table for its sync condition (core/sync/sync-condition.ts syncConditionColumns). */
+  readonly conditionColumns?: Partial<Record<SyncedTable, readonly string[]>>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly logger?: Logger;
 }
@@ -90,17 +92,17 @@ export class DataverseWebApiReader implements DataverseReader {
       PRIMARY_CONTACT_EXPAND,
       ACCOUNT_CONTACTS_EXPAND,
     ]);
-    return record ? mapAccount(record) : null;
+    return record ? this.withConditionValues('account', mapAccount(record), record) : null;
   }
 
   async getContact(id: string): Promise<DvContact | null> {
     const record = await this.retrieveById('contact', id, CONTACT_SELECT, [CURRENCY_EXPAND]);
-    return record ? mapContact(record) : null;
+    return record ? this.withConditionValues('contact', mapContact(record), record) : null;
   }
 
   async getProduct(id: string): Promise<DvProduct | null> {
     const record = await this.retrieveById('product', id, PRODUCT_SELECT, [CURRENCY_EXPAND]);
-    return record ? mapProduct(record) : null;
+    return record ? this.withConditionValues('product', mapProduct(record), record) : null;
   }
 
   async getSalesOrder(id: string): Promise<DvSalesOrder | null> {
@@ -108,7 +110,16 @@ export class DataverseWebApiReader implements DataverseReader {
     const record = await this.retrieveById('salesorder', id, ORDER_SELECT, [CURRENCY_EXPAND, lineExpand]);
     if (!record) return null;
     const lines = await this.allOrderLines(record);
-    return lines === DATAVERSE_NOT_FOUND ? null : mapSalesOrder(record, lines);
+    return lines === DATAVERSE_NOT_FOUND
+      ? null
+      : this.withConditionValues('salesorder', mapSalesOrder(record, lines), record);
+  }
+
+  /** The values of the table's sync-condition columns, as the Web API returned them (Yes/No → true/false). */
+  private withConditionValues<T extends object>(table: SyncedTable, mapped: T, record: WebApiRecord): T {
+    const columns = this.options.conditionColumns?.[table] ?? [];
+    if (columns.length === 0) return mapped;
+    return { ...mapped, conditionValues: Object.fromEntries(columns.map((c) => [c, record[c] ?? null])) };
   }
 
   /** Ids of a table's records, optionally only those modified since a moment, page by page (for backfill). */
@@ -144,11 +155,12 @@ export class DataverseWebApiReader implements DataverseReader {
   ): Promise<WebApiRecord | null> {
     const key = guidKey(id);
     const { collection } = TABLES[table];
+    const columns = [...new Set([...select, ...(this.options.conditionColumns?.[table] ?? [])])];
     const found = await this.call(`retrieve ${table} ${key}`, () =>
       this.api.retrieve<WebApiRecord>({
         collection,
         key,
-        select: [...select],
+        select: columns,
         expand: [...expand],
         includeAnnotations: LOOKUP_ANNOTATIONS,
         // Expanded collections may be served from a cache otherwise.

@@ -74,6 +74,8 @@ export interface IntegrationLogNames {
     readonly xeroLink: string;
     readonly lastSyncStatus: string;
     readonly lastSyncMessage: string;
+    /** Yes/No on salesorder: the seed's "Sync to Xero" switch, for a `column` sync condition. */
+    readonly syncToXero: string;
   };
 }
 
@@ -110,6 +112,7 @@ export function integrationLogNames(prefix: string = DEFAULT_PUBLISHER_PREFIX): 
       xeroLink: `${p}_xerolink`,
       lastSyncStatus: `${p}_lastsyncstatus`,
       lastSyncMessage: `${p}_lastsyncmessage`,
+      syncToXero: `${p}_synctoxero`,
     },
   };
 }
@@ -262,6 +265,12 @@ export function planIntegrationSchema(settings: SchemaSettings, state: SchemaSta
     stringColumn(writeback.invoiceUrl, 'Xero Invoice URL', 'Opens the invoice in Xero.', 500, 'Url')
   );
 
+  // "Sync to Xero" (default No): the seed connector sent only orders marked Yes; see core/sync/sync-condition.ts.
+  orderColumn(
+    r.syncToXero,
+    booleanColumn(r.syncToXero, 'Sync to Xero', 'When Yes, the connector sends this order to Xero.')
+  );
+
   const missing = new Set(state.missingTables ?? []);
   const problems = SYNCED_TABLES.filter((table) => missing.has(table)).map(
     (table) => `table ${table} does not exist in this environment (is Dynamics 365 Sales installed?)`
@@ -311,6 +320,30 @@ function stringColumn(
     AttributeTypeName: { Value: 'StringType' },
     MaxLength: maxLength,
     FormatName: { Value: format },
+    RequiredLevel: notRequired,
+    DisplayName: label(displayName),
+    Description: label(description),
+  };
+}
+
+/**
+ * A Yes/No column, shaped like Microsoft's "Create a boolean column" example (learn.microsoft.com/power-apps/
+ * developer/data-platform/webapi/create-update-column-definitions-using-web-api): a BooleanOptionSetMetadata with
+ * TrueOption 1 and FalseOption 0, each labelled.
+ */
+function booleanColumn(logicalName: string, displayName: string, description: string): Record<string, unknown> {
+  return {
+    '@odata.type': 'Microsoft.Dynamics.CRM.BooleanAttributeMetadata',
+    SchemaName: schemaNameOf(logicalName, displayName),
+    AttributeType: 'Boolean',
+    AttributeTypeName: { Value: 'BooleanType' },
+    DefaultValue: false,
+    OptionSet: {
+      '@odata.type': 'Microsoft.Dynamics.CRM.BooleanOptionSetMetadata',
+      TrueOption: { Value: 1, Label: label('Yes') },
+      FalseOption: { Value: 0, Label: label('No') },
+      OptionSetType: 'Boolean',
+    },
     RequiredLevel: notRequired,
     DisplayName: label(displayName),
     Description: label(description),

@@ -44,6 +44,8 @@ export interface WebhookRegistrationSettings {
   readonly tables?: readonly WebhookTable[];
   /** The key cannot be read back from Dataverse: set this to write it even when nothing else changed. */
   readonly rewriteKey?: boolean;
+  /** Columns the sync conditions read, added to the Update steps' filtering attributes (core/sync/sync-condition). */
+  readonly conditionColumns?: Partial<Record<WebhookTable, readonly string[]>>;
 }
 
 export interface ExistingEndpoint {
@@ -177,7 +179,8 @@ export function planWebhookRegistration(
       const name = stepName(endpointName, table, message);
       const existing = state.steps.find((step) => step.name === name);
       if (existing) wantedStepIds.add(existing.id);
-      const step = planStep(table, message, name, existing, endpointBind, messageId, filterId);
+      const extra = settings.conditionColumns?.[table] ?? [];
+      const step = planStep({ table, message, name, extra }, existing, endpointBind, messageId, filterId);
       actions.push(step);
       if (table === ORDER_IMAGE.table) actions.push(...planImages(table, message, step, existing, state.images));
     }
@@ -260,9 +263,12 @@ function planEndpoint(
 }
 
 function planStep(
-  table: WebhookTable,
-  message: ChangeMessage,
-  name: string,
+  {
+    table,
+    message,
+    name,
+    extra,
+  }: { table: WebhookTable; message: ChangeMessage; name: string; extra: readonly string[] },
   existing: ExistingStep | undefined,
   endpointBind: PlanBind,
   messageId: string | undefined,
@@ -277,7 +283,7 @@ function planStep(
     supporteddeployment: STEP.serverOnly,
     asyncautodelete: true,
     // Only Update has changed columns to filter on; Dataverse ignores the field for Create and Delete.
-    filteringattributes: message === 'Update' ? filteringAttributesOf(table) : null,
+    filteringattributes: message === 'Update' ? filteringAttributesOf(table, extra) : null,
   };
   const binds: PlanBind[] = [
     endpointBind,

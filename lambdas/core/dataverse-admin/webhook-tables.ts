@@ -78,9 +78,12 @@ export const MAPPED_COLUMNS: Readonly<Record<WebhookTable, readonly string[]>> =
   ],
 };
 
-/** The comma-separated, sorted form Dataverse stores; sorting makes the comparison with an existing step stable. */
-export function filteringAttributesOf(table: WebhookTable): string {
-  return [...new Set(MAPPED_COLUMNS[table])].sort().join(',');
+/**
+ * The comma-separated, sorted form Dataverse stores; sorting makes the comparison with an existing step stable.
+ * `extra`: columns a sync condition reads (e.g. `<prefix>_synctoxero`), so setting it fires an Update webhook.
+ */
+export function filteringAttributesOf(table: WebhookTable, extra: readonly string[] = []): string {
+  return [...new Set([...MAPPED_COLUMNS[table], ...extra])].sort().join(',');
 }
 
 /** Order lines are reported as their order: the step carries an image with the line's salesorderid. */

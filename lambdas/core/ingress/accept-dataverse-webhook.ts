@@ -40,6 +40,8 @@ export interface AcceptDataverseWebhookDeps {
   readonly settings: AcceptDataverseWebhookSettings;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Told of a synced record's change the connector made itself (ignored), for the sweep (core/sweep). */
+  readonly onOwnChange?: (table: SyncedTable, id: string, occurredAt: string) => Promise<void>;
 }
 
 export interface WebhookRequest {
@@ -113,6 +115,8 @@ export function createAcceptDataverseWebhook(deps: AcceptDataverseWebhookDeps): 
     if (ignoredBecause) {
       const log = change.unresolved ? logger.warn : logger.info;
       log.call(logger, 'dataverse webhook ignored', { ...fields, reason: ignoredBecause });
+      if (deps.onOwnChange && ignoredBecause === OWN_CHANGE && change.id && isSyncedTable(change.table))
+        await deps.onOwnChange(change.table, change.id, change.occurredAt);
       return json(202, { accepted: false, ignored: true, reason: ignoredBecause });
     }
 
@@ -141,9 +145,11 @@ export function createAcceptDataverseWebhook(deps: AcceptDataverseWebhookDeps): 
   };
 }
 
+const OWN_CHANGE = 'change made by the connector itself';
+
 function ignoreReason(change: ParsedDataverseChange, ignoreUserId: string | undefined): string | undefined {
   if (ignoreUserId && (change.initiatingUserId === ignoreUserId || change.userId === ignoreUserId)) {
-    return 'change made by the connector itself';
+    return OWN_CHANGE;
   }
   if (!(CHANGE_MESSAGES as readonly string[]).includes(change.source.message)) {
     return `message ${change.source.message} is not synced`;

@@ -5,7 +5,7 @@ export type SyncedTable = (typeof SYNCED_TABLES)[number];
 export const CHANGE_MESSAGES = ['Create', 'Update', 'Delete'] as const;
 export type ChangeMessage = (typeof CHANGE_MESSAGES)[number];
 
-export type ChangeSource = 'dataverse-webhook' | 'retry' | 'backfill' | 'redrive' | 'manual';
+export type ChangeSource = 'dataverse-webhook' | 'retry' | 'backfill' | 'redrive' | 'manual' | 'sweep';
 
 /**
  * The minimal, payload-free description of a Dataverse change that travels on the changes queue. The record itself

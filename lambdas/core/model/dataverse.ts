@@ -42,6 +42,8 @@ export interface DvAccount {
   /** Active contacts whose parent customer is this account; they become the Xero contact's persons. */
   readonly contacts?: readonly DvContactPerson[];
   readonly modifiedon: string;
+  /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
+  readonly conditionValues?: Readonly<Record<string, unknown>>;
 }
 
 export interface DvContact {
@@ -58,6 +60,8 @@ export interface DvContact {
   readonly parentAccountId?: string;
   readonly currencyCode?: string;
   readonly modifiedon: string;
+  /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
+  readonly conditionValues?: Readonly<Record<string, unknown>>;
 }
 
 /** statecode of product: 0 Active, 1 Retired, 2 Draft, 3 Under Revision. */
@@ -73,6 +77,8 @@ export interface DvProduct {
   readonly statecode: ProductState;
   readonly currencyCode?: string;
   readonly modifiedon: string;
+  /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
+  readonly conditionValues?: Readonly<Record<string, unknown>>;
 }
 
 export interface DvOrderLine {
@@ -110,6 +116,8 @@ export interface DvSalesOrder {
   readonly statuscode?: number;
   readonly createdon: string;
   readonly modifiedon: string;
+  /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
+  readonly conditionValues?: Readonly<Record<string, unknown>>;
   readonly submitdate?: string;
   readonly datefulfilled?: string;
   readonly requestdeliveryby?: string;

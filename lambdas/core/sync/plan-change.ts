@@ -9,6 +9,7 @@ import type { ContactDependency, ItemDependency, SourceRef, XeroWrite } from '..
 import type { DataverseReader, SyncStateStore } from '../ports';
 import type { MappingSettings } from '../settings';
 import { withContactPersons } from './contact-persons';
+import { unmetSyncCondition } from './sync-condition';
 
 export interface PlanDeps {
   readonly reader: DataverseReader;
@@ -40,6 +41,8 @@ export function createPlanChange(deps: PlanDeps) {
   async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
     const account = await reader.getAccount(event.id);
     if (!account) return gone(event, archive(event));
+    const unmet = unmetCondition(event, account);
+    if (unmet) return nothing(unmet);
     return {
       writes: [
         { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
@@ -56,6 +59,8 @@ export function createPlanChange(deps: PlanDeps) {
     const leaving = (now?: string) =>
       previousParent !== undefined && previousParent !== now ? [accountResync(event, previousParent, 'previous')] : [];
     if (!contact) return gone(event, { ...archive(event), forward: leaving() });
+    const unmet = unmetCondition(event, contact);
+    if (unmet) return nothing(unmet);
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
       return {
@@ -79,6 +84,8 @@ export function createPlanChange(deps: PlanDeps) {
       if (!code) return gone(event, nothing('deleted product was never synced to Xero'));
       return gone(event, { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] });
     }
+    const unmet = unmetCondition(event, product);
+    if (unmet) return nothing(unmet);
     return {
       writes: [
         { kind: 'upsert-item', source: sourceOf(event, product.modifiedon), item: mapProductToItem(product, settings) },
@@ -102,6 +109,9 @@ export function createPlanChange(deps: PlanDeps) {
     if (Array.isArray(order.lines) && order.lines.length === 0) {
       return nothing(`order ${order.ordernumber} has no lines yet; it is invoiced once lines are added`);
     }
+    // After the cancellation above: an invoice already in Xero is voided even when the order no longer qualifies.
+    const unmet = unmetCondition(event, order);
+    if (unmet) return nothing(unmet);
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
     const invoice = mapSalesOrderToInvoice(order, settings, {
@@ -181,6 +191,14 @@ export function createPlanChange(deps: PlanDeps) {
       });
     }
     return items;
+  }
+
+  /** The table's sync condition (settings.syncConditions); dependencies of an order are written regardless. */
+  function unmetCondition(
+    event: ChangeEvent,
+    record: { readonly conditionValues?: Readonly<Record<string, unknown>> }
+  ) {
+    return unmetSyncCondition(settings.syncConditions?.[event.table], record.conditionValues);
   }
 
   function accountContact(account: DvAccount): XeroContact {

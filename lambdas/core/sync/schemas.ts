@@ -11,7 +11,7 @@ const changeEventSchema = z.object({
   dedupeId: z.string().min(1),
   correlationId: z.string().optional(),
   operationId: z.string().optional(),
-  source: z.enum(['dataverse-webhook', 'retry', 'backfill', 'redrive', 'manual']),
+  source: z.enum(['dataverse-webhook', 'retry', 'backfill', 'redrive', 'manual', 'sweep']),
 });
 
 const sourceSchema = z.object({

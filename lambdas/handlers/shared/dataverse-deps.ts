@@ -9,7 +9,8 @@ import type { SettingsOf } from '../../adapters/aws/connector-settings';
 import { once } from './aws-clients';
 import type { EnvReader } from './env';
 import { loggerPort } from './powertools';
-import { rebuiltOnChange, settingsOf } from './settings';
+import { rebuiltOnChange, settingsOf, mappingSettings } from './settings';
+import { syncConditionColumns } from '../../core/sync/sync-condition';
 
 export type DataverseEnv = EnvReader<'DATAVERSE_URL' | 'DATAVERSE_APP_SECRET_ARN'>;
 
@@ -35,11 +36,13 @@ export const dataverseTokenSource = once(
       sourceFor({ serverUrl: env.require('DATAVERSE_URL'), s: await settingsOf('dataverseApp', env) })()
 );
 
+/** The reader also selects the columns of the mapping settings' sync conditions (core/sync/sync-condition.ts). */
 export const dataverseReader = once(
-  (env: DataverseEnv) =>
+  (env: DataverseEnv & EnvReader<'MAPPING_SETTINGS'>) =>
     new DataverseWebApiReader({
       serverUrl: env.require('DATAVERSE_URL'),
       tokenSource: dataverseTokenSource(env),
       logger: loggerPort,
+      conditionColumns: syncConditionColumns(mappingSettings(env).syncConditions),
     })
 );

@@ -8,6 +8,9 @@ import { fanOutOutcomes } from '../../core/sync/outcome-fan-out';
 import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
 import { dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
+import { DataverseSweepFinder } from '../../adapters/dataverse/dataverse-sweep-finder';
+import { DynamoDbChangeSightings } from '../../adapters/aws/dynamodb-change-sightings';
+import { noteOwnOutcomeWrites } from '../../core/sweep/own-writes';
 import { loggerPort, metrics } from './powertools';
 
 export const syncState = once(
@@ -16,7 +19,7 @@ export const syncState = once(
 
 type OutcomesEnv = DataverseEnv &
   EnvReader<
-    never,
+    'SYNC_STATE_TABLE',
     | 'DATAVERSE_LOG_MODE'
     | 'DATAVERSE_WRITE_BACK'
     | 'DATAVERSE_PUBLISHER_PREFIX'
@@ -43,9 +46,19 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
     },
     { writer, logger: loggerPort }
   );
+  // The integration log writes onto the synced record: noted, so the catch-up sweep does not re-sync it for that.
+  const ownWrites = {
+    sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
+    versions: new DataverseSweepFinder({
+      serverUrl: env.require('DATAVERSE_URL'),
+      tokenSource: dataverseTokenSource(env),
+      logger: loggerPort,
+    }),
+    logger: loggerPort,
+  };
   const sinks: OutcomeSink[] = [
     new MetricsOutcomeSink(metrics, loggerPort),
-    ...(integrationLog ? [integrationLog] : []),
+    ...(integrationLog ? [noteOwnOutcomeWrites(integrationLog, ownWrites)] : []),
   ];
   return fanOutOutcomes(sinks, loggerPort);
 });

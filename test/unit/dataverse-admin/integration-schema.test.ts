@@ -38,6 +38,7 @@ describe('planIntegrationSchema', () => {
               'd365x_xeroamountpaid',
               'd365x_xerofullypaidon',
               'd365x_xeroinvoiceurl',
+              'd365x_synctoxero',
             ]
           : [];
       expect(plan.actions.filter((a) => a.table === table).map((a) => a.name)).toEqual([
@@ -114,6 +115,7 @@ describe('planIntegrationSchema', () => {
       expect(body.RequiredLevel).toMatchObject({ Value: 'None' });
     }
     expect([...types].sort()).toEqual([
+      'Microsoft.Dynamics.CRM.BooleanAttributeMetadata',
       'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata',
       'Microsoft.Dynamics.CRM.MemoAttributeMetadata',
       'Microsoft.Dynamics.CRM.MoneyAttributeMetadata',

@@ -106,6 +106,25 @@ describe('Web API shapes of the setup-dataverse bodies', () => {
     expect(attributeProblems({ ...text, RequiredLevel: 'None' })).toHaveLength(1);
   });
 
+  it('should plan "Sync to Xero" as a documented Yes/No column and refuse one without its two options', () => {
+    const { attributes } = schemaBodies();
+    const flag = attributes.find((body) => body.SchemaName === 'd365x_SynctoXero')!;
+
+    expect(flag).toMatchObject({
+      '@odata.type': 'Microsoft.Dynamics.CRM.BooleanAttributeMetadata',
+      DefaultValue: false,
+      OptionSet: { TrueOption: { Value: 1 }, FalseOption: { Value: 0 } },
+    });
+    expect(attributeProblems(flag)).toEqual([]);
+    expect(attributeProblems({ ...flag, OptionSet: undefined })).toEqual([
+      'attribute d365x_SynctoXero: a Boolean column needs an OptionSet with TrueOption and FalseOption',
+    ]);
+    const noFalse = { ...(flag.OptionSet as Body), FalseOption: { Value: 2 } };
+    expect(attributeProblems({ ...flag, OptionSet: noFalse })).toEqual([
+      'attribute d365x_SynctoXero: OptionSet.FalseOption.Value must be 0',
+    ]);
+  });
+
   it('should refuse a relationship whose lookup is not a LookupAttributeMetadata or whose cascade is unknown', () => {
     const [relationship] = schemaBodies().relationships;
 

@@ -136,6 +136,21 @@ describe('planWebhookRegistration', () => {
     expect(updates[0]!.body?.filteringattributes).toBe(filteringAttributesOf('product'));
   });
 
+  it("should add a sync condition's column to the order Update step, so setting it fires a webhook", () => {
+    const state = registered(freshOrg());
+
+    const plan = planWebhookRegistration(
+      { ...SETTINGS, conditionColumns: { salesorder: ['d365x_synctoxero'] } },
+      state
+    );
+
+    const updates = plan.actions.filter((action) => action.op === 'update');
+    expect(updates.map((action) => action.key)).toEqual(['step:salesorder:Update']);
+    expect(String(updates[0]!.body?.filteringattributes).split(',')).toEqual(
+      expect.arrayContaining(['d365x_synctoxero', 'statecode', 'statuscode'])
+    );
+  });
+
   it('should update the endpoint with the key when its URL moved, and only then', () => {
     const state = registered(freshOrg());
 

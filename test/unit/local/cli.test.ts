@@ -91,6 +91,39 @@ describe('connector CLI', () => {
     expect(io.out()).not.toContain('env-token');
   });
 
+  it('should put broken Xero settings (with their valid choices) and missed webhooks first in the status', async () => {
+    fake = await startFakeConnector({
+      'GET /status': {
+        status: 200,
+        body: {
+          connection: { state: 'connected' },
+          sweep: { missedLastRun: 3, missedTotal: 9 },
+          preflight: {
+            ok: false,
+            problems: [
+              {
+                setting: 'salesAccountCode',
+                value: '999',
+                problem: 'account code 999 does not exist in the Xero organisation',
+                validChoices: '200 Sales, 260 Other Revenue',
+              },
+            ],
+            warnings: [],
+          },
+        },
+      },
+    });
+    const io = captureIo({ CONNECTOR_ADMIN_TOKEN: 'env-token' });
+    expect(await runCli(['--url', fake.url, 'status'], io)).toBe(0);
+    const [, first, second] = io.out().split('\n');
+    expect(first).toBe(
+      '  ! Setting salesAccountCode = 999: account code 999 does not exist in the Xero organisation. ' +
+        'Valid choices: 200 Sales, 260 Other Revenue'
+    );
+    expect(second).toBe('  ! The last catch-up sweep found 3 change(s) no webhook delivered (now queued)');
+    expect(io.out()).toContain('Missed total: 9');
+  });
+
   it('should print the raw JSON with --json, and prefer --token over the environment', async () => {
     const status = { connection: { state: 'reconnect_required' }, counts: { synced: 5 } };
     fake = await startFakeConnector({ 'GET /status': { status: 200, body: status } });

@@ -79,4 +79,14 @@ describe('loadRuntimeConfig', () => {
   ])('should reject bad values with the variable named (%#)', (env, name) => {
     expect(() => loadRuntimeConfig(env)).toThrow(name);
   });
+
+  it('should read the sweep period: 300 s by default, 0 for off, and refuse anything else', () => {
+    expect(loadRuntimeConfig({}).sweepIntervalSeconds).toBe(300);
+    expect(loadRuntimeConfig({ DATAVERSE_SWEEP_INTERVAL_SECONDS: '0' }).sweepIntervalSeconds).toBe(0);
+    expect(loadRuntimeConfig({ DATAVERSE_SWEEP_INTERVAL_SECONDS: '30' }).sweepIntervalSeconds).toBe(30);
+    for (const bad of ['-1', '1.5', 'often', '86401'])
+      expect(() => loadRuntimeConfig({ DATAVERSE_SWEEP_INTERVAL_SECONDS: bad })).toThrow(
+        /DATAVERSE_SWEEP_INTERVAL_SECONDS must be 0 \(off\) or whole seconds/
+      );
+  });
 });

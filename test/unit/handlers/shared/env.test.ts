@@ -36,8 +36,8 @@ describe('envFor', () => {
     expect(() => env.require('XERO_TOKEN_SECRET_ARN')).toThrow('dataverseWebhook does not declare');
     // A shared dependency that needs the sync-state table cannot be given the webhook's reader.
     const needsTable = (reader: EnvReader<'SYNC_STATE_TABLE'>) => reader;
-    // @ts-expect-error SYNC_STATE_TABLE is not in the dataverseWebhook contract
-    needsTable(env);
+    // @ts-expect-error SYNC_STATE_TABLE is not in the xeroWebhook contract
+    needsTable(envFor('xeroWebhook', {}));
     expect(needsTable(envFor('mapChanges', {}))).toBeDefined();
   });
 

@@ -1,0 +1,48 @@
+import { renderChecks, preflightStatusOf, sweepStatusOf } from '../../../src/local/status-checks';
+
+describe('status page: sweep and preflight', () => {
+  it('should show the missed changes and each broken setting with its valid choices, escaped', () => {
+    const sweep = sweepStatusOf({
+      sweepIntervalSeconds: 300,
+      sweep: {
+        startedAt: '2026-11-26T10:00:00.000Z',
+        finishedAt: '2026-11-26T10:00:02.000Z',
+        tables: [{ table: 'account', found: 0, queued: 0, missed: 0, truncated: false, error: 'Dataverse <down>' }],
+        found: 5,
+        queued: 2,
+        missed: 2,
+        missedTotal: 7,
+      },
+    });
+    const preflight = preflightStatusOf({
+      checkedAt: '2026-11-26T10:00:00.000Z',
+      ok: false,
+      organisation: {
+        organisationId: 'o',
+        name: 'Demo <Ltd>',
+        baseCurrency: 'NZD',
+        timezone: 'NEWZEALANDSTANDARDTIME',
+      },
+      problems: [
+        {
+          setting: 'salesAccountCode',
+          value: '999',
+          message: 'account code 999 does not exist in the Xero organisation',
+          validChoices: ['200 Sales', '260 Other Revenue'],
+        },
+      ],
+      warnings: [],
+    });
+    const html = renderChecks(sweep, preflight);
+    expect(html).toContain('<dd id="sweep-missed">2 / 7</dd>');
+    expect(html).toContain('account: Dataverse &lt;down&gt;');
+    expect(html).toContain('<code>salesAccountCode</code>');
+    expect(html).toContain('200 Sales, 260 Other Revenue');
+    expect(html).toContain('Demo &lt;Ltd&gt;');
+    expect(html).toContain('1 mapping setting(s) Xero cannot use');
+  });
+
+  it('should say the preflight has not run before Xero is connected', () => {
+    expect(renderChecks(sweepStatusOf({ sweepIntervalSeconds: 0 }), undefined)).toContain('Not run yet');
+  });
+});
