@@ -58,7 +58,13 @@ describe('Powertools logger port', () => {
 
     const lines = await captured(async () => {
       expect(
-        (await accept({ headers: {}, query: { code: key }, rawBody: fixtureBytes('account-create') })).status
+        (
+          await accept({
+            headers: { 'content-type': 'application/json' },
+            query: { code: key },
+            rawBody: fixtureBytes('account-create'),
+          })
+        ).status
       ).toBe(202);
     });
 
