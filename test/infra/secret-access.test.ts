@@ -39,7 +39,7 @@ function readersOf(secretId: string): FunctionId[] {
 describe('secrets by purpose', () => {
   it.each<[SettingsSecretId, FunctionId[]]>([
     ['xeroApp', ['tokenService']],
-    ['dataverseApp', ['mapChanges', 'operations', 'postXeroWrites', 'reconcile', 'xeroWriteback']],
+    ['dataverseApp', ['mapChanges', 'operations', 'postXeroWrites', 'reconcile', 'sweep', 'xeroWriteback']],
     ['dataverseWebhook', ['dataverseWebhook']],
     ['xeroWebhook', ['xeroWebhook']],
     ['admin', ['oauth']],
@@ -77,7 +77,7 @@ describe('secrets by purpose', () => {
 });
 
 describe('consent function table access', () => {
-  it('should only put nonce items into the sync-state table', () => {
+  it('should only put nonce items into the sync-state table, and read only checkpoint items (the /status reports)', () => {
     const dynamo = statementsOf('oauth').filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
 
     expect(dynamo).toEqual([
@@ -85,6 +85,11 @@ describe('consent function table access', () => {
         Action: 'dynamodb:PutItem',
         Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.table), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['nonce#*'] } },
+      }),
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkpoint#*'] } },
       }),
     ]);
   });

@@ -34,7 +34,15 @@ describe('dataverse-webhook handler with sightings', () => {
       syncedTables: ['account', 'contact', 'product', 'salesorder'],
     }));
     const post = (body: string) =>
-      handler(apiGatewayEvent({ resource: '/webhooks/dataverse', method: 'POST', query: { code: KEY }, body }));
+      handler(
+        apiGatewayEvent({
+          resource: '/webhooks/dataverse',
+          method: 'POST',
+          query: { code: KEY },
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+      );
     return { sightings, post };
   }
 
