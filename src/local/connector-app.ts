@@ -179,6 +179,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
         connectionEpoch += 1;
         queue.wakeDelayed();
       },
+      status: () => tokenService.status(),
     },
     clock,
     logger,

@@ -26,7 +26,7 @@ export interface ConsentDeps {
   readonly connections: {
     adopt(record: StoredConnection): Promise<void>;
     /** The current connection, so a different organisation is never swapped in silently. */
-    status?(): Promise<ConnectionStatus>;
+    status(): Promise<ConnectionStatus>;
   };
   readonly clock: Clock;
   readonly logger: Logger;
@@ -224,7 +224,7 @@ async function settle(
   hash: string
 ): Promise<ConsentOutcome> {
   // A pinned tenant was chosen by the operator's configuration: no second confirmation needed.
-  if (!deps.config.pinnedTenantId && deps.connections.status) {
+  if (!deps.config.pinnedTenantId) {
     const current = await deps.connections.status();
     if (current.tenantId && current.tenantId !== tenant.tenantId) {
       const { token } = await parkConsent(deps, 'replace-tenant', tokens, [tenant], hash);
