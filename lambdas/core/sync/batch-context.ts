@@ -206,7 +206,8 @@ export class BatchContext {
       } catch (error) {
         this.deps.logger.warn('sync state not written', { records: this.unsaved.size, error: describeError(error) });
         this.writes.forEach((write, index) => {
-          if (this.unsaved.has(keyOf(write.source)) && this.results[index]?.status !== 'retry') {
+          const settled = this.results[index]?.status;
+          if ((settled === 'done' || settled === 'dead') && this.unsaved.has(keyOf(write.source))) {
             this.settleFailed(index, error);
           }
         });
