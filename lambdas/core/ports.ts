@@ -84,7 +84,16 @@ export interface SyncRecord {
 export interface SyncStateStore {
   get(table: SyncedTable, id: string): Promise<SyncRecord | null>;
   put(record: SyncRecord): Promise<void>;
+  /**
+   * The state of many records at once, strongly consistent like `get` (a `creating` mark written a moment ago by
+   * another process counts). The answer is aligned with `refs`: null where nothing is known.
+   */
+  getMany(refs: readonly SyncRecordRef[]): Promise<(SyncRecord | null)[]>;
+  /** Writes many records (unconditionally, like `put`); when one record appears twice the last one wins. */
+  putMany(records: readonly SyncRecord[]): Promise<void>;
 }
+
+export type SyncRecordRef = Pick<SyncRecord, 'table' | 'id'>;
 
 /** One record's result, handed to the integration log and metrics. */
 export interface SyncOutcome {

@@ -7,6 +7,7 @@ import type {
   OutcomeSink,
   SyncOutcome,
   SyncRecord,
+  SyncRecordRef,
   SyncStateStore,
   WriteQueue,
 } from '../../lambdas/core/ports';
@@ -18,6 +19,12 @@ export class InMemorySyncState implements SyncStateStore {
   }
   async put(record: SyncRecord) {
     this.records.set(`${record.table}:${record.id}`, record);
+  }
+  async getMany(refs: readonly SyncRecordRef[]) {
+    return refs.map((ref) => this.records.get(`${ref.table}:${ref.id}`) ?? null);
+  }
+  async putMany(records: readonly SyncRecord[]) {
+    for (const record of records) this.records.set(`${record.table}:${record.id}`, record);
   }
 }
 

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SyncedTable } from '../../core/model/change-event';
-import type { SyncRecord, SyncStateStore, SyncStatus } from '../../core/ports';
+import type { SyncRecord, SyncRecordRef, SyncStateStore, SyncStatus } from '../../core/ports';
+import { batchGetAll, batchPutAll, type BatchRetryOptions } from './dynamodb-batch';
 
 /** Sync state on DynamoDB: one item per Dataverse record, partition key `table#id`. */
 export class DynamoDbSyncState implements SyncStateStore {
@@ -9,7 +10,8 @@ export class DynamoDbSyncState implements SyncStateStore {
 
   constructor(
     client: DynamoDBClient,
-    private readonly tableName: string
+    private readonly tableName: string,
+    private readonly batchOptions: BatchRetryOptions = {}
   ) {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -17,7 +19,7 @@ export class DynamoDbSyncState implements SyncStateStore {
   async get(table: SyncedTable, id: string): Promise<SyncRecord | null> {
     const result = await this.documents.send(
       // Strongly consistent: a `creating` mark or a newer version written a moment ago by another function counts.
-      new GetCommand({ TableName: this.tableName, Key: { pk: `${table}#${id}` }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: pkOf({ table, id }) }, ConsistentRead: true }),
       {
         abortSignal: AbortSignal.timeout(5_000),
       }
@@ -28,10 +30,26 @@ export class DynamoDbSyncState implements SyncStateStore {
   }
 
   async put(record: SyncRecord): Promise<void> {
-    await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: `${record.table}#${record.id}`, ...record } }),
-      { abortSignal: AbortSignal.timeout(5_000) }
-    );
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: { pk: pkOf(record), ...record } }), {
+      abortSignal: AbortSignal.timeout(5_000),
+    });
+  }
+
+  /** BatchGetItem, 100 keys a call, strongly consistent like `get`. */
+  async getMany(refs: readonly SyncRecordRef[]): Promise<(SyncRecord | null)[]> {
+    const keys = [...new Set(refs.map(pkOf))].map((pk) => ({ pk }));
+    const items = await batchGetAll(this.documents, this.tableName, keys, this.batchOptions);
+    const byKey = new Map<string, SyncRecord>();
+    for (const { pk, ...record } of items) byKey.set(String(pk), record as unknown as SyncRecord);
+    return refs.map((ref) => byKey.get(pkOf(ref)) ?? null);
+  }
+
+  /** BatchWriteItem, 25 puts a call; a record given twice is written once, as its last version. */
+  async putMany(records: readonly SyncRecord[]): Promise<void> {
+    const latest = new Map<string, SyncRecord>();
+    for (const record of records) latest.set(pkOf(record), record);
+    const items = [...latest].map(([pk, record]) => ({ pk, ...record }));
+    await batchPutAll(this.documents, this.tableName, items, this.batchOptions);
   }
 
   /** Every record in a status, page by page (reconciliation walks the synced ones; nonces and checkpoints are skipped). */
@@ -57,4 +75,8 @@ export class DynamoDbSyncState implements SyncStateStore {
     } while (startKey);
     return records;
   }
+}
+
+function pkOf(ref: SyncRecordRef): string {
+  return `${ref.table}#${ref.id}`;
 }

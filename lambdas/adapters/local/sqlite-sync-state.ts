@@ -1,6 +1,6 @@
 /** `SyncStateStore` in SQLite: what the connector knows about each synced Dataverse record. */
 import type { SyncedTable } from '../../core/model/change-event';
-import type { SyncRecord, SyncRecordStatus, SyncStateStore, SyncStatus } from '../../core/ports';
+import type { SyncRecord, SyncRecordRef, SyncRecordStatus, SyncStateStore, SyncStatus } from '../../core/ports';
 import { migrate, type SqliteDatabase } from './sqlite-database';
 
 const MIGRATIONS = [
@@ -45,6 +45,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
   }
 
   async put(record: SyncRecord): Promise<void> {
+    this.upsert(record);
+  }
+
+  private upsert(record: SyncRecord): void {
     this.db
       .prepare(
         `INSERT INTO sync_state (record_table, record_id, xero_id, xero_key, version, status, message, updated_at)
@@ -63,6 +67,18 @@ export class SqliteSyncStateStore implements SyncStateStore {
         message: record.message ?? null,
         updatedAt: record.updatedAt,
       });
+  }
+
+  async getMany(refs: readonly SyncRecordRef[]): Promise<(SyncRecord | null)[]> {
+    return Promise.all(refs.map((ref) => this.get(ref.table, ref.id)));
+  }
+
+  /** One transaction: a local disk write is cheap, and all or none of the batch lands. */
+  async putMany(records: readonly SyncRecord[]): Promise<void> {
+    const write = this.db.transaction((all: readonly SyncRecord[]) => {
+      for (const record of all) this.upsert(record);
+    });
+    write(records);
   }
 
   /** Every record in a status (reconciliation walks the synced ones). */

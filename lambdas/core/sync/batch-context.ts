@@ -5,6 +5,7 @@ import type {
   Logger,
   OutcomeSink,
   SyncRecord,
+  SyncRecordRef,
   SyncStateStore,
   SyncStatus,
   XeroGateway,
@@ -25,13 +26,22 @@ export interface PostWritesDeps {
   readonly keyIndex?: XeroKeyIndex;
 }
 
+type OutcomeFields = { xeroId?: string; errorCode?: string; willRetry?: boolean };
+
 /**
- * Book-keeping for one batch of writes: which are settled, with what result, and the sync-state reads they share.
+ * Book-keeping for one batch of writes: which are settled, with what result, and the sync state they share.
  * Every write is settled exactly once and produces exactly one outcome.
+ *
+ * Sync state costs a few calls per batch, not per record: the whole batch's state is read at once (`readStates`),
+ * the `creating` marks of a phase are written together before its Xero call, and every other change is held until
+ * `finish` writes them all and only then logs the outcomes (a result that could not be remembered is retried).
  */
 export class BatchContext {
   private readonly results: (WorkResult | undefined)[];
+  private readonly outcomes: { index: number; status: SyncStatus; message: string; extra: OutcomeFields }[] = [];
   private readonly stateCache = new Map<string, Promise<SyncRecord | null>>();
+  /** Remembered but not yet written, by record. */
+  private readonly unsaved = new Map<string, SyncRecord>();
   private shortCode?: Promise<string | undefined>;
 
   constructor(
@@ -59,8 +69,28 @@ export class BatchContext {
     return write;
   }
 
+  /**
+   * Reads the state of every record the batch touches (its writes and their customers and items) in one call,
+   * strongly consistent, so each later `stateOf` is answered from memory.
+   */
+  async readStates(): Promise<void> {
+    const refs = new Map<string, SyncRecordRef>();
+    for (const write of this.writes) {
+      const sources = [write.source];
+      if (write.kind === 'upsert-invoice') {
+        sources.push(...write.requires.contacts.map((d) => d.source), ...write.requires.items.map((d) => d.source));
+      }
+      for (const { table, id } of sources) {
+        if (!this.stateCache.has(keyOf({ table, id }))) refs.set(keyOf({ table, id }), { table, id });
+      }
+    }
+    if (refs.size === 0) return;
+    const records = await this.deps.state.getMany([...refs.values()]);
+    [...refs.keys()].forEach((key, position) => this.stateCache.set(key, Promise.resolve(records[position] ?? null)));
+  }
+
   stateOf(source: Pick<SourceRef, 'table' | 'id'>): Promise<SyncRecord | null> {
-    const key = `${source.table}:${source.id}`;
+    const key = keyOf(source);
     let cached = this.stateCache.get(key);
     if (!cached) {
       cached = this.deps.state.get(source.table, source.id);
@@ -94,12 +124,15 @@ export class BatchContext {
    */
   async markCreating(sources: readonly Pick<SourceRef, 'table' | 'id'>[]) {
     const now = this.deps.clock.now().toISOString();
+    const marks = new Map<string, SyncRecord>();
     for (const source of sources) {
       if ((await this.stateOf(source)) !== null) continue;
-      const record: SyncRecord = { table: source.table, id: source.id, status: 'creating', updatedAt: now };
-      await this.deps.state.put(record);
-      this.stateCache.set(`${source.table}:${source.id}`, Promise.resolve(record));
+      marks.set(keyOf(source), { table: source.table, id: source.id, status: 'creating', updatedAt: now });
     }
+    if (marks.size === 0) return;
+    // Durable before the Xero call: one batched write for the phase, awaited in full.
+    await this.deps.state.putMany([...marks.values()]);
+    marks.forEach((record, key) => this.stateCache.set(key, Promise.resolve(record)));
   }
 
   async remember(
@@ -117,8 +150,8 @@ export class BatchContext {
       message: fields.message,
       updatedAt: this.deps.clock.now().toISOString(),
     };
-    await this.deps.state.put(record);
-    this.stateCache.set(`${source.table}:${source.id}`, Promise.resolve(record));
+    this.unsaved.set(keyOf(source), record);
+    this.stateCache.set(keyOf(source), Promise.resolve(record));
   }
 
   /** A write reached Xero (or needed nothing): remember it and log the outcome. */
@@ -128,20 +161,32 @@ export class BatchContext {
       await this.remember(write.source, { xeroId: xero?.id, xeroKey: xero?.key, status, message });
     }
     this.results[index] = { status: 'done' };
-    await this.record(write, status, message, { xeroId: xero?.id });
+    this.outcomes.push({ index, status, message, extra: { xeroId: xero?.id } });
   }
 
   /** A write failed: permanent failures go to the dead letters, the rest back to the queue or on pause. */
   async fail(index: number, error: unknown) {
     const write = this.write(index);
     const message = describeError(error);
+    if (dispositionOf(error) === 'permanent') await this.remember(write.source, { status: 'failed', message });
+    this.settleFailed(index, error);
+  }
+
+  private settleFailed(index: number, error: unknown) {
     const disposition = dispositionOf(error);
     this.results[index] = workResultOf(error);
-    if (disposition === 'permanent') await this.remember(write.source, { status: 'failed', message });
-    await this.record(write, 'failed', message, {
-      errorCode: error instanceof ConnectorError ? error.code : 'UNEXPECTED',
-      willRetry: disposition !== 'permanent',
-    });
+    const outcome = {
+      index,
+      status: 'failed' as const,
+      message: describeError(error),
+      extra: {
+        errorCode: error instanceof ConnectorError ? error.code : 'UNEXPECTED',
+        willRetry: disposition !== 'permanent',
+      },
+    };
+    const earlier = this.outcomes.findIndex((o) => o.index === index);
+    if (earlier >= 0) this.outcomes[earlier] = outcome;
+    else this.outcomes.push(outcome);
   }
 
   /** A call failed as a whole (rate limit, outage, lost connection): every write still open gets the same fate. */
@@ -149,7 +194,30 @@ export class BatchContext {
     for (const index of indices) if (!this.isSettled(index)) await this.fail(index, error);
   }
 
-  finish(): WorkResult[] {
+  /**
+   * Writes what the batch remembered (BatchWriteItem on AWS), then logs one outcome per write. When the state
+   * cannot be written, the writes it belongs to go back to the queue: their records still read `creating` (or
+   * their previous state), so the retry looks them up in Xero by key and creates nothing twice.
+   */
+  async finish(): Promise<WorkResult[]> {
+    if (this.unsaved.size > 0) {
+      try {
+        await this.deps.state.putMany([...this.unsaved.values()]);
+      } catch (error) {
+        this.deps.logger.warn('sync state not written', { records: this.unsaved.size, error: describeError(error) });
+        this.writes.forEach((write, index) => {
+          const settled = this.results[index]?.status;
+          if ((settled === 'done' || settled === 'dead') && this.unsaved.has(keyOf(write.source))) {
+            this.settleFailed(index, error);
+          }
+        });
+      }
+      this.unsaved.clear();
+    }
+    for (const { index, status, message, extra } of this.outcomes) {
+      await this.record(this.write(index), status, message, extra);
+    }
+    this.outcomes.length = 0;
     return this.results.map((result) => result ?? { status: 'retry', error: 'not processed' });
   }
 
@@ -165,12 +233,7 @@ export class BatchContext {
     return this.shortCode;
   }
 
-  private async record(
-    write: XeroWrite,
-    status: SyncStatus,
-    message: string,
-    extra: { xeroId?: string; errorCode?: string; willRetry?: boolean }
-  ) {
+  private async record(write: XeroWrite, status: SyncStatus, message: string, extra: OutcomeFields) {
     const xeroShortCode = extra.xeroId ? await this.organisationShortCode() : undefined;
     try {
       await this.deps.outcomes.record({
@@ -228,6 +291,10 @@ export class KeyLookups {
   keys(): Promise<string[]> {
     return this.ctx.keysToLookUp(this.kind, this.toLookUp, this.untouched);
   }
+}
+
+function keyOf(source: SyncRecordRef): string {
+  return `${source.table}:${source.id}`;
 }
 
 export function isOlder(candidate: string | undefined, than: string | undefined): boolean {

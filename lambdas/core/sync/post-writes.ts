@@ -9,18 +9,21 @@ export type { PostWritesDeps } from './batch-context';
 /**
  * Post stage: writes a batch of mapped documents to Xero, exactly once.
  *
- * 1. Drop writes older than what is already synced for the same record (out-of-order delivery), and all but the
+ * 1. Read the sync state of every record in the batch at once (strongly consistent). Drop writes older than what is already synced for the same record (out-of-order delivery), and all but the
  *    newest write per record within the batch.
  * 2. Contacts, then items, then invoices: every invoice's customer and catalogue items exist before it is sent.
  * 3. Each kind is looked up by its natural key (ContactNumber, Code, Reference) unless our state already knows its
  *    Xero id (an invoice's customer always is: an archived one takes no new invoice), then saved in batches of ≤50 with summarizeErrors=false and a deterministic Idempotency-Key. A write
  *    whose outcome was uncertain is retried later and finds its record by key, so nothing is created twice.
  * 4. Each write ends with one result (done / retry / dead / paused) and one outcome for the log and metrics.
+ * 5. Sync state is written in batches: a phase's `creating` marks together before its Xero call, everything else
+ *    at the end of the batch, before the outcomes are logged (see BatchContext.finish).
  */
 export function createPostWrites(deps: PostWritesDeps) {
   return async function postWrites(writes: readonly XeroWrite[]): Promise<WorkResult[]> {
     const ctx = new BatchContext(writes, deps);
     try {
+      await ctx.readStates();
       await skipSuperseded(ctx);
       const customers = await runContactsPhase(ctx);
       await runItemsPhase(ctx);
@@ -29,7 +32,7 @@ export function createPostWrites(deps: PostWritesDeps) {
       // A call failed as a whole (rate limit, outage, reconnect needed): what is still open is retried or paused.
       await ctx.failAll(ctx.pending(), error);
     }
-    return ctx.finish();
+    return await ctx.finish();
   };
 }
 

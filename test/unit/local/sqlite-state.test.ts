@@ -29,6 +29,15 @@ function recordingLogger(): Logger & { errors: unknown[][] } {
 }
 
 describe('SqliteSyncStateStore', () => {
+  it('should write many records in one go, the last of a repeated one winning, and read them back aligned', async () => {
+    const store = new SqliteSyncStateStore(openDatabase({ memory: true }));
+    const a = { table: 'account' as const, id: 'a', status: 'creating' as const, updatedAt: '2026-01-01T00:00:00Z' };
+    const b = { table: 'product' as const, id: 'b', status: 'synced' as const, updatedAt: '2026-01-01T00:00:00Z' };
+    const a2 = { ...a, status: 'synced' as const, xeroId: 'x-a' };
+    await store.putMany([a, b, a2]);
+    expect(await store.getMany([b, { table: 'account', id: 'none' }, a])).toEqual([b, null, a2]);
+  });
+
   it('should return null for a record it has never seen', async () => {
     const store = new SqliteSyncStateStore(openDatabase({ memory: true }));
     expect(await store.get('product', 'nope')).toBeNull();

@@ -63,7 +63,7 @@ async function postStageResult(error: unknown) {
     logger: recordingLogger(),
   });
   await ctx.fail(0, error);
-  return ctx.finish()[0];
+  return (await ctx.finish())[0];
 }
 
 describe('workResultOf', () => {
