@@ -29,6 +29,8 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 export async function startAwsEndpoint(options: {
   motoUrl: string;
+  /** The harness time scale (see aws-stack.ts): applied to visibility timeouts the callers set. */
+  timeScale: number;
   lambda: () => LambdaHost;
   moveTasks: () => MessageMoveTasks;
 }): Promise<AwsEndpoint> {
@@ -46,7 +48,7 @@ export async function startAwsEndpoint(options: {
         ? invokeFunction(options.lambda(), decodeURIComponent(invoke[1]!), req, body, res)
         : target === 'AmazonSQS.StartMessageMoveTask' || target === 'AmazonSQS.ListMessageMoveTasks'
           ? moveTask(options.moveTasks(), target, body, res)
-          : forward(options.motoUrl, req, body, res);
+          : forward(options.motoUrl, req, scaleVisibility(target, body, options.timeScale), res);
       handled.catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
@@ -124,6 +126,26 @@ async function moveTask(tasks: MessageMoveTasks, target: string, body: Buffer, r
   } else {
     res.writeHead(200).end(JSON.stringify({ Results: tasks.list(input.SourceArn) }));
   }
+}
+
+/**
+ * A visibility timeout a function sets (a pause, a Retry-After) shrinks with the harness time scale, like the
+ * queues' own: rounded up, so a non-zero wait never becomes an immediate redelivery.
+ */
+function scaleVisibility(target: string, body: Buffer, timeScale: number): Buffer {
+  if (timeScale === 1) return body;
+  const scale = (seconds: unknown) => (typeof seconds === 'number' ? Math.ceil(seconds * timeScale) : seconds);
+  if (target === 'AmazonSQS.ChangeMessageVisibility' || target === 'AmazonSQS.ReceiveMessage') {
+    const input = JSON.parse(body.toString('utf8')) as { VisibilityTimeout?: number };
+    if (input.VisibilityTimeout === undefined) return body;
+    return Buffer.from(JSON.stringify({ ...input, VisibilityTimeout: scale(input.VisibilityTimeout) }));
+  }
+  if (target === 'AmazonSQS.ChangeMessageVisibilityBatch') {
+    const input = JSON.parse(body.toString('utf8')) as { Entries: { VisibilityTimeout?: number }[] };
+    const entries = input.Entries.map((e) => ({ ...e, VisibilityTimeout: scale(e.VisibilityTimeout) }));
+    return Buffer.from(JSON.stringify({ ...input, Entries: entries }));
+  }
+  return body;
 }
 
 function forward(motoUrl: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {

@@ -5,8 +5,9 @@
  * and EventBridge Scheduler schedules (run on demand). Everything is read from the template; the only substitution
  * is the stage's external endpoints (Xero, Dataverse) → the sandbox servers, matched by value from lib/config.
  *
- * Time scale: `timeScale` multiplies every queue's VisibilityTimeout and every mapping's batching window, so
- * redelivery after a crash takes seconds instead of minutes. The template is never edited.
+ * Time scale: `timeScale` multiplies every queue's VisibilityTimeout, every visibility timeout a caller sets
+ * (ChangeMessageVisibility for a pause or a Retry-After, ReceiveMessage) and every mapping's batching window, so
+ * redelivery after a crash or a pause takes seconds instead of minutes. The template is never edited.
  */
 import { join } from 'node:path';
 import {
@@ -89,6 +90,7 @@ export class AwsStack {
     const holder: { lambda?: LambdaHost; moves?: MessageMoveTasks } = {};
     const endpoint = await startAwsEndpoint({
       motoUrl: moto.endpoint,
+      timeScale,
       lambda: () => holder.lambda!,
       moveTasks: () => holder.moves!,
     });
@@ -199,6 +201,12 @@ export class AwsStack {
   async secretJson(secret: ProvisionedSecret): Promise<Record<string, unknown>> {
     const value = await this.secretsClient.send(new GetSecretValueCommand({ SecretId: secret.arn }));
     return JSON.parse(value.SecretString ?? '{}') as Record<string, unknown>;
+  }
+
+  async putSecretJson(secret: ProvisionedSecret, value: unknown): Promise<void> {
+    await this.secretsClient.send(
+      new PutSecretValueCommand({ SecretId: secret.arn, SecretString: JSON.stringify(value) })
+    );
   }
 
   /** Values generated at creation (GenerateSecretString's GenerateStringKey), by key. */
