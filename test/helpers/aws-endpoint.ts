@@ -50,6 +50,7 @@ export async function startAwsEndpoint(options: {
           ? moveTask(options.moveTasks(), target, body, res)
           : forward(options.motoUrl, req, scaleVisibility(target, body, options.timeScale), res);
       handled.catch((error: unknown) => {
+        if (process.env.DEBUG_AWS_TIER) process.stderr.write(`[endpoint] ${target || req.url}: ${String(error)}\n`);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: error instanceof Error ? error.message : String(error) }));
       });
@@ -154,7 +155,7 @@ function forward(motoUrl: string, req: IncomingMessage, body: Buffer, res: Serve
     const upstream = httpRequest(
       target,
       // The original Host stays: moto builds queue URLs from it, so they point back at this endpoint.
-      { method: req.method, headers: req.headers, timeout: 60_000 },
+      { method: req.method, headers: { ...req.headers, 'content-length': String(body.length) }, timeout: 60_000 },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -2,9 +2,12 @@
  * Shared set-up of the AWS tier's scenarios: the sandbox Xero and Dataverse, the synthesized stack against them
  * with the operator's settings filled in, consent as a browser does it, and waits on queues and outcomes.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import { findFreePort, startSandboxSystems, type SandboxSystems } from '../../src/local/sandbox-mode';
 import { AwsStack, sandboxEndpoints } from './aws-stack';
+import { REPO_ROOT } from './aws-synth';
 import { waitFor } from './e2e-harness';
 
 export { DEMO_IDS };
@@ -90,5 +93,37 @@ export async function waitForIdle(stack: AwsStack, timeoutMs = 60_000): Promise<
       return streak >= 3;
     },
     { timeoutMs, everyMs: 100 }
+  );
+}
+
+/** Runs the operator CLI (`connector …`) in its own process, its SDK pointed at the stack's AWS endpoint. */
+export function runConnectorCli(
+  stack: AwsStack,
+  args: readonly string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'connector-cli.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...stack.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // This machine's Node 20 makes the SDK print a support warning; Lambda and operators run Node 22.
+      resolve({
+        code,
+        stdout,
+        stderr: stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?created\)\n/, ''),
+      });
+    })
   );
 }

@@ -61,6 +61,7 @@ export interface ScheduleInfo {
 
 export interface EmfMetric {
   readonly functionName: string;
+  readonly namespace: string;
   readonly name: string;
   readonly value: number;
   readonly dimensions: Record<string, string>;
@@ -232,18 +233,47 @@ export class AwsStack {
       } catch {
         continue;
       }
-      const aws = doc._aws as { CloudWatchMetrics?: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+      const aws = doc._aws as {
+        CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+      };
       for (const directive of aws?.CloudWatchMetrics ?? []) {
         const dimensions = Object.fromEntries(directive.Dimensions.flat().map((d) => [d, String(doc[d])]));
         for (const metric of directive.Metrics) {
           if (name && metric.Name !== name) continue;
           const raw = doc[metric.Name];
           for (const value of Array.isArray(raw) ? raw : [raw])
-            out.push({ functionName, name: metric.Name, value: Number(value), dimensions });
+            out.push({
+              functionName,
+              namespace: directive.Namespace,
+              name: metric.Name,
+              value: Number(value),
+              dimensions,
+            });
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Alarms of the template that a printed metric would set off: same namespace, metric name and dimensions, and a
+   * value beyond the alarm's threshold (one datapoint; the alarm's evaluation periods are not replayed).
+   */
+  alarmsSetOffBy(metric: EmfMetric): string[] {
+    return resourcesOfType(this.template, 'AWS::CloudWatch::Alarm')
+      .filter(([, r]) => {
+        const p = resolveValue(r.Properties ?? {}, this.provisioned.context) as {
+          Namespace?: string;
+          MetricName?: string;
+          Dimensions?: { Name: string; Value: string }[];
+          ComparisonOperator?: string;
+          Threshold?: number;
+        };
+        if (p.Namespace !== metric.namespace || p.MetricName !== metric.name) return false;
+        if (!(p.Dimensions ?? []).every((d) => metric.dimensions[d.Name] === d.Value)) return false;
+        return breaches(metric.value, String(p.ComparisonOperator), Number(p.Threshold));
+      })
+      .map(([id]) => id);
   }
 
   async close(): Promise<void> {
@@ -281,6 +311,21 @@ export class AwsStack {
         })
       );
     }
+  }
+}
+
+function breaches(value: number, operator: string, threshold: number): boolean {
+  switch (operator) {
+    case 'GreaterThanThreshold':
+      return value > threshold;
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+    default:
+      return false;
   }
 }
 
