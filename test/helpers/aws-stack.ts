@@ -154,6 +154,14 @@ export class AwsStack {
     return this.provisioned.secrets;
   }
 
+  /** A stack output (CfnOutput), resolved as CloudFormation would after the deploy. */
+  output(name: string): string {
+    const outputs = (this.template as unknown as { Outputs?: Record<string, { Value: unknown }> }).Outputs ?? {};
+    const output = outputs[name];
+    if (!output) throw new Error(`the stack has no output ${name}`);
+    return resolveString(output.Value, this.provisioned.context);
+  }
+
   /** The one function whose construct path matches, e.g. fn(/Token/). */
   fn(pattern: RegExp): FunctionSpec {
     const matches = this.lambda.functions.filter((f) => pattern.test(f.path));
