@@ -154,6 +154,13 @@ export class AwsStack {
     return this.provisioned.secrets;
   }
 
+  /** What `Ref` of a template resource resolves to (queue URL, table name, secret ARN, function name, …). */
+  ref(logicalId: string): string {
+    const resource = this.provisioned.physical.get(logicalId);
+    if (!resource) throw new Error(`${logicalId} is not provisioned`);
+    return resource.ref;
+  }
+
   /** A stack output (CfnOutput), resolved as CloudFormation would after the deploy. */
   output(name: string): string {
     const outputs = (this.template as unknown as { Outputs?: Record<string, { Value: unknown }> }).Outputs ?? {};
