@@ -12,7 +12,12 @@ import { join, relative, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 const HASHED_DIRS = ['bin', 'lib', 'lambdas'];
 const HASHED_FILES = ['package-lock.json', 'cdk.json', 'tsconfig.json'];
-const CACHE_ROOT = join(tmpdir(), 'd365-xero-aws-tier');
+/** One cache per checkout, so two checkouts on one machine never prune each other's assemblies. */
+const CACHE_ROOT = join(
+  tmpdir(),
+  'd365-xero-aws-tier',
+  createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)
+);
 /** A cloud assembly is complete once this file exists; a synth killed half-way is never reused. */
 const COMPLETE_MARKER = '.aws-tier-complete';
 
@@ -46,8 +51,13 @@ export function synthStage(stage = 'dev'): SynthesizedStage {
     if (result.status !== 0)
       throw new Error(`cdk synth -c stage=${stage} failed (${result.status}): ${result.stderr || result.error}`);
     writeFileSync(join(building, COMPLETE_MARKER), key);
-    rmSync(outdir, { recursive: true, force: true });
-    renameSync(building, outdir);
+    if (existsSync(join(outdir, COMPLETE_MARKER))) {
+      // Another run finished the same assembly meanwhile: keep theirs (it may be in use).
+      rmSync(building, { recursive: true, force: true });
+    } else {
+      rmSync(outdir, { recursive: true, force: true });
+      renameSync(building, outdir);
+    }
     pruneOtherAssemblies(stage, outdir);
   }
   return { outdir, ...stackOf(outdir) };
