@@ -17,6 +17,8 @@ export interface AwsEndpoint {
   readonly url: string;
   /** Calls per action (`AmazonSQS.SendMessage`, `DynamoDB_20120810.GetItem`, `Lambda.Invoke`, …) since start. */
   readonly calls: Map<string, number>;
+  /** Milliseconds spent answering the calls forwarded to moto (the emulator's share of the wall clock). */
+  readonly emulatorMs: { total: number };
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startAwsEndpoint(options: {
   moveTasks: () => MessageMoveTasks;
 }): Promise<AwsEndpoint> {
   const calls = new Map<string, number>();
+  const emulatorMs = { total: 0 };
   const count = (action: string) => calls.set(action, (calls.get(action) ?? 0) + 1);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -48,7 +51,7 @@ export async function startAwsEndpoint(options: {
         ? invokeFunction(options.lambda(), decodeURIComponent(invoke[1]!), req, body, res)
         : target === 'AmazonSQS.StartMessageMoveTask' || target === 'AmazonSQS.ListMessageMoveTasks'
           ? moveTask(options.moveTasks(), target, body, res)
-          : forward(options.motoUrl, req, scaleVisibility(target, body, options.timeScale), res);
+          : timed(emulatorMs, forward(options.motoUrl, req, scaleVisibility(target, body, options.timeScale), res));
       handled.catch((error: unknown) => {
         if (process.env.DEBUG_AWS_TIER) process.stderr.write(`[endpoint] ${target || req.url}: ${String(error)}\n`);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -61,12 +64,22 @@ export async function startAwsEndpoint(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    emulatorMs,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+async function timed(sum: { total: number }, work: Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await work;
+  } finally {
+    sum.total += performance.now() - started;
+  }
 }
 
 async function invokeFunction(

@@ -35,7 +35,25 @@ export interface MappingStats {
   largestBatch: number;
 }
 
+/** Pause between empty polls of an idle queue (Lambda long-polls; short polls plus this pause cost moto less). */
+const IDLE_POLL_MS = 250;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * moto's ReceiveMessage takes no lock: two concurrent receives on one queue can both get the same message, which
+ * SQS never does within a visibility timeout. Receives of one queue are therefore made one at a time (batches are
+ * still processed concurrently).
+ */
+const receiveQueue = new Map<string, Promise<unknown>>();
+function oneReceiveAtATime<T>(queueUrl: string, receive: () => Promise<T>): Promise<T> {
+  const previous = receiveQueue.get(queueUrl) ?? Promise.resolve();
+  const next = previous.then(receive, receive);
+  receiveQueue.set(
+    queueUrl,
+    next.catch(() => undefined)
+  );
+  return next;
+}
 
 export class SqsEventSource {
   readonly stats: MappingStats = { invocations: 0, deleted: 0, leftForRetry: 0, largestBatch: 0 };
@@ -89,19 +107,25 @@ export class SqsEventSource {
     const batch: Message[] = [];
     let windowEnds = 0;
     while (this.running && batch.length < this.spec.batchSize) {
-      const received = await this.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.spec.queueUrl,
-          MaxNumberOfMessages: Math.min(10, this.spec.batchSize - batch.length),
-          WaitTimeSeconds: batch.length === 0 ? 1 : 0,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-        { abortSignal: AbortSignal.timeout(10_000) }
+      // Short polls: a long poll would hold the queue's receive turn (see oneReceiveAtATime).
+      const received = await oneReceiveAtATime(this.spec.queueUrl, () =>
+        this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.spec.queueUrl,
+            MaxNumberOfMessages: Math.min(10, this.spec.batchSize - batch.length),
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: AbortSignal.timeout(10_000) }
+        )
       );
       const messages = received.Messages ?? [];
       batch.push(...messages);
-      if (batch.length === 0) return batch;
+      if (batch.length === 0) {
+        await sleep(IDLE_POLL_MS);
+        return batch;
+      }
       if (windowEnds === 0) windowEnds = Date.now() + this.spec.batchingWindowMs;
       if (Date.now() >= windowEnds) break;
       if (messages.length === 0) await sleep(Math.min(200, Math.max(0, windowEnds - Date.now())));

@@ -117,7 +117,9 @@ export class AwsStack {
       options.unreservedConcurrency ?? 2
     );
     holder.lambda = lambda;
-    const sqs = new SQSClient(clientConfig);
+    // The emulated services' own SQS calls (pollers, move tasks) go straight to moto, so the endpoint's call counts
+    // are the functions' and the CLI's alone. An explicit endpoint also keeps the SDK off the queue URLs' host.
+    const sqs = new SQSClient({ ...moto.clientConfig, endpoint: moto.endpoint });
     const queues = readQueues(template, provisioned);
     holder.moves = moveTasks(sqs, queues);
     const mappings = readMappings(template, provisioned, lambda, timeScale, options.unreservedConcurrency ?? 2).map(
@@ -142,12 +144,13 @@ export class AwsStack {
     return stack;
   }
 
+  /** Clients for the tests' own look at the emulated state: straight to moto, not counted as the stack's calls. */
   get sqs(): SQSClient {
-    return new SQSClient({ ...this.moto.clientConfig, endpoint: this.endpoint.url });
+    return new SQSClient({ ...this.moto.clientConfig, endpoint: this.moto.endpoint });
   }
 
   get secretsClient(): SecretsManagerClient {
-    return new SecretsManagerClient({ ...this.moto.clientConfig, endpoint: this.endpoint.url });
+    return new SecretsManagerClient({ ...this.moto.clientConfig, endpoint: this.moto.endpoint });
   }
 
   get secrets(): readonly ProvisionedSecret[] {
