@@ -51,6 +51,8 @@ export class FunctionNotFoundError extends Error {
 interface Environment {
   readonly child: ChildProcess;
   busy: boolean;
+  /** Killed or exited: never handed another invocation (the exit event may not have arrived yet). */
+  dead: boolean;
   onResult?: (message: RunnerMessage) => void;
 }
 
@@ -118,8 +120,7 @@ export class LambdaHost {
     } catch (error) {
       return failed('Runtime.InitError', error instanceof Error ? error.message : String(error));
     } finally {
-      if (environment && environment.child.exitCode === null && environment.child.signalCode === null)
-        pool.idle.push(environment);
+      if (environment && !environment.dead) pool.idle.push(environment);
       pool.busy--;
       pool.waiters.shift()?.();
     }
@@ -129,7 +130,7 @@ export class LambdaHost {
   killRunning(ref: string): number {
     const pool = this.pool(ref);
     const busy = [...pool.running].filter((e) => e.busy);
-    for (const environment of busy) environment.child.kill('SIGKILL');
+    for (const environment of busy) kill(environment);
     return busy.length;
   }
 
@@ -185,7 +186,7 @@ export class LambdaHost {
         TZ: ':UTC',
       },
     });
-    const environment: Environment = { child, busy: false };
+    const environment: Environment = { child, busy: false, dead: false };
     pool.running.add(environment);
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: child[stream]! }).on('line', (line) => {
@@ -194,7 +195,10 @@ export class LambdaHost {
       });
     }
     child.on('message', (message: RunnerMessage) => environment.onResult?.(message));
+    // A send to an environment that just died fails the invocation (see run), not the host.
+    child.on('error', () => kill(environment));
     child.on('exit', (code, signal) => {
+      environment.dead = true;
       pool.running.delete(environment);
       const index = pool.idle.indexOf(environment);
       if (index >= 0) pool.idle.splice(index, 1);
@@ -207,7 +211,7 @@ export class LambdaHost {
     });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        kill(environment);
         reject(new Error(`${spec.logicalId} did not initialise within ${INIT_TIMEOUT_MS} ms`));
       }, INIT_TIMEOUT_MS);
       environment.onResult = (message) => {
@@ -227,7 +231,7 @@ export class LambdaHost {
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         environment.onResult = undefined;
-        environment.child.kill('SIGKILL');
+        kill(environment);
         resolve(failed('Sandbox.Timedout', `Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`));
       }, timeoutMs);
       environment.onResult = (message) => {
@@ -237,28 +241,45 @@ export class LambdaHost {
         environment.busy = false;
         if (message.ok) resolve({ payload: message.payload });
         else {
-          if (message.exit || message.id === '*') environment.child.kill('SIGKILL');
+          if (message.exit || message.id === '*') kill(environment);
           resolve({ payload: JSON.stringify(message.error), functionError: 'Unhandled' });
         }
       };
-      environment.child.send({
-        type: 'invoke',
-        id,
-        event,
-        deadline: Date.now() + timeoutMs,
-        traceId: `Root=1-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
-        context: {
-          functionName: spec.name,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: spec.arn,
-          memoryLimitInMB: String(spec.memoryMb),
-          awsRequestId: id,
-          logGroupName: `/aws/lambda/${spec.name}`,
-          logStreamName: 'emulated',
+      environment.child.send(
+        {
+          type: 'invoke',
+          id,
+          event,
+          deadline: Date.now() + timeoutMs,
+          traceId: `Root=1-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
+          context: {
+            functionName: spec.name,
+            functionVersion: '$LATEST',
+            invokedFunctionArn: spec.arn,
+            memoryLimitInMB: String(spec.memoryMb),
+            awsRequestId: id,
+            logGroupName: `/aws/lambda/${spec.name}`,
+            logStreamName: 'emulated',
+          },
         },
-      });
+        (error) => {
+          if (!error) return;
+          kill(environment);
+          environment.onResult?.({
+            type: 'result',
+            id: '*',
+            ok: false,
+            error: { errorType: 'Runtime.ExitError', errorMessage: error.message },
+          });
+        }
+      );
     });
   }
+}
+
+function kill(environment: Environment): void {
+  environment.dead = true;
+  environment.child.kill('SIGKILL');
 }
 
 function failed(errorType: string, errorMessage: string): InvokeResult {
