@@ -9,7 +9,6 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
-  resolveString,
   resolveValue,
   resourcesOfType,
   UnresolvableError,
@@ -263,5 +262,3 @@ async function awsQuery(endpoint: string, params: Record<string, string>): Promi
 function randomId(length: number): string {
   return randomBytes(length).toString('hex').slice(0, length);
 }
-
-export { resolveString };
