@@ -5,6 +5,7 @@
  * stands in for the bundles where the product's functions would hide the harness's behaviour.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +82,30 @@ describe('resources provisioned from the synthesized template', () => {
       expect(generated).toHaveLength(generate.PasswordLength);
       if (generate.ExcludePunctuation) expect(generated).toMatch(/^[A-Za-z0-9]+$/);
     }
+  });
+
+  it("should resolve each alias to its function's qualified ARN and pass the alias to the handler as invokedFunctionArn", async () => {
+    const aliases = resourcesOfType(stack.template, 'AWS::Lambda::Alias');
+    expect(aliases.length).toBeGreaterThan(0);
+    const lambda = new LambdaClient({ ...stack.moto.clientConfig, endpoint: stack.endpoint.url });
+    const invoke = async (FunctionName: string, Qualifier?: string) => {
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName, ...(Qualifier ? { Qualifier } : {}), Payload: '{"action":"status"}' })
+      );
+      return new TextDecoder().decode(out.Payload);
+    };
+    for (const [id, resource] of aliases) {
+      const fn = stack.lambda.spec(stack.ref(id));
+      expect(stack.ref(id)).toBe(`${fn.arn}:${String(resource.Properties!.Name)}`);
+    }
+    // The token function grants "status" to its consent alias only: the handler must see which alias was invoked.
+    const token = stack.fn(/XeroCredentials\/TokenFunction/);
+    expect(await invoke(`${token.arn}:worker`)).toContain('FORBIDDEN');
+    expect(await invoke(token.name, 'consent')).not.toContain('FORBIDDEN');
+    expect(await invoke(token.arn)).toContain('FORBIDDEN');
+    await expect(invoke(token.name, 'nosuchalias')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const refresh = stack.schedules.find((s) => s.functionName === token.name)!;
+    expect(refresh.targetArn).toBe(`${token.arn}:schedule`);
   });
 
   it('should resolve every function environment to plain strings that name provisioned resources', () => {

@@ -45,10 +45,12 @@ export async function startAwsEndpoint(options: {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
-      const invoke = req.method === 'POST' ? INVOKE_PATH.exec((req.url ?? '').split('?')[0]!) : null;
+      const [path, query] = (req.url ?? '').split('?');
+      const invoke = req.method === 'POST' ? INVOKE_PATH.exec(path!) : null;
+      const qualifier = new URLSearchParams(query ?? '').get('Qualifier') ?? undefined;
       count(invoke ? 'Lambda.Invoke' : target || `${req.method} ${(req.url ?? '').split('?')[0]}`);
       const handled = invoke
-        ? invokeFunction(options.lambda(), decodeURIComponent(invoke[1]!), req, body, res)
+        ? invokeFunction(options.lambda(), decodeURIComponent(invoke[1]!), qualifier, req, body, res)
         : target === 'AmazonSQS.StartMessageMoveTask' || target === 'AmazonSQS.ListMessageMoveTasks'
           ? moveTask(options.moveTasks(), target, body, res)
           : timed(emulatorMs, forward(options.motoUrl, req, scaleVisibility(target, body, options.timeScale), res));
@@ -85,6 +87,7 @@ async function timed(sum: { total: number }, work: Promise<void>): Promise<void>
 async function invokeFunction(
   host: LambdaHost,
   name: string,
+  qualifier: string | undefined,
   req: IncomingMessage,
   body: Buffer,
   res: ServerResponse
@@ -97,7 +100,7 @@ async function invokeFunction(
     return lambdaError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
   }
   try {
-    host.spec(name);
+    host.invokedArn(name, qualifier);
   } catch (error) {
     if (error instanceof FunctionNotFoundError)
       return lambdaError(res, 404, 'ResourceNotFoundException', error.message);
@@ -105,12 +108,12 @@ async function invokeFunction(
   }
   if (type === 'Event') {
     // Asynchronous invoke: Lambda queues the event and answers 202 at once.
-    void host.invoke(name, event, 'queued');
+    void host.invoke(name, event, 'queued', qualifier);
     res.writeHead(202).end();
     return;
   }
   try {
-    const result = await host.invoke(name, event, 'sync');
+    const result = await host.invoke(name, event, 'sync', qualifier);
     res.writeHead(200, {
       'content-type': 'application/json',
       'x-amz-executed-version': '$LATEST',

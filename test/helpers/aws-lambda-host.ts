@@ -21,6 +21,8 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   readonly reservedConcurrency?: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** Qualifiers an invoke may name: the template's aliases (name → version) and versions. */
+  readonly qualifiers?: Readonly<Record<string, string>>;
 }
 
 export interface InvokeResult {
@@ -101,6 +103,23 @@ export class LambdaHost {
     return this.pool(ref).spec;
   }
 
+  /**
+   * The ARN an invocation of `ref` (plus an explicit Qualifier, as Invoke takes one) reaches the handler as
+   * (context.invokedFunctionArn): qualified when the caller named an alias or version, which must exist.
+   */
+  invokedArn(ref: string, qualifier?: string): string {
+    const { spec } = this.pool(ref);
+    const parts = ref.split(':');
+    const fromArn = parts.length === 8 && parts[5] === 'function' ? parts[7] : undefined;
+    if (qualifier && fromArn && qualifier !== fromArn)
+      throw new FunctionNotFoundError(`The qualifier ${qualifier} does not match ${ref}`);
+    const named = qualifier ?? fromArn;
+    if (named === undefined || named === '$LATEST') return named ? `${spec.arn}:${named}` : spec.arn;
+    if (!spec.qualifiers || !(named in spec.qualifiers))
+      throw new FunctionNotFoundError(`Function not found: ${spec.arn}:${named}`);
+    return `${spec.arn}:${named}`;
+  }
+
   invocationCount(ref: string): number {
     return this.pool(ref).invocations;
   }
@@ -109,14 +128,20 @@ export class LambdaHost {
    * Runs one invocation. `mode: 'sync'` is a RequestResponse invoke (throttled beyond reserved concurrency);
    * 'queued' is how event sources and async invokes behave: wait for a free environment.
    */
-  async invoke(ref: string, event: unknown, mode: 'sync' | 'queued' = 'sync'): Promise<InvokeResult> {
+  async invoke(
+    ref: string,
+    event: unknown,
+    mode: 'sync' | 'queued' = 'sync',
+    qualifier?: string
+  ): Promise<InvokeResult> {
     const pool = this.pool(ref);
+    const invokedArn = this.invokedArn(ref, qualifier);
     await this.acquire(pool, mode);
     pool.invocations++;
     let environment: Environment | undefined;
     try {
       environment = pool.idle.pop() ?? (await this.start(pool));
-      return await this.run(pool, environment, event);
+      return await this.run(pool, environment, event, invokedArn);
     } catch (error) {
       return failed('Runtime.InitError', error instanceof Error ? error.message : String(error));
     } finally {
@@ -223,7 +248,7 @@ export class LambdaHost {
     });
   }
 
-  private run(pool: FunctionPool, environment: Environment, event: unknown): Promise<InvokeResult> {
+  private run(pool: FunctionPool, environment: Environment, event: unknown, invokedArn: string): Promise<InvokeResult> {
     const { spec } = pool;
     const id = randomUUID();
     const timeoutMs = spec.timeoutSeconds * 1000;
@@ -255,7 +280,7 @@ export class LambdaHost {
           context: {
             functionName: spec.name,
             functionVersion: '$LATEST',
-            invokedFunctionArn: spec.arn,
+            invokedFunctionArn: invokedArn,
             memoryLimitInMB: String(spec.memoryMb),
             awsRequestId: id,
             logGroupName: `/aws/lambda/${spec.name}`,

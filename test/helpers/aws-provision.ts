@@ -1,7 +1,8 @@
 /**
  * Creates the template's data-plane resources in the emulator, the way CloudFormation would: SQS queues (FIFO,
  * deduplication, visibility timeout, redrive policy), DynamoDB tables (keys, indexes, TTL), Secrets Manager secrets
- * (literal or generated values), SNS topics and KMS keys. moto's own CloudFormation cannot deploy this template
+ * (literal or generated values), SNS topics and KMS keys; Lambda versions and aliases resolve to qualified ARNs.
+ * moto's own CloudFormation cannot deploy this template
  * (FIFO queues without names, GetAtt on unsupported types), so each resource is created through its own API.
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -51,6 +52,8 @@ export async function provisionTemplate(options: ProvisionOptions): Promise<Prov
   const name = (logicalId: string, max: number) => `${options.stackName}-${logicalId}`.slice(0, max);
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${options.region}:${options.accountId}:${resource}`;
+  // FunctionName may be a name, an ARN or a partial ARN; the ARN names the function either way.
+  const functionArn = (fn: string) => arn('lambda', `function:${/:function:([^:]+)/.exec(fn)?.[1] ?? fn}`);
 
   // Names and ARNs that need no API call, so later resources can refer to them.
   for (const [id, r] of Object.entries(options.template.Resources)) {
@@ -68,6 +71,18 @@ export async function provisionTemplate(options: ProvisionOptions): Promise<Prov
     } else if (r.Type === 'AWS::ApiGateway::RequestValidator' || r.Type === 'AWS::ApiGateway::Deployment') {
       physical.set(id, { ref: randomId(6), attributes: {} });
     }
+  }
+
+  // Versions and aliases: a qualified ARN of their function (`…:function:<name>:<version|alias>`), which is what
+  // Ref gives in CloudFormation. Every version is the function's code as bundled, so each is version 1.
+  for (const [id, r] of resourcesOfType(options.template, 'AWS::Lambda::Version')) {
+    const fn = String(resolveValue(r.Properties?.FunctionName, context));
+    physical.set(id, { ref: `${functionArn(fn)}:1`, attributes: { Version: '1', FunctionArn: functionArn(fn) } });
+  }
+  for (const [id, r] of resourcesOfType(options.template, 'AWS::Lambda::Alias')) {
+    const fn = String(resolveValue(r.Properties?.FunctionName, context));
+    const aliasArn = `${functionArn(fn)}:${String(r.Properties?.Name)}`;
+    physical.set(id, { ref: aliasArn, attributes: { AliasArn: aliasArn } });
   }
 
   // KMS and SNS are called over their wire protocols: the project has no SDK client for them.

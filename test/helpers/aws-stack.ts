@@ -56,6 +56,8 @@ export interface ScheduleInfo {
   readonly logicalId: string;
   readonly expression: string;
   readonly functionName: string;
+  /** The target as the template names it: a function ARN, or an alias/version ARN of one. */
+  readonly targetArn: string;
   readonly input: unknown;
 }
 
@@ -194,7 +196,7 @@ export class AwsStack {
 
   /** Runs a schedule's target now, with its Input, as EventBridge Scheduler would at its next tick. */
   async runSchedule(schedule: ScheduleInfo): Promise<InvokeResult> {
-    return this.lambda.invoke(schedule.functionName, schedule.input, 'queued');
+    return this.lambda.invoke(schedule.targetArn, schedule.input, 'queued');
   }
 
   /** Visible + in flight + delayed messages of a queue. */
@@ -379,8 +381,22 @@ function readFunctions(
         ? { reservedConcurrency: Number(p.ReservedConcurrentExecutions) }
         : {}),
       environment,
+      qualifiers: qualifiersOf(template, id, provisioned),
     };
   });
+}
+
+/** The template's versions ('1') and aliases (name → version) of one function. */
+function qualifiersOf(template: CfnTemplate, functionId: string, provisioned: Provisioned): Record<string, string> {
+  const fnRef = provisioned.physical.get(functionId)!.ref;
+  const ofThisFunction = (r: { Properties?: Record<string, unknown> }) =>
+    resolveString(r.Properties?.FunctionName, provisioned.context).split(':function:').pop()!.split(':')[0] === fnRef;
+  const out: Record<string, string> = {};
+  for (const [, r] of resourcesOfType(template, 'AWS::Lambda::Version')) if (ofThisFunction(r)) out['1'] = '1';
+  for (const [, r] of resourcesOfType(template, 'AWS::Lambda::Alias'))
+    if (ofThisFunction(r))
+      out[String(r.Properties?.Name)] = resolveString(r.Properties?.FunctionVersion, provisioned.context);
+  return out;
 }
 
 function readQueues(template: CfnTemplate, provisioned: Provisioned): QueueInfo[] {
@@ -436,10 +452,13 @@ function readMappings(
 function readSchedules(template: CfnTemplate, provisioned: Provisioned, lambda: LambdaHost): ScheduleInfo[] {
   return resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([id, r]) => {
     const target = r.Properties!.Target as { Arn: unknown; Input?: string };
+    const targetArn = resolveString(target.Arn, provisioned.context);
+    lambda.invokedArn(targetArn); // a target naming no function or alias fails here, as the deploy would
     return {
       logicalId: id,
       expression: String(r.Properties!.ScheduleExpression),
-      functionName: lambda.spec(resolveString(target.Arn, provisioned.context)).name,
+      functionName: lambda.spec(targetArn).name,
+      targetArn,
       input: target.Input === undefined ? {} : (JSON.parse(target.Input) as unknown),
     };
   });
