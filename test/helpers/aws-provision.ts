@@ -34,7 +34,10 @@ export interface ProvisionOptions {
 export interface ProvisionedSecret {
   readonly logicalId: string;
   readonly arn: string;
-  /** Keys of the JSON the template generates for the operator to complete (empty for literal secrets). */
+  /**
+   * Keys the operator completes: those of a generated secret's template (and its generated key), or of a literal
+   * JSON secret created with blank values. Empty for secrets the stack itself writes (token set, pending consent).
+   */
   readonly templateKeys: readonly string[];
   /** The value CloudFormation would have stored at creation. */
   readonly initialValue: string;
@@ -206,10 +209,22 @@ async function createSecrets(
     );
     const templateKeys = generate?.SecretStringTemplate
       ? Object.keys(JSON.parse(generate.SecretStringTemplate) as object).concat(generate.GenerateStringKey ?? [])
-      : [];
+      : operatorBlanks(initialValue);
     secrets.push({ logicalId: id, arn: created.ARN!, templateKeys, initialValue });
   }
   return secrets;
+}
+
+/** Keys of a literal JSON secret created blank for the operator to fill (every value an empty string). */
+function operatorBlanks(value: string): string[] {
+  try {
+    const json = JSON.parse(value) as unknown;
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) return [];
+    const entries = Object.entries(json);
+    return entries.length > 0 && entries.every(([, v]) => v === '') ? entries.map(([k]) => k) : [];
+  } catch {
+    return [];
+  }
 }
 
 interface GenerateSecretString {

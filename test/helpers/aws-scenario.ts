@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import { findFreePort, startSandboxSystems, type SandboxSystems } from '../../src/local/sandbox-mode';
 import { AwsStack, sandboxEndpoints } from './aws-stack';
+import { Browser } from './browser';
 import { REPO_ROOT } from './aws-synth';
 import { waitFor } from './e2e-harness';
 
@@ -37,7 +38,6 @@ export async function startScenario(
         XERO_CLIENT_SECRET: sandbox.xero.clientSecret,
         XERO_WEBHOOK_KEY: XERO_WEBHOOK_KEY,
         DATAVERSE_ACCESS_TOKEN: sandbox.dataverse.accessToken ?? '',
-        DATAVERSE_WEBHOOK_KEY: sandbox.dataverse.webhookKey,
       },
       timeScale: options.timeScale ?? 0.05,
     });
@@ -48,12 +48,15 @@ export async function startScenario(
   const generated = await stack.generatedValues();
   const adminToken = generated.CONNECTOR_ADMIN_TOKEN;
   if (!adminToken) throw new Error(`the template generates no admin token (generated: ${Object.keys(generated)})`);
+  // The deployment generates the Dataverse webhook key; the operator enters it in the service endpoint.
+  const webhookKey = generated.DATAVERSE_WEBHOOK_KEY;
+  if (!webhookKey) throw new Error('the template generates no Dataverse webhook key');
   const running = stack;
   return {
     stack: running,
     sandbox,
     adminToken,
-    webhookKey: sandbox.dataverse.webhookKey,
+    webhookKey,
     async close() {
       await running.close();
       await sandbox.close();
@@ -63,24 +66,31 @@ export async function startScenario(
 
 /**
  * Consent as the operator's browser does it: the hosted connect route with the admin bearer, every redirect
- * followed (the sandbox Xero approves at once); a redirect back to the API's public URL is resolved to the loopback
- * server, as DNS would resolve it to API Gateway. Returns the final page.
+ * followed (the sandbox Xero approves at once) with the browser's cookie jar (consent is bound to the browser by a
+ * cookie); a redirect back to the API's public URL is resolved to the loopback server, as DNS would resolve it to
+ * API Gateway. Returns the final page.
  */
-export async function consentInBrowser(s: Scenario): Promise<{ status: number; body: string; hops: string[] }> {
+export async function consentInBrowser(
+  s: Scenario,
+  browser: Browser = new Browser()
+): Promise<{ status: number; body: string; hops: string[]; setCookies: string[] }> {
   const hops: string[] = [];
-  let response = await fetch(`${s.stack.api.url}/oauth/xero/connect`, {
+  const init = { signal: AbortSignal.timeout(30_000) };
+  let response = await browser.fetch(`${s.stack.api.url}/oauth/xero/connect`, {
+    ...init,
     headers: { authorization: `Bearer ${s.adminToken}` },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(30_000),
   });
+  const setCookies = response.headers.getSetCookie();
+  let current = new URL(`${s.stack.api.publicUrl}/oauth/xero/connect`);
   for (let i = 0; i < 6 && response.status >= 300 && response.status < 400; i++) {
     const location = response.headers.get('location');
     if (!location) break;
-    hops.push(location);
+    current = new URL(location, current);
+    hops.push(current.toString());
     await response.arrayBuffer();
-    response = await fetch(s.stack.api.localize(location), { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    response = await browser.fetch(s.stack.api.localize(current.toString()), init);
   }
-  return { status: response.status, body: await response.text(), hops };
+  return { status: response.status, body: await response.text(), hops, setCookies };
 }
 
 /** Waits until no source queue holds work and no mapping holds a batch, three checks in a row. */
