@@ -31,10 +31,11 @@ const changesQueue = () => s.stack.queues.find((q) => q.arn === s.stack.mappingO
 const deadLetters = () => s.stack.queues.filter((q) => s.stack.queues.some((source) => source.deadLetterArn === q.arn));
 const deadLetterDepth = async () =>
   (await Promise.all(deadLetters().map((q) => s.stack.depth(q)))).reduce((a, b) => a + b, 0);
-const xeroPosts = (id: string) =>
+/** Successful Xero writes carrying `id`: creates are PUTs and updates POSTs (issue 13). */
+const xeroWrites = (id: string) =>
   xero()
     .requests()
-    .filter((r) => r.method === 'POST' && (r.status ?? 0) < 300 && JSON.stringify(r.body).includes(id));
+    .filter((r) => ['PUT', 'POST'].includes(r.method) && (r.status ?? 0) < 300 && JSON.stringify(r.body).includes(id));
 
 describe("Xero's limits and outages", () => {
   it('should wait out 429s with Retry-After and land the contact once', async () => {
@@ -51,7 +52,7 @@ describe("Xero's limits and outages", () => {
         .filter((r) => r.status === 429).length
     ).toBeGreaterThanOrEqual(3);
     expect(contactsByNumber(s.sandbox, account.id)).toHaveLength(1);
-    expect(xeroPosts(account.id)).toHaveLength(1);
+    expect(xeroWrites(account.id)).toHaveLength(1);
     expect(await deadLetterDepth()).toBe(0);
   });
 

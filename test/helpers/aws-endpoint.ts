@@ -11,6 +11,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WAIT_UNTIL_ATTRIBUTE } from '../../lambdas/adapters/aws/sqs-work-queue';
 import { FunctionNotFoundError, TooManyRequestsError, type LambdaHost } from './aws-lambda-host';
 
 export interface AwsEndpoint {
@@ -157,12 +158,45 @@ function scaleVisibility(target: string, body: Buffer, timeScale: number): Buffe
     if (input.VisibilityTimeout === undefined) return body;
     return Buffer.from(JSON.stringify({ ...input, VisibilityTimeout: scale(input.VisibilityTimeout) }));
   }
+  if (target === 'AmazonSQS.SendMessage') {
+    const input = JSON.parse(body.toString('utf8')) as SendEntry;
+    return Buffer.from(JSON.stringify(scaleSend(input, scale, timeScale)));
+  }
+  if (target === 'AmazonSQS.SendMessageBatch') {
+    const input = JSON.parse(body.toString('utf8')) as { Entries: SendEntry[] };
+    const entries = input.Entries.map((e) => scaleSend(e, scale, timeScale));
+    return Buffer.from(JSON.stringify({ ...input, Entries: entries }));
+  }
   if (target === 'AmazonSQS.ChangeMessageVisibilityBatch') {
     const input = JSON.parse(body.toString('utf8')) as { Entries: { VisibilityTimeout?: number }[] };
     const entries = input.Entries.map((e) => ({ ...e, VisibilityTimeout: scale(e.VisibilityTimeout) }));
     return Buffer.from(JSON.stringify({ ...input, Entries: entries }));
   }
   return body;
+}
+
+interface SendEntry {
+  DelaySeconds?: number;
+  MessageAttributes?: Record<string, { DataType?: string; StringValue?: string }>;
+}
+
+/**
+ * A message delay shrinks like a visibility timeout; so does the work runner's `waitUntil` (the wall-clock time
+ * before which a re-sent paused message is hidden again), measured from now, or the copy would outwait the test.
+ */
+function scaleSend(entry: SendEntry, scale: (seconds: unknown) => unknown, timeScale: number): SendEntry {
+  const out: SendEntry = { ...entry };
+  if (entry.DelaySeconds !== undefined) out.DelaySeconds = scale(entry.DelaySeconds) as number;
+  const waitUntil = entry.MessageAttributes?.[WAIT_UNTIL_ATTRIBUTE];
+  if (waitUntil?.DataType === 'Number' && Number.isFinite(Number(waitUntil.StringValue))) {
+    const now = Date.now();
+    const scaled = now + Math.max(0, Number(waitUntil.StringValue) - now) * timeScale;
+    out.MessageAttributes = {
+      ...entry.MessageAttributes,
+      [WAIT_UNTIL_ATTRIBUTE]: { ...waitUntil, StringValue: String(Math.ceil(scaled)) },
+    };
+  }
+  return out;
 }
 
 function forward(motoUrl: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
