@@ -4,7 +4,14 @@
  * semantics (partial batch failures, an invalid report, maxReceiveCount → DLQ). A small function written here
  * stands in for the bundles where the product's functions would hide the harness's behaviour.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -106,6 +113,29 @@ describe('resources provisioned from the synthesized template', () => {
     await expect(invoke(token.name, 'nosuchalias')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     const refresh = stack.schedules.find((s) => s.functionName === token.name)!;
     expect(refresh.targetArn).toBe(`${token.arn}:schedule`);
+  });
+
+  it("should delay a sent message and shrink the work runner's waitUntil by the time scale (0.5 here)", async () => {
+    const sqs = new SQSClient({ ...stack.moto.clientConfig, endpoint: stack.endpoint.url });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'delay-probe' }));
+    const sentAt = Date.now();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'paused',
+        DelaySeconds: 4,
+        MessageAttributes: { waitUntil: { DataType: 'Number', StringValue: String(sentAt + 4000) } },
+      })
+    );
+    const receive = () =>
+      sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+    expect((await receive()).Messages ?? []).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const [message] = (await receive()).Messages ?? [];
+    expect(message?.Body).toBe('paused');
+    const waitUntil = Number(message!.MessageAttributes!.waitUntil!.StringValue);
+    expect(waitUntil - sentAt).toBeGreaterThanOrEqual(1900);
+    expect(waitUntil - sentAt).toBeLessThanOrEqual(2200);
   });
 
   it('should resolve every function environment to plain strings that name provisioned resources', () => {
