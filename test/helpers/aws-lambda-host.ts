@@ -279,7 +279,8 @@ export class LambdaHost {
           traceId: `Root=1-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
           context: {
             functionName: spec.name,
-            functionVersion: '$LATEST',
+            // Through an alias, Lambda reports the version the alias points to.
+            functionVersion: spec.qualifiers?.[invokedArn.split(':')[7] ?? ''] ?? '$LATEST',
             invokedFunctionArn: invokedArn,
             memoryLimitInMB: String(spec.memoryMb),
             awsRequestId: id,
