@@ -13,6 +13,12 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
-    { ...base, displayName: 'aws', testMatch: ['<rootDir>/test/aws/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'aws',
+      testMatch: ['<rootDir>/test/aws/**/*.test.ts'],
+      // `cdk synth` with bundling, once per source tree (cached): the stack every AWS-tier file runs.
+      globalSetup: '<rootDir>/test/helpers/aws-global-setup.ts',
+    },
   ],
 };

@@ -2,18 +2,22 @@
  * Runs every benchmark in turn and prints a short report: throughput into the sandbox Xero at Xero's real limits,
  * webhook ingest latency under load (with the workers running, then the ingest path alone), and the Lambda bundle
  * sizes with cold-init times. Figures, not tests. `npm run bench` (= `tsx bench/run-all.ts`); pick some with
- * `--only=throughput,steady,ingest,bundles,resync` (resync only runs when named). About 8 minutes on 2 cores; the
+ * `--only=throughput,steady,ingest,bundles,resync,aws` (resync and aws only run when named). About 8 minutes on 2 cores; the
  * 1,820-record throughput runs are bounded to 3 minutes, the 7,220-record steady-state run to 6.
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { formatAwsThroughputReport, runAwsThroughputBench } from './aws-throughput';
 import { formatIngestReport, runIngestBench } from './ingest';
 import { formatThroughputReport, runThroughputBench, scaled } from './throughput';
 
-const BENCHES = ['throughput', 'steady', 'ingest', 'bundles', 'resync'] as const;
+const BENCHES = ['throughput', 'steady', 'ingest', 'bundles', 'resync', 'aws'] as const;
 type Bench = (typeof BENCHES)[number];
-/** resync takes two throughput passes (≈ 5 min), so it runs only when asked for with --only. */
+/**
+ * resync takes two throughput passes (≈ 5 min) and aws runs 3,000 accounts through the synthesized stack on moto
+ * (≈ 10 min on 2 cores), so they run only when asked for with --only.
+ */
 const DEFAULT_BENCHES: readonly Bench[] = ['throughput', 'steady', 'ingest', 'bundles'];
 
 function selected(argv: readonly string[]): Bench[] {
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
   await section('resync', async () =>
     formatThroughputReport(await runThroughputBench({ scenario: 'resync', probes: 0 }))
   );
+  await section('aws', async () => formatAwsThroughputReport(await runAwsThroughputBench()));
   console.log(`\n${loadAverage()} at the end (other work on the machine skews the latency figures)`);
   if (failures.length > 0) process.exitCode = 1;
 }

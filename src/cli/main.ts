@@ -114,9 +114,10 @@ export function createProgram(io: CliIo): Command {
     .action(async (table: string, id: string, options: { aws?: string }, command: Command) => {
       checkRecord(table, id);
       if (options.aws) {
-        if (!/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/\d{12}\/.+\.fifo$/.test(options.aws)) {
+        // Any endpoint's URL shape (public, VPC endpoint, emulator): <scheme>://<host>/<account>/<name>.fifo
+        if (!/^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]+\.fifo$/.test(options.aws)) {
           throw new UsageError(
-            '--aws takes the changes queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>.fifo)'
+            '--aws takes the changes queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>.fifo, or the same path on your endpoint)'
           );
         }
         const { SQSClient } = await import('@aws-sdk/client-sqs');

@@ -1,4 +1,9 @@
-import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  StartMessageMoveTaskCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 export interface RedriveStarted {
   readonly sourceArn: string;
@@ -17,7 +22,7 @@ export async function redriveDeadLetterQueues(
 ): Promise<RedriveStarted[]> {
   const started: RedriveStarted[] = [];
   for (const sourceArn of deadLetterQueueArns) {
-    const queueUrl = queueUrlOf(sourceArn);
+    const queueUrl = await resolveQueueUrl(sqs, sourceArn);
     const attributes = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
       {
@@ -35,6 +40,20 @@ export async function redriveDeadLetterQueues(
     started.push({ sourceArn, messages, taskHandle: task.TaskHandle });
   }
   return started;
+}
+
+/**
+ * The queue's URL as the client's endpoint knows it (GetQueueUrl): a URL built from the ARN would name the public
+ * endpoint, which the SDK then calls even when the client is configured for another one (a VPC endpoint, an emulator).
+ */
+async function resolveQueueUrl(sqs: SQSClient, arn: string): Promise<string> {
+  queueUrlOf(arn); // refuses anything but an SQS queue ARN
+  const [, , , , account, name] = arn.split(':');
+  const answer = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }), {
+    abortSignal: AbortSignal.timeout(10_000),
+  });
+  if (!answer.QueueUrl) throw new Error(`SQS knows no queue ${arn}`);
+  return answer.QueueUrl;
 }
 
 /** arn:aws:sqs:REGION:ACCOUNT:NAME → https://sqs.REGION.amazonaws.com/ACCOUNT/NAME */
