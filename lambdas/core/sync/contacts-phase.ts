@@ -1,4 +1,10 @@
-import { DuplicateContactNameError, PermanentError, XeroValidationError, dispositionOf } from '../errors';
+import {
+  DuplicateContactNameError,
+  PermanentError,
+  TransientError,
+  XeroValidationError,
+  dispositionOf,
+} from '../errors';
 import type { XeroContact, XeroContactRef } from '../model/xero';
 import type { ContactDependency, SourceRef } from '../model/xero-write';
 import type { BatchContext } from './batch-context';
@@ -124,6 +130,20 @@ async function handleRejected(
     );
     return;
   }
+  const existing = await ctx.deps.xero.findContactByName(save.body.Name);
+  if (existing?.ContactNumber === save.body.ContactNumber) {
+    // The name is this very record's: another delivery of the same change (SQS delivers at least once) created it
+    // after our lookup. Not a conflict: the next attempt finds it by its ContactNumber and updates it.
+    await failTarget(
+      ctx,
+      save.target,
+      new TransientError(
+        `contact ${save.body.ContactNumber} was just created by another delivery of the same change; retrying`,
+        'XERO_CONCURRENT_CREATE'
+      )
+    );
+    return;
+  }
   // A create takes the suffixed name; an update keeps it (the contact got it when it was created).
   const renamed = { ...save.body, Name: disambiguatedName(save.body) };
   if (ctx.deps.settings.disambiguateDuplicateNames && renamed.Name !== save.body.Name) {
@@ -134,7 +154,6 @@ async function handleRejected(
       return;
     }
   }
-  const existing = await ctx.deps.xero.findContactByName(save.body.Name);
   await failTarget(
     ctx,
     save.target,

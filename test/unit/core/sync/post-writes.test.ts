@@ -154,6 +154,23 @@ describe('postWrites', () => {
     expect([...xero.contacts.values()][0]!.Name).toBe('Second');
   });
 
+  it('should retry, not dead-letter, when another delivery of the same record created its contact first', async () => {
+    const { xero, outcomes, post } = setup();
+    // The other container's create lands between this batch's lookup by key and its save.
+    xero.seedContact({ ContactNumber: guid(3), Name: 'Contoso' });
+    const lookup = xero.findContactsByNumber.bind(xero);
+    xero.findContactsByNumber = async () => new Map();
+
+    const [first] = await post([upsertContact(3, 'Contoso')]);
+
+    expect(first).toMatchObject({ status: 'retry' });
+    expect(outcomes.outcomes.at(-1)).toMatchObject({ status: 'failed', willRetry: true });
+    xero.findContactsByNumber = lookup;
+    const [second] = await post([upsertContact(3, 'Contoso')]);
+    expect(second).toEqual({ status: 'done' });
+    expect([...xero.contacts.values()].filter((c) => c.ContactNumber === guid(3))).toHaveLength(1);
+  });
+
   it('should fail a duplicate contact name permanently, naming both records', async () => {
     const { xero, outcomes, post } = setup();
     const other = xero.seedContact({ ContactNumber: 'someone-else', Name: 'Contoso' });
