@@ -3,12 +3,13 @@
  * shared with whatever else writes the tenant's budget item, and bounded by the invocation's remaining time.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError } from '../../lambdas/core/errors';
 import { SharedTenantBudget } from '../../lambdas/core/rate-limit/shared-tenant-budget';
 import { DynamoDbXeroBudgetStore } from '../../lambdas/adapters/aws/dynamodb-xero-budget';
 import { envFor } from '../../lambdas/handlers/shared/env';
 import { startMoto, type MotoServer } from '../helpers/moto-server';
+import { createSyncStateTable } from '../helpers/sync-state-table';
 
 const TABLE = 'connector-sync-state';
 const saved = { ...process.env };
@@ -20,14 +21,7 @@ describe('the Lambda composition’s Xero budget', () => {
     moto = await startMoto();
     Object.assign(process.env, moto.env, { XERO_BUDGET_TABLE: TABLE });
     const client = new DynamoDBClient(moto.clientConfig);
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      })
-    );
+    await createSyncStateTable(client, TABLE);
     // Another Lambda got a 429 asking for 50 s of quiet.
     const other = new SharedTenantBudget({
       store: new DynamoDbXeroBudgetStore(client, TABLE),

@@ -6,12 +6,13 @@
  * assertions are Xero's own numbers (≤ 60 calls in any rolling window, ≤ 5 in flight).
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError } from '../../lambdas/core/errors';
 import { DEFAULT_BUDGET_LIMITS } from '../../lambdas/core/rate-limit/budget-state';
 import { SharedTenantBudget, type SharedBudgetOptions } from '../../lambdas/core/rate-limit/shared-tenant-budget';
 import { DynamoDbXeroBudgetStore, XERO_BUDGET_KEY_PREFIX } from '../../lambdas/adapters/aws/dynamodb-xero-budget';
 import { startMoto, type MotoServer } from '../helpers/moto-server';
+import { createSyncStateTable } from '../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 const WINDOW_MS = 3_000;
@@ -54,14 +55,7 @@ describe('the Xero budget shared through DynamoDB', () => {
   });
   beforeEach(async () => {
     await moto.reset();
-    await dynamo().send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      })
-    );
+    await createSyncStateTable(dynamo(), TABLE);
   });
 
   function dynamo(calls?: { count: number }): DynamoDBClient {

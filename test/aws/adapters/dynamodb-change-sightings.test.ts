@@ -1,7 +1,8 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbChangeSightings } from '../../../lambdas/adapters/aws/dynamodb-change-sightings';
 import { DynamoDbCheckpointStore } from '../../../lambdas/adapters/aws/dynamodb-checkpoint-store';
 import { startMoto, type MotoServer } from '../../helpers/moto-server';
+import { createSyncStateTable } from '../../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 const ID = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -16,14 +17,7 @@ describe('DynamoDbChangeSightings (sync-state table, moto)', () => {
   afterAll(async () => moto?.stop());
   beforeEach(async () => {
     await moto.reset();
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      })
-    );
+    await createSyncStateTable(client, TABLE);
   });
 
   it('should keep the latest instant per kind when a webhook and the sweep race', async () => {

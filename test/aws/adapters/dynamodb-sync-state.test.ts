@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbSyncState } from '../../../lambdas/adapters/aws/dynamodb-sync-state';
 import type { SyncRecord } from '../../../lambdas/core/ports';
 import { DEFAULT_MAPPING_SETTINGS } from '../../../lambdas/core/settings';
@@ -7,6 +7,7 @@ import { InMemoryXero } from '../../helpers/in-memory-xero';
 import { RecordingOutcomes, fixedClock, recordingLogger } from '../../helpers/in-memory-ports';
 import { startMoto, type MotoServer } from '../../helpers/moto-server';
 import { guid, upsertContact, upsertInvoice } from '../../helpers/xero-write-builders';
+import { createSyncStateTable } from '../../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 
@@ -40,14 +41,7 @@ describe('DynamoDbSyncState batches (moto)', () => {
   afterAll(async () => moto?.stop());
   beforeEach(async () => {
     await moto.reset();
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      })
-    );
+    await createSyncStateTable(client, TABLE);
     sent = [];
   });
 
