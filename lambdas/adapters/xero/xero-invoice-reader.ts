@@ -27,9 +27,10 @@ import { systemClock } from '../system-clock';
 const PAGE_SIZE = 100;
 const UNIT_DP = 4;
 
-export interface XeroInvoiceReaderOptions {
+/** What every Xero reader outside the gateway is built from (the invoice poll, the preflight's organisation reads). */
+export interface XeroReaderOptions {
   readonly access: XeroAccessProvider;
-  /** Required on purpose: pass the process's shared limiter so the write-back and the sync share one budget. */
+  /** Required on purpose: pass the process's shared budget so the reader and the sync spend one Xero budget. */
   readonly limiter: TenantCallBudget;
   /** XERO_API_URL; default https://api.xero.com. */
   readonly apiUrl?: string;
@@ -38,6 +39,9 @@ export interface XeroInvoiceReaderOptions {
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly logger?: Logger;
+}
+
+export interface XeroInvoiceReaderOptions extends XeroReaderOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Invoices per poll page (Xero allows up to 1,000; default 100). */
   readonly pageSize?: number;

@@ -6,30 +6,20 @@
  */
 import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
 import { PermanentError } from '../../core/errors';
-import type { Clock, Logger, XeroAccessProvider } from '../../core/ports';
 import type {
   XeroAccountInfo,
   XeroOrganisationProfile,
   XeroOrganisationReader,
   XeroTaxRateInfo,
 } from '../../core/preflight/ports';
-import type { TenantCallBudget } from '../../core/rate-limit/tenant-call-budget';
-import type { Sleep } from '../../core/rate-limit/tenant-rate-limiter';
 import { systemClock } from '../system-clock';
 import { createAccountingApi } from './accounting-api';
 import { DEFAULT_RETRY_POLICY, XeroCallRunner } from './xero-call-runner';
 import { elementsOf } from './xero-element-results';
+import type { XeroReaderOptions } from './xero-invoice-reader';
 
-export interface XeroOrganisationReaderOptions {
-  readonly access: XeroAccessProvider;
-  /** The process's shared limiter, so the preflight spends the same budget as the sync. */
-  readonly limiter: TenantCallBudget;
-  readonly apiUrl?: string;
-  readonly timeoutMs?: number;
-  readonly clock?: Clock;
-  readonly sleep?: Sleep;
-  readonly logger?: Logger;
-}
+/** The preflight's reads spend the same shared Xero budget as the sync. */
+export type XeroOrganisationReaderOptions = XeroReaderOptions;
 
 type Loose = Record<string, unknown>;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
