@@ -50,6 +50,19 @@ const queued = () => {
   const d = connector.app.queue.depth('changes');
   return d.ready + d.inFlight + d.delayed + d.deadLetters;
 };
+/**
+ * The count once the worker has taken what earlier tests queued (a control delivery is accepted and then worked
+ * off): measured before a refusal, it cannot drop under the test and hide a change the refusal queued.
+ */
+async function settledQueued(): Promise<number> {
+  const deadline = performance.now() + 15_000;
+  const pending = () => {
+    const d = connector.app.queue.depth('changes');
+    return d.ready + d.inFlight + d.delayed;
+  };
+  while (pending() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return queued();
+}
 const connectionState = async () => (await getStatus(url)).connection.state;
 
 describe('consent', () => {
@@ -124,7 +137,7 @@ describe('Dataverse webhooks', () => {
   const change = { table: 'account', id: '0a3e9b52-6c1d-4f7a-8e20-51d4c9a7b301', message: 'Update' as const };
 
   it('should answer 401 and enqueue nothing without the key or with a wrong one', async () => {
-    const before = queued();
+    const before = await settledQueued();
     expect((await deliverWebhook(url, undefined, change)).status).toBe(401);
     expect((await deliverWebhook(url, 'wrong-key', change)).status).toBe(401);
     expect((await deliverWebhook(url, '', change)).status).toBe(401);
@@ -132,7 +145,7 @@ describe('Dataverse webhooks', () => {
   });
 
   it('should answer 415 to a body that is not application/json and 400 to a table it does not sync', async () => {
-    const before = queued();
+    const before = await settledQueued();
     const key = fakes.env.DATAVERSE_WEBHOOK_KEY ?? '';
     const delivery = (table: string) =>
       buildWebhookDelivery({
@@ -161,7 +174,7 @@ describe('Dataverse webhooks', () => {
   });
 
   it('should answer 400 to malformed JSON and enqueue nothing', async () => {
-    const before = queued();
+    const before = await settledQueued();
     const response = await fetch(
       `${url}/webhooks/dataverse?code=${encodeURIComponent(fakes.env.DATAVERSE_WEBHOOK_KEY ?? '')}`,
       { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"PrimaryEntityName": "account",' }
@@ -171,7 +184,7 @@ describe('Dataverse webhooks', () => {
   });
 
   it('should answer 413 to a body over the limit and enqueue nothing', async () => {
-    const before = queued();
+    const before = await settledQueued();
     const huge = JSON.stringify({ PrimaryEntityName: 'account', padding: 'x'.repeat(2 * 1024 * 1024) });
     const status = await fetch(
       `${url}/webhooks/dataverse?code=${encodeURIComponent(fakes.env.DATAVERSE_WEBHOOK_KEY ?? '')}`,
