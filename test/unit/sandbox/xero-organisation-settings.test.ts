@@ -1,19 +1,16 @@
 import { validateXeroRequest, type XeroSchemaName } from '../../../contracts/xero-contract';
 import { SANDBOX_XERO_TENANT_ID, startSandboxXero, type SandboxXero } from '../../../sandbox/xero-accounting/server';
+import { withoutProxy } from '../../helpers/no-proxy';
 
 let xero: SandboxXero;
-const saved = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
+withoutProxy();
 
 beforeAll(async () => {
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
   xero = await startSandboxXero();
 });
 
 afterAll(async () => {
   await xero.close();
-  if (saved.http !== undefined) process.env['http_proxy'] = saved.http;
-  if (saved.https !== undefined) process.env['https_proxy'] = saved.https;
 });
 
 async function get(path: string): Promise<Record<string, unknown>> {

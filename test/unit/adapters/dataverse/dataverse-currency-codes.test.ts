@@ -2,17 +2,10 @@ import { dataverseCurrencyCodes } from '../../../../lambdas/adapters/dataverse/d
 import { createStaticTokenSource } from '../../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { seedDemoData } from '../../../../sandbox/demo-data';
 import { startSandboxDataverse } from '../../../../sandbox/dataverse/server';
+import { withoutProxy } from '../../../helpers/no-proxy';
 
 describe('dataverseCurrencyCodes against the sandbox Dataverse', () => {
-  const saved = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-  beforeAll(() => {
-    delete process.env['http_proxy'];
-    delete process.env['https_proxy'];
-  });
-  afterAll(() => {
-    if (saved.http !== undefined) process.env['http_proxy'] = saved.http;
-    if (saved.https !== undefined) process.env['https_proxy'] = saved.https;
-  });
+  withoutProxy();
 
   it('should list the active transaction currencies and leave out a deactivated one', async () => {
     const dv = await startSandboxDataverse({ accessToken: 'tok' });

@@ -1,6 +1,7 @@
 import { DataverseSweepFinder } from '../../../../lambdas/adapters/dataverse/dataverse-sweep-finder';
 import { createStaticTokenSource } from '../../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { startSandboxDataverse, type SandboxDataverse } from '../../../../sandbox/dataverse/server';
+import { withoutProxy } from '../../../helpers/no-proxy';
 
 const TOKEN = 'sweep-test-token';
 const ids = ['11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-000000000002'].concat(
@@ -10,11 +11,9 @@ const ids = ['11111111-0000-4000-8000-000000000001', '22222222-0000-4000-8000-00
 
 let dv: SandboxDataverse;
 let now = Date.parse('2026-11-26T09:00:00Z');
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
+withoutProxy();
 
 beforeAll(async () => {
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
   dv = await startSandboxDataverse({ accessToken: TOKEN, clock: () => now });
   // One account a minute from 09:00: modifiedon 09:00, 09:01, … 09:04.
   for (const [i, id] of ids.entries()) {
@@ -25,8 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dv.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
 });
 
 const finder = (pageSize: number, maxPages: number) =>

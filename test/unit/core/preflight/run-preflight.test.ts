@@ -6,22 +6,19 @@ import { DEFAULT_MAPPING_SETTINGS } from '../../../../lambdas/core/settings';
 import { InMemoryCheckpointStore } from '../../../../lambdas/core/writeback/memory-checkpoint-store';
 import { SANDBOX_XERO_TENANT_ID, startSandboxXero, type SandboxXero } from '../../../../sandbox/xero-accounting/server';
 import { recordingLogger } from '../../../helpers/in-memory-ports';
+import { withoutProxy } from '../../../helpers/no-proxy';
 
 const NOW = '2026-11-26T10:00:00.000Z';
 const clock = { now: () => new Date(NOW) };
 let xero: SandboxXero;
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
+withoutProxy();
 
 beforeAll(async () => {
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
   xero = await startSandboxXero();
 });
 
 afterAll(async () => {
   await xero.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
 });
 
 function preflightWith(settings = DEFAULT_MAPPING_SETTINGS, orderCurrencies?: string[]) {

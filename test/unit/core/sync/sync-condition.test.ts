@@ -29,6 +29,7 @@ import {
   recordingLogger,
 } from '../../../helpers/in-memory-ports';
 import { InMemoryXero } from '../../../helpers/in-memory-xero';
+import { withoutProxy } from '../../../helpers/no-proxy';
 
 const FLAG: SyncCondition = { kind: 'column', column: 'd365x_synctoxero' };
 
@@ -161,15 +162,7 @@ describe('an order that does not meet its sync condition', () => {
 });
 
 describe('the reader selects the condition column', () => {
-  const saved = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-  beforeAll(() => {
-    delete process.env['http_proxy'];
-    delete process.env['https_proxy'];
-  });
-  afterAll(() => {
-    if (saved.http !== undefined) process.env['http_proxy'] = saved.http;
-    if (saved.https !== undefined) process.env['https_proxy'] = saved.https;
-  });
+  withoutProxy();
 
   it('should return the Yes/No value of the configured column with the order', async () => {
     const dv = await startSandboxDataverse({ accessToken: 'tok' });
