@@ -2,6 +2,7 @@ import { App, Tags, type AppProps } from 'aws-cdk-lib';
 import { resolveEnvironmentConfig } from './config/validate';
 import type { Stage } from './config/types';
 import { ConnectorStack } from './stacks/connector-stack';
+import { stackNameOf } from '../lambdas/contract/stack-outputs';
 
 export interface BuildAppOptions extends AppProps {
   /** Override the checked-in stage table (tests feed invalid configurations through this). */
@@ -10,7 +11,7 @@ export interface BuildAppOptions extends AppProps {
 
 /** Stack name for a stage; one stack per stage, so dev and prod can share an account. */
 export function stackName(stage: Stage): string {
-  return `D365Xero-${stage}`;
+  return stackNameOf(stage);
 }
 
 /**

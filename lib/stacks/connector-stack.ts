@@ -14,6 +14,7 @@ import { OperationsFunction } from '../constructs/operations-function';
 import { SyncPipeline } from '../constructs/sync-pipeline';
 import { XeroCredentials } from '../constructs/xero-credentials';
 
+import { STACK_OUTPUT, secretNameOutput } from '../../lambdas/contract/stack-outputs';
 export interface ConnectorStackProps extends StackProps {
   readonly config: EnvironmentConfig;
 }
@@ -162,31 +163,31 @@ export class ConnectorStack extends Stack {
     });
 
     const url = (path: string): string => this.ingress.urlFor(path);
-    new CfnOutput(this, 'CallbackUrl', {
+    new CfnOutput(this, STACK_OUTPUT.CallbackUrl, {
       value: this.ingress.callbackUrl,
       description: 'Register as the redirect URI of the Xero app',
     });
-    new CfnOutput(this, 'ConnectUrl', {
+    new CfnOutput(this, STACK_OUTPUT.ConnectUrl, {
       value: url('/oauth/xero/connect'),
       description: 'Open with the admin token (or a signed link from the CLI) to connect Xero',
     });
-    new CfnOutput(this, 'DataverseWebhookUrl', {
+    new CfnOutput(this, STACK_OUTPUT.DataverseWebhookUrl, {
       value: url('/webhooks/dataverse'),
       description: 'Register in Dataverse as a WebhookKey service endpoint (key: the dataverse-webhook-key secret)',
     });
-    new CfnOutput(this, 'XeroWebhookUrl', { value: url('/webhooks/xero'), description: 'Register in the Xero app' });
-    new CfnOutput(this, 'StatusUrl', { value: url('/status'), description: 'Connection and queue status (admin)' });
-    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboardUrl });
+    new CfnOutput(this, STACK_OUTPUT.XeroWebhookUrl, { value: url('/webhooks/xero'), description: 'Register in the Xero app' });
+    new CfnOutput(this, STACK_OUTPUT.StatusUrl, { value: url('/status'), description: 'Connection and queue status (admin)' });
+    new CfnOutput(this, STACK_OUTPUT.DashboardUrl, { value: this.monitoring.dashboardUrl });
     for (const [secretId, secret] of Object.entries(this.credentials.settingsSecrets)) {
       const { description } = SETTINGS_SECRETS[secretId as SettingsSecretId];
-      new CfnOutput(this, `${secretId[0]!.toUpperCase()}${secretId.slice(1)}SecretName`, {
+      new CfnOutput(this, secretNameOutput(secretId as SettingsSecretId), {
         value: secret.secretName,
         description,
       });
     }
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
-    new CfnOutput(this, 'DlqOperatorPolicyArn', { value: operatorPolicy.managedPolicyArn });
-    new CfnOutput(this, 'OperationsFunctionName', {
+    new CfnOutput(this, STACK_OUTPUT.AlarmTopicArn, { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, STACK_OUTPUT.DlqOperatorPolicyArn, { value: operatorPolicy.managedPolicyArn });
+    new CfnOutput(this, STACK_OUTPUT.OperationsFunctionName, {
       value: this.operations.function.functionName,
       description: 'Pass to `connector preview --aws` and `connector backfill --aws`',
     });

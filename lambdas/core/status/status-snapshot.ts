@@ -62,6 +62,18 @@ export interface StatusConnection {
   readonly refreshTokenExpiresAt?: string;
   /** XERO_TENANT_ID (stage `xeroTenantId`) is set: a consent can only ever connect that organisation. */
   readonly tenantPinned?: boolean;
+  /** Every Xero organisation the connector may use (several when records are routed), each with its own state. */
+  readonly organisations?: readonly StatusOrganisation[];
+}
+
+export interface StatusOrganisation {
+  readonly tenantId: string;
+  readonly tenantName?: string;
+  /** `reconnect_required` pauses only this organisation's work. */
+  readonly state: 'connected' | 'reconnect_required';
+  readonly reason?: string;
+  /** Opens the organisation in Xero. */
+  readonly xeroUrl?: string;
 }
 
 export interface StatusSnapshot {
