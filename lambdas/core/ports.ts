@@ -11,6 +11,7 @@ import type {
   XeroInvoice,
   XeroInvoiceRef,
   XeroInvoiceStatus,
+  XeroBrandingTheme,
   XeroOrganisation,
   XeroItem,
   XeroItemRef,
@@ -48,6 +49,8 @@ export interface XeroGateway {
   ): Promise<XeroInvoiceRef>;
   /** GET /Organisation of the connected tenant (time zone, ShortCode); adapters may cache it. */
   readOrganisation?(): Promise<XeroOrganisation>;
+  /** GET /BrandingThemes of the connected tenant (names → ids for settings.brandingThemes); adapters may cache it. */
+  listBrandingThemes?(): Promise<readonly XeroBrandingTheme[]>;
 }
 
 /** The document kinds whose natural keys a key index can list (ContactNumber, Item Code, ACCREC Reference). */

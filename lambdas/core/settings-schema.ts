@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { ValidationError } from './errors';
+import { brandingThemesSchema } from './mapping/branding';
 import { isIanaTimeZone } from './mapping/time-zones';
+import { trackingSettingsSchema } from './mapping/tracking';
 import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';
 
@@ -43,6 +45,8 @@ export const mappingSettingsSchema = z
     restoreArchivedCustomers: z.boolean(),
     timeZone: z.string().trim().refine(isIanaTimeZone, 'an IANA time zone such as "Australia/Sydney"'),
     syncConditions: syncConditionsSchema,
+    tracking: trackingSettingsSchema,
+    brandingThemes: brandingThemesSchema,
   })
   .partial()
   .strict();

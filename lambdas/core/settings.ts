@@ -1,3 +1,5 @@
+import type { BrandingThemeSettings } from './mapping/branding';
+import type { TrackingSettings } from './mapping/tracking';
 import type { SyncedTable } from './model/change-event';
 import { SYNCED_TABLES } from './model/change-event';
 import type { LineAmountTypes } from './model/xero';
@@ -42,6 +44,10 @@ export interface MappingSettings {
   readonly restoreArchivedCustomers?: boolean;
   /** Which records of a table are sent to Xero (core/sync/sync-condition.ts); a table without one: all. */
   readonly syncConditions?: SyncConditions;
+  /** Up to two Xero tracking categories on every invoice line (core/mapping/tracking.ts). */
+  readonly tracking?: TrackingSettings;
+  /** Branding theme names per organisation, currency or business unit (core/mapping/branding.ts). */
+  readonly brandingThemes?: BrandingThemeSettings;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

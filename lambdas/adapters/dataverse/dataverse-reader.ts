@@ -119,7 +119,12 @@ export class DataverseWebApiReader implements DataverseReader {
   private withConditionValues<T extends object>(table: SyncedTable, mapped: T, record: WebApiRecord): T {
     const columns = this.options.conditionColumns?.[table] ?? [];
     if (columns.length === 0) return mapped;
-    return { ...mapped, conditionValues: Object.fromEntries(columns.map((c) => [c, record[c] ?? null])) };
+    const conditionValues = Object.fromEntries(columns.map((c) => [c, record[c] ?? null]));
+    // Choice labels and lookup names (tracking options may be mapped from them, core/mapping/tracking.ts).
+    const labels = columns
+      .map((c) => [c, record[`${c}@OData.Community.Display.V1.FormattedValue`]] as const)
+      .filter((entry): entry is readonly [string, string] => typeof entry[1] === 'string');
+    return { ...mapped, conditionValues, ...(labels.length > 0 && { conditionLabels: Object.fromEntries(labels) }) };
   }
 
   /** Ids of a table's records, optionally only those modified since a moment, page by page (for backfill). */

@@ -27,6 +27,7 @@ import type {
   XeroItem,
   XeroItemRef,
   XeroOrganisation,
+  XeroBrandingTheme,
 } from '../../core/model/xero';
 import type {
   Clock,
@@ -99,6 +100,8 @@ function checkBatch(count: number, idempotencyKey: string): void {
 }
 
 const ORGANISATION_TTL_MS = 3_600_000;
+/** Themes are renamed more often than the organisation changes; a rename is picked up within this. */
+const BRANDING_THEMES_TTL_MS = 900_000;
 
 function toOrganisation(element: Record<string, unknown> | undefined): XeroOrganisation {
   const text = (key: string) => (typeof element?.[key] === 'string' ? (element[key] as string) : undefined);
@@ -150,6 +153,7 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   private readonly chunkLimits: ChunkLimits;
   private readonly clock: Clock;
   private organisation?: { readonly at: number; readonly value: XeroOrganisation };
+  private brandingThemes?: { readonly at: number; readonly value: readonly XeroBrandingTheme[] };
 
   constructor(options: XeroGatewayOptions) {
     const clock = options.clock ?? systemClock;
@@ -397,6 +401,22 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
     );
     const value = toOrganisation(elementsOf(body, 'Organisations')[0]);
     this.organisation = { at: now, value };
+    return value;
+  }
+
+  /** GET /BrandingThemes (developer.xero.com/documentation/api/accounting/brandingthemes), kept for 15 minutes. */
+  async listBrandingThemes(): Promise<readonly XeroBrandingTheme[]> {
+    const now = this.clock.now().getTime();
+    if (this.brandingThemes && now - this.brandingThemes.at < BRANDING_THEMES_TTL_MS) return this.brandingThemes.value;
+    const body = await this.runner.run('GET /BrandingThemes', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getBrandingThemes(tenantId)
+    );
+    const value = (elementsOf(body, 'BrandingThemes') as Record<string, unknown>[]).flatMap((theme) =>
+      typeof theme.BrandingThemeID === 'string' && typeof theme.Name === 'string'
+        ? [{ BrandingThemeID: theme.BrandingThemeID, Name: theme.Name }]
+        : []
+    );
+    this.brandingThemes = { at: now, value };
     return value;
   }
 

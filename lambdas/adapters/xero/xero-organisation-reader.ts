@@ -1,16 +1,20 @@
 /**
- * XeroOrganisationReader (preflight) over xero-node's AccountingApi: GET /Organisation, /Accounts, /TaxRates and
- * /Currencies through a XeroCallRunner on the process's shared limiter (one Xero budget per tenant, Retry-After,
+ * XeroOrganisationReader (preflight) over xero-node's AccountingApi: GET /Organisation, /Accounts, /TaxRates,
+ * /Currencies, /TrackingCategories and /BrandingThemes (and PUT /TrackingCategories/{id}/Options) through a XeroCallRunner on the process's shared limiter (one Xero budget per tenant, Retry-After,
  * typed errors, a timeout per request). Reads Xero's raw PascalCase JSON (xero_accounting.yaml: Organisation,
  * Account, TaxRate, Currency).
  */
+import { createHash } from 'node:crypto';
 import type { AccountingApi } from 'xero-node/dist/gen/api/accountingApi';
+import { ObjectSerializer } from 'xero-node/dist/gen/model/accounting/models';
+import type { TrackingOption } from 'xero-node/dist/gen/model/accounting/trackingOption';
 import { PermanentError } from '../../core/errors';
 import type {
   XeroAccountInfo,
   XeroOrganisationProfile,
   XeroOrganisationReader,
   XeroTaxRateInfo,
+  XeroTrackingCategoryInfo,
 } from '../../core/preflight/ports';
 import { systemClock } from '../system-clock';
 import { createAccountingApi } from './accounting-api';
@@ -100,6 +104,41 @@ export class XeroAccountingOrganisationReader implements XeroOrganisationReader 
     return (elementsOf(body, 'Currencies') as Loose[])
       .map((c) => text(c.Code))
       .filter((code): code is string => code !== undefined);
+  }
+
+  /** GET /TrackingCategories?includeArchived=true: archived categories and options are listed to be reported. */
+  async listTrackingCategories(): Promise<readonly XeroTrackingCategoryInfo[]> {
+    const body = await this.runner.run('GET /TrackingCategories', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getTrackingCategories(tenantId, undefined, undefined, true)
+    );
+    return (elementsOf(body, 'TrackingCategories') as Loose[]).flatMap((c) => {
+      const id = text(c.TrackingCategoryID);
+      if (!id) return [];
+      const options = (Array.isArray(c.Options) ? (c.Options as Loose[]) : []).flatMap((o) => {
+        const optionId = text(o.TrackingOptionID);
+        return optionId ? [{ id: optionId, name: text(o.Name) ?? '', status: text(o.Status) ?? 'ACTIVE' }] : [];
+      });
+      return [{ id, name: text(c.Name) ?? '', status: text(c.Status) ?? 'ACTIVE', options }];
+    });
+  }
+
+  /** PUT /TrackingCategories/{id}/Options, keyed so a retried preflight does not add the option twice. */
+  async createTrackingOption(categoryId: string, name: string): Promise<void> {
+    const option = ObjectSerializer.deserialize({ Name: name }, 'TrackingOption') as TrackingOption;
+    const key = `tracking-option-${createHash('sha256').update(`${categoryId}\n${name}`).digest('hex').slice(0, 40)}`;
+    await this.runner.run('PUT /TrackingCategories/{id}/Options', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).createTrackingOptions(tenantId, categoryId, option, key)
+    );
+  }
+
+  async listBrandingThemes(): Promise<readonly { readonly id: string; readonly name: string }[]> {
+    const body = await this.runner.run('GET /BrandingThemes', ({ accessToken, tenantId }) =>
+      this.authorised(accessToken).getBrandingThemes(tenantId)
+    );
+    return (elementsOf(body, 'BrandingThemes') as Loose[]).flatMap((t) => {
+      const id = text(t.BrandingThemeID);
+      return id ? [{ id, name: text(t.Name) ?? '' }] : [];
+    });
   }
 }
 

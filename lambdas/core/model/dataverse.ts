@@ -118,6 +118,10 @@ export interface DvSalesOrder {
   readonly modifiedon: string;
   /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
   readonly conditionValues?: Readonly<Record<string, unknown>>;
+  /** FormattedValue labels of those columns where Dataverse sent one (choice labels, lookup names). */
+  readonly conditionLabels?: Readonly<Record<string, string>>;
+  /** The business unit owning the order (`_owningbusinessunit_value` and its FormattedValue). */
+  readonly owningBusinessUnit?: { readonly id: string; readonly name?: string };
   readonly submitdate?: string;
   readonly datefulfilled?: string;
   readonly requestdeliveryby?: string;

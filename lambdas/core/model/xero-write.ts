@@ -39,6 +39,8 @@ export type XeroWrite =
        * post stage re-dates the invoice in the Xero organisation's own time zone.
        */
       readonly dateSource?: string;
+      /** The order's owning business unit, kept when settings.brandingThemes may choose a theme by it. */
+      readonly businessUnit?: { readonly id: string; readonly name?: string };
       /** The customer and catalogue items, ensured in Xero (created when missing) before the invoice. */
       readonly requires: { readonly contacts: readonly ContactDependency[]; readonly items: readonly ItemDependency[] };
     }

@@ -73,6 +73,14 @@ export interface XeroLineItem {
   readonly LineAmount?: number;
   readonly DiscountAmount?: number;
   readonly DiscountRate?: number;
+  /** At most two tracking categories, by name (core/mapping/tracking.ts). */
+  readonly Tracking?: readonly XeroLineTracking[];
+}
+
+/** A line's tracking: category and option by name (xero_accounting.yaml LineItemTracking). */
+export interface XeroLineTracking {
+  readonly Name: string;
+  readonly Option: string;
 }
 
 export interface XeroInvoice {
@@ -89,6 +97,8 @@ export interface XeroInvoice {
   readonly CurrencyCode: string;
   readonly LineAmountTypes: LineAmountTypes;
   readonly Status: XeroInvoiceStatus;
+  /** Set by the post stage from settings.brandingThemes (core/sync/apply-branding.ts). */
+  readonly BrandingThemeID?: string;
   readonly LineItems: readonly XeroLineItem[];
 }
 
@@ -100,6 +110,12 @@ export interface XeroOrganisation {
   /** Identifies the organisation in deep links (organisationlogin/default.aspx?shortcode=…). */
   readonly ShortCode?: string;
   readonly BaseCurrency?: string;
+}
+
+/** A branding theme of GET /BrandingThemes (developer.xero.com/documentation/api/accounting/brandingthemes). */
+export interface XeroBrandingTheme {
+  readonly BrandingThemeID: string;
+  readonly Name: string;
 }
 
 /** What the connector keeps of a Xero record it found or wrote. */

@@ -37,10 +37,31 @@ export interface XeroTaxRateInfo {
   readonly effectiveRate?: number;
 }
 
-export interface XeroOrganisationReader {
+export interface XeroOrganisationReader extends XeroTrackingReader {
   getOrganisation(): Promise<XeroOrganisationProfile>;
   listAccounts(): Promise<readonly XeroAccountInfo[]>;
   listTaxRates(): Promise<readonly XeroTaxRateInfo[]>;
   /** Codes of the currencies enabled in the organisation. */
   listCurrencies(): Promise<readonly string[]>;
+}
+
+/**
+ * A tracking category of GET /TrackingCategories?includeArchived=true (developer.xero.com/documentation/api/
+ * accounting/trackingcategories): categories and options are ACTIVE, ARCHIVED or DELETED.
+ */
+export interface XeroTrackingCategoryInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly options: readonly { readonly id: string; readonly name: string; readonly status: string }[];
+}
+
+/** The preflight's reads and writes for tracking categories and branding themes (optional: older fakes lack them). */
+export interface XeroTrackingReader {
+  /** Every category, archived ones included, with every option. */
+  listTrackingCategories?(): Promise<readonly XeroTrackingCategoryInfo[]>;
+  /** PUT /TrackingCategories/{id}/Options: adds one ACTIVE option. */
+  createTrackingOption?(categoryId: string, name: string): Promise<void>;
+  /** GET /BrandingThemes: name and id of each theme. */
+  listBrandingThemes?(): Promise<readonly { readonly id: string; readonly name: string }[]>;
 }

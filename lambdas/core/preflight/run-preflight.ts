@@ -3,7 +3,9 @@
  *
  * 1. Read /Organisation (base currency, time zone, ShortCode), /Accounts, /TaxRates and /Currencies (4 calls).
  * 2. Optionally read which currencies Dataverse orders may use (its active transaction currencies).
- * 3. Validate the mapping settings (validate-mapping.ts): each broken setting names the setting and the valid choices.
+ * 3. Validate the mapping settings (validate-mapping.ts): each broken setting names the setting and the valid choices;
+ *    tracking categories and branding themes too, when configured (check-tracking-branding.ts: more reads, and
+ *    the creation of missing tracking options behind tracking.createMissingOptions).
  * 4. Store the report (also when Xero could not be read: then `error` says why) and return it.
  *
  * When it runs: after each consent (a new connection) and otherwise once a day (preflightDue).
@@ -15,6 +17,7 @@ import type { CheckpointStore } from '../writeback/ports';
 import type { XeroOrganisationReader } from './ports';
 import { loadPreflightReport, savePreflightReport, type PreflightReport } from './preflight-report';
 import { validateMapping } from './validate-mapping';
+import { checkTrackingAndBranding } from './check-tracking-branding';
 
 export const PREFLIGHT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** A preflight that could not reach Xero is tried again sooner. */
@@ -45,6 +48,9 @@ export function createPreflight(deps: PreflightDeps) {
         { baseCurrency: organisation.baseCurrency, accounts, taxRates, currencies },
         orderCurrencies
       );
+      const extra = await checkTrackingAndBranding(deps.xero, deps.settings, tenantId ?? organisation.organisationId);
+      check.problems.push(...extra.problems);
+      check.warnings.push(...extra.warnings);
       report = {
         checkedAt,
         tenantId: tenantId ?? organisation.organisationId,

@@ -6,6 +6,7 @@ import { XERO_BATCH_SIZE, chunk, idempotencyKeyFor } from './idempotency';
 import { saveInBatches } from './save-in-batches';
 import { invoiceDates } from '../mapping/invoice-mapping';
 import { ianaZoneOfXero } from '../mapping/time-zones';
+import { resolveBranding, withBrandingTheme } from './apply-branding';
 
 /** Xero lets the API change an invoice's lines only while it is a draft, submitted, or approved without payments. */
 export function invoiceIsEditable(ref: XeroInvoiceRef): boolean {
@@ -154,12 +155,14 @@ export async function runInvoicesPhase(ctx: BatchContext, customers: CustomerDir
   }
 
   const zone = await organisationZone(ctx, upserts);
+  const branding = await resolveBranding(ctx, upserts);
   const restoring = new Map<string, XeroContactRef>();
   let saves: InvoiceSave[] = [];
   for (const index of upserts) {
     const write = ctx.write(index);
-    if (write.kind !== 'upsert-invoice') continue;
-    const invoice = datedIn(write.invoice, write.dateSource, zone, ctx.deps.settings.dueDays);
+    if (write.kind !== 'upsert-invoice' || branding.failed.has(index)) continue;
+    const dated = datedIn(write.invoice, write.dateSource, zone, ctx.deps.settings.dueDays);
+    const invoice = withBrandingTheme(dated, branding.ids.get(index));
     const contactNumber = invoice.Contact.ContactNumber ?? '';
     const contactId = invoice.Contact.ContactID ?? contactIds.get(contactNumber);
     if (!contactId) {

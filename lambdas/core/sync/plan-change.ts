@@ -2,6 +2,7 @@ import { PermanentError } from '../errors';
 import { mapAccountToContact, mapContact } from '../mapping/contact-mapping';
 import { invoiceDateSource, mapSalesOrderToInvoice, orderIsCancelled } from '../mapping/invoice-mapping';
 import { mapProductToItem } from '../mapping/item-mapping';
+import { trackingForOrder, withTracking } from '../mapping/tracking';
 import type { ChangeEvent } from '../model/change-event';
 import type { DvAccount, DvSalesOrder } from '../model/dataverse';
 import type { XeroContact } from '../model/xero';
@@ -114,10 +115,13 @@ export function createPlanChange(deps: PlanDeps) {
     if (unmet) return nothing(unmet);
     const customer = await customerOf(order, event);
     const items = await itemsOf(order, event);
-    const invoice = mapSalesOrderToInvoice(order, settings, {
-      customerContactNumber: customer.contact.ContactNumber,
-      timeZone: settings.timeZone,
-    });
+    const invoice = withTracking(
+      mapSalesOrderToInvoice(order, settings, {
+        customerContactNumber: customer.contact.ContactNumber,
+        timeZone: settings.timeZone,
+      }),
+      trackingForOrder(order, settings.tracking)
+    );
     // Without a time zone setting the post stage dates the invoice in the Xero organisation's own zone.
     const dateSource = settings.timeZone === undefined ? invoiceDateSource(order) : undefined;
     return {
@@ -127,6 +131,8 @@ export function createPlanChange(deps: PlanDeps) {
           source,
           invoice,
           ...(dateSource !== undefined && { dateSource }),
+          // Branding themes may be chosen by business unit (core/sync/apply-branding.ts).
+          ...(settings.brandingThemes && order.owningBusinessUnit && { businessUnit: order.owningBusinessUnit }),
           requires: { contacts: [customer], items },
         },
       ],
