@@ -9,6 +9,7 @@ import { bearerToken, closeServer, headerValue, listen, readBody, sendJson, slee
 import { IdempotencyStore, MAX_IDEMPOTENCY_KEY_LENGTH, type StoredResponse } from './idempotency';
 import { DEFAULT_LIMITS, RateLimiter } from './rate-limiter';
 import { TenantBooks, type BooksSnapshot, type SaveMode } from './tenant-books';
+import { TrackingAndThemes } from './tracking-and-themes';
 import { parseWhere, WhereSyntaxError } from './where-filter';
 import { isRecord, msDate, newId, parseXeroDate, type ElementOutcome, type XeroRecord } from './xero-json';
 
@@ -98,6 +99,8 @@ export interface SandboxXero {
   readonly knobs: SandboxXeroKnobs;
   /** The organisation's accounts, tax rates, currencies and time zone (what the connector's preflight reads). */
   organisationSettings(tenantId?: string): OrganisationSettings;
+  /** The organisation's tracking categories and branding themes (tracking-and-themes.ts). */
+  trackingAndThemes(tenantId?: string): TrackingAndThemes;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,9 @@ const ROUTES: ReadonlyArray<{ readonly pattern: RegExp; readonly name: string }>
   { pattern: /^\/(Contacts|Items|Invoices)\/[^/]+$/, name: '/$1/{id}' },
   { pattern: /^\/Organisation$/, name: '/Organisation' },
   { pattern: /^\/(Accounts|TaxRates|Currencies)$/, name: '/$1' },
+  { pattern: /^\/(TrackingCategories|BrandingThemes)$/, name: '/$1' },
+  { pattern: /^\/(TrackingCategories|BrandingThemes)\/[^/]+$/, name: '/$1/{id}' },
+  { pattern: /^\/TrackingCategories\/[^/]+\/Options$/, name: '/TrackingCategories/{id}/Options' },
 ];
 
 function routeName(apiPath: string): string {
@@ -134,6 +140,12 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
       return [t.tenantId.toLowerCase(), settings] as const;
     })
   );
+  const catalogues = new Map(tenants.map((t) => [t.tenantId.toLowerCase(), new TrackingAndThemes(clock())]));
+  const catalogueFor = (tenantId: string = defaultTenant): TrackingAndThemes => {
+    const found = catalogues.get(tenantId.toLowerCase());
+    if (!found) throw new Error(`unknown sandbox tenant ${tenantId}`);
+    return found;
+  };
   const limiter = new RateLimiter({ ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) }, clock);
   const idempotency = new IdempotencyStore(clock);
   const recorded: RecordedXeroRequest[] = [];
@@ -281,6 +293,9 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     if (method === 'GET' && apiPath === '/Organisation') return organisation(tenantId, tenantBooks);
     const settingsBody = method === 'GET' ? organisationSettingsBody(apiPath, settingsFor(tenantId)) : undefined;
     if (settingsBody) return { status: 200, body: { ...envelope(), ...settingsBody } };
+    const catalogue = catalogueFor(tenantId).route(method, apiPath, url, parseJsonOr(rawBody, undefined));
+    if (catalogue?.errors) return validationException(catalogue.errors);
+    if (catalogue) return { status: catalogue.status, body: { ...envelope(), ...catalogue.body } };
     const match = /^\/(Contacts|Items|Invoices)(?:\/([^/]+))?$/.exec(apiPath);
     if (!match) return notFound();
     const kind = match[1] as XeroSchemaName;
@@ -306,7 +321,9 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
       if (!isRecord(element)) return { record: {}, errors: ['Each element must be a JSON object.'] };
       if (kind === 'Contacts') return tenantBooks.saveContact(element, mode, id);
       if (kind === 'Items') return tenantBooks.saveItem(element, mode, unitdp, id);
-      return tenantBooks.saveInvoice(element, mode, unitdp, id);
+      const checked = catalogueFor(tenantId).checkInvoice(element);
+      if (checked.errors.length > 0) return { record: element, errors: checked.errors };
+      return tenantBooks.saveInvoice(checked.invoice, mode, unitdp, id);
     });
     return batchReply(kind, outcomes, url.searchParams.get('summarizeErrors')?.toLowerCase() !== 'false');
   }
@@ -493,6 +510,7 @@ export async function startSandboxXero(options: SandboxXeroOptions = {}): Promis
     },
     knobs,
     organisationSettings: settingsFor,
+    trackingAndThemes: catalogueFor,
     close: async () => {
       knobs.resume();
       await closeServer(server);

@@ -9,6 +9,7 @@
  */
 import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
 import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
+import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
 import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import type { WebhookPlan } from '../../lambdas/core/dataverse-admin';
@@ -94,7 +95,11 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
             endpointName: options.name,
             rewriteKey: !!options.rewriteKey,
             // A sync condition's column (e.g. "Sync to Xero") must fire the Update step when it changes.
-            conditionColumns: syncConditionColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS).syncConditions),
+            // A tracking column's change re-syncs the order too (its invoice lines carry the option).
+            conditionColumns: withTrackingColumns(
+              syncConditionColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS).syncConditions),
+              mappingSettingsFromJson(io.env.MAPPING_SETTINGS).tracking
+            ),
           },
           state
         );

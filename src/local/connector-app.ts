@@ -68,6 +68,7 @@ import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
 import { startBackgroundChecks } from './background-checks';
 import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
+import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -193,7 +194,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     serverUrl: config.dataverse.url,
     logger,
     tokenSource: dataverseTokens,
-    conditionColumns: syncConditionColumns(config.mapping.syncConditions),
+    conditionColumns: withTrackingColumns(syncConditionColumns(config.mapping.syncConditions), config.mapping.tracking),
   });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });

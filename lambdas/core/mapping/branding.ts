@@ -97,7 +97,10 @@ export function brandingThemesFor(
   ].filter((e): e is [string, BrandingRule] => e !== undefined);
   return entries.flatMap(([key, rule]) => [
     ...(rule.theme ? [{ name: rule.theme, setting: `brandingThemes.${key}.theme` }] : []),
-    ...Object.entries(rule.byCurrency ?? {}).map(([c, name]) => ({ name, setting: `brandingThemes.${key}.byCurrency.${c}` })),
+    ...Object.entries(rule.byCurrency ?? {}).map(([c, name]) => ({
+      name,
+      setting: `brandingThemes.${key}.byCurrency.${c}`,
+    })),
     ...Object.entries(rule.byBusinessUnit ?? {}).map(([u, name]) => ({
       name,
       setting: `brandingThemes.${key}.byBusinessUnit.${u}`,

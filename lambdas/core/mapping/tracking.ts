@@ -78,6 +78,14 @@ export function mergeColumns(
   return merged;
 }
 
+/** The reader's extra columns (the sync conditions', say) plus the tracking columns: what the wiring passes on. */
+export function withTrackingColumns(
+  columns: Partial<Record<SyncedTable, readonly string[]>>,
+  tracking: TrackingSettings | undefined
+): Partial<Record<SyncedTable, readonly string[]>> {
+  return mergeColumns(columns, trackingColumns(tracking));
+}
+
 /** The order's value for a category: the raw value and, where Dataverse sent one, its label. */
 function sourceValue(
   order: DvSalesOrder,

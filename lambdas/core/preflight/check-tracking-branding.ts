@@ -26,7 +26,9 @@ async function createMissing(xero: XeroTrackingReader, missing: readonly Missing
     try {
       if (!xero.createTrackingOption) throw new Error('this connection cannot create tracking options');
       await xero.createTrackingOption(option.categoryId, option.option);
-      out.warnings.push(`created tracking option "${option.option}" in category "${option.category}" (${option.setting})`);
+      out.warnings.push(
+        `created tracking option "${option.option}" in category "${option.category}" (${option.setting})`
+      );
     } catch (error) {
       out.problems.push({
         setting: option.setting,

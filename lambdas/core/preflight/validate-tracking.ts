@@ -35,7 +35,8 @@ function namedOptions(setting: TrackingCategorySetting, index: number): { option
     setting: `${base}.values.${key}`,
   }));
   const otherwise = setting.otherwise;
-  const fallback = typeof otherwise === 'object' ? [{ option: otherwise.option, setting: `${base}.otherwise.option` }] : [];
+  const fallback =
+    typeof otherwise === 'object' ? [{ option: otherwise.option, setting: `${base}.otherwise.option` }] : [];
   return [...fromValues, ...fallback];
 }
 

@@ -11,6 +11,7 @@ import type { EnvReader } from './env';
 import { loggerPort } from './powertools';
 import { rebuiltOnChange, settingsOf, mappingSettings } from './settings';
 import { syncConditionColumns } from '../../core/sync/sync-condition';
+import { withTrackingColumns } from '../../core/mapping/tracking';
 
 export type DataverseEnv = EnvReader<'DATAVERSE_URL' | 'DATAVERSE_APP_SECRET_ARN'>;
 
@@ -43,6 +44,9 @@ export const dataverseReader = once(
       serverUrl: env.require('DATAVERSE_URL'),
       tokenSource: dataverseTokenSource(env),
       logger: loggerPort,
-      conditionColumns: syncConditionColumns(mappingSettings(env).syncConditions),
+      conditionColumns: withTrackingColumns(
+        syncConditionColumns(mappingSettings(env).syncConditions),
+        mappingSettings(env).tracking
+      ),
     })
 );
