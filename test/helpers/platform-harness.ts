@@ -8,8 +8,10 @@ import { XeroAccountingGateway } from '../../lambdas/adapters/xero/xero-gateway'
 import type { ChangeEvent, SyncedTable } from '../../lambdas/core/model/change-event';
 import type { WorkResult } from '../../lambdas/core/model/xero-write';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../lambdas/core/settings';
+import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
+import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
 import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
 import {
   startSandboxXero,
@@ -50,6 +52,7 @@ export async function startPlatformHarness(options: PlatformHarnessOptions = {})
     serverUrl: dataverse.url,
     tokenSource: async () => 'dv-token',
     timeoutMs: 5_000,
+    conditionColumns: withTrackingColumns(syncConditionColumns(settings.syncConditions), settings.tracking),
   });
   const gateway = new XeroAccountingGateway({
     access: { getAccess: async () => ({ accessToken: 'xero-token', tenantId: xero.tenantId }) },
