@@ -17,15 +17,25 @@ export const DEFAULT_BRANDING_KEY = 'default';
 
 const themeName = z.string().trim().min(1).max(255);
 
+/** A record whose keys must match `pattern`; a bad key is reported at its own path with `message`. */
+function keyedRecord<T extends z.ZodType>(pattern: RegExp, message: string, value: T) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!pattern.test(key)) ctx.addIssue({ code: 'custom', path: [key], message });
+    }
+  });
+}
+
 export const brandingRuleSchema = z.strictObject({
   theme: themeName.optional(),
-  byCurrency: z.record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as "USD"'), themeName).optional(),
+  byCurrency: keyedRecord(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as "USD"', themeName).optional(),
   /** Business unit name or id → theme name. */
   byBusinessUnit: z.record(z.string().trim().min(1), themeName).optional(),
 });
 
-export const brandingThemesSchema = z.record(
-  z.string().regex(/^(default|[0-9a-fA-F-]{36})$/, 'a Xero tenant id or "default"'),
+export const brandingThemesSchema = keyedRecord(
+  /^(default|[0-9a-fA-F-]{36})$/,
+  'a Xero tenant id or "default"',
   brandingRuleSchema
 );
 
