@@ -18,7 +18,10 @@ export type XeroSchemaName =
   | 'Accounts'
   | 'TaxRates'
   | 'Currencies'
-  | 'Organisations';
+  | 'Organisations'
+  | 'TrackingCategories'
+  | 'TrackingOption'
+  | 'BrandingThemes';
 
 let ajv: Ajv | undefined;
 const compiled = new Map<XeroSchemaName, ValidateFunction>();

@@ -1,5 +1,7 @@
 import { validateXeroRequest } from '../../../contracts/xero-contract';
+import { trackingForOrder, withTracking } from '../../../lambdas/core/mapping/tracking';
 import type { XeroContact, XeroInvoice, XeroItem } from '../../../lambdas/core/model/xero';
+import { buildSalesOrder } from '../../helpers/dataverse-factories';
 
 const contact = (overrides: Partial<XeroContact> = {}): XeroContact => ({
   ContactNumber: 'D365-6f1c2a3b-0000-4000-8000-000000000001',
@@ -93,5 +95,25 @@ describe('validateXeroRequest', () => {
         '/Items/1/Name must be string',
       ])
     );
+  });
+  it('should accept the mapped line Tracking and a BrandingThemeID, and refuse a misspelt tracking field', () => {
+    const tracked = withTracking(
+      { ...invoice(), BrandingThemeID: '5d4dd402-c851-497e-aae1-9ff265c0d15a' },
+      trackingForOrder(buildSalesOrder({ conditionValues: { new_region: 'North' } }), {
+        categories: [{ category: 'Region', source: { kind: 'column', column: 'new_region' } }],
+      })
+    );
+    expect(tracked.LineItems[0]?.Tracking).toEqual([{ Name: 'Region', Option: 'North' }]);
+    expect(validateXeroRequest('Invoices', { Invoices: [tracked] })).toEqual([]);
+    const misspelt = { ...tracked, LineItems: [{ Description: 'x', Tracking: [{ Name: 'Region', Opt: 'North' }] }] };
+    expect(validateXeroRequest('Invoice', misspelt)).toEqual([
+      "/LineItems/0/Tracking/0 must NOT have unknown property 'Opt'",
+    ]);
+  });
+    expect(validateXeroRequest('Invoices', { Invoices: [tracked] })).toEqual([]);
+    const misspelt = { ...tracked, LineItems: [{ Description: 'x', Tracking: [{ Name: 'Region', Opt: 'North' }] }] };
+    expect(validateXeroRequest('Invoice', misspelt)).toEqual([
+      "/LineItems/0/Tracking/0 must NOT have unknown property 'Opt'",
+    ]);
   });
 });
