@@ -5,7 +5,7 @@
 import { validateXeroRequest } from '../../../contracts/xero-contract';
 import { startSandboxXero, type SandboxXero } from '../../../sandbox/xero-accounting/server';
 import { withoutProxy } from '../../helpers/no-proxy';
-import { elements, xeroClient } from './xero-test-client';
+import { elements, xeroClient, type XeroCall } from './xero-test-client';
 
 let xero: SandboxXero;
 let call: ReturnType<typeof xeroClient>;
@@ -69,7 +69,7 @@ describe('sandbox Xero tracking categories', () => {
     const region = xero.trackingAndThemes().category('Region')!;
     region.Options[1]!.Status = 'ARCHIVED';
     xero.trackingAndThemes().addCategory('Old Projects', ['Alpha'], 'ARCHIVED');
-    const names = (reply: { body: Record<string, unknown> }) =>
+    const names = (reply: XeroCall) =>
       elements(reply, 'TrackingCategories').map(
         (c) => `${String(c.Name)}: ${(c.Options as { Name: string }[]).map((o) => o.Name).join(',')}`
       );
