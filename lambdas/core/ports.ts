@@ -49,8 +49,11 @@ export interface XeroGateway {
   ): Promise<XeroInvoiceRef>;
   /** GET /Organisation of the connected tenant (time zone, ShortCode); adapters may cache it. */
   readOrganisation?(): Promise<XeroOrganisation>;
-  /** GET /BrandingThemes of the connected tenant (names → ids for settings.brandingThemes); adapters may cache it. */
-  listBrandingThemes?(): Promise<readonly XeroBrandingTheme[]>;
+  /**
+   * GET /BrandingThemes of the connected tenant (names → ids for settings.brandingThemes); adapters may cache it,
+   * except when asked to `refresh` (a name missing from a cached list may be a theme added since).
+   */
+  listBrandingThemes?(options?: { readonly refresh?: boolean }): Promise<readonly XeroBrandingTheme[]>;
 }
 
 /** The document kinds whose natural keys a key index can list (ContactNumber, Item Code, ACCREC Reference). */

@@ -405,9 +405,10 @@ export class XeroAccountingGateway implements XeroGateway, XeroKeyLister {
   }
 
   /** GET /BrandingThemes (developer.xero.com/documentation/api/accounting/brandingthemes), kept for 15 minutes. */
-  async listBrandingThemes(): Promise<readonly XeroBrandingTheme[]> {
+  async listBrandingThemes(options: { readonly refresh?: boolean } = {}): Promise<readonly XeroBrandingTheme[]> {
     const now = this.clock.now().getTime();
-    if (this.brandingThemes && now - this.brandingThemes.at < BRANDING_THEMES_TTL_MS) return this.brandingThemes.value;
+    const cached = this.brandingThemes;
+    if (cached && !options.refresh && now - cached.at < BRANDING_THEMES_TTL_MS) return cached.value;
     const body = await this.runner.run('GET /BrandingThemes', ({ accessToken, tenantId }) =>
       this.authorised(accessToken).getBrandingThemes(tenantId)
     );

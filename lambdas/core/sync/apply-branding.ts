@@ -5,8 +5,9 @@
  *    its currency.
  * 2. When any invoice of the batch has one, read the organisation's themes (GET /BrandingThemes; the gateway keeps
  *    them for a while, once per tenant, like GET /Organisation).
- * 3. Resolve each name to its BrandingThemeID; an unknown name fails that invoice (naming the setting and the themes
- *    the organisation has) instead of sending it with the wrong theme.
+ * 3. Resolve each name to its BrandingThemeID. A name missing from the (possibly cached) list makes one fresh read;
+ *    still unknown, it fails that invoice (naming the setting and the themes the organisation has) instead of
+ *    sending it with the wrong theme.
  *
  * Why here and not in the preflight: the post stage already holds the gateway of the invoice's organisation, and a
  * theme renamed or deleted in Xero is noticed by the next batch without waiting for a stored preflight answer. The
@@ -56,9 +57,16 @@ export async function resolveBranding(ctx: BatchContext, upserts: readonly numbe
     if (choice) chosen.set(index, choice);
   }
   if (chosen.size === 0) return { ids, failed };
-  const themes = ctx.deps.xero.listBrandingThemes ? await ctx.deps.xero.listBrandingThemes() : [];
+  const xero = ctx.deps.xero;
+  let themes = xero.listBrandingThemes ? await xero.listBrandingThemes() : [];
+  const find = (choice: BrandingChoice) =>
+    themes.find((t) => t.Name.trim().toLowerCase() === choice.name.trim().toLowerCase());
+  // A cached list may predate a theme added in Xero: read afresh once before failing anything.
+  if (xero.listBrandingThemes && [...chosen.values()].some((choice) => !find(choice))) {
+    themes = await xero.listBrandingThemes({ refresh: true });
+  }
   for (const [index, choice] of chosen) {
-    const theme = themes.find((t) => t.Name.trim().toLowerCase() === choice.name.trim().toLowerCase());
+    const theme = find(choice);
     if (theme) {
       ids.set(index, theme.BrandingThemeID);
     } else {

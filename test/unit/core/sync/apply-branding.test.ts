@@ -77,7 +77,9 @@ describe('branding themes in the post stage', () => {
   });
 
   it('should fail only the invoice whose theme is unknown, naming the setting', async () => {
-    const { xero, post } = setup({ brandingThemes: { default: { theme: 'Standard', byCurrency: { USD: 'Gala' } } } });
+    const { xero, post, reads } = setup({
+      brandingThemes: { default: { theme: 'Standard', byCurrency: { USD: 'Gala' } } },
+    });
     const usd = write('ORD-1', 11);
     const nzd = upsertInvoice('ORD-2', 12, 112);
     const nzdWrite = {
@@ -95,5 +97,6 @@ describe('branding themes in the post stage', () => {
     });
     expect(results[1]).toEqual({ status: 'done' });
     expect(themeOf(xero, 'ORD-2')).toBe(THEMES[0]?.BrandingThemeID);
+    expect(reads()).toBe(2);
   });
 });

@@ -117,4 +117,25 @@ describe('tracking and branding reach Xero', () => {
       ),
     });
   });
+  it('should keep the themes per tenant for a while, and read afresh once for a name it does not know', async () => {
+    const h = await harness({ settings: { brandingThemes: { default: { theme: 'Gala' } } } });
+    const themeReads = () => h.xero.knobs.requests().filter((r) => r.route === 'GET /BrandingThemes').length;
+
+    expect((await h.sync('salesorder', order(h))).some((r) => r.status === 'dead')).toBe(true);
+    expect(themeReads()).toBe(2);
+
+    const gala = {
+      ...h.xero.trackingAndThemes().themes[0]!,
+      BrandingThemeID: randomUUID(),
+      Name: 'Gala',
+      SortOrder: 2,
+    };
+    h.xero.trackingAndThemes().themes.push(gala);
+    expect((await h.sync('salesorder', order(h))).every((r) => r.status === 'done')).toBe(true);
+    expect((await h.sync('salesorder', order(h))).every((r) => r.status === 'done')).toBe(true);
+
+    expect(themeReads()).toBe(3);
+    const themes = h.xero.state.snapshot().invoices.map((i) => i.BrandingThemeID);
+    expect(themes).toEqual([gala.BrandingThemeID, gala.BrandingThemeID]);
+  });
 });
