@@ -15,9 +15,11 @@ export function relativeTime(at: string, now: string): string {
   if (!Number.isFinite(ms)) return at;
   const distance = Math.abs(ms);
   if (distance < 45_000) return 'just now';
+  const minutes = Math.round(distance / MINUTE);
+  const hours = Math.round(distance / HOUR);
   let span: string;
-  if (distance < 90 * MINUTE) span = `${Math.round(distance / MINUTE)} min`;
-  else if (distance < 36 * HOUR) span = `${Math.round(distance / HOUR)} h`;
+  if (minutes < 60) span = `${minutes} min`;
+  else if (hours < 36) span = `${hours} h`;
   else {
     const days = Math.round(distance / DAY);
     span = `${days} ${days === 1 ? 'day' : 'days'}`;

@@ -10,8 +10,9 @@ export const STATUS_PAGE_SCRIPT = `(function () {
   function relative(ms) {
     var distance = Math.abs(ms), span;
     if (distance < 45000) return 'just now';
-    if (distance < 90 * MINUTE) span = Math.round(distance / MINUTE) + ' min';
-    else if (distance < 36 * HOUR) span = Math.round(distance / HOUR) + ' h';
+    var minutes = Math.round(distance / MINUTE), hours = Math.round(distance / HOUR);
+    if (minutes < 60) span = minutes + ' min';
+    else if (hours < 36) span = hours + ' h';
     else { var days = Math.round(distance / DAY); span = days + (days === 1 ? ' day' : ' days'); }
     return ms < 0 ? 'in ' + span : span + ' ago';
   }
