@@ -24,7 +24,7 @@ export interface LocalStatusDeps {
   readonly clock: Clock;
   readonly tokenService: { status(now: Date): Promise<ConnectionStatus> };
   readonly queue: Pick<SqliteQueue, 'depth' | 'deadLetters'>;
-  readonly outcomes: Pick<SqliteOutcomeLog, 'counts' | 'recent' | 'failures' | 'hourly' | 'namesOf'>;
+  readonly outcomes: Pick<SqliteOutcomeLog, 'counts' | 'recent' | 'failures' | 'hourly' | 'namesOf' | 'latestOf'>;
   readonly tenantPinned?: boolean;
   readonly checks?: () => Promise<StatusChecks>;
   /** The Dataverse organisation URL: records then link into Dynamics 365. */
@@ -65,19 +65,24 @@ export async function localStatusSnapshot(deps: LocalStatusDeps, filter: StatusF
         ...(filter.outcome && { status: filter.outcome }),
       })
     ),
-    failures:
-      filter.outcome && filter.outcome !== 'failed'
-        ? []
-        : rows(
-            deps.outcomes
-              .failures(ROWS, filter.table ? { table: filter.table } : {})
-              .filter((o) => o.willRetry === false)
-          ),
+    failures: filter.outcome && filter.outcome !== 'failed' ? [] : rows(openFailures(deps, filter)),
     deadLetters: deadLettersOf(deps, links),
     connectPath: deps.connectPath,
     ...checks,
     warnings: [],
   };
+}
+
+/**
+ * Failures that still need a person: not retried, and still the latest outcome of their record (a record synced
+ * since, or failing again on a retry, shows once, as it is now).
+ */
+function openFailures(deps: LocalStatusDeps, filter: StatusFilter): LoggedOutcome[] {
+  const failures = deps.outcomes.failures(ROWS * 4, filter.table ? { table: filter.table } : {});
+  const latest = deps.outcomes.latestOf(failures);
+  return failures
+    .filter((o) => o.willRetry === false && latest.get(`${o.table}:${o.id}`)?.seq === o.seq)
+    .slice(0, ROWS);
 }
 
 /** Failures logged before the write (map stage) carry no name: take the latest one the record had. */

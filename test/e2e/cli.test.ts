@@ -57,7 +57,7 @@ it('should print the connection, organisation and counts for `status`', async ()
   expect(stdout).toContain('synced');
   expect(stdout).toContain(String(status.counts.synced));
   const json = await cli(['status', '--json']);
-  expect(JSON.parse(json.stdout)).toMatchObject({ mode: 'sandbox', counts: status.counts });
+  expect(JSON.parse(json.stdout)).toMatchObject({ runtime: 'sandbox', counts: status.counts });
 });
 
 it('should print the Xero invoice JSON for `preview salesorder <id>` without writing anything', async () => {

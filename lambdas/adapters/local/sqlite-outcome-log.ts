@@ -167,6 +167,21 @@ export class SqliteOutcomeLog implements OutcomeSink {
       .all(since.toISOString()) as HourlyOutcomeCount[];
   }
 
+  /** The latest outcome of each of these records, by `table:id`. */
+  latestOf(records: readonly { readonly table: SyncedTable; readonly id: string }[]): Map<string, LoggedOutcome> {
+    const statement = this.db.prepare(
+      'SELECT * FROM outcome_log WHERE record_table = ? AND record_id = ? ORDER BY seq DESC LIMIT 1'
+    );
+    const latest = new Map<string, LoggedOutcome>();
+    for (const { table, id } of records) {
+      const key = `${table}:${id}`;
+      if (latest.has(key)) continue;
+      const row = statement.get(table, id) as OutcomeRow | undefined;
+      if (row) latest.set(key, toOutcome(row));
+    }
+    return latest;
+  }
+
   /** The latest name recorded for each of these records (those never named are left out). */
   namesOf(records: readonly { readonly table: SyncedTable; readonly id: string }[]): Map<string, string> {
     const statement = this.db.prepare(
