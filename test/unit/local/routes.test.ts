@@ -250,6 +250,19 @@ describe('status page routes', () => {
     expect(body.deadLetters.every((d: { retryKey: string }) => d.retryKey.length > 0)).toBe(true);
   });
 
+  it('should list each failed record once, as it is now, and drop it once it synced', async () => {
+    const s = setup();
+    const failed = { table: 'account', status: 'failed', event: 'Update', willRetry: false } as const;
+    await s.outcomes.record({ ...failed, id: 'a-1', message: 'first', name: 'Old Name' });
+    await s.outcomes.record({ ...failed, id: 'a-1', message: 'second' });
+    await s.outcomes.record({ ...failed, id: 'a-2', message: 'fixed since' });
+    await s.outcomes.record({ table: 'account', id: 'a-2', status: 'synced', message: 'ok', event: 'Update' });
+    const body = JSON.parse(String((await s.call('GET', '/status', bearer)).body));
+    expect(body.failures).toEqual([
+      expect.objectContaining({ id: 'a-1', message: 'second', name: 'Old Name', status: 'failed' }),
+    ]);
+  });
+
   it('should retry exactly one dead letter by its retryKey, and refuse an unknown key', async () => {
     const s = setup();
     const queue = withDeadLetters(s);
