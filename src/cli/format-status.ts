@@ -68,12 +68,8 @@ export function formatStatus(body: unknown, options: StatusTextOptions = {}): st
 function connectionLines(s: StatusSnapshot, zone: string, ago: (iso?: string) => string): string[] {
   const c = s.connection;
   const org = c.tenantName ? ` to ${c.tenantName}` : '';
-  const pinned =
-    c.tenantPinned === undefined
-      ? ''
-      : c.tenantPinned
-        ? ' (organisation pinned)'
-        : ' (no organisation pinned: set XERO_TENANT_ID)';
+  // An unpinned connection is one of the snapshot's warnings, printed below.
+  const pinned = c.tenantPinned ? ' (organisation pinned)' : '';
   const lines = [`Xero: ${STATE_TEXT[c.state] ?? c.state}${c.state === 'connected' ? org : ''}${pinned}`];
   if (c.reason) lines.push(`Reason: ${c.reason}`);
   if (c.refreshedAt) lines.push(`Access token: refreshed ${ago(c.refreshedAt)}`);

@@ -13,7 +13,7 @@ import type { XeroWrite } from '../../lambdas/core/model/xero-write';
 import type { Clock } from '../../lambdas/core/ports';
 import { firstChartHour, lastDayHours } from '../../lambdas/core/status/hourly';
 import { statusRecordOf, type RecordLinkOptions } from '../../lambdas/core/status/record-links';
-import { statusConnectionOf } from '../../lambdas/core/status/status-connection';
+import { statusConnectionOf, statusWarnings } from '../../lambdas/core/status/status-connection';
 import type { StatusFilter } from '../../lambdas/core/status/status-filter';
 import type { StatusDeadLetter, StatusOutcome, StatusSnapshot } from '../../lambdas/core/status/status-snapshot';
 import { recordNameOf } from '../../lambdas/core/sync/record-name';
@@ -49,13 +49,14 @@ export async function localStatusSnapshot(deps: LocalStatusDeps, filter: StatusF
       return [name, { depth: d.ready + d.inFlight + d.delayed, dead: d.deadLetters }];
     })
   );
+  const connection = statusConnectionOf(await deps.tokenService.status(now), now, {
+    tenantPinned: deps.tenantPinned ?? false,
+  });
   const rows = (outcomes: readonly LoggedOutcome[]) => withNames(deps, outcomes).map((o) => outcomeOf(o, links));
   return {
     runtime: deps.mode === 'sandbox' ? 'sandbox' : 'local',
     generatedAt: now.toISOString(),
-    connection: statusConnectionOf(await deps.tokenService.status(now), now, {
-      tenantPinned: deps.tenantPinned ?? false,
-    }),
+    connection,
     queues,
     counts: deps.outcomes.counts(),
     hourly: lastDayHours(now, deps.outcomes.hourly(firstChartHour(now))),
@@ -69,7 +70,7 @@ export async function localStatusSnapshot(deps: LocalStatusDeps, filter: StatusF
     deadLetters: deadLettersOf(deps, links),
     connectPath: deps.connectPath,
     ...checks,
-    warnings: [],
+    warnings: statusWarnings(connection),
   };
 }
 

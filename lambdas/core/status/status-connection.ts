@@ -30,3 +30,12 @@ export function statusConnectionOf(
     ...(extra.tenantPinned !== undefined ? { tenantPinned: extra.tenantPinned } : {}),
   };
 }
+
+/** The same sentence on both runtimes' /status; the page shows it as its red banner. */
+export const NO_TENANT_PIN_WARNING =
+  'No Xero organisation is pinned (XERO_TENANT_ID unset): a new consent could connect another one.';
+
+/** The snapshot's `warnings` that follow from the connection. */
+export function statusWarnings(connection: Pick<StatusConnection, 'tenantPinned'>): string[] {
+  return connection.tenantPinned === false ? [NO_TENANT_PIN_WARNING] : [];
+}

@@ -6,6 +6,7 @@
  * and nothing loads from elsewhere, so the page works under `statusPageCsp`.
  */
 import { escapeHtml } from './html';
+import { NO_TENANT_PIN_WARNING } from './status-connection';
 import { renderHourlyChart } from './hourly-chart';
 import { renderChecks } from './status-checks-html';
 import { filterSnapshot, statusFilterQuery, statusPageHref, type StatusFilter } from './status-filter';
@@ -107,7 +108,10 @@ export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOp
         'not set). A new consent could connect a different organisation. Set XERO_TENANT_ID to the tenant id of ' +
         `${escapeHtml(c.tenantName ?? 'your organisation')} to lock it.</div>`
       : '';
-  const warnings = snapshot.warnings.map((w) => `<div class="warning">${escapeHtml(w)}</div>`).join('\n');
+  const warnings = snapshot.warnings
+    .filter((w) => !(pin && w === NO_TENANT_PIN_WARNING))
+    .map((w) => `<div class="warning">${escapeHtml(w)}</div>`)
+    .join('\n');
   const refresh = refreshSeconds > 0 && !filter.paused ? `<meta http-equiv="refresh" content="${refreshSeconds}">` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>D365 → Xero connector status</title>

@@ -241,7 +241,8 @@ describe('status page routes', () => {
       name: 'Northwind',
     });
     const body = JSON.parse(String((await s.call('GET', '/status', bearer)).body));
-    expect(body).toMatchObject({ runtime: 'local', generatedAt: s.clock.now().toISOString(), warnings: [] });
+    expect(body).toMatchObject({ runtime: 'local', generatedAt: s.clock.now().toISOString() });
+    expect(body.warnings).toEqual([expect.stringContaining('XERO_TENANT_ID')]);
     expect(body.hourly).toHaveLength(24);
     expect(body.hourly[23]).toMatchObject({ synced: 1, failed: 0 });
     expect(body.queues.changes).toEqual({ depth: 0, dead: 1 });

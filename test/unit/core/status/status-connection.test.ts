@@ -1,4 +1,8 @@
-import { statusConnectionOf } from '../../../../lambdas/core/status/status-connection';
+import {
+  NO_TENANT_PIN_WARNING,
+  statusConnectionOf,
+  statusWarnings,
+} from '../../../../lambdas/core/status/status-connection';
 
 describe('statusConnectionOf', () => {
   const now = new Date('2026-12-08T03:10:00.000Z');
@@ -26,5 +30,11 @@ describe('statusConnectionOf', () => {
     );
     expect(connection.reason).toBe('invalid_grant — run connector connect-link');
     expect(connection.refreshTokenExpiresAt).toBeUndefined();
+  });
+
+  it('should warn when no organisation is pinned, and only then', () => {
+    expect(statusWarnings({ tenantPinned: false })).toEqual([NO_TENANT_PIN_WARNING]);
+    expect(statusWarnings({ tenantPinned: true })).toEqual([]);
+    expect(statusWarnings({})).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { renderStatusPage, statusPageCsp } from '../../../../lambdas/core/status/status-page';
 import { lastDayHours } from '../../../../lambdas/core/status/hourly';
 import { statusRecordOf } from '../../../../lambdas/core/status/record-links';
+import { NO_TENANT_PIN_WARNING } from '../../../../lambdas/core/status/status-connection';
 import type { StatusSnapshot } from '../../../../lambdas/core/status/status-snapshot';
 
 const NOW = '2026-12-08T03:10:00.000Z';
@@ -201,8 +202,11 @@ describe('renderStatusPage', () => {
   });
 
   it('should warn loudly when no Xero organisation is pinned, and show the sandbox banner', () => {
-    const s = snapshot({ runtime: 'sandbox' });
+    const s = snapshot({ runtime: 'sandbox', warnings: [NO_TENANT_PIN_WARNING, 'Other <warning>'] });
     const page = renderStatusPage({ ...s, connection: { ...s.connection, tenantPinned: false } }, { paths: PATHS });
+    // The banner says it once; other warnings are listed.
+    expect(page).not.toContain(NO_TENANT_PIN_WARNING);
+    expect(page).toContain('<div class="warning">Other &lt;warning&gt;</div>');
     expect(page).toMatch(/<div class="pin" role="alert" id="no-tenant-pin">WARNING: no Xero organisation is pinned/);
     expect(page).toContain('SANDBOX MODE');
     expect(renderStatusPage(snapshot(), { paths: PATHS })).not.toContain('no-tenant-pin');
