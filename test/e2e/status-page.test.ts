@@ -252,6 +252,10 @@ it('should sign a browser in through a single-use login link (cookie session)', 
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Strict');
 
+  // Reconnect from the page: the session starts consent (the sandbox Xero approves at once) and comes back connected.
+  await Promise.all([page.waitForURL(/\/oauth\/xero\/callback\?/), page.locator('#reconnect').click()]);
+  await expect(page.locator('h1').textContent()).resolves.toBe('Xero connected');
+
   // The same link does not work twice, not even in another browser.
   const stranger = await (await newContext(false)).newPage();
   const again = await stranger.goto(url);
