@@ -67,7 +67,7 @@ export async function localStatusSnapshot(deps: LocalStatusDeps, filter: StatusF
       })
     ),
     failures: filter.outcome && filter.outcome !== 'failed' ? [] : rows(openFailures(deps, filter)),
-    deadLetters: deadLettersOf(deps, links),
+    deadLetters: deadLettersOf(deps, links).filter((d) => !filter.table || d.record?.table === filter.table),
     connectPath: deps.connectPath,
     ...checks,
     warnings: statusWarnings(connection),
