@@ -92,7 +92,7 @@ type StatusOptionsPaths = StatusPageOptions['paths'];
 export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOptions): string {
   const filter = options.filter ?? {};
   const shown = filterSnapshot(snapshot, filter);
-  const paths: StatusPagePaths = { connect: snapshot.connectPath, ...options.paths };
+  const paths: StatusPagePaths = { ...options.paths, connect: options.paths.connect ?? snapshot.connectPath };
   const refreshSeconds = options.refreshSeconds ?? 30;
   const back = statusFilterQuery(filter);
   const now = snapshot.generatedAt;
