@@ -115,6 +115,8 @@ export interface SyncOutcome {
   readonly willRetry?: boolean;
   /** The Xero organisation's ShortCode, when known: deep links then open in that organisation. */
   readonly xeroShortCode?: string;
+  /** How a person knows the record (contact name, item name, order number), when the write carried it. */
+  readonly name?: string;
 }
 
 export interface OutcomeSink {

@@ -10,6 +10,7 @@ import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/co
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
 import { errorMessageOf, formatValue, statusAlerts, terminalJson, terminalSafe } from './format-output';
+import { formatStatus } from './format-status';
 import { sandboxAdminToken } from './sandbox-token';
 
 export const EXIT_OK = 0;
@@ -101,7 +102,7 @@ export function createProgram(io: CliIo): Command {
       if (options.json) io.stdout(`${JSON.stringify(body, null, 2)}\n`);
       else {
         const alerts = statusAlerts(body).map((alert) => `  ! ${alert}\n`);
-        io.stdout(`Connector at ${baseUrl}\n${alerts.join('')}${formatValue(body, '  ')}\n`);
+        io.stdout(`Connector at ${baseUrl}\n${alerts.join('')}${formatStatus(body)}\n`);
       }
     });
 

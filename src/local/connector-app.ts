@@ -130,7 +130,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const recovered = queue.recoverLeases();
   if (recovered > 0) logger.warn('resuming work left in flight by a previous run', { messages: recovered });
   const state = new SqliteSyncStateStore(db);
-  const outcomeLog = new SqliteOutcomeLog(db, { logger });
+  const outcomeLog = new SqliteOutcomeLog(db, { logger, now: () => clock.now() });
   // What the connector has seen of each record, for the catch-up sweep: webhooks, sweeps and its own writes.
   const sightings = new SqliteChangeSightings(db);
   const dataverseTokens = dataverseTokenSourceFor(config.dataverse);
@@ -308,6 +308,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       backfill: createBackfill({ lister: reader, changes, ledger: new SqliteBackfillLedger(db), clock }),
       xeroDayBudget: options.xeroDayBudget ?? 5000,
       tenantPinned: Boolean(config.xero.pinnedTenantId) || config.xero.authMode === 'custom-connection',
+      dataverseUrl: config.dataverse.url,
       checks: async () => ({
         sweepIntervalSeconds: sweepEverySeconds,
         sweep: await loadSweepReport(checkpoints),

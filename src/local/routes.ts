@@ -23,8 +23,12 @@ import type { ChangeQueue, Clock, Logger } from '../../lambdas/core/ports';
 import type { ChangePlan } from '../../lambdas/core/sync/plan-change';
 import type { HttpRequest, HttpResponse, Route } from './http-server';
 import { requireAdmin } from './http-server';
-import { renderStatusPage, type StatusSnapshot } from './status-page';
-import { preflightStatusOf, sweepStatusOf, type StatusChecks } from './status-checks';
+import { QUEUE_NAMES } from '../../lambdas/adapters/local/sqlite-queue';
+import { parseStatusFilter, statusPageLocation, type StatusFilter } from '../../lambdas/core/status/status-filter';
+import { renderStatusPage, statusPageCsp } from '../../lambdas/core/status/status-page';
+import type { StatusSnapshot } from '../../lambdas/core/status/status-snapshot';
+import { localStatusSnapshot, recordOfDeadLetter } from './local-status';
+import type { StatusChecks } from './status-checks';
 
 type Handler = (request: {
   headers: Record<string, string | undefined>;
@@ -63,6 +67,8 @@ export interface RouteDeps {
   readonly tenantPinned?: boolean;
   /** The catch-up sweep's and the Xero preflight's latest results, for /status. */
   readonly checks?: () => Promise<StatusChecks>;
+  /** The Dataverse organisation URL: the status page links records into Dynamics 365. */
+  readonly dataverseUrl?: string;
 }
 
 interface BackfillJob {
@@ -85,6 +91,8 @@ const PAGE_CSP =
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LINK_TTL_SECONDS = 600;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The status page's routes (the same names on AWS, under the stage's base path). */
+const PAGE_PATHS = { page: '/', retry: '/admin/retry', retryAll: '/admin/retry-all', connect: '/oauth/xero/connect' };
 
 const json = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -156,44 +164,21 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       return handler(request);
     };
 
-  async function snapshot(): Promise<StatusSnapshot> {
-    const connection = await deps.tokenService.status(deps.clock.now());
-    const depth = (name: 'changes' | 'writes') => {
-      const d = deps.queue.depth(name);
-      return { depth: d.ready + d.inFlight + d.delayed, dead: d.deadLetters };
-    };
-    const row = (o: ReturnType<SqliteOutcomeLog['recent']>[number]) => ({
-      at: o.recordedAt,
-      table: o.table,
-      id: o.id,
-      status: o.status,
-      message: o.message,
-      xeroId: o.xeroId,
-    });
-    return {
-      mode: deps.mode,
-      connection: {
-        state: connection.state,
-        tenantName: connection.tenantName,
-        tenantId: connection.tenantId,
-        reason: connection.reason
-          ? `${connection.reason}${connection.nextStep ? ` — ${connection.nextStep}` : ''}`
-          : undefined,
-        refreshedAt: connection.refreshedAt,
-        refreshTokenAgeHours:
-          connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
-        tenantPinned: deps.tenantPinned ?? false,
+  function snapshot(filter: StatusFilter = {}): Promise<StatusSnapshot> {
+    return localStatusSnapshot(
+      {
+        mode: deps.mode,
+        clock: deps.clock,
+        tokenService: deps.tokenService,
+        queue: deps.queue,
+        outcomes: deps.outcomes,
+        tenantPinned: deps.tenantPinned,
+        checks: deps.checks,
+        dataverseUrl: deps.dataverseUrl,
+        connectPath: PAGE_PATHS.connect,
       },
-      queues: { changes: depth('changes'), writes: depth('writes') },
-      counts: deps.outcomes.counts(),
-      recent: deps.outcomes.recent(25).map(row),
-      failures: deps.outcomes
-        .failures(25)
-        .filter((o) => o.willRetry === false)
-        .map(row),
-      connectPath: '/oauth/xero/connect',
-      ...(await checksOf(deps.checks)),
-    };
+      filter
+    );
   }
 
   function retryEvent(table: SyncedTable, id: string): ChangeEvent {
@@ -208,23 +193,65 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     };
   }
 
-  /** Retry one record: a fresh change, plus any of its dead letters moved back so nothing is left behind. */
+  /** After a form post, back to the page with the filters it was showing; a JSON caller gets `body`. */
+  function answer(request: HttpRequest, fields: Record<string, string | undefined>, status: number, body: unknown) {
+    if (isFormPost(request))
+      return { status: 303, headers: { location: statusPageLocation(PAGE_PATHS.page, fields.back) }, body: '' };
+    return json(status, body);
+  }
+
+  /**
+   * Retry one dead letter (`retryKey`, as the page lists it) or one record (`table` + `id`): a fresh change, plus
+   * any of its dead letters moved back so nothing is left behind.
+   */
   async function retry(request: HttpRequest): Promise<HttpResponse> {
     const fields = formOrJson(request);
+    if (fields.retryKey !== undefined) {
+      if (!deps.queue.retryDeadLetter(fields.retryKey))
+        return json(404, { error: 'not_found', message: 'no such dead letter (already retried?)' });
+      deps.logger.info('dead letter queued for retry', { retryKey: fields.retryKey });
+      return answer(request, fields, 202, { queued: true, message: 'Dead letter queued again.', redriven: 1 });
+    }
     const table = fields.table ?? '';
     const id = fields.id ?? '';
     if (!isSyncedTable(table) || !GUID.test(id)) {
       return json(400, {
         error: 'bad_request',
-        message: 'expected {"table": "account|contact|product|salesorder", "id": "<GUID>"}',
+        message:
+          'expected {"retryKey": "<dead letter>"} or {"table": "account|contact|product|salesorder", "id": "<GUID>"}',
       });
     }
     await deps.changes.enqueue([retryEvent(table, id)]);
     const group = `${table}:${id.toLowerCase()}`;
     const moved = deps.queue.redrive('changes', { groupId: group });
     deps.logger.info('record queued for retry', { table, id });
-    if (isFormPost(request)) return { status: 303, headers: { location: '/' }, body: '' };
-    return json(202, { queued: true, message: `Queued ${table} ${id} for another sync.`, redriven: moved });
+    return answer(request, fields, 202, {
+      queued: true,
+      message: `Queued ${table} ${id} for another sync.`,
+      redriven: moved,
+    });
+  }
+
+  /** Every dead letter (of one table, when `table` is given) back on its queue. */
+  async function retryAll(request: HttpRequest): Promise<HttpResponse> {
+    const fields = formOrJson(request);
+    const table = fields.table || undefined;
+    if (table !== undefined && !isSyncedTable(table))
+      return json(400, { error: 'bad_request', message: 'unknown table' });
+    let moved = 0;
+    for (const name of QUEUE_NAMES) {
+      if (!table) {
+        moved += deps.queue.redrive(name);
+        continue;
+      }
+      const ids = deps.queue
+        .deadLetters(name, Number.MAX_SAFE_INTEGER)
+        .filter((letter) => recordOfDeadLetter(letter)?.table === table)
+        .map((letter) => letter.id);
+      if (ids.length > 0) moved += deps.queue.redrive(name, { ids });
+    }
+    deps.logger.info('dead letters queued for retry', { moved, ...(table && { table }) });
+    return answer(request, fields, 200, { moved, message: `Queued ${moved} dead letter(s) again.` });
   }
 
   async function redrive(request: HttpRequest): Promise<HttpResponse> {
@@ -337,7 +364,11 @@ export function buildRoutes(deps: RouteDeps): Route[] {
 
   return [
     { method: 'GET', path: '/health', handler: async () => json(200, { ok: true, mode: deps.mode }) },
-    { method: 'GET', path: '/status', handler: admin(async () => json(200, await snapshot())) },
+    {
+      method: 'GET',
+      path: '/status',
+      handler: admin(async (request) => json(200, await snapshot(parseStatusFilter(request.query)))),
+    },
     {
       method: 'GET',
       path: '/',
@@ -349,14 +380,16 @@ export function buildRoutes(deps: RouteDeps): Route[] {
             body: '<!doctype html><title>Sign in</title><p>This page is for operators. Run <code>npx connector login-link</code> and open the link it prints.</p>',
           };
         }
+        const filter = parseStatusFilter(request.query);
+        const nonce = randomBytes(16).toString('base64');
         return {
           status: 200,
           headers: {
             'content-type': 'text/html; charset=utf-8',
             'cache-control': 'no-store',
-            'content-security-policy': PAGE_CSP,
+            'content-security-policy': statusPageCsp(nonce),
           },
-          body: renderStatusPage(await snapshot()),
+          body: renderStatusPage(await snapshot(filter), { paths: PAGE_PATHS, nonce, filter }),
         };
       },
     },
@@ -416,6 +449,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       }),
     },
     { method: 'POST', path: '/admin/retry', handler: admin(retry, 'json-or-form') },
+    { method: 'POST', path: '/admin/retry-all', handler: admin(retryAll, 'json-or-form') },
     { method: 'POST', path: '/admin/backfill', handler: admin(startBackfill, 'json') },
     { method: 'POST', path: '/admin/reconcile', handler: admin(async () => json(200, await deps.reconcile())) },
     {
@@ -491,19 +525,6 @@ function formOrJson(request: HttpRequest): Record<string, string | undefined> {
       string,
       string
     >;
-  } catch {
-    return {};
-  }
-}
-
-/** The sweep and preflight figures; a store that cannot be read leaves them out rather than failing /status. */
-async function checksOf(
-  read: (() => Promise<StatusChecks>) | undefined
-): Promise<Pick<StatusSnapshot, 'sweep' | 'preflight'>> {
-  if (!read) return {};
-  try {
-    const checks = await read();
-    return { sweep: sweepStatusOf(checks), preflight: preflightStatusOf(checks.preflight) };
   } catch {
     return {};
   }

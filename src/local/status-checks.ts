@@ -1,10 +1,9 @@
 /**
- * The catch-up sweep's and the Xero preflight's figures on /status and the status page. The same shapes are
- * served by the AWS /status route, so `connector status` prints them alike.
+ * The catch-up sweep's and the Xero preflight's latest reports, as the local runtime reads them for /status. The
+ * status page draws them with lambdas/core/status/status-checks-html.ts on both runtimes.
  */
-import type { PreflightReport, PreflightStatus } from '../../lambdas/core/preflight/preflight-report';
-import type { SweepReport, SweepStatus } from '../../lambdas/core/sweep/sweep-report';
-import { escapeHtml } from './status-page';
+import type { PreflightReport } from '../../lambdas/core/preflight/preflight-report';
+import type { SweepReport } from '../../lambdas/core/sweep/sweep-report';
 
 export { preflightStatusOf, type PreflightStatus } from '../../lambdas/core/preflight/preflight-report';
 export { sweepStatusOf, type SweepStatus } from '../../lambdas/core/sweep/sweep-report';
@@ -13,43 +12,4 @@ export interface StatusChecks {
   readonly sweepIntervalSeconds?: number;
   readonly sweep?: SweepReport;
   readonly preflight?: PreflightReport;
-}
-
-/** The two status-page sections. */
-export function renderChecks(sweep: SweepStatus | undefined, preflight: PreflightStatus | undefined): string {
-  const sweepRows = sweep
-    ? `<dt>Runs every</dt><dd>${sweep.intervalSeconds ? `${sweep.intervalSeconds} s` : 'off'}</dd>
-<dt>Last run</dt><dd id="sweep-last-run">${escapeHtml(sweep.lastRunAt ?? 'not yet')}</dd>
-<dt>Found / queued</dt><dd>${sweep.found ?? 0} / ${sweep.queued ?? 0}</dd>
-<dt>Missed by webhooks (last run / total)</dt><dd id="sweep-missed">${sweep.missedLastRun ?? 0} / ${sweep.missedTotal ?? 0}</dd>
-${(sweep.problems ?? []).map((p) => `<dt>Problem</dt><dd class="failed">${escapeHtml(p)}</dd>`).join('\n')}`
-    : '<dt>State</dt><dd>off</dd>';
-  return `<h2>Catch-up sweep</h2>
-<dl id="sweep">
-${sweepRows}
-</dl>
-<h2>Xero settings check</h2>
-${preflight ? renderPreflight(preflight) : '<p id="preflight">Not run yet (runs once Xero is connected).</p>'}`;
-}
-
-function renderPreflight(p: PreflightStatus): string {
-  const org = p.organisation;
-  const verdict = p.error
-    ? `Could not check: ${escapeHtml(p.error)}`
-    : p.ok
-      ? 'All mapping settings are valid in this organisation'
-      : `${p.problems.length} mapping setting(s) Xero cannot use`;
-  const problems = p.problems
-    .map(
-      (x) =>
-        `<tr class="failed"><td><code>${escapeHtml(x.setting)}</code></td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.problem)}</td><td>${escapeHtml(x.validChoices)}</td></tr>`
-    )
-    .join('\n');
-  return `<dl id="preflight">
-<dt>Result</dt><dd id="preflight-result" class="${p.ok ? 'state-connected' : 'state-reconnect_required'}">${verdict}</dd>
-<dt>Checked</dt><dd>${escapeHtml(p.checkedAt)}</dd>
-${org ? `<dt>Organisation</dt><dd>${escapeHtml(org.name)} — base currency ${escapeHtml(org.baseCurrency)}, time zone ${escapeHtml(org.timezone ?? '?')}, short code ${escapeHtml(org.shortCode ?? '?')}</dd>` : ''}
-${p.warnings.map((w) => `<dt>Warning</dt><dd>${escapeHtml(w)}</dd>`).join('\n')}
-</dl>
-${problems ? `<table id="preflight-problems"><thead><tr><th>Setting</th><th>Value</th><th>Problem</th><th>Valid choices</th></tr></thead><tbody>\n${problems}\n</tbody></table>` : ''}`;
 }

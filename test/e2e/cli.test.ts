@@ -52,12 +52,13 @@ it('should print the connection, organisation and counts for `status`', async ()
   const status = await getStatus(url);
   const { code, stdout } = await cli(['status']);
   expect(code).toBe(0);
-  expect(stdout).toContain('connected');
-  expect(stdout).toContain(status.connection.tenantName ?? '-');
-  expect(stdout).toContain('synced');
-  expect(stdout).toContain(String(status.counts.synced));
+  expect(stdout).toContain(`Xero: Connected to ${status.connection.tenantName}`);
+  expect(stdout).toMatch(
+    /Refresh token: renewed (just now|\d+ min ago), expires \d{1,2} [A-Z][a-z]{2} \d{4} if unused/
+  );
+  expect(stdout).toContain(`Outcomes: ${status.counts.synced} synced, ${status.counts.failed} failed`);
   const json = await cli(['status', '--json']);
-  expect(JSON.parse(json.stdout)).toMatchObject({ mode: 'sandbox', counts: status.counts });
+  expect(JSON.parse(json.stdout)).toMatchObject({ runtime: 'sandbox', counts: status.counts });
 });
 
 it('should print the Xero invoice JSON for `preview salesorder <id>` without writing anything', async () => {

@@ -52,7 +52,7 @@ it('should start in real mode on the configured port, not connected to Xero yet'
   expect(connector.sandbox).toBeUndefined();
   expect(url).toBe(`http://127.0.0.1:${fakes.port}`);
   const status = await getStatus(url);
-  expect(status.mode).toBe('real');
+  expect(status.runtime).toBe('local');
   expect(status.connection.state).not.toBe('connected');
 });
 

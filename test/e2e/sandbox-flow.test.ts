@@ -53,7 +53,7 @@ afterAll(async () => {
 describe('sandbox mode, seeded records', () => {
   it('should report sandbox mode and a completed consent on /status', async () => {
     const status = await getStatus(connector.app.url);
-    expect(status.mode).toBe('sandbox');
+    expect(status.runtime).toBe('sandbox');
     expect(status.connection.state).toBe('connected');
     expect(status.connection.tenantName).toBeTruthy();
     expect(status.counts.failed).toBe(0);

@@ -1,10 +1,12 @@
 /**
- * The operator's status page in a real headless Chromium: the SANDBOX MODE banner, the connection and organisation,
- * queue depths, a permanent failure with a Retry button that re-queues the record, and the login-link flow that
- * gives a browser a cookie session instead of a bearer header.
+ * The operator's status page in a real headless Chromium under its strict CSP: the SANDBOX MODE banner, the
+ * connection with relative times and the refresh token's expiry date (rewritten by the nonce'd script), records by
+ * name with links into Dynamics and Xero, a dead letter brought back by its Retry and by Retry all, a failed record
+ * re-synced through Retry, filters by table and outcome, and the login-link flow that gives a browser a cookie
+ * session instead of a bearer header.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { LocalConnector } from '../../src/local/local-connector';
 import { startLocalConnector } from '../../src/local/local-connector';
 import {
@@ -26,6 +28,8 @@ const data = tempDataDir('status-page');
 let connector: LocalConnector;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
+/** Console errors of every page (a CSP violation is reported there). */
+const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -59,19 +63,50 @@ afterAll(async () => {
   data.remove();
 });
 
+afterEach(() => {
+  expect(consoleErrors).toEqual([]);
+});
+
+/** A British operator in New Zealand: dates and times on the page must follow the browser, not the server. */
 async function newContext(withBearer: boolean): Promise<BrowserContext> {
   if (!browser) throw new Error('no browser');
-  const context = await browser.newContext(
-    withBearer ? { extraHTTPHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` } } : {}
-  );
+  const context = await browser.newContext({
+    locale: 'en-GB',
+    timezoneId: 'Pacific/Auckland',
+    ...(withBearer ? { extraHTTPHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` } } : {}),
+  });
   contexts.push(context);
   return context;
 }
 
-it('should show the sandbox banner, the connection, the organisation and the queue depths', async () => {
+async function adminPage(path = '/'): Promise<Page> {
   const page = await (await newContext(true)).newPage();
-  const response = await page.goto(`${connector.app.url}/`);
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  const response = await page.goto(`${connector.app.url}${path}`);
   expect(response?.status()).toBe(200);
+  return page;
+}
+
+/** Submits a form by its button and waits for the POST's 303 and the page it leads back to. */
+async function submit(page: Page, selector: string, path: string): Promise<void> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(path) && r.request().method() === 'POST'),
+    page.locator(selector).click(),
+  ]);
+  expect(response.status()).toBe(303);
+  await page.waitForLoadState('load');
+}
+
+function sandboxOf() {
+  const sandbox = connector.sandbox;
+  if (!sandbox) throw new Error('expected sandbox mode');
+  return sandbox;
+}
+
+it('should show the sandbox banner, the connection with relative times and dates, and the queue depths', async () => {
+  const page = await adminPage();
   await expect(page.locator('[role=alert]').textContent()).resolves.toContain('SANDBOX MODE');
   const status = await getStatus(connector.app.url);
   expect(status.connection.tenantName).toBeTruthy();
@@ -81,6 +116,24 @@ it('should show the sandbox banner, the connection, the organisation and the que
     await expect(page.locator(`#${id}`).textContent()).resolves.toBe('0');
   }
   await expect(page.locator('#counts').textContent()).resolves.toMatch(/^\d+ \/ 0 \/ \d+$/);
+  // The nonce'd script ran under the CSP: it marks each time it rewrote in the viewer's zone.
+  const refreshed = page.locator('#refreshed-at time');
+  await expect(refreshed.getAttribute('data-local')).resolves.toBe('true');
+  await expect(refreshed.textContent()).resolves.toMatch(/^(just now|\d+ min ago)$/);
+  // The tooltip gives the full time in the viewer's zone (the server renders UTC).
+  await expect(refreshed.getAttribute('title')).resolves.toMatch(/(NZDT|NZST|GMT\+1[23])$/);
+  await expect(page.locator('#refresh-token').textContent()).resolves.toMatch(
+    /^renewed (just now|\d+ min ago), expires \d{1,2} [A-Z][a-z]{2,3} \d{4} unless used; the schedule renews it$/
+  );
+  // Synced records by name, each linking into Dynamics and into Xero.
+  const synced = page.locator('#recent tr.synced').first();
+  await expect(synced.locator('a.dynamics').getAttribute('href')).resolves.toMatch(
+    /\/main\.aspx\?pagetype=entityrecord&etn=(account|contact|product|salesorder)&id=[0-9a-f-]{36}$/
+  );
+  await expect(synced.locator('a.xero').getAttribute('href')).resolves.toMatch(/^https:\/\/go\.xero\.com\//);
+  expect(await page.locator('#hourly-chart g.bar').count()).toBe(24);
+  const lastHour = page.locator('#hourly-chart g.bar').last();
+  expect(Number(await lastHour.getAttribute('data-synced'))).toBeGreaterThan(0);
 });
 
 it('should refuse the page without credentials', async () => {
@@ -90,66 +143,98 @@ it('should refuse the page without credentials', async () => {
   await expect(page.content()).resolves.not.toContain('connection-state');
 });
 
-it('should list a permanent failure with a Retry button that re-queues the record (303 back to /)', async () => {
-  const sandbox = connector.sandbox;
-  if (!sandbox) throw new Error('expected sandbox mode');
+it('should list a refused record by name as a failure and a dead letter, and bring the dead letter back with Retry', async () => {
+  const sandbox = sandboxOf();
   // A second account with the name of an active Xero contact: Xero refuses it, permanently.
   const duplicate = sandbox.dataverseServer.state.create('account', { name: 'Northwind Roasters Co-op' });
-  await waitFor('the failure on /status', async () =>
-    (await getStatus(connector.app.url)).failures.some((f) => f.id === duplicate.id)
+  await waitFor('the dead letter on /status', async () =>
+    (await getStatus(connector.app.url)).deadLetters.some((d) => d.record?.id === duplicate.id)
   );
+  const page = await adminPage();
+  const failure = page.locator('#failures tr', { has: page.locator(`button[data-retry="account:${duplicate.id}"]`) });
+  await expect(failure.locator('a.dynamics').textContent()).resolves.toBe('Northwind Roasters Co-op');
+  await expect(failure.locator('a.dynamics').getAttribute('href')).resolves.toContain(
+    `pagetype=entityrecord&etn=account&id=${duplicate.id}`
+  );
+  const letter = page.locator('#dead-letters tr[data-table="account"]', { hasText: 'Northwind Roasters Co-op' });
+  expect(await letter.count()).toBe(1);
+  const retryKey = await letter.locator('button[data-retry-key]').getAttribute('data-retry-key');
 
-  const page = await (await newContext(true)).newPage();
-  await page.goto(`${connector.app.url}/`);
-  const button = page.locator(`button[data-retry="account:${duplicate.id}"]`);
-  await expect(button.count()).resolves.toBe(1);
-  await expect(page.locator('#failures').textContent()).resolves.toContain(duplicate.id);
-
-  // Fix the cause in Dataverse, then press Retry.
-  sandbox.dataverseServer.state.upsert('account', { accountid: duplicate.id, name: 'Northwind Roasters (East)' });
-  const [postResponse] = await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith('/admin/retry') && r.request().method() === 'POST'),
-    button.click(),
-  ]);
-  expect(postResponse.status()).toBe(303);
-  expect(postResponse.headers().location).toBe('/');
-  await page.waitForURL(`${connector.app.url}/`);
-  await waitFor('the retried record in Xero', () => contactsByNumber(sandbox, duplicate.id).length === 1);
-  expect(contactsByNumber(sandbox, duplicate.id)[0]?.Name).toBe('Northwind Roasters (East)');
-  // The outcome is logged just after Xero answers, so it may trail the contact's appearance by a moment.
-  await waitFor('the synced outcome of the retried record', () =>
-    connector.app.outcomes.recent(50).some((o) => o.id === duplicate.id && o.status === 'synced')
+  // Hold Xero so the retried write stays in the queue while the page reloads.
+  sandbox.accounting.knobs.pause();
+  try {
+    await submit(page, `button[data-retry-key="${retryKey}"]`, '/admin/retry');
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator(`button[data-retry-key="${retryKey}"]`).count()).toBe(0);
+    expect(Number(await page.locator('#writes-depth').textContent())).toBeGreaterThan(0);
+  } finally {
+    sandbox.accounting.knobs.resume();
+  }
+  // Still a duplicate: Xero refuses it again and it returns to the dead letters.
+  await waitFor('the dead letter back after its retry', async () =>
+    (await getStatus(connector.app.url)).deadLetters.some((d) => d.record?.id === duplicate.id)
   );
 });
 
-it('should re-queue a record through Retry even when nothing else announces it', async () => {
-  const sandbox = connector.sandbox;
-  if (!sandbox) throw new Error('expected sandbox mode');
-  const other = sandbox.dataverseServer.state.create('account', { name: 'Harbourview Provisions Ltd' });
-  await waitFor('the second failure on /status', async () =>
-    (await getStatus(connector.app.url)).failures.some((f) => f.id === other.id)
+it('should re-sync a failed record through its Retry once the cause is fixed, linking it into Xero', async () => {
+  const sandbox = sandboxOf();
+  const failed = (await getStatus(connector.app.url)).failures.find((f) => f.name === 'Northwind Roasters Co-op');
+  if (!failed) throw new Error('expected the failure of the previous test');
+  const page = await adminPage();
+  // Fix the cause in Dataverse, then press Retry.
+  sandbox.dataverseServer.state.upsert('account', { accountid: failed.id, name: 'Northwind Roasters (East)' });
+  await submit(page, `button[data-retry="account:${failed.id}"]`, '/admin/retry');
+  await waitFor('the retried record in Xero', () => contactsByNumber(sandbox, failed.id).length === 1);
+  expect(contactsByNumber(sandbox, failed.id)[0]?.Name).toBe('Northwind Roasters (East)');
+  await waitFor('the synced outcome of the retried record', async () =>
+    (await getStatus(connector.app.url)).recent.some((o) => o.id === failed.id && o.status === 'synced')
   );
-  await waitForDrain(connector.app.url);
-  const page = await (await newContext(true)).newPage();
-  await page.goto(`${connector.app.url}/`);
-  const changesBefore = connector.app.queue.depth('changes');
-  expect(changesBefore.ready + changesBefore.inFlight + changesBefore.delayed).toBe(0);
-  // Pause Xero so the re-queued work stays visible on the page after the redirect.
+  await page.reload();
+  const row = page.locator('#recent tr.synced', { hasText: 'Northwind Roasters (East)' }).first();
+  await expect(row.locator('a.xero').getAttribute('href')).resolves.toMatch(/^https:\/\/go\.xero\.com\/.*Contacts/);
+});
+
+it('should bring every dead letter back with Retry all', async () => {
+  const sandbox = sandboxOf();
+  const other = sandbox.dataverseServer.state.create('account', { name: 'Harbourview Provisions Ltd' });
+  await waitFor('a second dead letter', async () =>
+    (await getStatus(connector.app.url)).deadLetters.some((d) => d.record?.id === other.id)
+  );
+  const page = await adminPage();
+  const before = Number(await page.locator('#dead-letter-count').textContent());
+  expect(before).toBeGreaterThanOrEqual(2);
   sandbox.accounting.knobs.pause();
   try {
-    const [postResponse] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/admin/retry')),
-      page.locator(`button[data-retry="account:${other.id}"]`).click(),
-    ]);
-    expect(postResponse.status()).toBe(303);
-    await page.waitForURL(`${connector.app.url}/`);
-    const waiting = Number(await page.locator('#changes-depth').textContent());
-    const writing = Number(await page.locator('#writes-depth').textContent());
-    expect(waiting + writing).toBeGreaterThan(0);
+    await submit(page, '#retry-all', '/admin/retry-all');
+    await expect(page.locator('#dead-letter-count').textContent()).resolves.toBe('0');
+    await expect(page.locator('#writes-dead').textContent()).resolves.toBe('0');
+    expect(Number(await page.locator('#writes-depth').textContent())).toBeGreaterThan(0);
   } finally {
     sandbox.accounting.knobs.resume();
   }
   await waitForDrain(connector.app.url);
+});
+
+it('should filter by table (applied as soon as it changes) and by outcome (plain query, no script needed)', async () => {
+  const page = await adminPage();
+  await Promise.all([
+    page.waitForURL(/\?table=product/),
+    page.locator('#filters select[name=table]').selectOption('product'),
+  ]);
+  const tables = await page
+    .locator('#recent tbody tr[data-table]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-table')));
+  expect(tables.length).toBeGreaterThan(0);
+  expect(new Set(tables)).toEqual(new Set(['product']));
+
+  const failed = await adminPage('/?outcome=failed&refresh=off');
+  const outcomes = await failed
+    .locator('#recent tbody tr[data-status]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
+  expect(outcomes.length).toBeGreaterThan(0);
+  expect(new Set(outcomes)).toEqual(new Set(['failed']));
+  await expect(failed.locator('#auto-refresh').textContent()).resolves.toContain('Auto-refresh paused');
+  expect(await failed.locator('meta[http-equiv=refresh]').count()).toBe(0);
 });
 
 it('should sign a browser in through a single-use login link (cookie session)', async () => {
@@ -166,6 +251,10 @@ it('should sign a browser in through a single-use login link (cookie session)', 
   const session = cookies.find((c) => c.name === 'connector_session');
   expect(session?.httpOnly).toBe(true);
   expect(session?.sameSite).toBe('Strict');
+
+  // Reconnect from the page: the session starts consent (the sandbox Xero approves at once) and comes back connected.
+  await Promise.all([page.waitForURL(/\/oauth\/xero\/callback\?/), page.locator('#reconnect').click()]);
+  await expect(page.locator('h1').textContent()).resolves.toBe('Xero connected');
 
   // The same link does not work twice, not even in another browser.
   const stranger = await (await newContext(false)).newPage();

@@ -63,13 +63,15 @@ export async function waitFor<T>(
   }
 }
 
+/** The parts of GET /status (lambdas/core/status/status-snapshot.ts) the e2e tests read. */
 export interface StatusBody {
-  mode: string;
+  runtime: string;
   connection: { state: string; tenantName?: string; tenantId?: string; reason?: string };
   queues: { changes: { depth: number; dead: number }; writes: { depth: number; dead: number } };
   counts: { synced: number; failed: number; skipped: number };
-  recent: { table: string; id: string; status: string; message?: string; xeroId?: string }[];
-  failures: { table: string; id: string; status: string; message?: string }[];
+  recent: { table: string; id: string; name?: string; status: string; message?: string; xeroId?: string }[];
+  failures: { table: string; id: string; name?: string; status: string; message?: string }[];
+  deadLetters: { queue: string; retryKey: string; record?: { table: string; id: string; name?: string } }[];
 }
 
 export async function adminFetch(

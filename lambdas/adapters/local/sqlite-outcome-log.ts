@@ -27,6 +27,16 @@ const MIGRATIONS = [
       );
       CREATE INDEX outcome_log_by_status ON outcome_log (status, seq);`,
   },
+  {
+    // The status page shows records by name and links into Xero; it counts outcomes per hour and finds the
+    // latest name of a record (for dead letters, which carry none).
+    version: 2,
+    sql: `
+      ALTER TABLE outcome_log ADD COLUMN name TEXT;
+      ALTER TABLE outcome_log ADD COLUMN xero_short_code TEXT;
+      CREATE INDEX outcome_log_by_time ON outcome_log (recorded_at);
+      CREATE INDEX outcome_log_by_record ON outcome_log (record_table, record_id, seq);`,
+  },
 ];
 
 export interface LoggedOutcome extends SyncOutcome {
@@ -59,9 +69,25 @@ interface OutcomeRow {
   correlation_id: string | null;
   error_code: string | null;
   will_retry: number | null;
+  name: string | null;
+  xero_short_code: string | null;
+}
+
+/** Which outcomes a listing returns. */
+export interface OutcomeQuery {
+  readonly table?: SyncedTable;
+  readonly status?: SyncStatus;
+}
+
+/** Synced and failed outcomes recorded in one UTC clock hour (`hourStart`: its first instant). */
+export interface HourlyOutcomeCount {
+  readonly hourStart: string;
+  readonly synced: number;
+  readonly failed: number;
 }
 
 const MAX_MESSAGE_LENGTH = 2000;
+const MAX_NAME_LENGTH = 200;
 const PRUNE_EVERY = 100;
 
 export class SqliteOutcomeLog implements OutcomeSink {
@@ -83,8 +109,8 @@ export class SqliteOutcomeLog implements OutcomeSink {
       this.db
         .prepare(
           `INSERT INTO outcome_log (recorded_at, record_table, record_id, status, message, xero_id, event,
-             correlation_id, error_code, will_retry)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+             correlation_id, error_code, will_retry, name, xero_short_code)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           this.now().toISOString(),
@@ -96,7 +122,9 @@ export class SqliteOutcomeLog implements OutcomeSink {
           outcome.event,
           outcome.correlationId ?? null,
           outcome.errorCode ?? null,
-          outcome.willRetry === undefined ? null : outcome.willRetry ? 1 : 0
+          outcome.willRetry === undefined ? null : outcome.willRetry ? 1 : 0,
+          outcome.name?.slice(0, MAX_NAME_LENGTH) ?? null,
+          outcome.xeroShortCode ?? null
         );
       this.insertsSincePrune += 1;
       if (this.insertsSincePrune >= PRUNE_EVERY) this.prune();
@@ -110,18 +138,64 @@ export class SqliteOutcomeLog implements OutcomeSink {
     }
   }
 
-  /** Newest first. */
-  recent(limit = 50): LoggedOutcome[] {
-    const rows = this.db.prepare('SELECT * FROM outcome_log ORDER BY seq DESC LIMIT ?').all(limit) as OutcomeRow[];
+  /** Newest first, optionally only one table's and/or one status's. */
+  recent(limit = 50, query: OutcomeQuery = {}): LoggedOutcome[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM outcome_log WHERE (@table IS NULL OR record_table = @table)
+           AND (@status IS NULL OR status = @status) ORDER BY seq DESC LIMIT @limit`
+      )
+      .all({ table: query.table ?? null, status: query.status ?? null, limit }) as OutcomeRow[];
     return rows.map(toOutcome);
   }
 
   /** Newest failures first. */
-  failures(limit = 50): LoggedOutcome[] {
-    const rows = this.db
-      .prepare("SELECT * FROM outcome_log WHERE status = 'failed' ORDER BY seq DESC LIMIT ?")
-      .all(limit) as OutcomeRow[];
-    return rows.map(toOutcome);
+  failures(limit = 50, query: Pick<OutcomeQuery, 'table'> = {}): LoggedOutcome[] {
+    return this.recent(limit, { ...query, status: 'failed' });
+  }
+
+  /** Synced and failed outcomes per UTC hour recorded at or after `since`, oldest first (hours with none left out). */
+  hourly(since: Date): HourlyOutcomeCount[] {
+    // recorded_at is an ISO instant (UTC): its first 13 characters name the hour.
+    return this.db
+      .prepare(
+        `SELECT substr(recorded_at, 1, 13) || ':00:00.000Z' AS hourStart,
+           SUM(CASE WHEN status = 'synced' THEN 1 ELSE 0 END) AS synced,
+           SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
+         FROM outcome_log WHERE recorded_at >= ? GROUP BY substr(recorded_at, 1, 13) ORDER BY hourStart`
+      )
+      .all(since.toISOString()) as HourlyOutcomeCount[];
+  }
+
+  /** The latest outcome of each of these records, by `table:id`. */
+  latestOf(records: readonly { readonly table: SyncedTable; readonly id: string }[]): Map<string, LoggedOutcome> {
+    const statement = this.db.prepare(
+      'SELECT * FROM outcome_log WHERE record_table = ? AND record_id = ? ORDER BY seq DESC LIMIT 1'
+    );
+    const latest = new Map<string, LoggedOutcome>();
+    for (const { table, id } of records) {
+      const key = `${table}:${id}`;
+      if (latest.has(key)) continue;
+      const row = statement.get(table, id) as OutcomeRow | undefined;
+      if (row) latest.set(key, toOutcome(row));
+    }
+    return latest;
+  }
+
+  /** The latest name recorded for each of these records (those never named are left out). */
+  namesOf(records: readonly { readonly table: SyncedTable; readonly id: string }[]): Map<string, string> {
+    const statement = this.db.prepare(
+      `SELECT name FROM outcome_log WHERE record_table = ? AND record_id = ? AND name IS NOT NULL
+       ORDER BY seq DESC LIMIT 1`
+    );
+    const names = new Map<string, string>();
+    for (const { table, id } of records) {
+      const key = `${table}:${id}`;
+      if (names.has(key)) continue;
+      const row = statement.get(table, id) as { name: string } | undefined;
+      if (row) names.set(key, row.name);
+    }
+    return names;
   }
 
   /** Outcomes recorded per status (over the retained rows). */
@@ -155,5 +229,7 @@ function toOutcome(row: OutcomeRow): LoggedOutcome {
     ...(row.correlation_id !== null ? { correlationId: row.correlation_id } : {}),
     ...(row.error_code !== null ? { errorCode: row.error_code } : {}),
     ...(row.will_retry !== null ? { willRetry: row.will_retry === 1 } : {}),
+    ...(row.name !== null ? { name: row.name } : {}),
+    ...(row.xero_short_code !== null ? { xeroShortCode: row.xero_short_code } : {}),
   };
 }

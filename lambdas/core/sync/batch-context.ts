@@ -14,6 +14,7 @@ import type {
 import type { MappingSettings } from '../settings';
 import type { XeroKeyIndex } from './xero-key-index';
 import { workResultOf } from '../work/work-result';
+import { recordNameOf } from './record-name';
 
 export interface PostWritesDeps {
   readonly xero: XeroGateway;
@@ -235,9 +236,11 @@ export class BatchContext {
 
   private async record(write: XeroWrite, status: SyncStatus, message: string, extra: OutcomeFields) {
     const xeroShortCode = extra.xeroId ? await this.organisationShortCode() : undefined;
+    const name = recordNameOf(write);
     try {
       await this.deps.outcomes.record({
         ...(xeroShortCode && { xeroShortCode }),
+        ...(name && { name }),
         table: write.source.table,
         id: write.source.id,
         event: write.source.event,

@@ -147,6 +147,37 @@ describe('connector CLI', () => {
     expect(JSON.parse(json.out())).toEqual(status);
   });
 
+  it('should print a status snapshot for people, and keep --json byte-exact', async () => {
+    const snapshot = {
+      runtime: 'local',
+      generatedAt: '2026-12-08T03:10:00.000Z',
+      connection: {
+        state: 'connected',
+        tenantName: 'Demo Co',
+        refreshTokenIssuedAt: '2026-12-08T02:58:00.000Z',
+        refreshTokenExpiresAt: '2027-02-06T12:00:00.000Z',
+      },
+      queues: { changes: { depth: 0, dead: 1 } },
+      counts: { synced: 3, failed: 1, skipped: 0 },
+      hourly: [],
+      recent: [],
+      failures: [],
+      deadLetters: [{ queue: 'changes', retryKey: 'k-1', record: { table: 'account', id: 'a-1', name: 'Acme' } }],
+      connectPath: '/oauth/xero/connect',
+      warnings: [],
+    };
+    fake = await startFakeConnector({ 'GET /status': { status: 200, body: snapshot } });
+    const human = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'status'], human)).toBe(0);
+    // The date is in the operator's own zone (6 or 7 Feb, depending on where the test runs).
+    expect(human.out()).toMatch(/ {2}Refresh token: renewed 12 min ago, expires [67] Feb 2027 if unused/);
+    expect(human.out()).toContain('Account "Acme" (account a-1)');
+    expect(human.out()).not.toContain('Refresh token issued at');
+    const json = captureIo({ CONNECTOR_ADMIN_TOKEN: 't' });
+    expect(await runCli(['--url', fake.url, 'status', '--json'], json)).toBe(0);
+    expect(json.out()).toBe(`${JSON.stringify(snapshot, null, 2)}\n`);
+  });
+
   it('should default the URL to 127.0.0.1 and $PORT', async () => {
     fake = await startFakeConnector({ 'GET /status': { status: 200, body: {} } });
     const port = new URL(fake.url).port;

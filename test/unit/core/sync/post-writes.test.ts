@@ -87,11 +87,13 @@ describe('postWrites', () => {
   });
 
   it('should ensure the customer and catalogue items before creating the invoice', async () => {
-    const { xero, state, post } = setup();
+    const { xero, state, outcomes, post } = setup();
 
     const [result] = await post([upsertInvoice('SO-1001', 1, 5, ['WIDGET', 'GADGET'])]);
 
     expect(result).toEqual({ status: 'done' });
+    // The status page shows the order by its number, not its GUID.
+    expect(outcomes.outcomes.at(-1)).toMatchObject({ table: 'salesorder', status: 'synced', name: 'SO-1001' });
     const order = xero.calls.map((c) => c.method).filter((m) => m.startsWith('save'));
     expect(order).toEqual(['saveContacts', 'saveItems', 'saveInvoices']);
     const stored = [...xero.invoices.values()][0]!;
@@ -179,7 +181,12 @@ describe('postWrites', () => {
 
     expect(result).toMatchObject({ status: 'dead' });
     const outcome = outcomes.outcomes.at(-1)!;
-    expect(outcome).toMatchObject({ status: 'failed', errorCode: 'DUPLICATE_CONTACT_NAME', willRetry: false });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      errorCode: 'DUPLICATE_CONTACT_NAME',
+      willRetry: false,
+      name: 'Contoso',
+    });
     expect(outcome.message).toContain(other.ContactID);
     expect(outcome.message).toContain(guid(3));
     expect(xero.contacts.size).toBe(1);

@@ -1,4 +1,6 @@
-import { renderChecks, preflightStatusOf, sweepStatusOf } from '../../../src/local/status-checks';
+import { preflightStatusOf } from '../../../../lambdas/core/preflight/preflight-report';
+import { renderChecks } from '../../../../lambdas/core/status/status-checks-html';
+import { sweepStatusOf } from '../../../../lambdas/core/sweep/sweep-report';
 
 describe('status page: sweep and preflight', () => {
   it('should show the missed changes and each broken setting with its valid choices, escaped', () => {
@@ -33,7 +35,7 @@ describe('status page: sweep and preflight', () => {
       ],
       warnings: [],
     });
-    const html = renderChecks(sweep, preflight);
+    const html = renderChecks(sweep, preflight, '2026-11-26T10:05:00.000Z');
     expect(html).toContain('<dd id="sweep-missed">2 / 7</dd>');
     expect(html).toContain('account: Dataverse &lt;down&gt;');
     expect(html).toContain('<code>salesAccountCode</code>');
@@ -43,6 +45,8 @@ describe('status page: sweep and preflight', () => {
   });
 
   it('should say the preflight has not run before Xero is connected', () => {
-    expect(renderChecks(sweepStatusOf({ sweepIntervalSeconds: 0 }), undefined)).toContain('Not run yet');
+    expect(renderChecks(sweepStatusOf({ sweepIntervalSeconds: 0 }), undefined, '2026-11-26T10:05:00.000Z')).toContain(
+      'Not run yet'
+    );
   });
 });
