@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
+import { registerSetupCommand } from './setup/setup-command';
 import { errorMessageOf, formatValue, statusAlerts, terminalJson, terminalSafe } from './format-output';
 import { sandboxAdminToken } from './sandbox-token';
 
@@ -310,6 +311,7 @@ export function createProgram(io: CliIo): Command {
     });
 
   registerDataverseCommands(program, io);
+  registerSetupCommand(program, io);
   return program;
 }
 
