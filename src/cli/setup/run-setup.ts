@@ -46,7 +46,13 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
   };
 
   const stored = await target.store.read();
-  report(1, 'Read the target', { state: 'done', lines: [target.description] });
+  report(1, 'Read the target', {
+    state: 'done',
+    lines: [
+      `settings read from ${[...stored.keys()].join(', ')}`,
+      `connector URL: ${target.callbackUrl.replace(/\/oauth\/xero\/callback$/, '')}`,
+    ],
+  });
 
   const flat = Object.assign({}, ...stored.values()) as Record<string, string>;
   const { values, missing } = await collectInputs({ ...run.sources, stored: flat, defaults: target.defaults });

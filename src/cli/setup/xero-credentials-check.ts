@@ -36,7 +36,9 @@ export async function checkXeroClientCredentials(options: XeroCheckOptions): Pro
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'unreachable';
+    // Duck-typed: the abort reason is a DOMException, which need not be an `Error` of this realm.
+    const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+    const reason = name === 'TimeoutError' ? 'timed out' : 'unreachable';
     throw new SetupStepError(`could not check the Xero app credentials: Xero's identity server is ${reason}`);
   }
   const body = (await response.json().catch(() => undefined)) as { error?: unknown } | undefined;
