@@ -23,6 +23,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly fetch?: typeof fetch;
+  /** Where `setup --local` finds DATA_DIR when it is relative (default: the process's working directory). */
+  readonly cwd?: string;
 }
 
 interface GlobalOptions {

@@ -13,7 +13,7 @@
  * steps 1-3 changes nothing; one later keeps what earlier steps did, and running setup again resumes.
  */
 import { collectInputs, type InputSources } from './setup-inputs';
-import { SetupInputError } from './setup-errors';
+import { SetupInputError, SetupStepError } from './setup-errors';
 import type { SetupTarget, StepReport } from './setup-target';
 import { checkValuesStep } from './steps/check-values';
 import { consentLinkStep } from './steps/consent-link';
@@ -40,6 +40,18 @@ const TOTAL = 8;
 
 export async function runSetup(run: SetupRun): Promise<SetupResult> {
   const { target, say } = run;
+  /** A step that fails keeps what earlier steps did; the message says so (never a value). */
+  const attempt = async <T>(n: number, title: string, step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof SetupInputError || error instanceof SetupStepError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SetupStepError(
+        `${n}/${TOTAL} ${title} failed: ${reason}. What earlier steps did stays; run setup again to finish.`
+      );
+    }
+  };
   const report = (n: number, title: string, r: StepReport) => {
     say(`${n}/${TOTAL} ${title}: ${r.state}\n`);
     for (const line of r.lines) say(`      ${line}\n`);
@@ -81,7 +93,9 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
   for (const [name, value] of Object.entries(target.derivedValues?.({ connectorUserId: userId }) ?? {}))
     plain.set(name, value);
   const settingsPlan = planSettings(target.groups, stored, plain);
-  const settings = await writeSettingsStep(target.store, settingsPlan, run.dryRun);
+  const settings = await attempt(4, 'Write the settings', () =>
+    writeSettingsStep(target.store, settingsPlan, run.dryRun)
+  );
   report(4, 'Write the settings', settings);
 
   const after = Object.assign({}, ...stored.values(), ...settingsPlan.changes.map((c) => c.value)) as Record<
@@ -89,22 +103,27 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
     string
   >;
   const admin = checked.dataverse.admin;
+  const base = target.webhookBase;
   const webhooks =
-    'url' in target.webhookBase
-      ? await registerWebhooksStep({
-          admin,
-          baseUrl: target.webhookBase.url,
-          webhookKey: after.DATAVERSE_WEBHOOK_KEY,
-          mapping: target.mapping,
-          dryRun: run.dryRun,
-        })
-      : { state: 'skipped' as const, lines: [target.webhookBase.skipped] };
+    'url' in base
+      ? await attempt(5, 'Register the Dataverse webhook', () =>
+          registerWebhooksStep({
+            admin,
+            baseUrl: base.url,
+            webhookKey: after.DATAVERSE_WEBHOOK_KEY,
+            mapping: target.mapping,
+            dryRun: run.dryRun,
+          })
+        )
+      : { state: 'skipped' as const, lines: [base.skipped] };
   report(5, 'Register the Dataverse webhook', {
     ...webhooks,
     lines: [...webhooks.lines, ...connectorUserHint(target, userId)],
   });
 
-  const schema = await dataverseSchemaStep(admin, run.dryRun);
+  const schema = await attempt(6, 'Create the Dataverse integration log and Xero columns', () =>
+    dataverseSchemaStep(admin, run.dryRun)
+  );
   report(6, 'Create the Dataverse integration log and Xero columns', schema);
 
   report(7, 'Set the Xero redirect URI', redirectUriStep(target.callbackUrl));

@@ -21,6 +21,7 @@ const OPERATOR_KEYS = [
   'DATAVERSE_CLIENT_SECRET',
   'DATAVERSE_ACCESS_TOKEN',
   'DATAVERSE_CONNECTOR_USER_ID',
+  'PUBLIC_URL',
 ];
 
 export function envFilePath(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
@@ -59,6 +60,7 @@ export function localSetupTarget(options: {
     derivedValues: ({ connectorUserId }) => ({
       XERO_REDIRECT_URI: callbackUrl,
       DATAVERSE_CONNECTOR_USER_ID: connectorUserId,
+      ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
     }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };

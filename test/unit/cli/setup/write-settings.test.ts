@@ -33,7 +33,7 @@ function memoryStore(initial: Record<string, Record<string, string>>): SettingsS
 
 describe('planSettings', () => {
   it('should plan only the groups whose value differs, naming the keys that change', () => {
-    const stored = new Map([
+    const stored = new Map<string, Record<string, string>>([
       ['xero-app', { XERO_CLIENT_ID: 'id', XERO_CLIENT_SECRET: '' }],
       ['dataverse-app', { DATAVERSE_CLIENT_SECRET: 'dv', DATAVERSE_ACCESS_TOKEN: '' }],
       ['admin-token', { CONNECTOR_ADMIN_TOKEN: 'generated-at-deploy' }],
