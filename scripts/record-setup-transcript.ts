@@ -3,11 +3,12 @@
  * (outputs published by a moto CloudFormation stack, so setup finds them by DescribeStacks), the sandbox Dataverse
  * and the sandbox Xero identity server, exactly as the AWS tier runs them (test/aws/setup.test.ts). The operator's
  * values come from a 0600 file passed with --from-file. Generated hosts, ids and the link's signature differ per
- * run; everything else is the CLI's own output, unedited.
+ * run; everything else is the CLI's own output, unedited. The first run also replaces the README's block between the
+ * `setup-transcript:start` and `setup-transcript:end` markers.
  *
  *   npx tsx scripts/record-setup-transcript.ts     (needs moto: pip install 'moto[server]')
  */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/main';
 import { findFreePort, startSandboxSystems } from '../src/local/sandbox-mode';
@@ -61,11 +62,25 @@ async function main(): Promise<void> {
     const out = join(REPO_ROOT, 'docs', 'setup-transcript.txt');
     writeFileSync(out, header + transcript.replaceAll(folder.dir, '.'));
     process.stdout.write(`wrote ${out}\n`);
+    updateReadme(transcript.slice(0, transcript.indexOf('(exit ') + '(exit 0)'.length));
   } finally {
     folder.remove();
     await stack.close();
     await sandbox.close();
   }
+}
+
+/** The README shows the first run between its markers, as recorded. */
+function updateReadme(firstRun: string): void {
+  const path = join(REPO_ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const block = /(<!-- setup-transcript:start[^>]*-->\n)[\s\S]*?(<!-- setup-transcript:end -->)/;
+  if (!block.test(readme)) throw new Error('README.md has no setup-transcript markers');
+  writeFileSync(
+    path,
+    readme.replace(block, (_m, start: string, end: string) => `${start}\n\`\`\`text\n${firstRun}\n\`\`\`\n\n${end}`)
+  );
+  process.stdout.write(`updated ${path}\n`);
 }
 
 void main().catch((error: unknown) => {

@@ -126,7 +126,7 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
   );
   report(6, 'Create the Dataverse integration log and Xero columns', schema);
 
-  report(7, 'Set the Xero redirect URI', redirectUriStep(target.callbackUrl));
+  report(7, 'Set the Xero redirect URI', redirectUriStep(target.callbackUrl, target.xeroWebhookUrl));
 
   const consent =
     'url' in target.connect

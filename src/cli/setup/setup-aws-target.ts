@@ -44,6 +44,7 @@ export async function awsSetupTarget(options: AwsTargetOptions): Promise<SetupTa
     defaults: config ? { DATAVERSE_URL: config.dataverseUrl } : {},
     xeroIdentityUrl: options.env.XERO_IDENTITY_URL?.trim() || config?.xero.identityUrl || 'https://identity.xero.com',
     callbackUrl: outputs.get('CallbackUrl'),
+    xeroWebhookUrl: outputs.get('XeroWebhookUrl'),
     webhookBase: { url: webhookUrl.replace(/\/webhooks\/dataverse$/, '') },
     connect: { url: outputs.get('ConnectUrl') },
     mapping: config?.mapping ?? DEFAULT_MAPPING_SETTINGS,

@@ -17,7 +17,11 @@ export const XERO_INPUTS: readonly SetupInput[] = [
     secret: false,
   },
   { name: 'XERO_CLIENT_SECRET', label: 'Xero app client secret', secret: true },
-  { name: 'XERO_WEBHOOK_KEY', label: 'Xero webhook signing key (your app → Webhooks)', secret: true },
+  {
+    name: 'XERO_WEBHOOK_KEY',
+    label: 'Xero webhook signing key (your app → Webhooks, shown once the delivery URL XeroWebhookUrl is saved)',
+    secret: true,
+  },
 ];
 
 export const DATAVERSE_URL_INPUT: SetupInput = {

@@ -46,6 +46,7 @@ export function localSetupTarget(options: {
     defaults: {},
     xeroIdentityUrl: setting('XERO_IDENTITY_URL') ?? 'https://identity.xero.com',
     callbackUrl,
+    ...(publicUrl?.startsWith('https://') ? { xeroWebhookUrl: `${publicUrl}/webhooks/xero` } : {}),
     webhookBase: publicUrl?.startsWith('https://')
       ? { url: publicUrl }
       : {

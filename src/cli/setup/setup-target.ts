@@ -31,6 +31,8 @@ export interface SetupTarget {
   readonly xeroIdentityUrl: string;
   /** The exact redirect URI for the Xero app. */
   readonly callbackUrl: string;
+  /** The Xero app's webhook delivery URL, when the connector has a public one. */
+  readonly xeroWebhookUrl?: string;
   /** The connector's public https base Dataverse calls, or why there is none yet. */
   readonly webhookBase: { readonly url: string } | { readonly skipped: string };
   /** GET `?format=link` with the admin bearer returns a signed consent link; or why it cannot be asked now. */
