@@ -12,6 +12,8 @@ import { findFreePort, startSandboxSystems, type SandboxSystems } from '../../sr
 import { AwsStack, sandboxEndpoints } from '../helpers/aws-stack';
 import { apiResolvingFetch, publishStackOutputs } from '../helpers/aws-stack-outputs';
 import { Browser } from '../helpers/browser';
+import { DEMO_IDS } from '../helpers/aws-scenario';
+import { deliverWebhook, invoicesByReference, waitFor } from '../helpers/e2e-harness';
 
 jest.setTimeout(90_000);
 
@@ -20,6 +22,7 @@ const XERO_WEBHOOK_KEY = 'setup-test-xero-webhook-signing-key-0123456789';
 let sandbox: SandboxSystems;
 let stack: AwsStack;
 let outputs: Record<string, string>;
+let consentLink: string | undefined;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -158,6 +161,7 @@ describe('connector setup --stage dev', () => {
     expect(run.stdout).toContain(outputs.CallbackUrl);
     const link = /https:\/\/\S+\/oauth\/xero\/connect\?link=\S+/.exec(run.stdout)?.[0];
     expect(link).toBeDefined();
+    consentLink = link;
     const opened = await new Browser().fetch(stack.api.localize(link!));
     expect(opened.status).toBe(302);
     const authorize = new URL(opened.headers.get('location') ?? '');
@@ -186,5 +190,34 @@ describe('connector setup --stage dev', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/XERO_CLIENT_SECRET \(stored\)/);
     expect(run.stdout).toMatch(/Nothing changed/);
+  });
+
+  it('should sync a first invoice once a fresh consent link is opened and allowed (the settings it wrote work)', async () => {
+    const run = await setup(operatorValues());
+    const link = /https:\/\/\S+\/oauth\/xero\/connect\?link=\S+/.exec(run.stdout)?.[0];
+    expect(link).toBeDefined();
+    expect(link).not.toBe(consentLink);
+    // The operator's browser: the link, Xero's consent (the sandbox approves at once), the stack's callback.
+    const browser = new Browser();
+    let response = await browser.fetch(stack.api.localize(link!));
+    let current = new URL(link!);
+    for (let hop = 0; hop < 6 && response.status >= 300 && response.status < 400; hop++) {
+      current = new URL(response.headers.get('location')!, current);
+      await response.arrayBuffer();
+      response = await browser.fetch(stack.api.localize(current.toString()));
+    }
+    expect(response.status).toBe(200);
+    expect(current.toString()).toContain(`${outputs.CallbackUrl}?`);
+
+    const webhookKey = String((await secretNamed('DataverseWebhookSecretName')).DATAVERSE_WEBHOOK_KEY);
+    const answer = await deliverWebhook(stack.api.url, webhookKey, {
+      table: 'salesorder',
+      id: DEMO_IDS.orders.harbourview,
+      message: 'Update',
+    });
+    expect(answer.status).toBeLessThan(300);
+    await waitFor('the first invoice', () => invoicesByReference(sandbox, 'ORD-01001-HVP').length === 1, {
+      timeoutMs: 60_000,
+    });
   });
 });
