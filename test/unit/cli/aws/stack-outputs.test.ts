@@ -37,6 +37,13 @@ describe('readStackOutputs', () => {
     );
   });
 
+  it('should say how to configure AWS when the shell has no region or no credentials', async () => {
+    cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
+    await expect(readStackOutputs('dev', client)).rejects.toThrow(/Region is missing \(set AWS_REGION/);
+    cfn.on(DescribeStacksCommand).rejects(new Error('Could not load credentials from any providers'));
+    await expect(readStackOutputs('dev', client)).rejects.toThrow(/\(sign in first/);
+  });
+
   it('should refuse a stack that is still being created or rolled back', async () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'CREATE_IN_PROGRESS' })] });
     await expect(readStackOutputs('dev', client)).rejects.toThrow(/is CREATE_IN_PROGRESS, not deployed/);
