@@ -13,8 +13,10 @@
  * steps 1-3 changes nothing; one later keeps what earlier steps did, and running setup again resumes.
  */
 import { collectInputs, type InputSources } from './setup-inputs';
-import { SetupInputError, SetupStepError } from './setup-errors';
-import type { SetupTarget, StepReport } from './setup-target';
+import { SetupInputError } from './setup-errors';
+import { setupProgress, type SetupProgress } from './setup-progress';
+import type { SetupTarget } from './setup-target';
+import type { CheckedDataverse } from './dataverse-credentials-check';
 import { checkValuesStep } from './steps/check-values';
 import { consentLinkStep } from './steps/consent-link';
 import { dataverseSchemaStep } from './steps/dataverse-schema';
@@ -36,29 +38,26 @@ export interface SetupResult {
   readonly consentLink?: string;
 }
 
-const TOTAL = 8;
-
 export async function runSetup(run: SetupRun): Promise<SetupResult> {
-  const { target, say } = run;
-  /** A step that fails keeps what earlier steps did; the message says so (never a value). */
-  const attempt = async <T>(n: number, title: string, step: () => Promise<T>): Promise<T> => {
-    try {
-      return await step();
-    } catch (error) {
-      if (error instanceof SetupInputError || error instanceof SetupStepError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SetupStepError(
-        `${n}/${TOTAL} ${title} failed: ${reason}. What earlier steps did stays; run setup again to finish.`
-      );
-    }
-  };
-  const report = (n: number, title: string, r: StepReport) => {
-    say(`${n}/${TOTAL} ${title}: ${r.state}\n`);
-    for (const line of r.lines) say(`      ${line}\n`);
-  };
+  const progress = setupProgress(run.say);
+  const { stored, values, dataverse } = await readCollectCheck(run, progress);
+  const { changed, after } = await writeAndRegister(run, progress, { stored, values, dataverse });
+  const consentLink = await connectXero(run, progress, after);
+  if (run.dryRun) run.say('Dry run: nothing was changed.\n');
+  else if (!changed) run.say('Nothing changed: everything was already set up.\n');
+  return { changed, ...(consentLink ? { consentLink } : {}) };
+}
 
+type Stored = Map<string, Record<string, string>>;
+
+/** Steps 1-3: nothing is written here, so any failure leaves everything as it was. */
+async function readCollectCheck(
+  run: SetupRun,
+  progress: SetupProgress
+): Promise<{ stored: Stored; values: Map<string, string>; dataverse: CheckedDataverse }> {
+  const { target } = run;
   const stored = await target.store.read();
-  report(1, 'Read the target', {
+  progress.report(1, 'Read the target', {
     state: 'done',
     lines: [
       `settings read from ${[...stored.keys()].join(', ')}`,
@@ -75,7 +74,7 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
       missing
     );
   }
-  report(2, 'Collect the values', {
+  progress.report(2, 'Collect the values', {
     state: 'done',
     lines: [[...values].map(([name, v]) => `${name} (${v.source})`).join(', ')],
   });
@@ -87,47 +86,60 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
     ...(target.fetch ? { fetch: target.fetch } : {}),
     ...(run.entraAuthorityHost ? { entraAuthorityHost: run.entraAuthorityHost } : {}),
   });
-  report(3, 'Check them', { state: 'done', lines: checked.lines });
+  progress.report(3, 'Check them', { state: 'done', lines: checked.lines });
+  return { stored, values: plain, dataverse: checked.dataverse };
+}
 
-  const { userId } = checked.dataverse;
+/** Steps 4-6: each writes only differences, so a re-run after a failure here picks up where it stopped. */
+async function writeAndRegister(
+  run: SetupRun,
+  progress: SetupProgress,
+  input: { stored: Stored; values: Map<string, string>; dataverse: CheckedDataverse }
+): Promise<{ changed: boolean; after: Record<string, string> }> {
+  const { target, dryRun } = run;
+  const { userId, admin } = input.dataverse;
   for (const [name, value] of Object.entries(target.derivedValues?.({ connectorUserId: userId }) ?? {}))
-    plain.set(name, value);
-  const settingsPlan = planSettings(target.groups, stored, plain);
-  const settings = await attempt(4, 'Write the settings', () =>
-    writeSettingsStep(target.store, settingsPlan, run.dryRun)
-  );
-  report(4, 'Write the settings', settings);
-
-  const after = Object.assign({}, ...stored.values(), ...settingsPlan.changes.map((c) => c.value)) as Record<
+    input.values.set(name, value);
+  const plan = planSettings(target.groups, input.stored, input.values);
+  const settings = await progress.attempt(4, 'Write the settings', () => writeSettingsStep(target.store, plan, dryRun));
+  progress.report(4, 'Write the settings', settings);
+  const after = Object.assign({}, ...input.stored.values(), ...plan.changes.map((c) => c.value)) as Record<
     string,
     string
   >;
-  const admin = checked.dataverse.admin;
+
   const base = target.webhookBase;
   const webhooks =
     'url' in base
-      ? await attempt(5, 'Register the Dataverse webhook', () =>
+      ? await progress.attempt(5, 'Register the Dataverse webhook', () =>
           registerWebhooksStep({
             admin,
             baseUrl: base.url,
             webhookKey: after.DATAVERSE_WEBHOOK_KEY,
             mapping: target.mapping,
-            dryRun: run.dryRun,
+            dryRun,
           })
         )
       : { state: 'skipped' as const, lines: [base.skipped] };
-  report(5, 'Register the Dataverse webhook', {
+  progress.report(5, 'Register the Dataverse webhook', {
     ...webhooks,
     lines: [...webhooks.lines, ...connectorUserHint(target, userId)],
   });
 
-  const schema = await attempt(6, 'Create the Dataverse integration log and Xero columns', () =>
-    dataverseSchemaStep(admin, run.dryRun)
-  );
-  report(6, 'Create the Dataverse integration log and Xero columns', schema);
+  const title = 'Create the Dataverse integration log and Xero columns';
+  const schema = await progress.attempt(6, title, () => dataverseSchemaStep(admin, dryRun));
+  progress.report(6, title, schema);
+  return { changed: [settings, webhooks, schema].some((r) => r.state === 'done'), after };
+}
 
-  report(7, 'Set the Xero redirect URI', redirectUriStep(target.callbackUrl, target.xeroWebhookUrl));
-
+/** Steps 7-8: what the operator does next, in the Xero app and in the browser. */
+async function connectXero(
+  run: SetupRun,
+  progress: SetupProgress,
+  after: Record<string, string>
+): Promise<string | undefined> {
+  const { target } = run;
+  progress.report(7, 'Set the Xero redirect URI', redirectUriStep(target.callbackUrl, target.xeroWebhookUrl));
   const consent =
     'url' in target.connect
       ? await consentLinkStep({
@@ -137,17 +149,15 @@ export async function runSetup(run: SetupRun): Promise<SetupResult> {
           ...(target.fetch ? { fetch: target.fetch } : {}),
         })
       : { state: 'skipped' as const, lines: [target.connect.skipped] };
-  report(8, 'Connect Xero', consent);
-
-  const changed = [settings, webhooks, schema].some((r) => r.state === 'done');
-  if (run.dryRun) say('Dry run: nothing was changed.\n');
-  else if (!changed) say('Nothing changed: everything was already set up.\n');
-  return { changed, ...('link' in consent && consent.link ? { consentLink: consent.link } : {}) };
+  progress.report(8, 'Connect Xero', consent);
+  return 'link' in consent ? consent.link : undefined;
 }
 
 /** The connector must know its own application user, or its write-backs would come back as changes. */
 function connectorUserHint(target: SetupTarget, userId: string): string[] {
-  if (target.derivedValues) return [`the connector's own changes (user ${userId}) are ignored: set in the settings`];
+  if (target.derivedValues) {
+    return [`DATAVERSE_CONNECTOR_USER_ID=${userId} is in the settings: the connector ignores its own changes`];
+  }
   if (target.configuredConnectorUserId?.toLowerCase() === userId) return [];
   return [
     `set dataverseConnectorUserId: '${userId}' for this stage in lib/config/environments.ts and deploy again, so ` +

@@ -59,7 +59,7 @@ export interface InputSources {
 
 /** The inputs this run needs: the Dataverse credentials only when no static access token is given. */
 export function requiredInputs(sources: Pick<InputSources, 'file' | 'env' | 'stored'>): SetupInput[] {
-  const token = pick(DATAVERSE_ACCESS_TOKEN, sources);
+  const token = staticToken(sources);
   return [...XERO_INPUTS, DATAVERSE_URL_INPUT, ...(token ? [] : DATAVERSE_CREDENTIAL_INPUTS)];
 }
 
@@ -72,7 +72,7 @@ export async function collectInputs(
 ): Promise<{ values: Map<string, CollectedValue>; missing: string[] }> {
   const values = new Map<string, CollectedValue>();
   const missing: string[] = [];
-  const token = pick(DATAVERSE_ACCESS_TOKEN, sources);
+  const token = staticToken(sources);
   if (token) values.set(DATAVERSE_ACCESS_TOKEN, token);
   for (const input of requiredInputs(sources)) {
     const found = pick(input.name, sources);
@@ -85,6 +85,17 @@ export async function collectInputs(
     else missing.push(input.name);
   }
   return { values, missing };
+}
+
+/**
+ * The static Dataverse token, unless it is only a stored one and the operator now gives client credentials: what is
+ * given on this run wins over what an earlier run stored (the token is then blanked in the settings).
+ */
+function staticToken(sources: Omit<InputSources, 'ask'>): CollectedValue | undefined {
+  const token = pick(DATAVERSE_ACCESS_TOKEN, sources);
+  const given = (name: string) => !!(sources.file[name]?.trim() || sources.env[name]?.trim());
+  if (token?.source === 'stored' && DATAVERSE_CREDENTIAL_INPUTS.some((input) => given(input.name))) return undefined;
+  return token;
 }
 
 function pick(name: string, sources: Omit<InputSources, 'ask'>): CollectedValue | undefined {

@@ -73,4 +73,15 @@ describe('collectInputs', () => {
     expect(missing).toEqual(['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET', 'XERO_WEBHOOK_KEY', 'DATAVERSE_URL']);
     expect(values.get('DATAVERSE_ACCESS_TOKEN')?.source).toBe('file');
   });
+
+  it('should use client credentials given now over a static token an earlier run stored', async () => {
+    const { values, missing } = await collectInputs({
+      file: {},
+      env: ALL,
+      stored: { DATAVERSE_ACCESS_TOKEN: 'old-token' },
+    });
+    expect(missing).toEqual([]);
+    expect(values.has('DATAVERSE_ACCESS_TOKEN')).toBe(false);
+    expect(values.get('DATAVERSE_CLIENT_SECRET')?.source).toBe('environment');
+  });
 });
