@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { SetupInputError } from './setup-errors';
 import type { SetupInput } from './setup-inputs';
 
 export function terminalPrompt(
@@ -12,7 +13,7 @@ export function terminalPrompt(
   output: NodeJS.WritableStream = process.stderr
 ): (question: SetupInput) => Promise<string> {
   return (question) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       let muted = false;
       const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {
@@ -21,10 +22,22 @@ export function terminalPrompt(
         },
       });
       const rl = createInterface({ input, output: sink, terminal: true });
+      let answered = false;
       rl.question(`${question.label}${question.secret ? ' (not shown)' : ''}: `, (answer) => {
+        answered = true;
         rl.close();
         if (question.secret) output.write('\n');
         resolve(answer);
+      });
+      // Ctrl-C stops setup before anything is written; Ctrl-D leaves the value missing.
+      rl.on('SIGINT', () => {
+        answered = true;
+        rl.close();
+        output.write('\n');
+        reject(new SetupInputError('setup cancelled: nothing was changed'));
+      });
+      rl.on('close', () => {
+        if (!answered) resolve('');
       });
       muted = question.secret;
     });

@@ -27,4 +27,18 @@ describe('terminalPrompt', () => {
     await expect(answer).resolves.toBe('ABC123');
     expect(t.shown()).toContain('ABC123');
   });
+
+  it('should stop setup on Ctrl-C, before anything is written', async () => {
+    const t = terminal();
+    const answer = terminalPrompt(t.input, t.output)({ name: 'XERO_CLIENT_ID', label: 'Client id', secret: false });
+    t.input.write('\u0003');
+    await expect(answer).rejects.toThrow(/setup cancelled: nothing was changed/);
+  });
+
+  it('should leave the value empty on end of input (Ctrl-D), so setup reports it missing', async () => {
+    const t = terminal();
+    const answer = terminalPrompt(t.input, t.output)({ name: 'XERO_CLIENT_ID', label: 'Client id', secret: false });
+    t.input.end();
+    await expect(answer).resolves.toBe('');
+  });
 });
