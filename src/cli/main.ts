@@ -2,6 +2,7 @@
  * `connector`: the operator CLI for a running local connector. It talks to the connector over HTTP (admin routes,
  * bearer token) and never touches the database itself, so it works the same against any running instance.
  * With `--aws`, retry, redrive, preview and backfill act on a deployed stack instead, with the caller's AWS credentials.
+ * `setup --stage <name>` (or `--local`) configures a deployment from scratch: src/cli/setup/run-setup.ts.
  *
  * Exit codes: 0 ok · 1 the connector reported a failure · 2 usage error · 3 the connector cannot be reached.
  */
