@@ -346,6 +346,8 @@ export async function startFakeXeroIdentity(options: FakeXeroIdentityOptions): P
         const failure = failures.shift();
         if (failure === 'hang') return; // never answered; closed by close()
         if (failure === '5xx') return json(res, 503, { error: 'temporarily_unavailable' });
+        // The client is authenticated before the grant is looked at (RFC 6749 §5.2: invalid_client, 401), so a
+        // made-up refresh token with good credentials gets invalid_grant: `connector setup` tells the two apart.
         if (!client) return json(res, 401, { error: 'invalid_client' });
         if (!/application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
           return json(res, 400, { error: 'invalid_request' });

@@ -2,6 +2,7 @@
  * `connector`: the operator CLI for a running local connector. It talks to the connector over HTTP (admin routes,
  * bearer token) and never touches the database itself, so it works the same against any running instance.
  * With `--aws`, retry, redrive, preview and backfill act on a deployed stack instead, with the caller's AWS credentials.
+ * `setup --stage <name>` (or `--local`) configures a deployment from scratch: src/cli/setup/run-setup.ts.
  *
  * Exit codes: 0 ok · 1 the connector reported a failure · 2 usage error · 3 the connector cannot be reached.
  */
@@ -9,6 +10,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isSyncedTable, SYNCED_TABLES, type SyncedTable } from '../../lambdas/core/model/change-event';
 import { ConnectorClient, ConnectorUnreachableError, type ConnectorResponse } from './connector-client';
 import { registerDataverseCommands } from './dataverse-commands';
+import { registerSetupCommand } from './setup/setup-command';
 import { errorMessageOf, formatValue, statusAlerts, terminalJson, terminalSafe } from './format-output';
 import { formatStatus } from './format-status';
 import { sandboxAdminToken } from './sandbox-token';
@@ -23,6 +25,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly fetch?: typeof fetch;
+  /** Where `setup --local` finds DATA_DIR when it is relative (default: the process's working directory). */
+  readonly cwd?: string;
 }
 
 interface GlobalOptions {
@@ -311,6 +315,7 @@ export function createProgram(io: CliIo): Command {
     });
 
   registerDataverseCommands(program, io);
+  registerSetupCommand(program, io);
   return program;
 }
 

@@ -2,11 +2,15 @@
  * `npm start`: the connector on one machine. Stops gracefully on SIGTERM/SIGINT (stop accepting, finish the batch in
  * hand, close the database); work still queued is picked up on the next start, even after kill -9.
  */
+import { join } from 'node:path';
 import { describeError, ValidationError } from '../../lambdas/core/errors';
 import { createConsoleLogger } from './console-logger';
+import { loadDotenvInto } from './dotenv-file';
 import { startLocalConnector } from './local-connector';
 
 async function main(): Promise<void> {
+  // `connector setup --local` writes $DATA_DIR/.env; variables set in the real environment win over it.
+  loadDotenvInto(process.env, join(process.env.DATA_DIR || './.data', '.env'));
   const logger = createConsoleLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info' });
   let connector;
   try {

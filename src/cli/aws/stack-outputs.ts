@@ -45,9 +45,17 @@ export async function readStackOutputs(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/does not exist/i.test(message)) {
-      throw new StackOutputsError(`stack ${stackName} does not exist: deploy it first (npx cdk deploy -c stage=${stage})`);
+      throw new StackOutputsError(
+        `stack ${stackName} does not exist: deploy it first (npx cdk deploy -c stage=${stage})`
+      );
     }
-    throw new StackOutputsError(`could not read stack ${stackName}: ${message}`);
+    // The SDK's own words for a shell without AWS configuration say nothing about what to do.
+    const hint = /region is missing/i.test(message)
+      ? ' (set AWS_REGION, or AWS_PROFILE to a profile with a region)'
+      : /credential/i.test(message)
+        ? ' (sign in first, e.g. aws sso login, or set AWS_PROFILE)'
+        : '';
+    throw new StackOutputsError(`could not read stack ${stackName}: ${message}${hint}`);
   }
   if (!stack) throw new StackOutputsError(`stack ${stackName} does not exist: deploy it first`);
   if (!READY.test(stack.StackStatus ?? '') || /ROLLBACK|DELETE/.test(stack.StackStatus ?? '')) {
