@@ -99,6 +99,8 @@ export type SyncRecordRef = Pick<SyncRecord, 'table' | 'id'>;
 export interface SyncOutcome {
   readonly table: SyncedTable;
   readonly id: string;
+  /** The record as a person knows it (account name, product name, order number), when it was read. */
+  readonly name?: string;
   readonly status: SyncStatus;
   readonly message: string;
   readonly xeroId?: string;
