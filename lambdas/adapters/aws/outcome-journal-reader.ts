@@ -45,7 +45,7 @@ export async function readOutcomeJournal(
     DynamoDBDocumentClient.from(client),
     tableName,
     hours.map((h) => ({ pk: journalKeyOf(h) }))
-  )) as HourItem[];
+  )) as unknown as HourItem[];
   const byKey = new Map(items.map((item) => [item.pk, item]));
   const hourly: StatusHour[] = hours.map((h) => {
     const item = byKey.get(journalKeyOf(h));
