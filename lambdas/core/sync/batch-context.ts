@@ -236,10 +236,12 @@ export class BatchContext {
   private async record(write: XeroWrite, status: SyncStatus, message: string, extra: OutcomeFields) {
     const xeroShortCode = extra.xeroId ? await this.organisationShortCode() : undefined;
     try {
+      const name = displayNameOf(write);
       await this.deps.outcomes.record({
         ...(xeroShortCode && { xeroShortCode }),
         table: write.source.table,
         id: write.source.id,
+        ...(name && { name }),
         event: write.source.event,
         correlationId: write.source.correlationId,
         status,
@@ -254,6 +256,24 @@ export class BatchContext {
         error: describeError(error),
       });
     }
+  }
+}
+
+/** The record as a person knows it, from the document it became: contact or item name, the order number. */
+function displayNameOf(write: XeroWrite): string | undefined {
+  switch (write.kind) {
+    case 'upsert-contact':
+      return write.contact.Name;
+    case 'upsert-item':
+      return write.item.Name ?? write.item.Code;
+    case 'upsert-invoice':
+      return write.invoice.Reference;
+    case 'cancel-invoice':
+      return write.reference;
+    case 'stop-selling-item':
+      return write.code;
+    default:
+      return undefined;
   }
 }
 
