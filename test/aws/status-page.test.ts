@@ -107,3 +107,29 @@ it('should show a synced record by name and a dead letter, and sync the record a
       .count()
   ).resolves.toBe(0);
 });
+
+it("should reconnect Xero from the signed-in browser: the page's link starts consent with that browser's cookie", async () => {
+  const page = await signedInPage();
+  const href = await page
+    .getByRole('link', { name: /connect/i })
+    .first()
+    .getAttribute('href');
+  expect(href).toBe('/dev/oauth/xero/connect');
+  // The browser's own requests (its cookie jar), one hop at a time: the public callback URL resolves to the
+  // loopback API, as DNS would to API Gateway.
+  const start = await page.request.get(`${s.stack.api.url}/oauth/xero/connect`, { maxRedirects: 0 });
+  expect(start.status()).toBe(302);
+  expect(start.headers()['set-cookie']).toMatch(/^__Host-xero_consent=/);
+  const authorize = await page.request.get(start.headers().location!, { maxRedirects: 0 });
+  expect(authorize.status()).toBe(302);
+  const callback = authorize.headers().location!;
+  expect(callback.startsWith(`${s.stack.api.publicUrl}/oauth/xero/callback?`)).toBe(true);
+  const done = await page.request.get(s.stack.api.localize(callback), { maxRedirects: 0 });
+  expect(done.status()).toBe(200);
+  const anonymous = await (
+    await browser!.newContext()
+  ).request.get(`${s.stack.api.url}/oauth/xero/connect`, {
+    maxRedirects: 0,
+  });
+  expect(anonymous.status()).toBe(401);
+});
