@@ -39,6 +39,7 @@ import { jsonResponse, requestOf, response } from './shared/api-gateway';
 import { loggerPort } from './shared/powertools';
 import {
   callerOf,
+  type Caller,
   fieldsOf,
   isFormPost,
   isSameOrigin,
@@ -67,6 +68,12 @@ export interface OperatorDeps {
 const LOGIN_LINK_TTL_SECONDS = 600;
 type Request = ReturnType<typeof requestOf>;
 
+const CONSENT_ROUTES: Readonly<Record<string, keyof ConsentRoutes>> = {
+  '/oauth/xero/connect': 'connect',
+  '/oauth/xero/callback': 'callback',
+  '/oauth/xero/choose': 'chooseTenant',
+};
+
 export function createHandler(getDeps: () => Promise<OperatorDeps>) {
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const path = event.resource ?? event.path;
@@ -76,28 +83,8 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
     const caller = callerOf(request.headers, deps.adminToken, deps.signer, deps.clock.now());
     const base = new URL(deps.publicUrl).pathname.replace(/\/+$/, '');
     const stage = event.requestContext?.stage ?? (base.slice(1) || '<stage>');
-    const consentRoute: Record<string, keyof ConsentRoutes> = {
-      '/oauth/xero/connect': 'connect',
-      '/oauth/xero/callback': 'callback',
-      '/oauth/xero/choose': 'chooseTenant',
-    };
-    const route = consentRoute[path];
-    if (route) {
-      // A signed-in operator's browser (SameSite=Strict session, so never a cross-site navigation) starts consent
-      // as the admin, and the consent cookie is set on that browser. Likewise the replacement form from our page.
-      const asAdmin =
-        !caller.bearer &&
-        caller.session &&
-        (route === 'connect' ||
-          (route === 'chooseTenant' && event.httpMethod === 'POST' && isSameOrigin(request.headers)));
-      const answer = await deps.consent[route]({
-        headers: { ...request.headers, ...(asAdmin ? { authorization: `Bearer ${deps.adminToken}` } : {}) },
-        query: request.query,
-        // Only the organisation-replacement form POSTs a body (its admin token must not travel in a URL).
-        ...(event.httpMethod === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
-      });
-      return response(answer.status, answer.body, answer.headers);
-    }
+    const route = CONSENT_ROUTES[path];
+    if (route) return consent(deps, route, event, request, caller);
     if (path === '/login') return login(deps, request, base, stage);
     if (path === '/') {
       if (!caller.session && !caller.bearer)
@@ -127,6 +114,30 @@ export function createHandler(getDeps: () => Promise<OperatorDeps>) {
         return jsonResponse(404, { error: 'not_found' });
     }
   };
+}
+
+/**
+ * A signed-in operator's browser (SameSite=Strict session, so never a cross-site navigation) starts consent as the
+ * admin, and the consent cookie is set on that browser; likewise the replacement form posted from our own page.
+ */
+async function consent(
+  deps: OperatorDeps,
+  route: keyof ConsentRoutes,
+  event: APIGatewayProxyEvent,
+  request: Request,
+  caller: Caller
+): Promise<APIGatewayProxyResult> {
+  const asAdmin =
+    !caller.bearer &&
+    caller.session &&
+    (route === 'connect' || (route === 'chooseTenant' && event.httpMethod === 'POST' && isSameOrigin(request.headers)));
+  const answer = await deps.consent[route]({
+    headers: { ...request.headers, ...(asAdmin ? { authorization: `Bearer ${deps.adminToken}` } : {}) },
+    query: request.query,
+    // Only the organisation-replacement form POSTs a body (its admin token must not travel in a URL).
+    ...(event.httpMethod === 'POST' ? { body: request.rawBody.toString('utf8') } : {}),
+  });
+  return response(answer.status, answer.body, answer.headers);
 }
 
 async function withSnapshot(
