@@ -96,8 +96,11 @@ export const FUNCTION_CONTRACTS = {
       ENV.CHANGES_DLQ_URL,
       ENV.WRITES_QUEUE_URL,
       ENV.WRITES_DLQ_URL,
+      ENV.XERO_EVENTS_QUEUE_URL,
+      ENV.XERO_EVENTS_DLQ_URL,
     ],
-    optional: [...XERO_CONNECTION_OPTIONS],
+    // DATAVERSE_URL: the status page links each record into Dynamics 365.
+    optional: [...XERO_CONNECTION_OPTIONS, ENV.DATAVERSE_URL],
   },
   tokenService: {
     entry: 'lambdas/handlers/token-service.ts',

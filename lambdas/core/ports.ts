@@ -105,6 +105,8 @@ export type SyncRecordRef = Pick<SyncRecord, 'table' | 'id'>;
 export interface SyncOutcome {
   readonly table: SyncedTable;
   readonly id: string;
+  /** The record as a person knows it (account name, product name, order number), when it was read. */
+  readonly name?: string;
   readonly status: SyncStatus;
   readonly message: string;
   readonly xeroId?: string;
@@ -115,8 +117,6 @@ export interface SyncOutcome {
   readonly willRetry?: boolean;
   /** The Xero organisation's ShortCode, when known: deep links then open in that organisation. */
   readonly xeroShortCode?: string;
-  /** How a person knows the record (contact name, item name, order number), when the write carried it. */
-  readonly name?: string;
 }
 
 export interface OutcomeSink {

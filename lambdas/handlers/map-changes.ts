@@ -12,17 +12,23 @@ import { sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { dataverseReader } from './shared/dataverse-deps';
 import { mappingSettings } from './shared/settings';
-import { changeQueue, outcomes, syncState, writeQueue } from './shared/sync-deps';
+import { changeQueue, outcomeJournal, outcomes, syncState, writeQueue } from './shared/sync-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface MapHandlerDeps extends SqsWorkDeps {
+  /** Writes the batch's buffered outcomes (the status page's journal) once the batch is settled. */
+  readonly flushOutcomes?: () => Promise<void>;
   readonly mapChange: (event: ChangeEvent) => Promise<WorkResult>;
 }
 
 export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
-    return runSqsWork(event, changesRunner(deps.mapChange, deps.logger), deps);
+    try {
+      return await runSqsWork(event, changesRunner(deps.mapChange, deps.logger), deps);
+    } finally {
+      await deps.flushOutcomes?.();
+    }
   };
 }
 
@@ -42,6 +48,7 @@ export const handler = createHandler(async () => {
     queueUrl: env.require('CHANGES_QUEUE_URL'),
     deadLetterQueueUrl: env.require('CHANGES_DLQ_URL'),
     logger: loggerPort,
+    flushOutcomes: () => outcomeJournal(env).flush(),
     mapChange: async (event: ChangeEvent) => {
       try {
         return await mapChange(event);

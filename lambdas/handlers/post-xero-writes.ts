@@ -10,18 +10,24 @@ import { createPostWrites } from '../core/sync/post-writes';
 import { clock, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
-import { outcomes, syncState } from './shared/sync-deps';
+import { outcomeJournal, outcomes, syncState } from './shared/sync-deps';
 import { withXeroDeadline, xeroGateway, xeroKeyIndex } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
+  /** Writes the batch's buffered outcomes (the status page's journal) once the batch is settled. */
+  readonly flushOutcomes?: () => Promise<void>;
   readonly postWrites: (writes: readonly XeroWrite[]) => Promise<WorkResult[]>;
 }
 
 export function createHandler(getDeps: () => Promise<PostHandlerDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
-    return runSqsWork(event, writesRunner(deps.postWrites, deps.logger), deps);
+    try {
+      return await runSqsWork(event, writesRunner(deps.postWrites, deps.logger), deps);
+    } finally {
+      await deps.flushOutcomes?.();
+    }
   };
 }
 
@@ -41,6 +47,7 @@ const postHandler = createHandler(async () => {
     queueUrl: env.require('WRITES_QUEUE_URL'),
     deadLetterQueueUrl: env.require('WRITES_DLQ_URL'),
     logger: loggerPort,
+    flushOutcomes: () => outcomeJournal(env).flush(),
     postWrites: async (writes: readonly XeroWrite[]) => {
       try {
         return await postWrites(writes);

@@ -27,6 +27,23 @@ export function bindQueueDepth(fn: ConnectorFunction, name: EnvName, queue: IQue
   queue.grant(fn, 'sqs:GetQueueAttributes');
 }
 
+/**
+ * A dead-letter queue the status page lists and retries from: peek (ReceiveMessage with a zero visibility timeout,
+ * ChangeMessageVisibility to put back what Retry looked past), DeleteMessage once a copy is back on its source
+ * queue, and StartMessageMoveTask for Retry all. The source queue's send grant comes with bindQueueSend.
+ */
+export function bindDeadLetterRetry(fn: ConnectorFunction, name: EnvName, deadLetterQueue: IQueue): void {
+  fn.addEnvironment(name, deadLetterQueue.queueUrl);
+  deadLetterQueue.grant(
+    fn,
+    'sqs:GetQueueAttributes',
+    'sqs:ReceiveMessage',
+    'sqs:ChangeMessageVisibility',
+    'sqs:DeleteMessage',
+    'sqs:StartMessageMoveTask'
+  );
+}
+
 export type TableAccess =
   | 'read'
   | 'readWrite'

@@ -12,7 +12,15 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/environment';
-import { bindQueueDepth, bindQueueSend, bindSecretReadWrite, bindTable, bindValue } from './bindings';
+import { OUTCOME_JOURNAL_KEY_PREFIX } from '../../lambdas/adapters/aws/outcome-journal-keys';
+import {
+  bindDeadLetterRetry,
+  bindQueueDepth,
+  bindQueueSend,
+  bindSecretReadWrite,
+  bindTable,
+  bindValue,
+} from './bindings';
 import { ConnectorFunction, type ConnectorFunctionDefaults } from './connector-function';
 import { IngressFirewall } from './ingress-firewall';
 import type { SyncPipeline } from './sync-pipeline';
@@ -48,6 +56,12 @@ export const INGRESS_ROUTES = [
   { method: 'POST', path: '/oauth/xero/choose', handler: 'oauth' },
   { method: 'GET', path: '/health', handler: 'oauth' },
   { method: 'GET', path: '/status', handler: 'oauth' },
+  // The status page (browser session from a single-use login link) and its actions.
+  { method: 'GET', path: '/', handler: 'oauth' },
+  { method: 'GET', path: '/login', handler: 'oauth' },
+  { method: 'POST', path: '/admin/login-link', handler: 'oauth' },
+  { method: 'POST', path: '/admin/retry', handler: 'oauth' },
+  { method: 'POST', path: '/admin/retry-all', handler: 'oauth' },
   { method: 'POST', path: '/webhooks/dataverse', handler: 'dataverseWebhook' },
   { method: 'POST', path: '/webhooks/xero', handler: 'xeroWebhook' },
 ] as const;
@@ -150,7 +164,7 @@ export class IngressApi extends Construct {
     this.oauthFunction = new ConnectorFunction(this, 'OAuthFunction', {
       defaults: functionDefaults,
       contract: 'oauth',
-      description: 'Xero consent (connect, callback, tenant choice), health and status',
+      description: 'Xero consent (connect, callback, tenant choice), health, status and the status page',
     });
     // The function's own public callback; the API URL is known only at deploy time.
     bindValue(this.oauthFunction, ENV.XERO_REDIRECT_URI, this.callbackUrl);
@@ -158,12 +172,20 @@ export class IngressApi extends Construct {
     // No Xero client secret here: the token function exchanges the code and stores the connection.
     credentials.bindTokenRole(this.oauthFunction, 'consent');
     bindSecretReadWrite(this.oauthFunction, ENV.PENDING_CONSENT_SECRET_ARN, credentials.pendingConsentSecret);
-    bindQueueDepth(this.oauthFunction, ENV.CHANGES_QUEUE_URL, pipeline.changes.queue);
-    bindQueueDepth(this.oauthFunction, ENV.CHANGES_DLQ_URL, pipeline.changes.deadLetterQueue);
-    bindQueueDepth(this.oauthFunction, ENV.WRITES_QUEUE_URL, pipeline.writes.queue);
-    bindQueueDepth(this.oauthFunction, ENV.WRITES_DLQ_URL, pipeline.writes.deadLetterQueue);
-    // Consent states and links are single use across containers: their nonces are burnt in the sync-state table.
-    // Besides that, /status reads the sweep's and the preflight's latest reports (checkpoint items), nothing else.
+    // The status page: each queue's depth, its dead letters listed and retried (a copy sent back to the source
+    // queue, by Retry or by SQS's message move task for Retry all).
+    for (const [queueEnv, dlqEnv, pair] of [
+      [ENV.CHANGES_QUEUE_URL, ENV.CHANGES_DLQ_URL, pipeline.changes],
+      [ENV.WRITES_QUEUE_URL, ENV.WRITES_DLQ_URL, pipeline.writes],
+      [ENV.XERO_EVENTS_QUEUE_URL, ENV.XERO_EVENTS_DLQ_URL, pipeline.xeroEvents],
+    ] as const) {
+      bindQueueDepth(this.oauthFunction, queueEnv, pair.queue);
+      bindQueueSend(this.oauthFunction, queueEnv, pair.queue);
+      bindDeadLetterRetry(this.oauthFunction, dlqEnv, pair.deadLetterQueue);
+    }
+    // Consent states, links and login links are single use across containers: their nonces are burnt in the
+    // sync-state table. Besides that, the status page reads the sweep's and the preflight's latest reports
+    // (checkpoint items) and the outcome journal (journal# items), nothing else.
     bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
       actions: ['dynamodb:PutItem'],
       keyPrefixes: ['nonce#'],
@@ -171,6 +193,10 @@ export class IngressApi extends Construct {
     bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
       actions: ['dynamodb:GetItem'],
       keyPrefixes: ['checkpoint#'],
+    });
+    bindTable(this.oauthFunction, ENV.SYNC_STATE_TABLE, pipeline.table, {
+      actions: ['dynamodb:BatchGetItem'],
+      keyPrefixes: [OUTCOME_JOURNAL_KEY_PREFIX],
     });
 
     const handlers: Record<RouteHandler, IFunction> = {

@@ -29,6 +29,17 @@ export const API_4XX_RATE_THRESHOLD = 0.25;
 /** Requests a WAF rate rule may turn away in 5 minutes before it pages someone. */
 export const WAF_RATE_LIMITED_THRESHOLD = 100;
 
+/** CloudWatch's limit on an alarm description (AWS::CloudWatch::Alarm AlarmDescription). */
+export const ALARM_DESCRIPTION_MAX = 1024;
+
+/**
+ * An alarm description an operator can act on from the notification e-mail: what happened, then the command to
+ * run, one per line (SNS e-mails print the description as plain text, line breaks kept).
+ */
+export function alarmText(...lines: string[]): string {
+  return lines.join('\n');
+}
+
 /** Custom metric names the handlers emit through Powertools (EMF), with the default `service` dimension only. */
 export const CONNECTOR_METRICS = {
   syncSucceeded: 'SyncSucceeded',
@@ -57,6 +68,11 @@ export interface MonitoringProps {
   readonly queues: Readonly<Record<string, IQueue>>;
   /** Dead-letter queues by display name: any visible message raises an alarm. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
+  /**
+   * Dead-letter queues of EventBridge schedules (no source queue to redrive to): they alarm too, with advice to
+   * check the target function instead of a redrive command.
+   */
+  readonly scheduleDeadLetterQueues?: Readonly<Record<string, IQueue>>;
 }
 
 /**
@@ -93,7 +109,13 @@ export class Monitoring extends Construct {
     const t = props.thresholds;
     this.alarmOn('SyncFailed', this.custom(CONNECTOR_METRICS.syncFailed, 'Sum'), {
       threshold: 1,
-      description: 'A record failed to sync to Xero permanently (see the integration log / DLQ).',
+      description: alarmText(
+        'A record failed to sync to Xero permanently.',
+        'Read why, by record name:',
+        `- the status page: npx connector login-link --stage ${props.stage}, then open the link it prints`,
+        '- the Dataverse integration log (the connector log table in Dynamics 365, one row per attempt)',
+        'Fix the record or the mapping settings, then press Retry on the status page.'
+      ),
     });
     this.alarmOn('TokenRefreshFailed', this.custom(CONNECTOR_METRICS.tokenRefreshFailed, 'Sum'), {
       threshold: 1,
@@ -111,7 +133,12 @@ export class Monitoring extends Construct {
     });
     this.alarmOn('ReconnectRequired', this.custom(CONNECTOR_METRICS.reconnectRequired, 'Maximum'), {
       threshold: 1,
-      description: 'Xero consent was revoked or expired: an operator must reconnect at /oauth/xero/connect.',
+      description: alarmText(
+        'Xero consent was revoked or expired: syncing to Xero is paused and no work is lost.',
+        'Print a single-use consent link and open it in a browser to reconnect:',
+        `  npx connector connect-link --stage ${props.stage}`,
+        `Or sign in to the status page (npx connector login-link --stage ${props.stage}) and press Reconnect.`
+      ),
     });
     this.alarmOn(
       'ReconciliationDrift',
@@ -143,7 +170,23 @@ export class Monitoring extends Construct {
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
       this.alarmOn(`${name}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), {
         threshold: 1,
-        description: `Messages are parked in ${name}; inspect and redrive.`,
+        description: alarmText(
+          `Messages are parked in the ${name} dead-letter queue: that work stopped after repeated failures.`,
+          `See which records and why on the status page (npx connector login-link --stage ${props.stage}).`,
+          'Once the cause is fixed, move them back to be tried again (Retry all on the page does the same):',
+          `  npx connector redrive --aws ${queue.queueArn}`
+        ),
+      });
+    }
+    for (const [name, queue] of Object.entries(props.scheduleDeadLetterQueues ?? {})) {
+      this.alarmOn(`${name}NotEmpty`, queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), {
+        threshold: 1,
+        description: alarmText(
+          `A scheduled run could not be delivered to its function (${name}).`,
+          "Check the token function's errors and throttles on the dashboard; the next scheduled run tries again.",
+          `The connection's state is on the status page (npx connector login-link --stage ${props.stage}).`,
+          'The parked messages are only a record of the missed runs: purge them once understood.'
+        ),
       });
     }
     for (const [name, fn] of Object.entries(props.functions)) {
@@ -182,7 +225,9 @@ export class Monitoring extends Construct {
       }),
       new GraphWidget({
         title: 'Dead-letter queues',
-        left: Object.values(props.deadLetterQueues).map((q) => q.metricApproximateNumberOfMessagesVisible()),
+        left: [...Object.values(props.deadLetterQueues), ...Object.values(props.scheduleDeadLetterQueues ?? {})].map(
+          (q) => q.metricApproximateNumberOfMessagesVisible()
+        ),
         width: 8,
       })
     );

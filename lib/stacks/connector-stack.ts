@@ -123,8 +123,8 @@ export class ConnectorStack extends Stack {
         ChangesDlq: this.pipeline.changes.deadLetterQueue,
         XeroWritesDlq: this.pipeline.writes.deadLetterQueue,
         XeroEventsDlq: this.pipeline.xeroEvents.deadLetterQueue,
-        TokenScheduleDlq: this.credentials.scheduleDeadLetterQueue,
       },
+      scheduleDeadLetterQueues: { TokenScheduleDlq: this.credentials.scheduleDeadLetterQueue },
     });
 
     // Operators attach this to their own role to inspect and redrive parked messages (the DLQs are not public).
@@ -175,8 +175,14 @@ export class ConnectorStack extends Stack {
       value: url('/webhooks/dataverse'),
       description: 'Register in Dataverse as a WebhookKey service endpoint (key: the dataverse-webhook-key secret)',
     });
-    new CfnOutput(this, STACK_OUTPUT.XeroWebhookUrl, { value: url('/webhooks/xero'), description: 'Register in the Xero app' });
-    new CfnOutput(this, STACK_OUTPUT.StatusUrl, { value: url('/status'), description: 'Connection and queue status (admin)' });
+    new CfnOutput(this, STACK_OUTPUT.XeroWebhookUrl, {
+      value: url('/webhooks/xero'),
+      description: 'Register in the Xero app',
+    });
+    new CfnOutput(this, STACK_OUTPUT.StatusUrl, {
+      value: url('/status'),
+      description: 'Connection and queue status (admin)',
+    });
     new CfnOutput(this, STACK_OUTPUT.DashboardUrl, { value: this.monitoring.dashboardUrl });
     for (const [secretId, secret] of Object.entries(this.credentials.settingsSecrets)) {
       const { description } = SETTINGS_SECRETS[secretId as SettingsSecretId];

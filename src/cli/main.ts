@@ -96,6 +96,18 @@ export function createProgram(io: CliIo): Command {
     };
   };
 
+  /** A client for a deployed stage: its API URL from the stack outputs, the admin token from its secret. */
+  const stageClient = async (stage: string, command: Command): Promise<ConnectorClient> => {
+    const { readStageAdmin } = await import('./aws/stage-admin');
+    const admin = await readStageAdmin(stage);
+    return new ConnectorClient({
+      baseUrl: admin.baseUrl,
+      token: admin.adminToken,
+      timeoutMs: command.optsWithGlobals<GlobalOptions>().timeout,
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+    });
+  };
+
   program
     .command('status')
     .description('Show the Xero connection, queue depths and sync counts')
@@ -186,8 +198,11 @@ export function createProgram(io: CliIo): Command {
   program
     .command('connect-link')
     .description('Print a short-lived signed link that opens the Xero consent page (connect or reconnect Xero)')
-    .action(async (_options: unknown, command: Command) => {
-      const body = expectOk(await client(command).client.request('POST', '/admin/connect-link'));
+    .option('--stage <name>', 'on AWS: ask the deployed stack of this stage (its outputs and admin secret)')
+    .action(async (options: { stage?: string }, command: Command) => {
+      const body = options.stage
+        ? expectOk(await (await stageClient(options.stage, command)).request('GET', '/oauth/xero/connect?format=link'))
+        : expectOk(await client(command).client.request('POST', '/admin/connect-link'));
       const record = asRecord(body);
       const url = typeof record?.url === 'string' ? record.url : undefined;
       if (!url) throw new ServerFailureError('the connector answered without a link');
@@ -225,8 +240,10 @@ export function createProgram(io: CliIo): Command {
   program
     .command('login-link')
     .description('Print a short-lived, single-use link that signs a browser in to the status page')
-    .action(async (_options: unknown, command: Command) => {
-      const body = expectOk(await client(command).client.request('POST', '/admin/login-link'));
+    .option('--stage <name>', 'on AWS: ask the deployed stack of this stage (its outputs and admin secret)')
+    .action(async (options: { stage?: string }, command: Command) => {
+      const target = options.stage ? await stageClient(options.stage, command) : client(command).client;
+      const body = expectOk(await target.request('POST', '/admin/login-link'));
       const record = asRecord(body);
       if (typeof record?.url !== 'string') throw new ServerFailureError('the connector answered without a link');
       io.stdout(`${record.url}\n`);

@@ -18,7 +18,7 @@ import {
 } from '../../lambdas/core/backfill/backfill';
 import { describeError } from '../../lambdas/core/errors';
 import type { ReconcileReport } from '../../lambdas/core/reconcile/reconcile';
-import { isSyncedTable, type ChangeEvent, type SyncedTable } from '../../lambdas/core/model/change-event';
+import { isSyncedTable, type ChangeEvent } from '../../lambdas/core/model/change-event';
 import type { ChangeQueue, Clock, Logger } from '../../lambdas/core/ports';
 import type { ChangePlan } from '../../lambdas/core/sync/plan-change';
 import type { HttpRequest, HttpResponse, Route } from './http-server';
@@ -27,6 +27,7 @@ import { QUEUE_NAMES } from '../../lambdas/adapters/local/sqlite-queue';
 import { parseStatusFilter, statusPageLocation, type StatusFilter } from '../../lambdas/core/status/status-filter';
 import { renderStatusPage, statusPageCsp } from '../../lambdas/core/status/status-page';
 import type { StatusSnapshot } from '../../lambdas/core/status/status-snapshot';
+import { parseRetryTarget, retryChangeEvent, RETRY_TARGET_EXPECTED } from '../../lambdas/core/operations/retry-record';
 import { localStatusSnapshot, recordOfDeadLetter } from './local-status';
 import type { StatusChecks } from './status-checks';
 
@@ -90,7 +91,6 @@ const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 const LOGIN_LINK_TTL_SECONDS = 600;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The status page's routes (the same names on AWS, under the stage's base path). */
 const PAGE_PATHS = { page: '/', retry: '/admin/retry', retryAll: '/admin/retry-all', connect: '/oauth/xero/connect' };
 
@@ -181,18 +181,6 @@ export function buildRoutes(deps: RouteDeps): Route[] {
     );
   }
 
-  function retryEvent(table: SyncedTable, id: string): ChangeEvent {
-    const now = deps.clock.now().toISOString();
-    return {
-      table,
-      id: id.toLowerCase(),
-      message: 'Update',
-      occurredAt: now,
-      dedupeId: `retry:${table}:${id}:${now}`,
-      source: 'retry',
-    };
-  }
-
   /** After a form post, back to the page with the filters it was showing; a JSON caller gets `body`. */
   function answer(request: HttpRequest, fields: Record<string, string | undefined>, status: number, body: unknown) {
     if (isFormPost(request))
@@ -212,17 +200,11 @@ export function buildRoutes(deps: RouteDeps): Route[] {
       deps.logger.info('dead letter queued for retry', { retryKey: fields.retryKey });
       return answer(request, fields, 202, { queued: true, message: 'Dead letter queued again.', redriven: 1 });
     }
-    const table = fields.table ?? '';
-    const id = fields.id ?? '';
-    if (!isSyncedTable(table) || !GUID.test(id)) {
-      return json(400, {
-        error: 'bad_request',
-        message:
-          'expected {"retryKey": "<dead letter>"} or {"table": "account|contact|product|salesorder", "id": "<GUID>"}',
-      });
-    }
-    await deps.changes.enqueue([retryEvent(table, id)]);
-    const group = `${table}:${id.toLowerCase()}`;
+    const target = parseRetryTarget(fields.table, fields.id);
+    if (!target) return json(400, { error: 'bad_request', message: RETRY_TARGET_EXPECTED });
+    const { table, id } = target;
+    await deps.changes.enqueue([retryChangeEvent(target, deps.clock.now())]);
+    const group = `${table}:${id}`;
     const moved = deps.queue.redrive('changes', { groupId: group });
     deps.logger.info('record queued for retry', { table, id });
     return answer(request, fields, 202, {
@@ -271,12 +253,10 @@ export function buildRoutes(deps: RouteDeps): Route[] {
   }
 
   async function preview(request: HttpRequest): Promise<HttpResponse> {
-    const table = request.params.table ?? '';
-    const id = request.params.id ?? '';
-    if (!isSyncedTable(table) || !GUID.test(id))
-      return json(400, { error: 'bad_request', message: 'expected /admin/preview/<table>/<GUID>' });
+    const target = parseRetryTarget(request.params.table, request.params.id);
+    if (!target) return json(400, { error: 'bad_request', message: 'expected /admin/preview/<table>/<GUID>' });
     try {
-      const plan = await deps.planChange({ ...retryEvent(table, id), source: 'manual' });
+      const plan = await deps.planChange({ ...retryChangeEvent(target, deps.clock.now()), source: 'manual' });
       if (plan.missing) return json(404, { error: 'not_found', message: plan.missing });
       return json(200, {
         writes: plan.writes,

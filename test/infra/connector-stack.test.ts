@@ -269,7 +269,10 @@ describe.each(['dev', 'prod'] as const)('ConnectorStack (%s)', (stage) => {
       for (const [, m] of methods) expect(m.Properties!.Integration).toMatchObject({ Type: 'AWS_PROXY' });
       const parts = resourcesOf(template, 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties!.PathPart);
       expect(parts.sort()).toEqual(
-        ['oauth', 'xero', 'connect', 'callback', 'choose', 'webhooks', 'dataverse', 'xero', 'health', 'status'].sort()
+        [
+          ...['oauth', 'xero', 'connect', 'callback', 'choose', 'webhooks', 'dataverse', 'xero', 'health', 'status'],
+          ...['login', 'admin', 'login-link', 'retry', 'retry-all'],
+        ].sort()
       );
     });
 

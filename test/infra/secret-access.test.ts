@@ -77,7 +77,7 @@ describe('secrets by purpose', () => {
 });
 
 describe('consent function table access', () => {
-  it('should only put nonce items into the sync-state table, and read only checkpoint items (the /status reports)', () => {
+  it('should only put nonce items into the sync-state table, and read only checkpoint and journal items (the status page)', () => {
     const dynamo = statementsOf('oauth').filter((s) => asArray(s.Action).some((a) => a.startsWith('dynamodb:')));
 
     expect(dynamo).toEqual([
@@ -91,6 +91,36 @@ describe('consent function table access', () => {
         Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.table), 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkpoint#*'] } },
       }),
+      expect.objectContaining({
+        Action: 'dynamodb:BatchGetItem',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['journal#*'] } },
+      }),
     ]);
+  });
+
+  it('should let the consent function read and retry dead letters, and send only to their source queues', () => {
+    const sqs = statementsOf('oauth').filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+    const arn = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+    const actionsOn = (construct: IConstruct) =>
+      [
+        ...new Set(
+          sqs
+            .filter((s) => JSON.stringify(asArray(s.Resource)).includes(JSON.stringify(arn(construct))))
+            .flatMap((s) => asArray(s.Action))
+        ),
+      ].sort();
+    for (const pair of [stack.pipeline.changes, stack.pipeline.writes, stack.pipeline.xeroEvents]) {
+      expect(actionsOn(pair.deadLetterQueue)).toEqual([
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:StartMessageMoveTask',
+      ]);
+      expect(actionsOn(pair.queue)).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    }
+    const resources = sqs.flatMap((s) => asArray(s.Resource)).map((r) => JSON.stringify(r));
+    expect(resources).not.toContain(JSON.stringify(arn(stack.credentials.scheduleDeadLetterQueue)));
   });
 });

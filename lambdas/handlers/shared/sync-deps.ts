@@ -1,12 +1,13 @@
 /** The pipeline's own state and queues on AWS. */
 import { DynamoDbSyncState } from '../../adapters/aws/dynamodb-sync-state';
 import { MetricsOutcomeSink } from '../../adapters/aws/metrics-outcome-sink';
+import { DynamoDbOutcomeJournal } from '../../adapters/aws/dynamodb-outcome-journal';
 import { DataverseSession, DataverseWriter } from '../../adapters/dataverse/dataverse-writer';
 import { createIntegrationLogSinkFromEnv } from '../../adapters/dataverse/integration-log-sink';
 import type { OutcomeSink } from '../../core/ports';
 import { fanOutOutcomes } from '../../core/sync/outcome-fan-out';
 import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
-import { dynamo, once } from './aws-clients';
+import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { DataverseSweepFinder } from '../../adapters/dataverse/dataverse-sweep-finder';
 import { DynamoDbChangeSightings } from '../../adapters/aws/dynamodb-change-sightings';
@@ -15,6 +16,12 @@ import { loggerPort, metrics } from './powertools';
 
 export const syncState = once(
   (env: EnvReader<'SYNC_STATE_TABLE'>) => new DynamoDbSyncState(dynamo(), env.require('SYNC_STATE_TABLE'))
+);
+
+/** The status page's outcome journal: buffers, and the handler flushes it once per SQS batch. */
+export const outcomeJournal = once(
+  (env: EnvReader<'SYNC_STATE_TABLE'>) =>
+    new DynamoDbOutcomeJournal(dynamo(), env.require('SYNC_STATE_TABLE'), clock, loggerPort)
 );
 
 type OutcomesEnv = DataverseEnv &
@@ -27,7 +34,7 @@ type OutcomesEnv = DataverseEnv &
     | 'DATAVERSE_LOG_REGARDING_NAVIGATION'
   >;
 
-/** Metrics and log lines, plus the Dataverse integration-log table unless DATAVERSE_LOG_MODE=off. */
+/** Metrics and log lines, the outcome journal, plus the Dataverse integration-log table unless DATAVERSE_LOG_MODE=off. */
 export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
   const writer = new DataverseWriter(
     new DataverseSession({
@@ -58,6 +65,7 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
   };
   const sinks: OutcomeSink[] = [
     new MetricsOutcomeSink(metrics, loggerPort),
+    outcomeJournal(env),
     ...(integrationLog ? [noteOwnOutcomeWrites(integrationLog, ownWrites)] : []),
   ];
   return fanOutOutcomes(sinks, loggerPort);

@@ -6,6 +6,7 @@ import { createHandler as createDataverseHandler } from '../../../lambdas/handle
 import { createHandler as createOperatorHandler } from '../../../lambdas/handlers/oauth';
 import { createHandler as createXeroHandler } from '../../../lambdas/handlers/xero-webhook';
 import { apiGatewayEvent } from '../../helpers/api-gateway-events';
+import { operatorDeps, SNAPSHOT } from '../../helpers/operator-deps';
 
 const KEY = 'k'.repeat(40);
 const body = JSON.stringify({
@@ -133,27 +134,21 @@ describe('oauth (operator) handler', () => {
     callback: async () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: 'Connected to Demo Ltd' }),
     chooseTenant: async () => ({ status: 400, headers: {}, body: 'expired' }),
   };
-  const handler = createOperatorHandler(async () => ({
-    consent,
-    adminToken: 'admin-token-0123456789',
-    connectionStatus: async () => ({ state: 'connected', tenantName: 'Demo Ltd' }),
-    queueDepths: async () => ({ changes_queue: 2, changes_dlq: 0 }),
-  }));
+  const handler = createOperatorHandler(async () => operatorDeps({ consent }));
 
   it("should hand the replacement form's body and the browser's cookie to the choose route", async () => {
     const seen: { body?: string; cookie?: string }[] = [];
-    const withBody = createOperatorHandler(async () => ({
-      consent: {
-        ...consent,
-        chooseTenant: async (req) => {
-          seen.push({ body: req.body, cookie: req.headers.cookie });
-          return { status: 401, headers: {}, body: 'admin token needed' };
+    const withBody = createOperatorHandler(async () =>
+      operatorDeps({
+        consent: {
+          ...consent,
+          chooseTenant: async (req) => {
+            seen.push({ body: req.body, cookie: req.headers.cookie });
+            return { status: 401, headers: {}, body: 'admin token needed' };
+          },
         },
-      },
-      adminToken: 'admin-token-0123456789',
-      connectionStatus: async () => ({ state: 'connected' }),
-      queueDepths: async () => ({}),
-    }));
+      })
+    );
     const answer = await withBody(
       apiGatewayEvent({
         resource: '/oauth/xero/choose',
@@ -184,11 +179,7 @@ describe('oauth (operator) handler', () => {
       apiGatewayEvent({ resource: '/status', headers: { Authorization: 'Bearer admin-token-0123456789' } })
     );
     expect(anonymous.statusCode).toBe(401);
-    expect(JSON.parse(admin.body)).toEqual({
-      connection: { state: 'connected', tenantName: 'Demo Ltd' },
-      queues: { changes_queue: 2, changes_dlq: 0 },
-      warnings: [expect.stringContaining('XERO_TENANT_ID')],
-    });
+    expect(JSON.parse(admin.body)).toEqual(SNAPSHOT);
   });
 
   it('should answer health without any dependency', async () => {

@@ -76,4 +76,37 @@ describe('SQS consumer handlers', () => {
     expect(queue.bodies().map((b) => JSON.parse(b).dedupeId)).toEqual(['a1', 'a2']);
     expect(dlq.messages).toEqual([]);
   });
+
+  it('should flush the outcome journal once per batch, after every change of the batch ran', async () => {
+    const { queue, deps } = queues(true);
+    const steps: string[] = [];
+    const handler = createMapHandler(async () => ({
+      ...deps,
+      flushOutcomes: async () => {
+        steps.push('flush');
+      },
+      mapChange: async (event) => {
+        steps.push(event.dedupeId);
+        return { status: 'done' };
+      },
+    }));
+    for (const n of [1, 2, 3]) {
+      queue.send({
+        MessageBody: JSON.stringify({
+          table: 'account',
+          id: `00000000-0000-4000-8000-00000000000${n}`,
+          message: 'Update',
+          occurredAt: '2026-11-26T10:00:00.000Z',
+          dedupeId: `c${n}`,
+          source: 'dataverse-webhook',
+        }),
+        MessageGroupId: `g${n}`,
+        MessageDeduplicationId: `c${n}`,
+      });
+    }
+
+    await deliver(queue, handler);
+
+    expect(steps).toEqual(['c1', 'c2', 'c3', 'flush']);
+  });
 });

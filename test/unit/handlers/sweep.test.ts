@@ -1,9 +1,9 @@
-import type { ConsentRoutes } from '../../../lambdas/core/connection/consent-routes';
 import { preflightStatusOf, type PreflightReport } from '../../../lambdas/core/preflight/preflight-report';
 import { MemoryChangeSightings } from '../../../lambdas/core/sweep/memory-change-sightings';
 import type { SweepReport } from '../../../lambdas/core/sweep/sweep-report';
 import { createHandler as createDataverseHandler } from '../../../lambdas/handlers/dataverse-webhook';
-import { createHandler as createOperatorHandler } from '../../../lambdas/handlers/oauth';
+import { awsStatusSnapshot } from '../../../lambdas/handlers/shared/aws-status-snapshot';
+import { fixedClock, recordingLogger } from '../../helpers/in-memory-ports';
 import { metrics } from '../../../lambdas/handlers/shared/powertools';
 import { createHandler as createSweepHandler } from '../../../lambdas/handlers/sweep';
 import { apiGatewayEvent } from '../../helpers/api-gateway-events';
@@ -111,11 +111,20 @@ describe('sweep handler', () => {
 
 describe('AWS /status', () => {
   it('should include the sweep figures and the preflight problems with their valid choices', async () => {
-    const handler = createOperatorHandler(async () => ({
-      consent: {} as ConsentRoutes,
-      adminToken: 'admin-token-0123456789',
-      connectionStatus: async () => ({ state: 'connected' as const }),
-      queueDepths: async () => ({}),
+    const snapshot = await awsStatusSnapshot({
+      clock: fixedClock(),
+      logger: recordingLogger(),
+      connection: async () => ({ state: 'connected' as const }),
+      tenantPinned: async () => true,
+      queues: async () => ({}),
+      deadLetters: async () => [],
+      journal: async () => ({
+        counts: { synced: 0, failed: 0, skipped: 0 },
+        hourly: [],
+        recent: [],
+        failures: [],
+        unlisted: 0,
+      }),
       checks: async () => ({
         sweep: { missedLastRun: 1 },
         preflight: preflightStatusOf({
@@ -125,11 +134,9 @@ describe('AWS /status', () => {
           warnings: [],
         }),
       }),
-    }));
-    const answer = await handler(
-      apiGatewayEvent({ resource: '/status', headers: { authorization: 'Bearer admin-token-0123456789' } })
-    );
-    expect(JSON.parse(answer.body)).toMatchObject({
+      connectPath: '/dev/oauth/xero/connect',
+    });
+    expect(snapshot).toMatchObject({
       sweep: { missedLastRun: 1 },
       preflight: { ok: false, problems: [{ setting: 'salesTaxType', validChoices: 'OUTPUT2 GST' }] },
     });

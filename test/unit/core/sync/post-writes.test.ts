@@ -42,6 +42,20 @@ describe('postWrites', () => {
     expect(outcomes.outcomes.filter((o) => o.status === 'synced')).toHaveLength(120);
   });
 
+  it('should name each outcome after the document it became (contact name, order number)', async () => {
+    const { outcomes, post } = setup();
+
+    await post([upsertContact(1, 'Fabrikam Ltd'), upsertInvoice('SO-1001', 2, 1, ['WIDGET'])]);
+
+    const names = outcomes.outcomes.filter((o) => o.status === 'synced').map((o) => [o.table, o.name]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        ['account', 'Fabrikam Ltd'],
+        ['salesorder', 'SO-1001'],
+      ])
+    );
+  });
+
   it('should update rather than duplicate when the same records are written again', async () => {
     const { xero, post } = setup();
     await post([upsertContact(1), upsertContact(2)]);
