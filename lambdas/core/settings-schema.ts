@@ -3,6 +3,7 @@ import { ValidationError } from './errors';
 import { isIanaTimeZone } from './mapping/time-zones';
 import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';
+import { routingSettingsSchema } from './routing/routing-settings';
 
 const accountCode = z.string().trim().min(1).max(10);
 const optionValues = z.array(z.int().min(0)).min(1);
@@ -43,6 +44,7 @@ export const mappingSettingsSchema = z
     restoreArchivedCustomers: z.boolean(),
     timeZone: z.string().trim().refine(isIanaTimeZone, 'an IANA time zone such as "Australia/Sydney"'),
     syncConditions: syncConditionsSchema,
+    routing: routingSettingsSchema,
   })
   .partial()
   .strict();

@@ -2,6 +2,7 @@ import type { SyncedTable } from './model/change-event';
 import { SYNCED_TABLES } from './model/change-event';
 import type { LineAmountTypes } from './model/xero';
 import type { SyncConditions } from './sync/sync-condition';
+import type { RoutingSettings } from './routing/routing-settings';
 
 /** How Dataverse records become Xero documents. Safe defaults; every field overridable per stage or by env. */
 export interface MappingSettings {
@@ -42,6 +43,8 @@ export interface MappingSettings {
   readonly restoreArchivedCustomers?: boolean;
   /** Which records of a table are sent to Xero (core/sync/sync-condition.ts); a table without one: all. */
   readonly syncConditions?: SyncConditions;
+  /** Which Xero organisation each record goes to (core/routing/routing-settings.ts); unset: the only one. */
+  readonly routing?: RoutingSettings;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {
