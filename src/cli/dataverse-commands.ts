@@ -8,7 +8,7 @@
  * Exit codes follow the CLI: 0 ok, 1 Dataverse refused or failed, 2 usage or configuration error.
  */
 import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
-import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
+import { extraColumns } from '../../lambdas/core/sync/extra-columns';
 import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import type { WebhookPlan } from '../../lambdas/core/dataverse-admin';
@@ -94,7 +94,7 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
             endpointName: options.name,
             rewriteKey: !!options.rewriteKey,
             // A sync condition's column (e.g. "Sync to Xero") must fire the Update step when it changes.
-            conditionColumns: syncConditionColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS).syncConditions),
+            conditionColumns: extraColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS)),
           },
           state
         );

@@ -175,7 +175,11 @@ describe('the reader selects the condition column', () => {
         conditionColumns: { salesorder: ['d365x_synctoxero'] },
       });
       const order = await reader.getSalesOrder(ids.orders.harbourview);
-      expect(order?.conditionValues).toEqual({ d365x_synctoxero: true });
+      // The label comes along (routing by a choice column matches either).
+      expect(order?.conditionValues).toEqual({
+        d365x_synctoxero: true,
+        'd365x_synctoxero@OData.Community.Display.V1.FormattedValue': 'Yes',
+      });
       const read = dv.knobs.requests().find((r) => r.path.includes('salesorders('));
       expect(read?.query['$select']).toContain('d365x_synctoxero');
     } finally {
