@@ -27,6 +27,8 @@ const MIGRATIONS = [
       );
       CREATE INDEX outcome_log_by_status ON outcome_log (status, seq);`,
   },
+  // Routing (several Xero organisations): the organisation a record went to, when routing chose one.
+  { version: 2, sql: 'ALTER TABLE outcome_log ADD COLUMN tenant_id TEXT;' },
 ];
 
 export interface LoggedOutcome extends SyncOutcome {
@@ -59,6 +61,7 @@ interface OutcomeRow {
   correlation_id: string | null;
   error_code: string | null;
   will_retry: number | null;
+  tenant_id: string | null;
 }
 
 const MAX_MESSAGE_LENGTH = 2000;
@@ -83,8 +86,8 @@ export class SqliteOutcomeLog implements OutcomeSink {
       this.db
         .prepare(
           `INSERT INTO outcome_log (recorded_at, record_table, record_id, status, message, xero_id, event,
-             correlation_id, error_code, will_retry)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+             correlation_id, error_code, will_retry, tenant_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           this.now().toISOString(),
@@ -96,7 +99,8 @@ export class SqliteOutcomeLog implements OutcomeSink {
           outcome.event,
           outcome.correlationId ?? null,
           outcome.errorCode ?? null,
-          outcome.willRetry === undefined ? null : outcome.willRetry ? 1 : 0
+          outcome.willRetry === undefined ? null : outcome.willRetry ? 1 : 0,
+          outcome.tenantId ?? null
         );
       this.insertsSincePrune += 1;
       if (this.insertsSincePrune >= PRUNE_EVERY) this.prune();
@@ -155,5 +159,6 @@ function toOutcome(row: OutcomeRow): LoggedOutcome {
     ...(row.correlation_id !== null ? { correlationId: row.correlation_id } : {}),
     ...(row.error_code !== null ? { errorCode: row.error_code } : {}),
     ...(row.will_retry !== null ? { willRetry: row.will_retry === 1 } : {}),
+    ...(row.tenant_id !== null ? { tenantId: row.tenant_id } : {}),
   };
 }

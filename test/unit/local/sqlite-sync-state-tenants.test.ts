@@ -1,5 +1,6 @@
 import { migrate, openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteSyncStateStore } from '../../../lambdas/adapters/local/sqlite-sync-state';
+import { SqliteOutcomeLog } from '../../../lambdas/adapters/local/sqlite-outcome-log';
 
 const DE = '22222222-2222-4222-8222-222222222222';
 const at = '2026-01-01T00:00:00Z';
@@ -48,5 +49,26 @@ describe('SqliteSyncStateStore with several Xero organisations', () => {
     });
     expect(await store.get('salesorder', 'o', DE)).toBeNull();
     expect(store.countByStatus().synced).toBe(1);
+  });
+});
+
+describe('SqliteOutcomeLog with several Xero organisations', () => {
+  it('should keep the organisation an outcome was written to', async () => {
+    const log = new SqliteOutcomeLog(openDatabase({ memory: true }), { now: () => new Date(at) });
+
+    await log.record({
+      table: 'salesorder',
+      id: 'o',
+      status: 'synced',
+      message: 'created',
+      event: 'Update',
+      tenantId: DE,
+    });
+    await log.record({ table: 'salesorder', id: 'p', status: 'synced', message: 'created', event: 'Update' });
+
+    expect(log.recent().map((o) => [o.id, o.tenantId])).toEqual([
+      ['p', undefined],
+      ['o', DE],
+    ]);
   });
 });
