@@ -69,10 +69,9 @@ export async function startSandboxSystems(options: {
   const clientSecret = randomBytes(24).toString('base64url');
   const identity = await startFakeXeroIdentity({
     clients: [{ clientId, secret: clientSecret }],
-    tenants: [
-      { tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME },
-      { tenantId: SANDBOX_EUROPE_TENANT_ID, tenantName: SANDBOX_EUROPE_TENANT_NAME },
-    ],
+    // The Europe organisation is served by the sandbox Xero below; listing it here (so consent can choose both) comes
+    // with choosing several organisations at consent.
+    tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME }],
   });
   const accounting = await startSandboxXero({
     validateBody: validateXeroRequest,
