@@ -55,8 +55,8 @@ async function moveOut(ctx: BatchContext, write: Move, from: InvoiceLocation, de
       ]);
       throw new PermanentError(
         `order ${from.reference} now belongs to ${now}, but its invoice ${current.InvoiceNumber ?? current.InvoiceID} ` +
-          `in ${was} is ${current.Status} with payments, which Xero cannot void; it was not created in ${now}. ` +
-          `Remove the payments or credit the invoice in ${was}, or move the order back`,
+          `in ${was} is ${current.Status === 'PAID' ? 'PAID' : 'part-paid or credited'}, which Xero cannot void; ` +
+          `it was not created in ${now}. Remove its payments and credit allocations in ${was}, or move the order back, then retry`,
         'ROUTE_CHANGE_BLOCKED'
       );
     }
