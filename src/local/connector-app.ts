@@ -275,6 +275,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     clock,
     logger,
     syncedTables: settings.syncedTables,
+    routing: settings.routing,
   });
   const preflight = createPreflight({
     xero: new XeroAccountingOrganisationReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),

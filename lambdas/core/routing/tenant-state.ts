@@ -30,6 +30,11 @@ export function stateOfTenant(state: SyncStateStore, tenant: string | undefined)
   };
 }
 
+function stateRef(routing: RoutingSettings, table: SyncedTable, id: string, tenantId: string): SyncRecordRef {
+  const tenant = stateTenantOf(routing, tenantId);
+  return { table, id, ...(tenant !== undefined && { tenantId: tenant }) };
+}
+
 /** One organisation a record is in, with its sync record there. */
 export interface Placement {
   readonly tenantId: string;
@@ -54,16 +59,27 @@ export async function placementsOf(
   id: string
 ): Promise<Placement[]> {
   const tenants = routedTenants(routing);
-  const records = await state.getMany(
-    tenants.map((tenantId) => {
-      const tenant = stateTenantOf(routing, tenantId);
-      return { table, id, ...(tenant !== undefined && { tenantId: tenant }) };
-    })
-  );
+  const records = await state.getMany(tenants.map((tenantId) => stateRef(routing, table, id, tenantId)));
   const placements: Placement[] = [];
   tenants.forEach((tenantId, position) => {
     const record = records[position] ?? null;
     if (isPlaced(record)) placements.push({ tenantId, record });
   });
   return placements;
+}
+
+/**
+ * The record's sync state as one view for code that asks "which version did we write?" (the catch-up sweep): the
+ * only record without routing; with routing, the newest version written to any organisation.
+ */
+export async function syncedVersionOf(
+  routing: RoutingSettings | undefined,
+  state: SyncStateStore,
+  table: SyncedTable,
+  id: string
+): Promise<string | undefined> {
+  if (!routing) return (await state.get(table, id))?.version;
+  const records = await state.getMany(routedTenants(routing).map((tenantId) => stateRef(routing, table, id, tenantId)));
+  const versions = records.flatMap((record) => record?.version ?? []);
+  return versions.sort((a, b) => Date.parse(b) - Date.parse(a))[0];
 }
