@@ -2,7 +2,9 @@
  * A routed order whose organisation changed (e.g. its business unit moved to another legal entity): its invoice
  * leaves the old organisation before it is created in the new one, so no order is ever invoiced twice.
  *
- * 1. For each `upsert-invoice` with `moveFrom`, look the old invoice up by its Reference in the old organisation.
+ * 1. For each routed `upsert-invoice`, find the organisations the order was invoiced in before: `moveFrom` (what the
+ *    map stage saw) and, read now, every other organisation whose sync state holds the order. Look the old invoice
+ *    up there by its Reference.
  * 2. None there, or already VOIDED/DELETED: nothing to undo. DRAFT or SUBMITTED: delete it. AUTHORISED without
  *    payments or credit: void it. Xero allows exactly these status changes through the API
  *    (developer.xero.com/documentation/api/accounting/invoices, "Deleting and voiding invoices").
@@ -16,7 +18,7 @@ import { PermanentError, dispositionOf } from '../errors';
 import type { InvoiceLocation, XeroWrite } from '../model/xero-write';
 import type { SyncStateStore, XeroGateway } from '../ports';
 import type { RoutingSettings } from '../routing/routing-settings';
-import { stateTenantOf } from '../routing/tenant-state';
+import { placementsOf, stateTenantOf } from '../routing/tenant-state';
 import type { BatchContext } from './batch-context';
 import { idempotencyKeyFor } from './idempotency';
 
@@ -27,14 +29,14 @@ export interface MoveDeps {
   readonly routing?: RoutingSettings;
 }
 
-type Move = Extract<XeroWrite, { kind: 'upsert-invoice' }> & { readonly moveFrom: readonly InvoiceLocation[] };
+type InvoiceWrite = Extract<XeroWrite, { kind: 'upsert-invoice' }>;
 
 export async function moveRoutedInvoices(ctx: BatchContext, deps: MoveDeps): Promise<void> {
   for (const index of ctx.pending('upsert-invoice')) {
     const write = ctx.write(index);
-    if (write.kind !== 'upsert-invoice' || !write.moveFrom?.length) continue;
+    if (write.kind !== 'upsert-invoice' || write.tenantId === undefined) continue;
     try {
-      for (const from of write.moveFrom) await moveOut(ctx, write as Move, from, deps);
+      for (const from of await leavingFrom(write, deps)) await moveOut(ctx, write, from, deps);
     } catch (error) {
       if (dispositionOf(error) !== 'permanent') throw error;
       await ctx.fail(index, error);
@@ -42,7 +44,24 @@ export async function moveRoutedInvoices(ctx: BatchContext, deps: MoveDeps): Pro
   }
 }
 
-async function moveOut(ctx: BatchContext, write: Move, from: InvoiceLocation, deps: MoveDeps): Promise<void> {
+/**
+ * Where the invoice must leave: what the map stage saw (`moveFrom`) and what sync state says now. The latter
+ * matters when the order's previous write was still on its way to Xero while this one was mapped.
+ */
+async function leavingFrom(write: InvoiceWrite, deps: MoveDeps): Promise<InvoiceLocation[]> {
+  const found = new Map<string, InvoiceLocation>();
+  for (const from of write.moveFrom ?? []) found.set(from.tenantId.toLowerCase(), from);
+  if (deps.routing) {
+    for (const placement of await placementsOf(deps.routing, deps.state, 'salesorder', write.source.id)) {
+      const reference = placement.record.xeroKey ?? write.invoice.Reference;
+      if (!found.has(placement.tenantId)) found.set(placement.tenantId, { tenantId: placement.tenantId, reference });
+    }
+  }
+  const here = write.tenantId?.toLowerCase();
+  return [...found.values()].filter((from) => from.tenantId.toLowerCase() !== here);
+}
+
+async function moveOut(ctx: BatchContext, write: InvoiceWrite, from: InvoiceLocation, deps: MoveDeps): Promise<void> {
   const old = deps.xeroFor(from.tenantId);
   const current = (await old.findInvoicesByReference([from.reference])).get(from.reference);
   let left = current ? `invoice ${current.InvoiceID} was already ${current.Status}` : 'no invoice was there';

@@ -7,7 +7,7 @@ import { TransientError } from '../errors';
 import type { WorkResult, XeroWrite } from '../model/xero-write';
 import { stateOfTenant, stateTenantOf } from '../routing/tenant-state';
 import { withTenantIdempotencyKeys } from '../routing/tenant-gateway';
-import type { PostWritesDeps } from './batch-context';
+import { isOlder, type PostWritesDeps } from './batch-context';
 import { workResultOf } from '../work/work-result';
 
 type PostBatch = (writes: readonly XeroWrite[], deps: PostWritesDeps) => Promise<WorkResult[]>;
@@ -19,8 +19,9 @@ export async function forEachTenant(
 ): Promise<WorkResult[]> {
   if (writes.every((write) => write.tenantId === undefined)) return post(writes, deps);
   const groups = new Map<string | undefined, number[]>();
+  const tenants = tenantsOf(writes);
   writes.forEach((write, index) => {
-    const tenant = write.tenantId?.toLowerCase();
+    const tenant = tenants[index];
     groups.set(tenant, [...(groups.get(tenant) ?? []), index]);
   });
   const results: WorkResult[] = writes.map(() => ({ status: 'retry', error: 'not processed' }));
@@ -36,6 +37,34 @@ export async function forEachTenant(
     })
   );
   return results;
+}
+
+/**
+ * The organisation each write is posted with: its own, except an order's older write in this batch whose route
+ * has since changed. That one joins the group of the order's newest write, where the post stage skips it as
+ * superseded: posted to its old organisation in parallel, it could create an invoice the newest write's move
+ * would not see.
+ */
+function tenantsOf(writes: readonly XeroWrite[]): (string | undefined)[] {
+  const newest = new Map<string, XeroWrite>();
+  for (const write of writes) {
+    if (write.source.table !== 'salesorder') continue;
+    const current = newest.get(write.source.id);
+    const final = write.source.version === undefined; // a delete: nothing comes after it
+    if (!current || final || isOlder(current.source.version, write.source.version)) newest.set(write.source.id, write);
+  }
+  return writes.map((write) => {
+    const latest = write.source.table === 'salesorder' ? newest.get(write.source.id) : undefined;
+    const older = latest !== undefined && latestIsNewer(write, latest);
+    return (older ? latest.tenantId : write.tenantId)?.toLowerCase();
+  });
+}
+
+/** A write of the same order strictly older than the newest one (a delete carries no version and is newest). */
+function latestIsNewer(write: XeroWrite, latest: XeroWrite): boolean {
+  if (write === latest || write.tenantId === latest.tenantId) return false;
+  if (latest.source.version === undefined) return write.source.version !== undefined;
+  return write.source.version !== undefined && isOlder(write.source.version, latest.source.version);
 }
 
 async function postPart(

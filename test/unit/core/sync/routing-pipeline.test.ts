@@ -95,7 +95,7 @@ function pipeline(routing: RoutingSettings | null = ROUTING) {
       })
     ) as DvSalesOrder;
   dataverse.add(buildProduct({ productid: guid(90), productnumber: 'BEANS-1KG' }));
-  return { dataverse, orgs, state, outcomes, posted, sync, account, order };
+  return { dataverse, orgs, state, outcomes, posted, queues, mapChange, postWrites, sync, account, order };
 }
 
 const invoiceCount = (org: InMemoryXero) =>
@@ -262,5 +262,41 @@ describe('an order whose route changes', () => {
     expect(failure?.message).toContain(DE);
     expect(p.orgs.invoicesByReference('SO-10')).toEqual([{ tenantId: UK, status: 'AUTHORISED' }]);
     expect(p.orgs.org(DE).calls.filter((c) => c.method.startsWith('save'))).toHaveLength(0);
+  });
+
+  it('should still move the invoice when the order was re-routed before its first write reached Xero', async () => {
+    const p = pipeline();
+    p.account(1, UNITS.uk);
+    p.order(10, 1, UNITS.uk);
+    await p.mapChange(change('salesorder', guid(10)));
+    const first = p.queues.writes.splice(0);
+    p.order(10, 1, UNITS.de, { modifiedon: '2026-11-27T00:00:00Z' });
+    await p.mapChange(change('salesorder', guid(10)));
+    const second = p.queues.writes.splice(0);
+
+    await p.postWrites(first);
+    await p.postWrites(second);
+
+    expect(p.orgs.invoicesByReference('SO-10').sort((a, b) => a.tenantId.localeCompare(b.tenantId))).toEqual([
+      { tenantId: UK, status: 'VOIDED' },
+      { tenantId: DE, status: 'AUTHORISED' },
+    ]);
+  });
+
+  it('should write only the newest route when both writes of a re-routed order travel in one batch', async () => {
+    const p = pipeline();
+    p.account(1, UNITS.uk);
+    p.order(10, 1, UNITS.uk);
+    await p.mapChange(change('salesorder', guid(10)));
+    p.order(10, 1, UNITS.de, { modifiedon: '2026-11-27T00:00:00Z' });
+    await p.mapChange(change('salesorder', guid(10)));
+
+    const results = await p.postWrites(p.queues.writes.splice(0));
+
+    expect(results).toEqual([{ status: 'done' }, { status: 'done' }]);
+    expect(p.orgs.invoicesByReference('SO-10')).toEqual([{ tenantId: DE, status: 'AUTHORISED' }]);
+    expect(p.orgs.org(UK).calls.filter((c) => c.method.startsWith('save'))).toHaveLength(0);
+    const orderOutcomes = p.outcomes.outcomes.filter((o) => o.table === 'salesorder').map((o) => o.status);
+    expect(orderOutcomes.sort()).toEqual(['skipped', 'synced']);
   });
 });
