@@ -3,12 +3,15 @@
  * cover the cases the connector must handle: a non-ASCII account name, contacts with and without a parent account,
  * a product number longer than Xero's 30-character item code, a retired product, an order with a write-in line,
  * line and order discounts and freight, an order for a contact customer, and an order in another currency (EUR).
- * Ids are fixed so demo runs and tests are reproducible.
+ * The records belong to two business units, Pacific and Europe (Café Ñandú and its order), which sandbox mode
+ * routes to two Xero organisations (demoRouting). Ids are fixed so demo runs and tests are reproducible.
  */
+import type { RoutingSettings } from '../lambdas/core/routing/routing-settings';
 import type { DataverseState } from './dataverse/state';
 
 export interface DemoDataIds {
   readonly systemUserId: string;
+  readonly businessUnits: { readonly pacific: string; readonly europe: string };
   readonly currencies: { readonly usd: string; readonly eur: string };
   readonly accounts: { readonly harbourview: string; readonly cafeNandu: string; readonly northwind: string };
   readonly contacts: { readonly ariaTeWhare: string; readonly bjornLindqvist: string; readonly mayaOkafor: string };
@@ -23,6 +26,7 @@ export interface DemoDataIds {
 
 export const DEMO_IDS: DemoDataIds = {
   systemUserId: '5e0c7a11-3b2d-4c8e-9f14-6a2b8d0e4c71',
+  businessUnits: { pacific: 'b0a5e1d2-7c3f-4e8a-9b61-2d4f6a8c0e01', europe: 'b0a5e1d2-7c3f-4e8a-9b61-2d4f6a8c0e02' },
   currencies: { usd: 'c1a7e3f0-1111-4a2b-8c3d-000000000840', eur: 'c1a7e3f0-2222-4a2b-8c3d-000000000978' },
   accounts: {
     harbourview: '0a3e9b52-6c1d-4f7a-8e20-51d4c9a7b301',
@@ -47,10 +51,27 @@ export const DEMO_IDS: DemoDataIds = {
   },
 };
 
+/** The business units' names, as routing settings name them. */
+export const DEMO_BUSINESS_UNIT_NAMES = { pacific: 'Pacific', europe: 'Europe' } as const;
+
+/** Sandbox mode's routing: Pacific records to the first organisation (the default), Europe's to the second. */
+export function demoRouting(pacificTenantId: string, europeTenantId: string): RoutingSettings {
+  return {
+    by: 'businessUnit',
+    routes: { [DEMO_BUSINESS_UNIT_NAMES.pacific]: pacificTenantId, [DEMO_BUSINESS_UNIT_NAMES.europe]: europeTenantId },
+    defaultTenantId: pacificTenantId,
+  };
+}
+
 export function seedDemoData(state: DataverseState): DemoDataIds {
   const ids = DEMO_IDS;
   const usd = { table: 'transactioncurrency', id: ids.currencies.usd };
   const eur = { table: 'transactioncurrency', id: ids.currencies.eur };
+  const pacific = { table: 'businessunit', id: ids.businessUnits.pacific };
+  const europe = { table: 'businessunit', id: ids.businessUnits.europe };
+
+  state.upsert('businessunit', { businessunitid: ids.businessUnits.pacific, name: DEMO_BUSINESS_UNIT_NAMES.pacific });
+  state.upsert('businessunit', { businessunitid: ids.businessUnits.europe, name: DEMO_BUSINESS_UNIT_NAMES.europe });
 
   state.upsert('systemuser', {
     systemuserid: ids.systemUserId,
@@ -85,6 +106,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     address1_postalcode: '1010',
     address1_country: 'New Zealand',
     transactioncurrencyid: usd,
+    owningbusinessunit: pacific,
   });
   state.upsert('account', {
     accountid: ids.accounts.cafeNandu,
@@ -96,6 +118,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     address1_postalcode: '80331',
     address1_country: 'Deutschland',
     transactioncurrencyid: eur,
+    owningbusinessunit: europe,
   });
   state.upsert('account', {
     accountid: ids.accounts.northwind,
@@ -104,6 +127,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     address1_city: 'Seattle',
     address1_country: 'United States',
     transactioncurrencyid: usd,
+    owningbusinessunit: pacific,
   });
 
   state.upsert('contact', {
@@ -112,6 +136,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     lastname: 'Te Whare',
     emailaddress1: 'aria.tewhare@harbourview-provisions.example',
     parentcustomerid: { table: 'account', id: ids.accounts.harbourview },
+    owningbusinessunit: pacific,
   });
   state.upsert('contact', {
     contactid: ids.contacts.bjornLindqvist,
@@ -119,6 +144,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     lastname: 'Lindqvist',
     emailaddress1: 'bjorn@cafe-nandu.example',
     parentcustomerid: { table: 'account', id: ids.accounts.cafeNandu },
+    owningbusinessunit: europe,
   });
   state.upsert('contact', {
     contactid: ids.contacts.mayaOkafor,
@@ -127,6 +153,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     emailaddress1: 'maya.okafor@mail.example',
     telephone1: '+44 20 7946 0321',
     transactioncurrencyid: usd,
+    owningbusinessunit: pacific,
   });
   state.upsert('account', {
     accountid: ids.accounts.harbourview,
@@ -181,6 +208,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     discountamount: 25,
     freightamount: 42.5,
     submitdate: '2026-02-03T00:00:00Z',
+    owningbusinessunit: pacific,
   });
   const line = (orderId: string, values: Record<string, unknown>): void => {
     state.upsert('salesorderdetail', { salesorderid: { table: 'salesorder', id: orderId }, ...values });
@@ -212,6 +240,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     customerid: { table: 'contact', id: ids.contacts.mayaOkafor },
     transactioncurrencyid: usd,
     discountpercentage: 5,
+    owningbusinessunit: pacific,
   });
   line(ids.orders.mayaOkafor, {
     productid: { table: 'product', id: ids.products.espressoBeans },
@@ -231,6 +260,7 @@ export function seedDemoData(state: DataverseState): DemoDataIds {
     customerid: { table: 'account', id: ids.accounts.cafeNandu },
     transactioncurrencyid: eur,
     freightamount: 18,
+    owningbusinessunit: europe,
   });
   line(ids.orders.cafeNanduEur, {
     productid: { table: 'product', id: ids.products.grinder },

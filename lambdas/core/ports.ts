@@ -77,6 +77,12 @@ export type SyncRecordStatus = SyncStatus | 'creating';
 export interface SyncRecord {
   readonly table: SyncedTable;
   readonly id: string;
+  /**
+   * The Xero organisation the record is synced to, when routing (core/routing) sends records to several. Unset for
+   * the single organisation and for routing's default organisation: their records keep the keys they always had,
+   * so a deployment that turns routing on needs no migration (see core/routing/tenant-state.ts).
+   */
+  readonly tenantId?: string;
   readonly xeroId?: string;
   /** The natural key in Xero: ContactNumber, Item Code or invoice Reference. */
   readonly xeroKey?: string;
@@ -88,7 +94,8 @@ export interface SyncRecord {
 }
 
 export interface SyncStateStore {
-  get(table: SyncedTable, id: string): Promise<SyncRecord | null>;
+  /** `tenantId`: the organisation's state (see SyncRecord.tenantId); unset for the default one. */
+  get(table: SyncedTable, id: string, tenantId?: string): Promise<SyncRecord | null>;
   put(record: SyncRecord): Promise<void>;
   /**
    * The state of many records at once, strongly consistent like `get` (a `creating` mark written a moment ago by
@@ -99,7 +106,7 @@ export interface SyncStateStore {
   putMany(records: readonly SyncRecord[]): Promise<void>;
 }
 
-export type SyncRecordRef = Pick<SyncRecord, 'table' | 'id'>;
+export type SyncRecordRef = Pick<SyncRecord, 'table' | 'id' | 'tenantId'>;
 
 /** One record's result, handed to the integration log and metrics. */
 export interface SyncOutcome {
@@ -117,6 +124,8 @@ export interface SyncOutcome {
   readonly willRetry?: boolean;
   /** The Xero organisation's ShortCode, when known: deep links then open in that organisation. */
   readonly xeroShortCode?: string;
+  /** The Xero organisation written to, when routing chose one (XeroWrite.tenantId). */
+  readonly tenantId?: string;
 }
 
 export interface OutcomeSink {
@@ -144,9 +153,12 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** A valid Xero access token and the tenant it is for. Throws ReconnectRequiredError when there is none. */
+/**
+ * A valid Xero access token and the tenant it is for. Throws ReconnectRequiredError when there is none.
+ * `tenantId`: one of the chosen organisations (routing); unset means the default (only) organisation.
+ */
 export interface XeroAccessProvider {
-  getAccess(): Promise<{ readonly accessToken: string; readonly tenantId: string }>;
+  getAccess(tenantId?: string): Promise<{ readonly accessToken: string; readonly tenantId: string }>;
   /** Drop a cached token Xero refused, so the next getAccess asks the token service again. */
   forget?(): void;
   /** Tell the token service Xero refused the connection for good (it marks it reconnect-required). */

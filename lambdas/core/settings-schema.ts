@@ -5,6 +5,7 @@ import { isIanaTimeZone } from './mapping/time-zones';
 import { trackingSettingsSchema } from './mapping/tracking';
 import { SYNCED_TABLES } from './model/change-event';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from './settings';
+import { routingSettingsSchema } from './routing/routing-settings';
 
 const accountCode = z.string().trim().min(1).max(10);
 const optionValues = z.array(z.int().min(0)).min(1);
@@ -47,6 +48,7 @@ export const mappingSettingsSchema = z
     syncConditions: syncConditionsSchema,
     tracking: trackingSettingsSchema,
     brandingThemes: brandingThemesSchema,
+    routing: routingSettingsSchema,
   })
   .partial()
   .strict();

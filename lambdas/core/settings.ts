@@ -4,6 +4,7 @@ import type { SyncedTable } from './model/change-event';
 import { SYNCED_TABLES } from './model/change-event';
 import type { LineAmountTypes } from './model/xero';
 import type { SyncConditions } from './sync/sync-condition';
+import type { RoutingSettings } from './routing/routing-settings';
 
 /** How Dataverse records become Xero documents. Safe defaults; every field overridable per stage or by env. */
 export interface MappingSettings {
@@ -48,6 +49,8 @@ export interface MappingSettings {
   readonly tracking?: TrackingSettings;
   /** Branding theme names per organisation, currency or business unit (core/mapping/branding.ts). */
   readonly brandingThemes?: BrandingThemeSettings;
+  /** Which Xero organisation each record goes to (core/routing/routing-settings.ts); unset: the only one. */
+  readonly routing?: RoutingSettings;
 }
 
 export const DEFAULT_MAPPING_SETTINGS: MappingSettings = {

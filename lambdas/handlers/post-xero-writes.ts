@@ -11,7 +11,7 @@ import { clock, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
 import { outcomeJournal, outcomes, syncState } from './shared/sync-deps';
-import { withXeroDeadline, xeroGateway, xeroKeyIndex } from './shared/xero-deps';
+import { withXeroDeadline, xeroGateway, xeroGatewayFor, xeroKeyIndex, xeroKeyIndexFor } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
@@ -41,6 +41,8 @@ const postHandler = createHandler(async () => {
     clock,
     logger: loggerPort,
     keyIndex: xeroKeyIndex(env),
+    xeroFor: xeroGatewayFor(env),
+    keyIndexFor: xeroKeyIndexFor(env),
   });
   return {
     sqs: sqs(),

@@ -72,6 +72,7 @@ export const handler = createHandler(async () => {
     clock,
     logger: loggerPort,
     syncedTables: settings.syncedTables,
+    routing: settings.routing,
   });
   const preflight = createPreflight({
     xero: new XeroAccountingOrganisationReader({

@@ -340,7 +340,7 @@ export class DataverseState {
 }
 
 function defaultStatus(table: TableName): number {
-  return table === 'systemuser' || table === 'transactioncurrency' ? 0 : 1;
+  return table === 'systemuser' || table === 'transactioncurrency' || table === 'businessunit' ? 0 : 1;
 }
 
 function isRef(value: unknown): value is { table?: string; id: string } {

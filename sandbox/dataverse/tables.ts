@@ -11,6 +11,7 @@ export const TABLE_NAMES = [
   'salesorderdetail',
   'transactioncurrency',
   'systemuser',
+  'businessunit',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -42,6 +43,12 @@ const STANDARD: readonly LookupDef[] = [
   { name: 'modifiedby', targets: ['systemuser'] },
   { name: 'ownerid', targets: ['systemuser'] },
 ];
+/**
+ * User-owned tables carry their owner's business unit (`_owningbusinessunit_value`, labelled with the unit's name).
+ * Dataverse derives it from the owner; the sandbox lets tests set it directly, as a reassignment would change it
+ * (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/salesorder#BKMK_OwningBusinessUnit).
+ */
+const OWNED: readonly LookupDef[] = [...STANDARD, { name: 'owningbusinessunit', targets: ['businessunit'] }];
 
 export const TABLES: Readonly<Record<TableName, TableDef>> = {
   account: {
@@ -50,7 +57,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     key: 'accountid',
     primaryName: 'name',
     lookups: [
-      ...STANDARD,
+      ...OWNED,
       { name: 'primarycontactid', targets: ['contact'] },
       { name: 'parentaccountid', targets: ['account'] },
       { name: 'transactioncurrencyid', targets: ['transactioncurrency'] },
@@ -64,7 +71,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     key: 'contactid',
     primaryName: 'fullname',
     lookups: [
-      ...STANDARD,
+      ...OWNED,
       { name: 'parentcustomerid', targets: ['account', 'contact'] },
       { name: 'transactioncurrencyid', targets: ['transactioncurrency'] },
     ],
@@ -86,7 +93,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     key: 'salesorderid',
     primaryName: 'name',
     lookups: [
-      ...STANDARD,
+      ...OWNED,
       { name: 'customerid', targets: ['account', 'contact'] },
       { name: 'transactioncurrencyid', targets: ['transactioncurrency'] },
     ],
@@ -130,6 +137,15 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     entitySet: 'systemusers',
     key: 'systemuserid',
     primaryName: 'fullname',
+    lookups: [],
+    collections: {},
+    money: [],
+  },
+  businessunit: {
+    logicalName: 'businessunit',
+    entitySet: 'businessunits',
+    key: 'businessunitid',
+    primaryName: 'name',
     lookups: [],
     collections: {},
     money: [],
@@ -186,4 +202,5 @@ export const CHOICE_LABELS: Readonly<Record<string, Readonly<Record<string, Read
   salesorderdetail: {},
   transactioncurrency: { statecode: { 0: 'Active', 1: 'Inactive' } },
   systemuser: {},
+  businessunit: {},
 };

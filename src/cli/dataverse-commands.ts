@@ -8,8 +8,7 @@
  * Exit codes follow the CLI: 0 ok, 1 Dataverse refused or failed, 2 usage or configuration error.
  */
 import { mappingSettingsFromJson } from '../../lambdas/core/settings-schema';
-import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
-import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
+import { extraColumns } from '../../lambdas/core/sync/extra-columns';
 import type { Command } from 'commander';
 import { CommanderError, Command as CommanderCommand } from 'commander';
 import type { WebhookPlan } from '../../lambdas/core/dataverse-admin';
@@ -94,12 +93,8 @@ export function registerDataverseCommands(program: Command, io: DataverseCommand
             webhookKey: key || REDACTED_KEY,
             endpointName: options.name,
             rewriteKey: !!options.rewriteKey,
-            // A sync condition's column (e.g. "Sync to Xero") must fire the Update step when it changes.
-            // A tracking column's change re-syncs the order too (its invoice lines carry the option).
-            conditionColumns: withTrackingColumns(
-              syncConditionColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS).syncConditions),
-              mappingSettingsFromJson(io.env.MAPPING_SETTINGS).tracking
-            ),
+            // A sync condition's, routing or tracking column must fire the Update step when it changes.
+            conditionColumns: extraColumns(mappingSettingsFromJson(io.env.MAPPING_SETTINGS)),
           },
           state
         );

@@ -36,6 +36,7 @@ import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook
 import type { XeroWrite } from '../../lambdas/core/model/xero-write';
 import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/ports';
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
+import { accessForTenant, perTenant } from '../../lambdas/core/routing/tenant-access';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
@@ -67,8 +68,7 @@ import { loadSweepReport } from '../../lambdas/core/sweep/sweep-report';
 import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
 import { startBackgroundChecks } from './background-checks';
-import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
-import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
+import { extraColumns } from '../../lambdas/core/sync/extra-columns';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -194,7 +194,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     serverUrl: config.dataverse.url,
     logger,
     tokenSource: dataverseTokens,
-    conditionColumns: withTrackingColumns(syncConditionColumns(config.mapping.syncConditions), config.mapping.tracking),
+    conditionColumns: extraColumns(config.mapping),
   });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
@@ -237,7 +237,32 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
   const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
-  const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
+  // Routing: one gateway (and key index) per organisation, all on the one limiter that keeps a budget per tenant.
+  const xeroFor = perTenant((tenantId) =>
+    tenantId === undefined
+      ? xero
+      : createXeroGateway({
+          access: accessForTenant(access, tenantId),
+          apiUrl: config.xero.apiUrl,
+          limiter,
+          logger,
+          clock,
+        })
+  );
+  const keyIndexFor = perTenant((tenantId) =>
+    tenantId === undefined ? keyIndex : new XeroKeyIndex({ lister: xeroFor(tenantId), clock, logger })
+  );
+  const postWrites = createPostWrites({
+    xero,
+    state,
+    outcomes,
+    settings,
+    clock,
+    logger,
+    keyIndex,
+    xeroFor,
+    keyIndexFor,
+  });
   // Catch-up sweep and Xero preflight (see core/sweep, core/preflight): what they found is shown by /status.
   const checkpoints = new SqliteCheckpointStore(db);
   const sweepEverySeconds = config.sweepIntervalSeconds ?? 300;
@@ -250,6 +275,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     clock,
     logger,
     syncedTables: settings.syncedTables,
+    routing: settings.routing,
   });
   const preflight = createPreflight({
     xero: new XeroAccountingOrganisationReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),

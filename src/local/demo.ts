@@ -30,9 +30,20 @@ async function settled(connector: LocalConnector, timeoutMs = 30_000): Promise<v
 }
 
 function show(connector: LocalConnector, title: string) {
-  const books = connector.sandbox!.accounting.state.snapshot();
-  const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+  const { state } = connector.sandbox!.accounting;
   write(`\n=== ${title} ===`);
+  // Sandbox mode serves two organisations; the demo's business units are routed to them (sandbox/demo-data.ts).
+  for (const tenantId of state.tenantIds) showBooks(state.snapshot(tenantId), tenantId);
+  const outcomes = connector.app.outcomes.failures(5).filter((o) => o.willRetry === false);
+  if (outcomes.length) for (const o of outcomes) write(`  failed: ${o.table} ${o.id}: ${o.message}`);
+}
+
+function showBooks(
+  books: ReturnType<NonNullable<LocalConnector['sandbox']>['accounting']['state']['snapshot']>,
+  tenantId: string
+) {
+  const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+  write(`Xero organisation ${tenantId}`);
   write('Contacts:');
   for (const c of books.contacts as XeroRecord[])
     write(`  ${text(c.Name).padEnd(34)} ${text(c.ContactStatus).padEnd(9)} ContactNumber ${text(c.ContactNumber)}`);
@@ -46,8 +57,6 @@ function show(connector: LocalConnector, title: string) {
       `  ${text(i.InvoiceNumber).padEnd(9)} ${text(i.Reference).padEnd(18)} ${text(i.Status).padEnd(8)} ${text(i.CurrencyCode)} ${text(i.Total).padStart(9)}  (${lines} lines)`
     );
   }
-  const outcomes = connector.app.outcomes.failures(5).filter((o) => o.willRetry === false);
-  if (outcomes.length) for (const o of outcomes) write(`  failed: ${o.table} ${o.id}: ${o.message}`);
 }
 
 async function main() {

@@ -76,7 +76,16 @@ export async function startLocalConnector(
   let app: ConnectorApp;
   try {
     app = await startConnectorApp({
-      config: { ...config, port, dataDir, adminToken, xero: sandbox.xero, dataverse: sandbox.dataverse },
+      config: {
+        ...config,
+        port,
+        dataDir,
+        adminToken,
+        xero: sandbox.xero,
+        dataverse: sandbox.dataverse,
+        // The demo data's two business units go to the sandbox's two organisations, unless settings say otherwise.
+        mapping: { ...config.mapping, routing: config.mapping.routing ?? sandbox.routing },
+      },
       logger: options.logger,
       idleMs: options.idleMs,
     });

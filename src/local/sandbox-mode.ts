@@ -9,7 +9,8 @@ import { validateXeroRequest } from '../../contracts/xero-contract';
 import { DEFAULT_XERO_SCOPES } from '../../lambdas/core/connection/config';
 import type { SyncedTable } from '../../lambdas/core/model/change-event';
 import type { ChangeQueue } from '../../lambdas/core/ports';
-import { DEMO_IDS, seedDemoData } from '../../sandbox/demo-data';
+import { DEMO_IDS, demoRouting, seedDemoData } from '../../sandbox/demo-data';
+import type { RoutingSettings } from '../../lambdas/core/routing/routing-settings';
 import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
 import { forwardChangesAsWebhooks, type WebhookForwarder } from '../../sandbox/dataverse/webhook-forwarder';
 import { startSandboxXeroFront } from '../../sandbox/sandbox-xero-front';
@@ -19,6 +20,9 @@ import type { DataverseConfig, XeroConfig } from './runtime-config';
 
 export const SANDBOX_ORGANIZATION = 'sandbox.crm.dynamics.local';
 export const SANDBOX_TENANT_NAME = 'Sandbox Coffee Roasters Ltd';
+/** The second sandbox organisation: the demo's Europe business unit is routed to it (sandbox/demo-data.ts). */
+export const SANDBOX_EUROPE_TENANT_ID = '5a1dbb0c-7e3f-4c2a-9d61-0c7f3b9e2a42';
+export const SANDBOX_EUROPE_TENANT_NAME = 'Sandbox Coffee Roasters GmbH';
 
 export interface SandboxSystems {
   readonly xero: XeroConfig;
@@ -26,6 +30,8 @@ export interface SandboxSystems {
   readonly accounting: SandboxXero;
   readonly identity: FakeXeroIdentity;
   readonly dataverseServer: SandboxDataverse;
+  /** Routing of the demo data by business unit to the two organisations, used unless MAPPING_SETTINGS sets one. */
+  readonly routing: RoutingSettings;
   /** Start delivering Dataverse changes to the connector's webhook, like a registered async step. */
   forwardWebhooksTo(connectorUrl: string): WebhookForwarder;
   close(): Promise<void>;
@@ -63,12 +69,18 @@ export async function startSandboxSystems(options: {
   const clientSecret = randomBytes(24).toString('base64url');
   const identity = await startFakeXeroIdentity({
     clients: [{ clientId, secret: clientSecret }],
+    // The Europe organisation is served by the sandbox Xero below; listing it here (so consent can choose both) comes
+    // with choosing several organisations at consent.
     tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME }],
   });
   const accounting = await startSandboxXero({
     validateBody: validateXeroRequest,
     isValidAccessToken: (token) => identity.isValidAccessToken(token),
     limits: options.limits,
+    tenants: [
+      { tenantId: SANDBOX_XERO_TENANT_ID },
+      { tenantId: SANDBOX_EUROPE_TENANT_ID, name: SANDBOX_EUROPE_TENANT_NAME, baseCurrency: 'EUR' },
+    ],
   });
   const front = await startSandboxXeroFront({ accountingUrl: accounting.url, identityUrl: identity.url });
   const dataverseToken = randomBytes(24).toString('base64url');
@@ -99,6 +111,7 @@ export async function startSandboxSystems(options: {
     accounting,
     identity,
     dataverseServer,
+    routing: demoRouting(SANDBOX_XERO_TENANT_ID, SANDBOX_EUROPE_TENANT_ID),
     forwardWebhooksTo(connectorUrl) {
       const forwarder = forwardChangesAsWebhooks(dataverseServer.state, {
         url: `${connectorUrl}/webhooks/dataverse`,

@@ -6,10 +6,13 @@ import type { LocalConnector } from '../../src/local/local-connector';
 import { startLocalConnector } from '../../src/local/local-connector';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
+import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
+import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
 import {
   ADMIN_TOKEN,
   closeQuietly,
   badXeroRequests,
+  books,
   collectingLogger,
   contactsByNumber,
   getStatus,
@@ -41,7 +44,7 @@ beforeAll(async () => {
     { PORT: '0', DATA_DIR: data.dir, CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN },
     { logger, idleMs: 20 }
   );
-  await waitFor('the seeded invoices', () => sandbox().accounting.state.snapshot().invoices.length === 3);
+  await waitFor('the seeded invoices', () => books(sandbox()).flatMap((b) => b.invoices).length === 3);
   await waitForDrain(connector.app.url);
 });
 
@@ -60,18 +63,27 @@ describe('sandbox mode, seeded records', () => {
   });
 
   it('should create one Xero contact per account and own contact, keyed by the Dataverse GUID', () => {
-    const snapshot = sandbox().accounting.state.snapshot();
     for (const id of [...Object.values(ids.accounts), ids.contacts.mayaOkafor]) {
       only(contactsByNumber(sandbox(), id), `contact ${id}`);
     }
     // Contacts of an account are contact persons, not contacts of their own.
     expect(contactsByNumber(sandbox(), ids.contacts.ariaTeWhare)).toHaveLength(0);
-    expect(snapshot.contacts).toHaveLength(4);
+    expect(books(sandbox()).flatMap((b) => b.contacts)).toHaveLength(4);
     const nandu = only(contactsByNumber(sandbox(), ids.accounts.cafeNandu), 'Café Ñandú');
     expect(nandu.Name).toBe('Café Ñandú Größhandel GmbH');
     const harbourview = only(contactsByNumber(sandbox(), ids.accounts.harbourview), 'Harbourview');
     expect(harbourview.ContactPersons).toEqual([expect.objectContaining({ FirstName: 'Aria', LastName: 'Te Whare' })]);
     expect(nandu.ContactPersons).toEqual([expect.objectContaining({ FirstName: 'Björn', LastName: 'Lindqvist' })]);
+  });
+
+  it('should route the demo data by business unit: Europe to the second organisation, Pacific to the first', () => {
+    const europe = SANDBOX_EUROPE_TENANT_ID;
+    expect(contactsByNumber(sandbox(), ids.accounts.cafeNandu, europe)).toHaveLength(1);
+    expect(invoicesByReference(sandbox(), 'ORD-01003-CNG', europe)).toHaveLength(1);
+    expect(invoicesByReference(sandbox(), 'ORD-01001-HVP', SANDBOX_XERO_TENANT_ID)).toHaveLength(1);
+    expect(books(sandbox(), europe)[0]?.invoices).toHaveLength(1);
+    // The order's catalogue item is created on demand in the organisation of the invoice that needs it.
+    expect(books(sandbox(), europe)[0]?.items.map((item) => item.Code)).toEqual(['GRD-CONICAL-64']);
   });
 
   it('should create items with codes of at most 30 characters and the retired product not sold', () => {
@@ -98,8 +110,7 @@ describe('sandbox mode, seeded records', () => {
   });
 
   it('should create one invoice per order whose totals equal the Dataverse totals', () => {
-    const snapshot = sandbox().accounting.state.snapshot();
-    expect(snapshot.invoices).toHaveLength(3);
+    expect(books(sandbox()).flatMap((b) => b.invoices)).toHaveLength(3);
     const expected: [string, string, number, string][] = [
       ['ORD-01001-HVP', ids.accounts.harbourview, 1500.19, 'USD'],
       ['ORD-01002-MOK', ids.contacts.mayaOkafor, 209.01, 'USD'],
@@ -166,7 +177,7 @@ describe('sandbox mode, changes made in Dataverse afterwards', () => {
   it('should rename the Xero contact in place', () => {
     const harbour = only(contactsByNumber(sandbox(), ids.accounts.harbourview), 'Harbourview');
     expect(harbour.Name).toBe('Harbourview Provisions & Co');
-    expect(sandbox().accounting.state.snapshot().contacts).toHaveLength(4);
+    expect(books(sandbox()).flatMap((b) => b.contacts)).toHaveLength(4);
   });
 
   it('should update the invoice in place with the new line and the new Dataverse total', () => {
@@ -185,7 +196,7 @@ describe('sandbox mode, changes made in Dataverse afterwards', () => {
   it('should delete (or void) the invoice of a cancelled order and keep just that one invoice', () => {
     const invoice = only(invoicesByReference(sandbox(), 'ORD-01003-CNG'), 'Nandu invoice');
     expect(['DELETED', 'VOIDED']).toContain(invoice.Status);
-    expect(sandbox().accounting.state.snapshot().invoices).toHaveLength(3);
+    expect(books(sandbox()).flatMap((b) => b.invoices)).toHaveLength(3);
   });
 
   it('should archive the Xero contact of an account deleted in Dataverse', async () => {

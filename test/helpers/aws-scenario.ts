@@ -10,6 +10,7 @@ import { AwsStack, sandboxEndpoints } from './aws-stack';
 import { Browser } from './browser';
 import { REPO_ROOT } from './aws-synth';
 import { waitFor } from './e2e-harness';
+import type { MappingSettings } from '../../lambdas/core/settings';
 
 export { DEMO_IDS };
 
@@ -25,14 +26,19 @@ export interface Scenario {
 }
 
 export async function startScenario(
-  options: { timeScale?: number; limits?: { perMinute?: number; concurrent?: number; perDay?: number } } = {}
+  options: {
+    timeScale?: number;
+    limits?: { perMinute?: number; concurrent?: number; perDay?: number };
+    /** Mapping settings over the stage's, as the functions' MAPPING_SETTINGS (e.g. routing to two organisations). */
+    mapping?: Partial<MappingSettings>;
+  } = {}
 ): Promise<Scenario> {
   // The port only feeds the sandbox's local-runtime redirect URI, which the AWS stack does not use.
   const sandbox = await startSandboxSystems({ port: await findFreePort(), seed: true, limits: options.limits });
   let stack: AwsStack | undefined;
   try {
     stack = await AwsStack.start({
-      endpoints: await sandboxEndpoints('dev', sandbox),
+      endpoints: { ...(await sandboxEndpoints('dev', sandbox)), ...(await mappingOverride('dev', options.mapping)) },
       operatorSettings: {
         XERO_CLIENT_ID: sandbox.xero.clientId,
         XERO_CLIENT_SECRET: sandbox.xero.clientSecret,
@@ -62,6 +68,14 @@ export async function startScenario(
       await sandbox.close();
     },
   };
+}
+
+/** The stage's MAPPING_SETTINGS value → the same with `mapping` over it (the stack swaps variables by value). */
+async function mappingOverride(stage: 'dev', mapping: Partial<MappingSettings> | undefined) {
+  if (!mapping) return {};
+  const { environments } = await import('../../lib/config/environments');
+  const deployed = environments[stage].mapping;
+  return { [JSON.stringify(deployed)]: JSON.stringify({ ...deployed, ...mapping }) };
 }
 
 /**

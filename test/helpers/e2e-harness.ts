@@ -202,13 +202,19 @@ export async function deliverWebhook(
   return { status: response.status, body: await response.text() };
 }
 
-/** Xero contacts whose ContactNumber is the given Dataverse id. */
-export function contactsByNumber(systems: SandboxSystems, id: string): XeroRecord[] {
-  return systems.accounting.state.snapshot().contacts.filter((c) => c.ContactNumber === id);
+/** Xero contacts whose ContactNumber is the given Dataverse id, in one organisation or (by default) in every one. */
+export function contactsByNumber(systems: SandboxSystems, id: string, tenantId?: string): XeroRecord[] {
+  return books(systems, tenantId).flatMap((b) => b.contacts.filter((c) => c.ContactNumber === id));
 }
 
-export function invoicesByReference(systems: SandboxSystems, reference: string): XeroRecord[] {
-  return systems.accounting.state.snapshot().invoices.filter((i) => i.Reference === reference);
+export function invoicesByReference(systems: SandboxSystems, reference: string, tenantId?: string): XeroRecord[] {
+  return books(systems, tenantId).flatMap((b) => b.invoices.filter((i) => i.Reference === reference));
+}
+
+/** The books of one sandbox organisation, or of every one (sandbox mode serves two; routing splits the demo). */
+export function books(systems: SandboxSystems, tenantId?: string) {
+  const tenants = tenantId !== undefined ? [tenantId] : systems.accounting.state.tenantIds;
+  return tenants.map((tenant) => systems.accounting.state.snapshot(tenant));
 }
 
 /** Requests the sandbox Xero refused as invalid (400): must stay empty, every body has to match the contract. */

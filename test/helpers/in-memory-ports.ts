@@ -12,20 +12,25 @@ import type {
   WriteQueue,
 } from '../../lambdas/core/ports';
 
+/** Keyed `table:id`, or `table:id:tenant` for a routed organisation's record (like the real stores). */
 export class InMemorySyncState implements SyncStateStore {
   readonly records = new Map<string, SyncRecord>();
-  async get(table: SyncedTable, id: string) {
-    return this.records.get(`${table}:${id}`) ?? null;
+  async get(table: SyncedTable, id: string, tenantId?: string) {
+    return this.records.get(stateKey({ table, id, tenantId })) ?? null;
   }
   async put(record: SyncRecord) {
-    this.records.set(`${record.table}:${record.id}`, record);
+    this.records.set(stateKey(record), record);
   }
   async getMany(refs: readonly SyncRecordRef[]) {
-    return refs.map((ref) => this.records.get(`${ref.table}:${ref.id}`) ?? null);
+    return refs.map((ref) => this.records.get(stateKey(ref)) ?? null);
   }
   async putMany(records: readonly SyncRecord[]) {
-    for (const record of records) this.records.set(`${record.table}:${record.id}`, record);
+    for (const record of records) this.records.set(stateKey(record), record);
   }
+}
+
+function stateKey(ref: SyncRecordRef): string {
+  return ref.tenantId ? `${ref.table}:${ref.id}:${ref.tenantId}` : `${ref.table}:${ref.id}`;
 }
 
 export class RecordingOutcomes implements OutcomeSink {

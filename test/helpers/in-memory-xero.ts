@@ -191,6 +191,18 @@ export class InMemoryXero implements XeroGateway, XeroKeyLister {
     this.contacts.set(stored.ContactID, stored);
     return stored;
   }
+  /** Test setup: a payment in Xero (the whole total: PAID; less: still AUTHORISED with AmountPaid). */
+  pay(reference: string, amount?: number) {
+    const invoice = [...this.invoices.values()].find((i) => i.Reference === reference);
+    if (!invoice) throw new Error(`no invoice ${reference}`);
+    const total = Number(invoiceTotals(invoice).total);
+    const paid = amount ?? total;
+    this.invoices.set(invoice.InvoiceID, {
+      ...invoice,
+      AmountPaid: paid,
+      Status: paid >= total ? 'PAID' : 'AUTHORISED',
+    });
+  }
   seedInvoice(invoice: XeroInvoice, amountPaid = 0) {
     const stored: StoredInvoice = { ...invoice, InvoiceID: invoice.InvoiceID ?? randomUUID(), AmountPaid: amountPaid };
     this.invoices.set(stored.InvoiceID, stored);
@@ -216,4 +228,38 @@ function refOfInvoice(invoice: StoredInvoice): XeroInvoiceRef {
     AmountPaid: invoice.AmountPaid,
     Total: Number(invoiceTotals(invoice).total),
   };
+}
+
+/** Several Xero organisations, one in-memory Xero each: what `xeroFor(tenantId)` hands the post stage. */
+export class InMemoryXeroOrganisations {
+  private readonly orgs = new Map<string, InMemoryXero>();
+  constructor(readonly defaultTenantId: string) {}
+
+  /** The organisation's books (made on first use); no tenant: the default organisation. */
+  org(tenantId?: string): InMemoryXero {
+    const key = (tenantId ?? this.defaultTenantId).toLowerCase();
+    let org = this.orgs.get(key);
+    if (!org) {
+      org = new InMemoryXero();
+      this.orgs.set(key, org);
+    }
+    return org;
+  }
+
+  readonly xeroFor = (tenantId?: string): InMemoryXero => this.org(tenantId);
+
+  /** Invoices with this Reference in every organisation, with the organisation they are in. */
+  invoicesByReference(reference: string): { tenantId: string; status: string }[] {
+    return [...this.orgs].flatMap(([tenantId, org]) =>
+      [...org.invoices.values()]
+        .filter((i) => i.Reference === reference)
+        .map((i) => ({ tenantId, status: i.Status ?? '' }))
+    );
+  }
+
+  contactsByNumber(contactNumber: string): string[] {
+    return [...this.orgs].flatMap(([tenantId, org]) =>
+      [...org.contacts.values()].filter((c) => c.ContactNumber === contactNumber).map(() => tenantId)
+    );
+  }
 }

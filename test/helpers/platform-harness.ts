@@ -55,7 +55,9 @@ export async function startPlatformHarness(options: PlatformHarnessOptions = {})
     conditionColumns: withTrackingColumns(syncConditionColumns(settings.syncConditions), settings.tracking),
   });
   const gateway = new XeroAccountingGateway({
-    access: { getAccess: async () => ({ accessToken: 'xero-token', tenantId: xero.tenantId }) },
+    access: {
+      getAccess: async (tenantId?: string) => ({ accessToken: 'xero-token', tenantId: tenantId ?? xero.tenantId }),
+    },
     apiUrl: xero.url,
     timeoutMs: 5_000,
     sleep: async () => undefined,

@@ -133,6 +133,16 @@ describe('Stage configuration', () => {
       expect(mappingSettingsFromJson(JSON.stringify(config.mapping))).toEqual(mapping);
     });
 
+    it('should refuse routing settings at synth with the setting named, through the schema the functions use', () => {
+      const routing = { by: 'column', routes: {}, defaultTenantId: '2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f' };
+      const mapping = { ...DEFAULT_MAPPING_SETTINGS, routing } as unknown as EnvironmentConfig['mapping'];
+
+      const error = errorOf(() => validateEnvironmentConfig('dev', devWith({ mapping })));
+
+      expect(error.message).toContain('routing');
+      expect(error.message).toContain('column');
+    });
+
     it('should hand the Dataverse organisation, connector user and write-back columns to the functions that read them', () => {
       // Prepare
       const dev = devWith({

@@ -4,7 +4,11 @@ import type { SyncedTable } from '../../core/model/change-event';
 import type { SyncRecord, SyncRecordRef, SyncStateStore, SyncStatus } from '../../core/ports';
 import { batchGetAll, batchPutAll, type BatchRetryOptions } from './dynamodb-batch';
 
-/** Sync state on DynamoDB: one item per Dataverse record, partition key `table#id`. */
+/**
+ * Sync state on DynamoDB: one item per Dataverse record and Xero organisation, partition key `table#id`, or
+ * `table#id#tenant` for a record of a routed, non-default organisation (core/routing/tenant-state.ts): the
+ * single-organisation keys never change, so existing tables need no migration.
+ */
 export class DynamoDbSyncState implements SyncStateStore {
   private readonly documents: DynamoDBDocumentClient;
 
@@ -16,10 +20,10 @@ export class DynamoDbSyncState implements SyncStateStore {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async get(table: SyncedTable, id: string): Promise<SyncRecord | null> {
+  async get(table: SyncedTable, id: string, tenantId?: string): Promise<SyncRecord | null> {
     const result = await this.documents.send(
       // Strongly consistent: a `creating` mark or a newer version written a moment ago by another function counts.
-      new GetCommand({ TableName: this.tableName, Key: { pk: pkOf({ table, id }) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: pkOf({ table, id, tenantId }) }, ConsistentRead: true }),
       {
         abortSignal: AbortSignal.timeout(5_000),
       }
@@ -78,5 +82,5 @@ export class DynamoDbSyncState implements SyncStateStore {
 }
 
 function pkOf(ref: SyncRecordRef): string {
-  return `${ref.table}#${ref.id}`;
+  return ref.tenantId ? `${ref.table}#${ref.id}#${ref.tenantId}` : `${ref.table}#${ref.id}`;
 }

@@ -20,6 +20,8 @@ export class MetricsOutcomeSink implements OutcomeSink {
         correlationId: outcome.correlationId,
         errorCode: outcome.errorCode,
         xeroId: outcome.xeroId,
+        // The Xero organisation, when routing chose one (CloudWatch Logs Insights can filter by it).
+        ...(outcome.tenantId !== undefined && { tenantId: outcome.tenantId }),
       };
       if (outcome.status === 'failed') {
         this.logger.warn(`sync failed: ${outcome.message}`, { ...fields, willRetry: outcome.willRetry });

@@ -41,7 +41,7 @@ export interface DataverseReaderOptions {
   readonly maxRetryDelayMs?: number;
   /** Upper bound on nextLink pages followed for one order's lines. */
   readonly maxLinePages?: number;
-  /** Extra columns per table for its sync condition (core/sync/sync-condition.ts syncConditionColumns). */
+  /** Extra columns per table: sync conditions and the routing column (core/sync/extra-columns.ts extraColumns). */
   readonly conditionColumns?: Partial<Record<SyncedTable, readonly string[]>>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly logger?: Logger;
@@ -49,6 +49,7 @@ export interface DataverseReaderOptions {
 
 const DEFAULTS = { timeoutMs: 15_000, maxAttempts: 3, maxRetryDelayMs: 10_000, maxLinePages: 50 };
 const LOOKUP_ANNOTATIONS = '*';
+const FORMATTED_VALUE = '@OData.Community.Display.V1.FormattedValue';
 
 const TABLES: Record<SyncedTable, { readonly collection: string; readonly idColumn: string }> = {
   account: { collection: 'accounts', idColumn: 'accountid' },
@@ -115,14 +116,17 @@ export class DataverseWebApiReader implements DataverseReader {
       : this.withConditionValues('salesorder', mapSalesOrder(record, lines), record);
   }
 
-  /** The values of the table's sync-condition columns, as the Web API returned them (Yes/No → true/false). */
+  /**
+   * The values of the table's extra columns, as the Web API returned them (Yes/No → true/false), plus the label
+   * of a choice or lookup value when Dataverse annotated one (routing matches either).
+   */
   private withConditionValues<T extends object>(table: SyncedTable, mapped: T, record: WebApiRecord): T {
     const columns = this.options.conditionColumns?.[table] ?? [];
     if (columns.length === 0) return mapped;
     const conditionValues = Object.fromEntries(columns.map((c) => [c, record[c] ?? null]));
-    // Choice labels and lookup names (tracking options may be mapped from them, core/mapping/tracking.ts).
+    // Choice labels and lookup names: tracking options and routes may be matched by them.
     const labels = columns
-      .map((c) => [c, record[`${c}@OData.Community.Display.V1.FormattedValue`]] as const)
+      .map((c) => [c, record[`${c}${FORMATTED_VALUE}`]] as const)
       .filter((entry): entry is readonly [string, string] => typeof entry[1] === 'string');
     return { ...mapped, conditionValues, ...(labels.length > 0 && { conditionLabels: Object.fromEntries(labels) }) };
   }

@@ -22,6 +22,9 @@ export type WebApiRecord = Readonly<Record<string, unknown>>;
 
 const LOOKUP_TABLE = '@Microsoft.Dynamics.CRM.lookuplogicalname';
 const NAVIGATION_PROPERTY = '@Microsoft.Dynamics.CRM.associatednavigationproperty';
+const FORMATTED_VALUE = '@OData.Community.Display.V1.FormattedValue';
+/** Every user-owned table has it (account, contact, salesorder; products are organisation-owned). */
+const OWNING_BUSINESS_UNIT = '_owningbusinessunit_value';
 
 /** Columns and expansions the mappers below read; the reader asks for exactly these. */
 export const CURRENCY_EXPAND = { property: 'transactioncurrencyid', select: ['isocurrencycode'] };
@@ -42,6 +45,7 @@ export const ACCOUNT_SELECT = [
   'statecode',
   'modifiedon',
   '_transactioncurrencyid_value',
+  OWNING_BUSINESS_UNIT,
   '_primarycontactid_value',
 ];
 export const PRIMARY_CONTACT_EXPAND = {
@@ -69,6 +73,7 @@ export const CONTACT_SELECT = [
   'modifiedon',
   '_parentcustomerid_value',
   '_transactioncurrencyid_value',
+  OWNING_BUSINESS_UNIT,
 ];
 export const PRODUCT_SELECT = [
   'productid',
@@ -86,6 +91,7 @@ export const ORDER_SELECT = [
   'name',
   '_customerid_value',
   '_transactioncurrencyid_value',
+  OWNING_BUSINESS_UNIT,
   'statecode',
   'statuscode',
   'createdon',
@@ -135,6 +141,7 @@ export function mapAccount(record: WebApiRecord): DvAccount {
     address2: address(record, 'address2'),
     statecode: state<ActiveState>(record, [0, 1], `account ${id}`),
     currencyCode: currencyCode(record),
+    owningBusinessUnit: owningBusinessUnit(record),
     primaryContact: contactPerson(record['primarycontactid']),
     contacts: Array.isArray(record['contact_customer_accounts'])
       ? record['contact_customer_accounts'].map(contactPerson).filter((p): p is DvContactPerson => p !== undefined)
@@ -159,6 +166,7 @@ export function mapContact(record: WebApiRecord): DvContact {
     // A contact parent is ignored: Xero has no contact hierarchy.
     parentAccountId: parent?.table === 'account' ? parent.id : undefined,
     currencyCode: currencyCode(record),
+    owningBusinessUnit: owningBusinessUnit(record),
     modifiedon: requiredDate(record, 'modifiedon', `contact ${id}`),
   });
 }
@@ -193,6 +201,7 @@ export function mapSalesOrder(record: WebApiRecord, lines: readonly WebApiRecord
     name: text(record['name']),
     customer: { table: customer.table, id: customer.id },
     currencyCode: currency,
+    owningBusinessUnit: owningBusinessUnit(record),
     statecode: state<OrderState>(record, [0, 1, 2, 3, 4], what),
     statuscode: numberOrUndefined(record['statuscode']),
     createdon: requiredDate(record, 'createdon', what),
@@ -283,6 +292,12 @@ function contactPerson(value: unknown): DvContactPerson | undefined {
     lastname: text(person['lastname']),
     emailaddress1: text(person['emailaddress1']),
   });
+}
+
+function owningBusinessUnit(record: WebApiRecord): { id: string; name?: string } | undefined {
+  const id = text(record[OWNING_BUSINESS_UNIT]);
+  if (!id) return undefined;
+  return compact({ id: id.toLowerCase(), name: text(record[`${OWNING_BUSINESS_UNIT}${FORMATTED_VALUE}`]) });
 }
 
 function currencyCode(record: WebApiRecord): string | undefined {

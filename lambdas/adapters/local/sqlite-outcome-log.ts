@@ -37,6 +37,8 @@ const MIGRATIONS = [
       CREATE INDEX outcome_log_by_time ON outcome_log (recorded_at);
       CREATE INDEX outcome_log_by_record ON outcome_log (record_table, record_id, seq);`,
   },
+  // Routing (several Xero organisations): the organisation a record went to, when routing chose one.
+  { version: 3, sql: 'ALTER TABLE outcome_log ADD COLUMN tenant_id TEXT;' },
 ];
 
 export interface LoggedOutcome extends SyncOutcome {
@@ -71,6 +73,7 @@ interface OutcomeRow {
   will_retry: number | null;
   name: string | null;
   xero_short_code: string | null;
+  tenant_id: string | null;
 }
 
 /** Which outcomes a listing returns. */
@@ -109,8 +112,8 @@ export class SqliteOutcomeLog implements OutcomeSink {
       this.db
         .prepare(
           `INSERT INTO outcome_log (recorded_at, record_table, record_id, status, message, xero_id, event,
-             correlation_id, error_code, will_retry, name, xero_short_code)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+             correlation_id, error_code, will_retry, name, xero_short_code, tenant_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           this.now().toISOString(),
@@ -124,7 +127,8 @@ export class SqliteOutcomeLog implements OutcomeSink {
           outcome.errorCode ?? null,
           outcome.willRetry === undefined ? null : outcome.willRetry ? 1 : 0,
           outcome.name?.slice(0, MAX_NAME_LENGTH) ?? null,
-          outcome.xeroShortCode ?? null
+          outcome.xeroShortCode ?? null,
+          outcome.tenantId ?? null
         );
       this.insertsSincePrune += 1;
       if (this.insertsSincePrune >= PRUNE_EVERY) this.prune();
@@ -231,5 +235,6 @@ function toOutcome(row: OutcomeRow): LoggedOutcome {
     ...(row.will_retry !== null ? { willRetry: row.will_retry === 1 } : {}),
     ...(row.name !== null ? { name: row.name } : {}),
     ...(row.xero_short_code !== null ? { xeroShortCode: row.xero_short_code } : {}),
+    ...(row.tenant_id !== null ? { tenantId: row.tenant_id } : {}),
   };
 }

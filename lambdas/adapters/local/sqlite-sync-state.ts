@@ -20,11 +20,35 @@ const MIGRATIONS = [
       );
       CREATE INDEX sync_state_by_status ON sync_state (status, updated_at);`,
   },
+  {
+    // Routing (several Xero organisations): the tenant joins the key. '' is the default (or only) organisation, so
+    // every existing row keeps its meaning (core/routing/tenant-state.ts).
+    version: 2,
+    sql: `
+      CREATE TABLE sync_state_v2 (
+        record_table TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        tenant TEXT NOT NULL DEFAULT '',
+        xero_id TEXT,
+        xero_key TEXT,
+        version TEXT,
+        status TEXT NOT NULL,
+        message TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (record_table, record_id, tenant)
+      );
+      INSERT INTO sync_state_v2 (record_table, record_id, tenant, xero_id, xero_key, version, status, message, updated_at)
+        SELECT record_table, record_id, '', xero_id, xero_key, version, status, message, updated_at FROM sync_state;
+      DROP TABLE sync_state;
+      ALTER TABLE sync_state_v2 RENAME TO sync_state;
+      CREATE INDEX sync_state_by_status ON sync_state (status, updated_at);`,
+  },
 ];
 
 interface SyncStateRow {
   record_table: SyncedTable;
   record_id: string;
+  tenant: string;
   xero_id: string | null;
   xero_key: string | null;
   version: string | null;
@@ -38,9 +62,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
     migrate(db, 'sync-state', MIGRATIONS);
   }
 
-  async get(table: SyncedTable, id: string): Promise<SyncRecord | null> {
-    const row = this.db.prepare('SELECT * FROM sync_state WHERE record_table = ? AND record_id = ?').get(table, id) as
-      SyncStateRow | undefined;
+  async get(table: SyncedTable, id: string, tenantId?: string): Promise<SyncRecord | null> {
+    const row = this.db
+      .prepare('SELECT * FROM sync_state WHERE record_table = ? AND record_id = ? AND tenant = ?')
+      .get(table, id, tenantId ?? '') as SyncStateRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -51,15 +76,16 @@ export class SqliteSyncStateStore implements SyncStateStore {
   private upsert(record: SyncRecord): void {
     this.db
       .prepare(
-        `INSERT INTO sync_state (record_table, record_id, xero_id, xero_key, version, status, message, updated_at)
-         VALUES (@table, @id, @xeroId, @xeroKey, @version, @status, @message, @updatedAt)
-         ON CONFLICT (record_table, record_id) DO UPDATE SET
+        `INSERT INTO sync_state (record_table, record_id, tenant, xero_id, xero_key, version, status, message, updated_at)
+         VALUES (@table, @id, @tenant, @xeroId, @xeroKey, @version, @status, @message, @updatedAt)
+         ON CONFLICT (record_table, record_id, tenant) DO UPDATE SET
            xero_id = excluded.xero_id, xero_key = excluded.xero_key, version = excluded.version,
            status = excluded.status, message = excluded.message, updated_at = excluded.updated_at`
       )
       .run({
         table: record.table,
         id: record.id,
+        tenant: record.tenantId ?? '',
         xeroId: record.xeroId ?? null,
         xeroKey: record.xeroKey ?? null,
         version: record.version ?? null,
@@ -70,7 +96,7 @@ export class SqliteSyncStateStore implements SyncStateStore {
   }
 
   async getMany(refs: readonly SyncRecordRef[]): Promise<(SyncRecord | null)[]> {
-    return Promise.all(refs.map((ref) => this.get(ref.table, ref.id)));
+    return Promise.all(refs.map((ref) => this.get(ref.table, ref.id, ref.tenantId)));
   }
 
   /** One transaction: a local disk write is cheap, and all or none of the batch lands. */
@@ -105,6 +131,7 @@ function toRecord(row: SyncStateRow): SyncRecord {
   return {
     table: row.record_table,
     id: row.record_id,
+    ...(row.tenant !== '' ? { tenantId: row.tenant } : {}),
     ...(row.xero_id !== null ? { xeroId: row.xero_id } : {}),
     ...(row.xero_key !== null ? { xeroKey: row.xero_key } : {}),
     ...(row.version !== null ? { version: row.version } : {}),

@@ -69,7 +69,9 @@ export function integrationLogRow(outcome: SyncOutcome, options: LogRowOptions):
       : outcome.willRetry
         ? ' (will be retried)'
         : ' (not retried: needs attention)';
-  const message = `${outcome.errorCode ? `${outcome.errorCode}: ` : ''}${outcome.message}${fate}`;
+  // With routing (several Xero organisations) the row says which organisation the record went to.
+  const organisation = outcome.tenantId ? ` [Xero organisation ${outcome.tenantId}]` : '';
+  const message = `${outcome.errorCode ? `${outcome.errorCode}: ` : ''}${outcome.message}${fate}${organisation}`;
   const row: Record<string, unknown> = {
     [c.name]: truncate(`${status.label}: ${outcome.event} of ${outcome.table} ${outcome.id}`, MAX_NAME),
     [c.event]: outcome.event,

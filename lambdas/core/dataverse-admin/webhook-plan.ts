@@ -179,7 +179,8 @@ export function planWebhookRegistration(
       const name = stepName(endpointName, table, message);
       const existing = state.steps.find((step) => step.name === name);
       if (existing) wantedStepIds.add(existing.id);
-      const extra = settings.conditionColumns?.[table] ?? [];
+      // Filtering attributes name a lookup by its logical name, not its Web API column (`_x_value`).
+      const extra = (settings.conditionColumns?.[table] ?? []).map((c) => c.replace(/^_(.+)_value$/, '$1'));
       const step = planStep({ table, message, name, extra }, existing, endpointBind, messageId, filterId);
       actions.push(step);
       if (table === ORDER_IMAGE.table) actions.push(...planImages(table, message, step, existing, state.images));

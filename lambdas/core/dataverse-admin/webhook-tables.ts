@@ -29,6 +29,8 @@ export const MAPPED_COLUMNS: Readonly<Record<WebhookTable, readonly string[]>> =
     'statecode',
     'transactioncurrencyid',
     'primarycontactid',
+    // Routing by business unit (core/routing): a record moved to another business unit may change organisation.
+    'owningbusinessunit',
   ],
   contact: [
     'firstname',
@@ -40,6 +42,7 @@ export const MAPPED_COLUMNS: Readonly<Record<WebhookTable, readonly string[]>> =
     'statecode',
     'parentcustomerid',
     'transactioncurrencyid',
+    'owningbusinessunit',
   ],
   product: ['productnumber', 'name', 'description', 'price', 'statecode', 'transactioncurrencyid'],
   salesorder: [
@@ -59,6 +62,7 @@ export const MAPPED_COLUMNS: Readonly<Record<WebhookTable, readonly string[]>> =
     'discountpercentage',
     'freightamount',
     'totaldiscountamount',
+    'owningbusinessunit',
   ],
   salesorderdetail: [
     'isproductoverridden',

@@ -44,6 +44,8 @@ export interface DvAccount {
   readonly modifiedon: string;
   /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
   readonly conditionValues?: Readonly<Record<string, unknown>>;
+  /** The record's owning business unit (`_owningbusinessunit_value` and its label): routing by business unit. */
+  readonly owningBusinessUnit?: { readonly id: string; readonly name?: string };
 }
 
 export interface DvContact {
@@ -62,6 +64,8 @@ export interface DvContact {
   readonly modifiedon: string;
   /** Columns read for the table's sync condition (settings.syncConditions), by logical name. */
   readonly conditionValues?: Readonly<Record<string, unknown>>;
+  /** The record's owning business unit (`_owningbusinessunit_value` and its label): routing by business unit. */
+  readonly owningBusinessUnit?: { readonly id: string; readonly name?: string };
 }
 
 /** statecode of product: 0 Active, 1 Retired, 2 Draft, 3 Under Revision. */
@@ -120,7 +124,7 @@ export interface DvSalesOrder {
   readonly conditionValues?: Readonly<Record<string, unknown>>;
   /** FormattedValue labels of those columns where Dataverse sent one (choice labels, lookup names). */
   readonly conditionLabels?: Readonly<Record<string, string>>;
-  /** The business unit owning the order (`_owningbusinessunit_value` and its FormattedValue). */
+  /** The record's owning business unit (`_owningbusinessunit_value` and its label): routing by business unit. */
   readonly owningBusinessUnit?: { readonly id: string; readonly name?: string };
   readonly submitdate?: string;
   readonly datefulfilled?: string;

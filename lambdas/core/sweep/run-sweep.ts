@@ -12,6 +12,8 @@
  *    advance the checkpoint (to the query start, or to the last change read when the page budget ran out).
  * 5. A table that fails keeps its checkpoint and is retried next run; the others go on. Store and return the report.
  */
+import type { RoutingSettings } from '../routing/routing-settings';
+import { syncedVersionOf } from '../routing/tenant-state';
 import { describeError } from '../errors';
 import { SYNCED_TABLES, type ChangeEvent, type SyncedTable } from '../model/change-event';
 import type { ChangeQueue, Clock, Logger, SyncStateStore } from '../ports';
@@ -39,6 +41,8 @@ export interface SweepDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly syncedTables: readonly SyncedTable[];
+  /** Routing (several Xero organisations): a record synced to any of them counts as seen at that version. */
+  readonly routing?: RoutingSettings;
   /** How far before the checkpoint each query starts (default 5 minutes). */
   readonly overlapMs?: number;
   /** Without a checkpoint, start this far back (default 1 hour), so changes since start-up are not skipped. */
@@ -58,8 +62,8 @@ export function createSweep(deps: SweepDeps) {
     const queue: ChangeEvent[] = [];
     let missed = 0;
     for (const change of found.changes) {
-      const synced = await deps.state.get(table, change.id);
-      const verdict = judgeFoundChange(change.modifiedon, synced?.version, await deps.sightings.get(table, change.id));
+      const synced = await syncedVersionOf(deps.routing, deps.state, table, change.id);
+      const verdict = judgeFoundChange(change.modifiedon, synced, await deps.sightings.get(table, change.id));
       if (!verdict.queue) continue;
       if (verdict.missed) missed += 1;
       queue.push({

@@ -25,6 +25,10 @@ export interface PostWritesDeps {
   readonly logger: Logger;
   /** Lets bulk runs of new records skip per-batch lookups; without it every unknown key is looked up. */
   readonly keyIndex?: XeroKeyIndex;
+  /** Routing (several organisations): the gateway of one tenant, each with its own budget; unset: `xero` only. */
+  readonly xeroFor?: (tenantId?: string) => XeroGateway;
+  /** Routing: the key index of one tenant (a tenant's keys say nothing about another's). */
+  readonly keyIndexFor?: (tenantId?: string) => XeroKeyIndex | undefined;
 }
 
 type OutcomeFields = { xeroId?: string; errorCode?: string; willRetry?: boolean };
@@ -241,6 +245,7 @@ export class BatchContext {
       await this.deps.outcomes.record({
         ...(xeroShortCode && { xeroShortCode }),
         ...(name && { name }),
+        ...(write.tenantId !== undefined && { tenantId: write.tenantId }),
         table: write.source.table,
         id: write.source.id,
         event: write.source.event,

@@ -11,6 +11,7 @@ import type { DataverseReader, SyncStateStore } from '../ports';
 import type { MappingSettings } from '../settings';
 import { withContactPersons } from './contact-persons';
 import { unmetSyncCondition } from './sync-condition';
+import { createWriteRouting } from '../routing/write-routing';
 
 export interface PlanDeps {
   readonly reader: DataverseReader;
@@ -38,16 +39,17 @@ const nothing = (reason: string): ChangePlan => ({ writes: [], forward: [], skip
  */
 export function createPlanChange(deps: PlanDeps) {
   const { reader, settings } = deps;
+  // Which organisation(s) each write goes to; a no-op without routing settings (core/routing/write-routing.ts).
+  const routing = createWriteRouting(settings.routing, deps.state);
 
   async function planAccount(event: ChangeEvent): Promise<ChangePlan> {
     const account = await reader.getAccount(event.id);
-    if (!account) return gone(event, archive(event));
+    if (!account) return gone(event, await archive(event));
     const unmet = unmetCondition(event, account);
     if (unmet) return nothing(unmet);
+    const source = sourceOf(event, account.modifiedon);
     return {
-      writes: [
-        { kind: 'upsert-contact', source: sourceOf(event, account.modifiedon), contact: accountContact(account) },
-      ],
+      writes: await routing.spread({ kind: 'upsert-contact', source, contact: accountContact(account) }, account),
       forward: [],
     };
   }
@@ -59,13 +61,14 @@ export function createPlanChange(deps: PlanDeps) {
     const previousParent = previous !== undefined && previous !== event.id ? previous : undefined;
     const leaving = (now?: string) =>
       previousParent !== undefined && previousParent !== now ? [accountResync(event, previousParent, 'previous')] : [];
-    if (!contact) return gone(event, { ...archive(event), forward: leaving() });
+    if (!contact) return gone(event, { ...(await archive(event)), forward: leaving() });
     const unmet = unmetCondition(event, contact);
     if (unmet) return nothing(unmet);
     const mapped = mapContact(contact);
     if (mapped.kind === 'own-contact') {
+      const source = sourceOf(event, contact.modifiedon);
       return {
-        writes: [{ kind: 'upsert-contact', source: sourceOf(event, contact.modifiedon), contact: mapped.contact }],
+        writes: await routing.spread({ kind: 'upsert-contact', source, contact: mapped.contact }, contact),
         forward: leaving(),
       };
     }
@@ -81,16 +84,21 @@ export function createPlanChange(deps: PlanDeps) {
   async function planProduct(event: ChangeEvent): Promise<ChangePlan> {
     const product = await reader.getProduct(event.id);
     if (!product) {
-      const code = (await deps.state.get('product', event.id))?.xeroKey;
-      if (!code) return gone(event, nothing('deleted product was never synced to Xero'));
-      return gone(event, { writes: [{ kind: 'stop-selling-item', source: sourceOf(event), code }], forward: [] });
+      const codes = await routing.syncedKeys('product', event.id);
+      if (codes.length === 0) return gone(event, nothing('deleted product was never synced to Xero'));
+      const writes = codes.map(({ tenantId, key: code }): XeroWrite => ({
+        kind: 'stop-selling-item',
+        source: sourceOf(event),
+        code,
+        ...routed(tenantId),
+      }));
+      return gone(event, { writes, forward: [] });
     }
     const unmet = unmetCondition(event, product);
     if (unmet) return nothing(unmet);
+    const item = mapProductToItem(product, settings);
     return {
-      writes: [
-        { kind: 'upsert-item', source: sourceOf(event, product.modifiedon), item: mapProductToItem(product, settings) },
-      ],
+      writes: await routing.spread({ kind: 'upsert-item', source: sourceOf(event, product.modifiedon), item }, product),
       forward: [],
     };
   }
@@ -98,13 +106,21 @@ export function createPlanChange(deps: PlanDeps) {
   async function planOrder(event: ChangeEvent): Promise<ChangePlan> {
     const order = await reader.getSalesOrder(event.id);
     if (!order) {
-      const reference = (await deps.state.get('salesorder', event.id))?.xeroKey;
-      if (!reference) return gone(event, nothing('deleted order was never synced to Xero'));
-      return gone(event, { writes: [{ kind: 'cancel-invoice', source: sourceOf(event), reference }], forward: [] });
+      const references = await routing.syncedKeys('salesorder', event.id);
+      if (references.length === 0) return gone(event, nothing('deleted order was never synced to Xero'));
+      const writes = references.map(({ tenantId, key: reference }): XeroWrite => ({
+        kind: 'cancel-invoice',
+        source: sourceOf(event),
+        reference,
+        ...routed(tenantId),
+      }));
+      return gone(event, { writes, forward: [] });
     }
     const source = sourceOf(event, order.modifiedon);
-    if (orderIsCancelled(order))
-      return { writes: [{ kind: 'cancel-invoice', source, reference: order.ordernumber }], forward: [] };
+    if (orderIsCancelled(order)) {
+      const cancel: XeroWrite = { kind: 'cancel-invoice', source, reference: order.ordernumber };
+      return { writes: await routing.spread(cancel, order), forward: [] };
+    }
     // Dataverse creates an order before its lines (the Create message comes first); each line added later changes
     // the order's totals, which brings the order back here.
     if (Array.isArray(order.lines) && order.lines.length === 0) {
@@ -124,6 +140,8 @@ export function createPlanChange(deps: PlanDeps) {
     );
     // Without a time zone setting the post stage dates the invoice in the Xero organisation's own zone.
     const dateSource = settings.timeZone === undefined ? invoiceDateSource(order) : undefined;
+    // Its customer and items are ensured in the order's organisation: `requires` travel under the same tenant.
+    const { tenantId, moveFrom } = await routing.orderRoute(order);
     return {
       writes: [
         {
@@ -134,6 +152,8 @@ export function createPlanChange(deps: PlanDeps) {
           // Branding themes may be chosen by business unit (core/sync/apply-branding.ts).
           ...(settings.brandingThemes && order.owningBusinessUnit && { businessUnit: order.owningBusinessUnit }),
           requires: { contacts: [customer], items },
+          ...routed(tenantId),
+          ...(moveFrom !== undefined && { moveFrom }),
         },
       ],
       forward: [],
@@ -207,6 +227,12 @@ export function createPlanChange(deps: PlanDeps) {
     return unmetSyncCondition(settings.syncConditions?.[event.table], record.conditionValues);
   }
 
+  /** A deleted contact or account is archived in every organisation it is in (its route is unknown once gone). */
+  async function archive(event: ChangeEvent): Promise<ChangePlan> {
+    const write: XeroWrite = { kind: 'archive-contact', source: sourceOf(event), contactNumber: event.id };
+    return { writes: await routing.spread(write), forward: [] };
+  }
+
   function accountContact(account: DvAccount): XeroContact {
     return withContactPersons(mapAccountToContact(account), account);
   }
@@ -249,8 +275,9 @@ function accountResync(event: ChangeEvent, accountId: string, role: 'parent' | '
   };
 }
 
-function archive(event: ChangeEvent): ChangePlan {
-  return { writes: [{ kind: 'archive-contact', source: sourceOf(event), contactNumber: event.id }], forward: [] };
+/** The tenant field of a write: absent (not undefined) without routing, so queued writes stay as they were. */
+function routed(tenantId: string | undefined): { tenantId?: string } {
+  return tenantId !== undefined ? { tenantId } : {};
 }
 
 function sourceOf(event: Pick<ChangeEvent, 'table' | 'id' | 'message' | 'correlationId'>, version?: string): SourceRef {

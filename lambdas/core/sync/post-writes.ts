@@ -1,5 +1,7 @@
 import type { WorkResult, XeroWrite } from '../model/xero-write';
 import { BatchContext, isOlder, type PostWritesDeps } from './batch-context';
+import { forEachTenant } from './tenant-batches';
+import { moveRoutedInvoices } from './move-invoices';
 import { runContactsPhase } from './contacts-phase';
 import { runInvoicesPhase } from './invoices-phase';
 import { runItemsPhase } from './items-phase';
@@ -18,13 +20,19 @@ export type { PostWritesDeps } from './batch-context';
  * 4. Each write ends with one result (done / retry / dead / paused) and one outcome for the log and metrics.
  * 5. Sync state is written in batches: a phase's `creating` marks together before its Xero call, everything else
  *    at the end of the batch, before the outcomes are logged (see BatchContext.finish).
+ * With routing, steps 1-5 run once per organisation of the batch (its own gateway, budget, key index and sync
+ * state; see tenant-batches.ts), and an order whose organisation changed first leaves the old one (move-invoices.ts).
  */
 export function createPostWrites(deps: PostWritesDeps) {
-  return async function postWrites(writes: readonly XeroWrite[]): Promise<WorkResult[]> {
-    const ctx = new BatchContext(writes, deps);
+  return (writes: readonly XeroWrite[]): Promise<WorkResult[]> => forEachTenant(writes, deps, postTenantBatch);
+
+  async function postTenantBatch(writes: readonly XeroWrite[], tenantDeps: PostWritesDeps): Promise<WorkResult[]> {
+    const ctx = new BatchContext(writes, tenantDeps);
     try {
       await ctx.readStates();
       await skipSuperseded(ctx);
+      if (deps.xeroFor)
+        await moveRoutedInvoices(ctx, { ...deps, xeroFor: deps.xeroFor, routing: deps.settings.routing });
       const customers = await runContactsPhase(ctx);
       await runItemsPhase(ctx);
       await runInvoicesPhase(ctx, customers);
@@ -33,7 +41,7 @@ export function createPostWrites(deps: PostWritesDeps) {
       await ctx.failAll(ctx.pending(), error);
     }
     return await ctx.finish();
-  };
+  }
 }
 
 async function skipSuperseded(ctx: BatchContext) {

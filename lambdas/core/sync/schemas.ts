@@ -32,6 +32,8 @@ const writeSchema = z.object({
     'cancel-invoice',
   ]),
   source: sourceSchema,
+  /** The routed Xero organisation (core/routing); absent for the default (only) one. */
+  tenantId: z.string().min(1).optional(),
 });
 
 /** Parse a queued change; a malformed message is a permanent error (it can never succeed). */

@@ -10,8 +10,7 @@ import { once } from './aws-clients';
 import type { EnvReader } from './env';
 import { loggerPort } from './powertools';
 import { rebuiltOnChange, settingsOf, mappingSettings } from './settings';
-import { syncConditionColumns } from '../../core/sync/sync-condition';
-import { withTrackingColumns } from '../../core/mapping/tracking';
+import { extraColumns } from '../../core/sync/extra-columns';
 
 export type DataverseEnv = EnvReader<'DATAVERSE_URL' | 'DATAVERSE_APP_SECRET_ARN'>;
 
@@ -44,9 +43,6 @@ export const dataverseReader = once(
       serverUrl: env.require('DATAVERSE_URL'),
       tokenSource: dataverseTokenSource(env),
       logger: loggerPort,
-      conditionColumns: withTrackingColumns(
-        syncConditionColumns(mappingSettings(env).syncConditions),
-        mappingSettings(env).tracking
-      ),
+      conditionColumns: extraColumns(mappingSettings(env)),
     })
 );

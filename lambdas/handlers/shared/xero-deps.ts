@@ -10,6 +10,7 @@ import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
 import { loggerPort } from './powertools';
+import { accessForTenant, perTenant } from '../../core/routing/tenant-access';
 
 /** What a Xero caller is given: the token function, Xero's URL and the table of the tenant's shared Xero budget. */
 export type XeroEnv = EnvReader<'TOKEN_FUNCTION_NAME' | 'XERO_API_URL' | 'XERO_BUDGET_TABLE'>;
@@ -56,4 +57,29 @@ export const xeroGateway = once((env: XeroEnv) =>
 /** One key index per container: bulk runs of new records skip per-batch lookups (core/sync/xero-key-index.ts). */
 export const xeroKeyIndex = once(
   (env: XeroEnv) => new XeroKeyIndex({ lister: xeroGateway(env), clock, logger: loggerPort })
+);
+
+/**
+ * Routing (several organisations): one gateway per tenant, each counted against its own shared budget (the
+ * limiter keys budgets by tenant, adapters/aws/xero-budget-keys.ts); `undefined` is the default gateway.
+ */
+export const xeroGatewayFor = once((env: XeroEnv) =>
+  perTenant((tenantId) =>
+    tenantId === undefined
+      ? xeroGateway(env)
+      : createXeroGateway({
+          access: accessForTenant(xeroAccess(env), tenantId),
+          apiUrl: env.require('XERO_API_URL'),
+          limiter: xeroLimiter(env),
+          logger: loggerPort,
+          clock,
+        })
+  )
+);
+export const xeroKeyIndexFor = once((env: XeroEnv) =>
+  perTenant((tenantId) =>
+    tenantId === undefined
+      ? xeroKeyIndex(env)
+      : new XeroKeyIndex({ lister: xeroGatewayFor(env)(tenantId), clock, logger: loggerPort })
+  )
 );

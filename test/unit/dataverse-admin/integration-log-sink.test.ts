@@ -78,6 +78,17 @@ describe('integration log rows (pure)', () => {
     expect(dead.d365x_message).toBe('invalid (not retried: needs attention)');
   });
 
+  it('should name the Xero organisation the record went to when routing chose one', () => {
+    const tenant = '22222222-2222-4222-8222-222222222222';
+    const routed = integrationLogRow(outcome({ message: 'invoice INV-1 created in Xero', tenantId: tenant }), {
+      names,
+    });
+    const single = integrationLogRow(outcome({ message: 'invoice INV-1 created in Xero' }), { names });
+
+    expect(routed.d365x_message).toBe(`invoice INV-1 created in Xero [Xero organisation ${tenant}]`);
+    expect(single.d365x_message).toBe('invoice INV-1 created in Xero');
+  });
+
   it('should not bind a deleted record and truncate an overlong message', () => {
     const row = integrationLogRow(outcome({ event: 'Delete', message: 'x'.repeat(5000) }), { names });
 

@@ -151,6 +151,20 @@ describe('planWebhookRegistration', () => {
     );
   });
 
+  it('should add a routing lookup column to the order Update step by its logical name, not its Web API column', () => {
+    const state = registered(freshOrg());
+
+    const plan = planWebhookRegistration(
+      { ...SETTINGS, conditionColumns: { salesorder: ['_new_legalentity_value'] } },
+      state
+    );
+
+    const update = plan.actions.find((action) => action.key === 'step:salesorder:Update');
+    const attributes = String(update?.body?.filteringattributes).split(',');
+    expect(attributes).toEqual(expect.arrayContaining(['new_legalentity', 'owningbusinessunit']));
+    expect(attributes).not.toContain('_new_legalentity_value');
+  });
+
   it('should update the endpoint with the key when its URL moved, and only then', () => {
     const state = registered(freshOrg());
 

@@ -46,6 +46,25 @@ describe('DynamoDbSyncState', () => {
     expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item!.pk).toBe('account#a1');
     expect(read).toEqual({ table: 'account', id: 'a1', xeroId: 'x1', status: 'synced', updatedAt: 't' });
   });
+
+  it("should key a routed organisation's record by table#id#tenant and leave the default's key as it was", async () => {
+    const tenant = '22222222-2222-4222-8222-222222222222';
+    dynamo.on(GetCommand).resolves({});
+    const state = new DynamoDbSyncState(new DynamoDBClient(region), 'sync-state');
+
+    await state.put({ table: 'account', id: 'a1', tenantId: tenant, status: 'synced', updatedAt: 't' });
+    await state.get('account', 'a1', tenant);
+    await state.get('account', 'a1');
+
+    expect(dynamo.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+      pk: `account#a1#${tenant}`,
+      tenantId: tenant,
+    });
+    expect(dynamo.commandCalls(GetCommand).map((call) => call.args[0].input.Key)).toEqual([
+      { pk: `account#a1#${tenant}` },
+      { pk: 'account#a1' },
+    ]);
+  });
 });
 
 describe('SqsChangeQueue', () => {

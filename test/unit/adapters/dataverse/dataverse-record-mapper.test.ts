@@ -54,6 +54,19 @@ describe('dataverse record mapper', () => {
     expect(() => mapProduct(record)).toThrow(PermanentError);
   });
 
+  it("should read the owning business unit with its name from the lookup's label (routing by business unit)", () => {
+    const owned = {
+      ...order,
+      _owningbusinessunit_value: 'AAAAAAAA-0000-4000-8000-000000000002',
+      '_owningbusinessunit_value@OData.Community.Display.V1.FormattedValue': 'Contoso GmbH',
+    };
+    expect(mapSalesOrder(owned, []).owningBusinessUnit).toEqual({
+      id: 'aaaaaaaa-0000-4000-8000-000000000002',
+      name: 'Contoso GmbH',
+    });
+    expect(mapSalesOrder(order, []).owningBusinessUnit).toBeUndefined();
+  });
+
   it('should refuse an order without a currency code', () => {
     expect(() => mapSalesOrder({ ...order, transactioncurrencyid: null }, [])).toThrow(/currency/);
   });

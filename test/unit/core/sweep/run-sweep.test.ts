@@ -212,3 +212,37 @@ describe('createSweep', () => {
     expect(finder.queries.filter((q) => q.table === 'account').map((q) => q.since)[1]).toBe('2026-11-26T09:56:30.000Z');
   });
 });
+
+describe('the sweep with several Xero organisations', () => {
+  const DE = '22222222-2222-4222-8222-222222222222';
+  const UK = '11111111-1111-4111-8111-111111111111';
+
+  it('should take a record synced to a routed organisation at that version as seen', async () => {
+    const finder = new FakeFinder({ salesorder: [{ id: ID1, modifiedon: '2026-11-26T09:58:00Z' }] });
+    const state = new InMemorySyncState();
+    const queues = new RecordingQueues();
+    const sweep = createSweep({
+      finder,
+      state,
+      sightings: new MemoryChangeSightings(),
+      changes: queues,
+      checkpoints: new InMemoryCheckpointStore(),
+      clock: { now: () => new Date(NOW) },
+      logger: recordingLogger(),
+      syncedTables: ['salesorder'],
+      routing: { by: 'currency', routes: { EUR: DE }, defaultTenantId: UK },
+    });
+    await state.put({
+      table: 'salesorder',
+      id: ID1,
+      tenantId: DE,
+      status: 'synced',
+      version: '2026-11-26T09:58:00Z',
+      updatedAt: NOW,
+    });
+
+    await sweep();
+
+    expect(queues.changes).toEqual([]);
+  });
+});

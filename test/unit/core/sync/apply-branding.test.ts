@@ -25,6 +25,8 @@ function setup(settings: Partial<MappingSettings>) {
   const outcomes = new RecordingOutcomes();
   const post = createPostWrites({
     xero: withThemes,
+    // One in-memory organisation stands for every tenant: routed writes reach it through the per-tenant wrapper.
+    xeroFor: () => withThemes,
     state: new InMemorySyncState(),
     outcomes,
     settings: { ...DEFAULT_MAPPING_SETTINGS, ...settings },
@@ -48,7 +50,7 @@ function write(reference: string, n: number, extra: { tenantId?: string; unit?: 
 }
 
 describe('branding themes in the post stage', () => {
-  it('should resolve each chosen name to the theme id, by organisation, business unit and currency, reading once', async () => {
+  it('should resolve each chosen name to the theme id, by organisation, business unit and currency, reading once per organisation', async () => {
     const { xero, post, reads } = setup({
       brandingThemes: {
         default: { byCurrency: { USD: 'Dollars' } },
@@ -66,7 +68,7 @@ describe('branding themes in the post stage', () => {
     expect(themeOf(xero, 'ORD-1')).toBe(THEMES[2]?.BrandingThemeID);
     expect(themeOf(xero, 'ORD-2')).toBe(THEMES[0]?.BrandingThemeID);
     expect(themeOf(xero, 'ORD-3')).toBe(THEMES[1]?.BrandingThemeID);
-    expect(reads()).toBe(1);
+    expect(reads()).toBe(2); // once per organisation: the default one and TENANT
   });
 
   it('should send no theme and read none when nothing is chosen', async () => {

@@ -175,7 +175,9 @@ describe('the reader selects the condition column', () => {
         conditionColumns: { salesorder: ['d365x_synctoxero'] },
       });
       const order = await reader.getSalesOrder(ids.orders.harbourview);
+      // The label comes along (routing by a choice column matches either).
       expect(order?.conditionValues).toEqual({ d365x_synctoxero: true });
+      expect(order?.conditionLabels).toEqual({ d365x_synctoxero: 'Yes' });
       const read = dv.knobs.requests().find((r) => r.path.includes('salesorders('));
       expect(read?.query['$select']).toContain('d365x_synctoxero');
     } finally {

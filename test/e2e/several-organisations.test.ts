@@ -1,0 +1,148 @@
+/**
+ * Several Xero organisations end to end (issue #16), in sandbox mode: the demo's two business units are routed to
+ * the sandbox's two organisations. A customer who buys from both entities exists once in each; an order moved to
+ * the other business unit leaves its old organisation (voided) and is invoiced in the new one; a paid invoice is
+ * not moved and the order fails naming both organisations. Every document ends in the right organisation, once.
+ */
+import type { LocalConnector } from '../../src/local/local-connector';
+import { startLocalConnector } from '../../src/local/local-connector';
+import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
+import { DEMO_IDS } from '../../sandbox/demo-data';
+import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
+import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
+import {
+  ADMIN_TOKEN,
+  badXeroRequests,
+  books,
+  closeQuietly,
+  collectingLogger,
+  contactsByNumber,
+  getStatus,
+  invoicesByReference,
+  tempDataDir,
+  waitFor,
+  waitForDrain,
+} from '../helpers/e2e-harness';
+
+jest.setTimeout(60_000);
+
+const PACIFIC = SANDBOX_XERO_TENANT_ID;
+const EUROPE = SANDBOX_EUROPE_TENANT_ID;
+const units = {
+  pacific: { table: 'businessunit', id: DEMO_IDS.businessUnits.pacific },
+  europe: { table: 'businessunit', id: DEMO_IDS.businessUnits.europe },
+};
+const data = tempDataDir('several-organisations');
+let connector: LocalConnector;
+
+const sandbox = () => {
+  if (!connector.sandbox) throw new Error('expected sandbox mode');
+  return connector.sandbox;
+};
+const live = (invoices: XeroRecord[]) => invoices.filter((i) => i.Status !== 'VOIDED' && i.Status !== 'DELETED');
+
+/** A one-line order for the customer, owned by the given business unit. */
+function createOrder(customerId: string, ordernumber: string, unit: { table: string; id: string }): string {
+  const dv = sandbox().dataverseServer.state;
+  const order = dv.create('salesorder', {
+    name: `Order ${ordernumber}`,
+    ordernumber,
+    customerid: { table: 'account', id: customerId },
+    transactioncurrencyid: { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd },
+    owningbusinessunit: unit,
+  });
+  dv.create('salesorderdetail', {
+    salesorderid: { table: 'salesorder', id: order.id },
+    productid: { table: 'product', id: DEMO_IDS.products.espressoBeans },
+    quantity: 2,
+  });
+  return order.id;
+}
+
+let customerId: string;
+let pacificOrder: string;
+let europeOrder: string;
+
+beforeAll(async () => {
+  const { logger } = collectingLogger();
+  connector = await startLocalConnector(
+    {
+      PORT: '0',
+      DATA_DIR: data.dir,
+      CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN,
+      MAPPING_SETTINGS: JSON.stringify({ invoiceStatus: 'AUTHORISED' }),
+    },
+    { logger, idleMs: 20 }
+  );
+  await waitFor('the seeded invoices', () => books(sandbox()).flatMap((b) => b.invoices).length === 3);
+  await waitForDrain(connector.app.url);
+});
+
+afterAll(async () => {
+  await closeQuietly(connector);
+  data.remove();
+});
+
+describe('two organisations routed by business unit', () => {
+  it('should keep a customer who buys from both entities once in each organisation, keyed by the account GUID', async () => {
+    const dv = sandbox().dataverseServer.state;
+    customerId = dv.create('account', { name: 'Twin Markets Ltd', owningbusinessunit: units.pacific }).id;
+    pacificOrder = createOrder(customerId, 'ORD-02001-TWN', units.pacific);
+    europeOrder = createOrder(customerId, 'ORD-02002-TWN', units.europe);
+
+    await waitFor('both invoices', () => invoicesByReference(sandbox(), 'ORD-02002-TWN', EUROPE).length === 1);
+    await waitFor('the Pacific invoice', () => invoicesByReference(sandbox(), 'ORD-02001-TWN', PACIFIC).length === 1);
+    await waitForDrain(connector.app.url);
+
+    expect(contactsByNumber(sandbox(), customerId, PACIFIC)).toHaveLength(1);
+    expect(contactsByNumber(sandbox(), customerId, EUROPE)).toHaveLength(1);
+    expect(invoicesByReference(sandbox(), 'ORD-02001-TWN', EUROPE)).toHaveLength(0);
+    expect(invoicesByReference(sandbox(), 'ORD-02002-TWN', PACIFIC)).toHaveLength(0);
+    const europeInvoice = invoicesByReference(sandbox(), 'ORD-02002-TWN', EUROPE)[0];
+    const europeContact = contactsByNumber(sandbox(), customerId, EUROPE)[0];
+    expect((europeInvoice?.Contact as XeroRecord).ContactID).toBe(europeContact?.ContactID);
+  });
+
+  it('should void the invoice in the old organisation and create it in the new one when the business unit changes', async () => {
+    sandbox().dataverseServer.state.update('salesorder', pacificOrder, { owningbusinessunit: units.europe });
+
+    await waitFor('the invoice in Europe', () => invoicesByReference(sandbox(), 'ORD-02001-TWN', EUROPE).length === 1);
+    await waitForDrain(connector.app.url);
+
+    expect(invoicesByReference(sandbox(), 'ORD-02001-TWN', PACIFIC).map((i) => i.Status)).toEqual(['VOIDED']);
+    expect(live(invoicesByReference(sandbox(), 'ORD-02001-TWN'))).toHaveLength(1);
+    // The customer is not moved: it stays in Pacific (other invoices may need it) and is not duplicated in Europe.
+    expect(contactsByNumber(sandbox(), customerId, PACIFIC)).toHaveLength(1);
+    expect(contactsByNumber(sandbox(), customerId, EUROPE)).toHaveLength(1);
+  });
+
+  it('should refuse to move a paid invoice and fail the order with a message naming both organisations', async () => {
+    const paid = invoicesByReference(sandbox(), 'ORD-02002-TWN', EUROPE)[0];
+    sandbox().accounting.knobs.markInvoicePaid(String(paid?.InvoiceID), undefined, EUROPE);
+    sandbox().dataverseServer.state.update('salesorder', europeOrder, { owningbusinessunit: units.pacific });
+
+    const failure = await waitFor('the order to fail', async () =>
+      (await getStatus(connector.app.url)).failures.find((f) => f.id === europeOrder)
+    );
+    expect(failure.message).toContain(PACIFIC);
+    expect(failure.message).toContain(EUROPE);
+    expect(invoicesByReference(sandbox(), 'ORD-02002-TWN', PACIFIC)).toHaveLength(0);
+    expect(invoicesByReference(sandbox(), 'ORD-02002-TWN', EUROPE).map((i) => i.Status)).toEqual(['PAID']);
+  });
+
+  it('should end with every invoice in the right organisation exactly once, and only contract-valid requests', async () => {
+    await waitForDrain(connector.app.url);
+    const expected: [string, string][] = [
+      ['ORD-01001-HVP', PACIFIC],
+      ['ORD-01002-MOK', PACIFIC],
+      ['ORD-01003-CNG', EUROPE],
+      ['ORD-02001-TWN', EUROPE],
+      ['ORD-02002-TWN', EUROPE],
+    ];
+    for (const [reference, tenant] of expected) {
+      expect(live(invoicesByReference(sandbox(), reference))).toHaveLength(1);
+      expect(live(invoicesByReference(sandbox(), reference, tenant))).toHaveLength(1);
+    }
+    expect(badXeroRequests(sandbox())).toEqual([]);
+  });
+});
