@@ -16,11 +16,11 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
     private readonly options: { attempts?: number; sleep?: (ms: number) => Promise<void> } = {}
   ) {}
 
-  getAccess(): Promise<AccessGrant> {
-    return this.call({ action: 'get-access' }) as Promise<AccessGrant>;
+  getAccess(tenantId?: string): Promise<AccessGrant> {
+    return this.call({ action: 'get-access', ...(tenantId !== undefined ? { tenantId } : {}) }) as Promise<AccessGrant>;
   }
-  async reportRejected(reason: string): Promise<void> {
-    await this.call({ action: 'report-rejected', reason });
+  async reportRejected(reason: string, tenantId?: string): Promise<void> {
+    await this.call({ action: 'report-rejected', reason, ...(tenantId !== undefined ? { tenantId } : {}) });
   }
   async adopt(record: StoredConnection): Promise<void> {
     await this.call({ action: 'adopt', record });
@@ -80,7 +80,7 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
  */
 export function rebuildError(error: Extract<TokenCommandResult, { ok: false }>['error']): ConnectorError {
   if (error.code === 'RECONNECT_REQUIRED' || error.disposition === 'reconnect')
-    return new ReconnectRequiredError(error.message, error.reason);
+    return new ReconnectRequiredError(error.message, error.reason, error.tenantId);
   if (error.disposition === 'permanent' || error.code === 'VALIDATION' || error.code === 'FORBIDDEN')
     return new PermanentError(error.message, error.code);
   return new TransientError(error.message, error.code);

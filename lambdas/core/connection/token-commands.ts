@@ -12,8 +12,8 @@ export const SCHEDULED_REFRESH_SOURCE = 'schedule';
 
 export type TokenCommand =
   | { readonly action: 'refresh'; readonly source?: string }
-  | { readonly action: 'get-access' }
-  | { readonly action: 'report-rejected'; readonly reason: string }
+  | { readonly action: 'get-access'; readonly tenantId?: string }
+  | { readonly action: 'report-rejected'; readonly reason: string; readonly tenantId?: string }
   | {
       readonly action: 'exchange-code';
       readonly code: string;
@@ -25,10 +25,21 @@ export type TokenCommand =
   | { readonly action: 'consent-config' }
   | { readonly action: 'disconnect' };
 
+/** Xero tenant ids are GUIDs; the sandbox uses short names. Nothing else belongs in a log line. */
+const tenantIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/);
+
 const commandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh'), source: z.string().optional() }),
-  z.object({ action: z.literal('get-access') }),
-  z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('get-access'), tenantId: tenantIdSchema.optional() }),
+  z.object({
+    action: z.literal('report-rejected'),
+    reason: z.string().min(1).max(200),
+    tenantId: tenantIdSchema.optional(),
+  }),
   z.object({
     action: z.literal('exchange-code'),
     code: z.string().min(1).max(2000),
@@ -72,6 +83,8 @@ export type TokenCommandResult =
         readonly disposition: ErrorDisposition;
         readonly message: string;
         readonly reason?: string;
+        /** Set when only this organisation needs a new consent. */
+        readonly tenantId?: string;
       };
     };
 
@@ -81,9 +94,9 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
     case 'refresh':
       return { result: await service.refreshIfDue(), status: await service.status() };
     case 'get-access':
-      return service.getAccess();
+      return service.getAccess(command.tenantId);
     case 'report-rejected':
-      await service.reportRejected(command.reason);
+      await service.reportRejected(command.reason, command.tenantId);
       return { reported: true };
     case 'exchange-code':
       return service.exchangeCode(command.code, command.redirectUri, command.codeVerifier);
