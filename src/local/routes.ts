@@ -183,6 +183,7 @@ export function buildRoutes(deps: RouteDeps): Route[] {
         refreshTokenAgeHours:
           connection.refreshTokenAgeSeconds !== undefined ? connection.refreshTokenAgeSeconds / 3600 : undefined,
         tenantPinned: deps.tenantPinned ?? false,
+        ...(connection.organisations ? { organisations: connection.organisations } : {}),
       },
       queues: { changes: depth('changes'), writes: depth('writes') },
       counts: deps.outcomes.counts(),

@@ -10,6 +10,19 @@ export interface StatusOutcomeRow {
   readonly xeroId?: string;
 }
 
+/** One organisation: its name; several: each with its state, so a paused one stands out. */
+function organisationsCell(c: StatusSnapshot['connection']): string {
+  const orgs = c.organisations ?? [];
+  if (orgs.length <= 1) return escapeHtml(c.tenantName ?? '—');
+  const items = orgs.map(
+    (o) =>
+      `<li class="organisation state-${escapeHtml(o.state)}" data-tenant-id="${escapeHtml(o.tenantId)}">` +
+      `${escapeHtml(o.tenantName ?? o.tenantId)}: ${escapeHtml(CONNECTION_TEXT[o.state])}` +
+      `${o.reason ? ` (${escapeHtml(o.reason)})` : ''}</li>`
+  );
+  return `<ul>${items.join('')}</ul>`;
+}
+
 export interface StatusSnapshot {
   readonly mode: 'sandbox' | 'real';
   readonly connection: {
@@ -21,6 +34,13 @@ export interface StatusSnapshot {
     readonly refreshTokenAgeHours?: number;
     /** XERO_TENANT_ID is set: a consent can only ever connect that organisation. */
     readonly tenantPinned?: boolean;
+    /** Every chosen organisation with its own state (a paused one stops only its own work). */
+    readonly organisations?: readonly {
+      readonly tenantId: string;
+      readonly tenantName?: string;
+      readonly state: 'connected' | 'reconnect_required';
+      readonly reason?: string;
+    }[];
   };
   readonly queues: Record<'changes' | 'writes', { readonly depth: number; readonly dead: number }>;
   readonly counts: { readonly synced: number; readonly failed: number; readonly skipped: number };
@@ -97,7 +117,7 @@ ${pinWarning(status)}
 <h2>Xero connection</h2>
 <dl>
 <dt>State</dt><dd id="connection-state" class="state-${escapeHtml(c.state)}">${escapeHtml(CONNECTION_TEXT[c.state])}</dd>
-<dt>Organisation</dt><dd id="organisation">${escapeHtml(c.tenantName ?? '—')}</dd>
+<dt>Organisation</dt><dd id="organisation">${organisationsCell(c)}</dd>
 ${c.reason ? `<dt>Reason</dt><dd id="connection-reason">${escapeHtml(c.reason)}</dd>` : ''}
 <dt>Token last refreshed</dt><dd id="refreshed-at">${escapeHtml(c.refreshedAt ?? 'never')}</dd>
 ${c.refreshTokenAgeHours !== undefined ? `<dt>Refresh token age</dt><dd>${escapeHtml(c.refreshTokenAgeHours.toFixed(1))} hours (expires after 60 days unused)</dd>` : ''}
