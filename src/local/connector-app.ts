@@ -29,6 +29,7 @@ import { TokenService } from '../../lambdas/core/connection/token-service';
 import {
   InProcessTokenServiceClient,
   TokenServiceAccessProvider,
+  accessForTenant,
 } from '../../lambdas/core/connection/worker-access-provider';
 import { describeError } from '../../lambdas/core/errors';
 import { createAcceptDataverseWebhook } from '../../lambdas/core/ingress/accept-dataverse-webhook';
@@ -48,7 +49,8 @@ import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/data
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
 import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply-xero-invoice-events';
 import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
-import { runInvoicePoll } from '../../lambdas/core/writeback/poll-invoices';
+import { runInvoicePollPerOrganisation } from '../../lambdas/core/writeback/poll-invoices';
+import { perTenant } from '../../lambdas/core/connection/organisations';
 import { SqliteCheckpointStore } from '../../lambdas/adapters/local/sqlite-checkpoint-store';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 import { XeroKeyIndex } from '../../lambdas/core/sync/xero-key-index';
@@ -197,6 +199,16 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
+  const invoiceReaderFor = perTenant(
+    (tenantId) =>
+      new XeroAccountingInvoiceReader({
+        access: accessForTenant(access, tenantId),
+        limiter,
+        apiUrl: config.xero.apiUrl,
+        logger,
+        clock,
+      })
+  );
   const orderWriteback = noteOwnOrderWrites(
     new DataverseOrderWritebackWriter({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
     ownWrites
@@ -210,10 +222,16 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     clock,
     syncState: state,
     tenantId: config.xero.pinnedTenantId,
+    // Several organisations: each event is read from its own (XERO_TENANT_ID's pins limit which ones count).
+    ...(config.xero.pinnedTenantIds ? { tenantIds: config.xero.pinnedTenantIds } : {}),
+    xeroFor: invoiceReaderFor,
   });
-  const invoicePoll = () =>
-    runInvoicePoll({
-      xero: invoiceReader,
+  const invoicePoll = async () => {
+    const { defaultTenantId, tenantIds } = await tokenService.organisations();
+    return runInvoicePollPerOrganisation({
+      organisations: tenantIds,
+      ...(defaultTenantId ? { defaultTenantId } : {}),
+      xeroFor: invoiceReaderFor,
       orders: orderWriteback,
       columns: writebackColumns,
       checkpoints: new SqliteCheckpointStore(db),
@@ -221,6 +239,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       clock,
       syncState: state,
     });
+  };
 
   const changes = new SqliteChangeQueue(queue);
   const writes: WriteQueue = {

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TokenCommand, TokenCommandResult } from '../../core/connection/token-commands';
+import type { UsableOrganisations } from '../../core/connection/organisations';
 import type { TokenServiceClient } from '../../core/connection/ports';
 import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from '../../core/connection/types';
 import { PermanentError, ReconnectRequiredError, TransientError, type ConnectorError } from '../../core/errors';
@@ -36,6 +37,10 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
   }
   consentConfig(): Promise<{ clientId: string }> {
     return this.call({ action: 'consent-config' }) as Promise<{ clientId: string }>;
+  }
+  /** Which organisations may work now (the worker role may ask this; the full status is the consent role's). */
+  organisations(): Promise<UsableOrganisations> {
+    return this.call({ action: 'organisations' }) as Promise<UsableOrganisations>;
   }
   status(): Promise<ConnectionStatus> {
     return this.call({ action: 'status' }) as Promise<ConnectionStatus>;

@@ -81,7 +81,7 @@ export function readXeroConnectionConfig(env: Env): XeroConnectionConfig {
 }
 
 /** XERO_TENANT_ID: one tenant id, or several separated by commas (the first is the default organisation). */
-function pinnedTenants(value: string | undefined): string[] {
+export function pinnedTenants(value: string | undefined): string[] {
   const pins = [...new Set((value ?? '').split(',').map((pin) => pin.trim()))].filter(Boolean);
   for (const pin of pins) {
     // Tenant ids are GUIDs; anything else (a name, a quoted list) would never match and lock every consent out.

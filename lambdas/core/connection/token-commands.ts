@@ -22,6 +22,7 @@ export type TokenCommand =
     }
   | { readonly action: 'adopt'; readonly record: StoredConnection }
   | { readonly action: 'status' }
+  | { readonly action: 'organisations' }
   | { readonly action: 'consent-config' }
   | { readonly action: 'disconnect' };
 
@@ -55,6 +56,7 @@ const commandSchema = z.discriminatedUnion('action', [
     record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough(),
   }),
   z.object({ action: z.literal('status') }),
+  z.object({ action: z.literal('organisations') }),
   z.object({ action: z.literal('consent-config') }),
   z.object({ action: z.literal('disconnect') }),
 ]);
@@ -105,6 +107,8 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
       return { adopted: true };
     case 'status':
       return service.status();
+    case 'organisations':
+      return service.organisations();
     case 'consent-config':
       return service.consentConfig();
     case 'disconnect':

@@ -15,6 +15,7 @@
 import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError, ValidationError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { XeroAuthMode } from './config';
+import { usableTenantIds, type UsableOrganisations } from './organisations';
 import type { ConnectionStore, IdentityClient, TokenServiceClient } from './ports';
 import {
   chosenTenants,
@@ -248,6 +249,12 @@ export class TokenService implements TokenServiceClient {
         error: safeCode(error),
       });
     }
+  }
+
+  /** For workers that run per organisation (the invoice poll): which ones may work now, the default first. */
+  async organisations(): Promise<UsableOrganisations> {
+    const status = await this.status();
+    return { ...(status.tenantId ? { defaultTenantId: status.tenantId } : {}), tenantIds: usableTenantIds(status) };
   }
 
   async status(now: Date = this.o.clock.now()): Promise<ConnectionStatus> {
