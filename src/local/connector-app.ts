@@ -37,6 +37,7 @@ import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook
 import type { XeroWrite } from '../../lambdas/core/model/xero-write';
 import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/ports';
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
+import { AppWideCallBudget, InMemoryAppCallCounter } from '../../lambdas/core/rate-limit/app-wide-budget';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
@@ -189,7 +190,13 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   });
 
   const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
-  const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  // Each organisation its own budget, inside Xero's app-wide 10,000 calls a minute across all of them.
+  const limiter = new AppWideCallBudget(new TenantRateLimiter({ clock, sleep }), {
+    counter: new InMemoryAppCallCounter(),
+    clock,
+    sleep,
+  });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
   const reader = new DataverseWebApiReader({
     serverUrl: config.dataverse.url,
