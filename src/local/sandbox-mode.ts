@@ -19,6 +19,14 @@ import type { DataverseConfig, XeroConfig } from './runtime-config';
 
 export const SANDBOX_ORGANIZATION = 'sandbox.crm.dynamics.local';
 export const SANDBOX_TENANT_NAME = 'Sandbox Coffee Roasters Ltd';
+/** The sandbox's second organisation (issue #16: several Xero organisations from one deployment). */
+export const SANDBOX_SECOND_XERO_TENANT_ID = '8c4e2f17-3b9a-4d05-a6e8-1f2d3c4b5a69';
+export const SANDBOX_SECOND_TENANT_NAME = 'Sandbox Coffee Roasters Wholesale Ltd';
+/** Both sandbox organisations, the default first. */
+export const SANDBOX_TENANTS = [
+  { tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME },
+  { tenantId: SANDBOX_SECOND_XERO_TENANT_ID, tenantName: SANDBOX_SECOND_TENANT_NAME },
+] as const;
 
 export interface SandboxSystems {
   readonly xero: XeroConfig;
@@ -63,9 +71,10 @@ export async function startSandboxSystems(options: {
   const clientSecret = randomBytes(24).toString('base64url');
   const identity = await startFakeXeroIdentity({
     clients: [{ clientId, secret: clientSecret }],
-    tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME }],
+    tenants: SANDBOX_TENANTS,
   });
   const accounting = await startSandboxXero({
+    tenants: SANDBOX_TENANTS.map(({ tenantId }) => ({ tenantId })),
     validateBody: validateXeroRequest,
     isValidAccessToken: (token) => identity.isValidAccessToken(token),
     limits: options.limits,
@@ -84,8 +93,10 @@ export async function startSandboxSystems(options: {
       clientSecret,
       redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
       scopes: DEFAULT_XERO_SCOPES,
-      // The sandbox has exactly one organisation, so it runs pinned (no "no tenant pin" warning on its status page).
+      // Both sandbox organisations are pinned: one consent connects them without a choice page (and the status page
+      // shows no "no tenant pin" warning).
       pinnedTenantId: SANDBOX_XERO_TENANT_ID,
+      pinnedTenantIds: SANDBOX_TENANTS.map((t) => t.tenantId),
       loginUrl: front.url,
       identityUrl: front.url,
       apiUrl: front.url,
