@@ -66,15 +66,18 @@ export async function startSandboxSystems(options: {
   port: number;
   seed?: boolean;
   limits?: { perMinute?: number; concurrent?: number; perDay?: number };
+  /** How many Xero organisations the sandbox serves and the connector pins: `npm start` uses 2. Default 1. */
+  organisations?: 1 | 2;
 }): Promise<SandboxSystems> {
+  const organisations = SANDBOX_TENANTS.slice(0, options.organisations ?? 1);
   const clientId = 'sandbox-connector';
   const clientSecret = randomBytes(24).toString('base64url');
   const identity = await startFakeXeroIdentity({
     clients: [{ clientId, secret: clientSecret }],
-    tenants: SANDBOX_TENANTS,
+    tenants: organisations,
   });
   const accounting = await startSandboxXero({
-    tenants: SANDBOX_TENANTS.map(({ tenantId }) => ({ tenantId })),
+    tenants: organisations.map(({ tenantId }) => ({ tenantId })),
     validateBody: validateXeroRequest,
     isValidAccessToken: (token) => identity.isValidAccessToken(token),
     limits: options.limits,
@@ -93,10 +96,10 @@ export async function startSandboxSystems(options: {
       clientSecret,
       redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
       scopes: DEFAULT_XERO_SCOPES,
-      // Both sandbox organisations are pinned: one consent connects them without a choice page (and the status page
+      // Every sandbox organisation is pinned: one consent connects them without a choice page (and the status page
       // shows no "no tenant pin" warning).
       pinnedTenantId: SANDBOX_XERO_TENANT_ID,
-      pinnedTenantIds: SANDBOX_TENANTS.map((t) => t.tenantId),
+      pinnedTenantIds: organisations.map((t) => t.tenantId),
       loginUrl: front.url,
       identityUrl: front.url,
       apiUrl: front.url,

@@ -41,7 +41,7 @@ const organisations = async (): Promise<Organisation[]> =>
 
 beforeAll(async () => {
   const port = await findFreePort();
-  sandbox = await startSandboxSystems({ port });
+  sandbox = await startSandboxSystems({ port, organisations: 2 });
   const config = loadRuntimeConfig({ PORT: String(port), DATA_DIR: data.dir, CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN });
   app = await startConnectorApp({
     config: { ...config, port, xero: sandbox.xero, dataverse: sandbox.dataverse, adminToken: ADMIN_TOKEN },
