@@ -57,6 +57,10 @@ import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 import { XeroKeyIndex } from '../../lambdas/core/sync/xero-key-index';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
+import {
+  createReconcilePerOrganisation,
+  recordTenantOf,
+} from '../../lambdas/core/reconcile/reconcile-per-organisation';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 import { systemClock } from '../../lambdas/adapters/system-clock';
 import { DataverseSweepFinder } from '../../lambdas/adapters/dataverse/dataverse-sweep-finder';
@@ -260,7 +264,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const settings = config.mapping;
   const planChange = createPlanChange({ reader, state, settings });
   const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
-  const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
+  // Each organisation's records are reconciled against that organisation (core/reconcile/reconcile-per-organisation).
+  const reconcileGatewayFor = perTenant((tenantId) =>
+    createXeroGateway({ access: accessForTenant(access, tenantId), apiUrl: config.xero.apiUrl, limiter, logger, clock })
+  );
+  const reconcile = createReconcilePerOrganisation({
+    reconcileFor: (tenantId) =>
+      createReconcile({
+        planChange,
+        xero: tenantId === undefined ? xero : reconcileGatewayFor(tenantId),
+        now: () => clock.now(),
+      }),
+    tenantOf: recordTenantOf,
+    logger,
+  });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
   const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
   // Catch-up sweep and Xero preflight (see core/sweep, core/preflight): what they found is shown by /status.
