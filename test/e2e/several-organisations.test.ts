@@ -94,3 +94,63 @@ describe('several Xero organisations (sandbox)', () => {
     expect((await organisations()).map((o) => o.state)).toEqual(['connected', 'connected']);
   });
 });
+
+describe('several Xero organisations chosen on the consent page (no pins)', () => {
+  const unpinnedData = tempDataDir('several-organisations-choose');
+  let systems: SandboxSystems;
+  let unpinned: ConnectorApp;
+
+  beforeAll(async () => {
+    const port = await findFreePort();
+    systems = await startSandboxSystems({ port, organisations: 2, seed: false });
+    const config = loadRuntimeConfig({
+      PORT: String(port),
+      DATA_DIR: unpinnedData.dir,
+      CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    const { pinnedTenantId: _one, pinnedTenantIds: _all, ...xero } = systems.xero;
+    unpinned = await startConnectorApp({
+      config: { ...config, port, xero, dataverse: systems.dataverse, adminToken: ADMIN_TOKEN },
+      logger: collectingLogger().logger,
+      idleMs: 20,
+      invoicePollEveryMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await closeQuietly(unpinned, systems);
+    unpinnedData.remove();
+  });
+
+  it('should connect both organisations the operator ticks, over HTTP in one browser', async () => {
+    // The browser: admin connect → Xero's automatic approval → the callback, carrying the consent cookie.
+    let response = await fetch(`${unpinned.url}/oauth/xero/connect`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      redirect: 'manual',
+    });
+    let cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    while (response.status === 302) {
+      const location = response.headers.get('location') ?? '';
+      await response.arrayBuffer();
+      response = await fetch(new URL(location, unpinned.url), { headers: { cookie }, redirect: 'manual' });
+      cookie = response.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
+    }
+    const page = await response.text();
+    expect(page).toContain('Choose Xero organisations');
+    const token = /name="token" value="([^"]+)"/.exec(page)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const ticks = [...page.matchAll(/type="checkbox" name="tenantId" value="([^"]+)"/g)].map((m) => m[1]!);
+    expect(ticks).toEqual(SANDBOX_TENANTS.map((t) => t.tenantId));
+
+    const body = new URLSearchParams([['token', token], ...ticks.map((id): [string, string] => ['tenantId', id])]);
+    const chosen = await fetch(`${unpinned.url}/oauth/xero/choose`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    expect(chosen.status).toBe(200);
+    const connection = (await getStatus(unpinned.url)).connection as { organisations?: Organisation[] };
+    expect(connection.organisations?.map((o) => [o.tenantId, o.state])).toEqual(
+      SANDBOX_TENANTS.map((t) => [t.tenantId, 'connected'])
+    );
+  });
+});
