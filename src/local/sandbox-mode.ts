@@ -22,10 +22,13 @@ export const SANDBOX_TENANT_NAME = 'Sandbox Coffee Roasters Ltd';
 /** The sandbox's second organisation (issue #16: several Xero organisations from one deployment). */
 export const SANDBOX_SECOND_XERO_TENANT_ID = '8c4e2f17-3b9a-4d05-a6e8-1f2d3c4b5a69';
 export const SANDBOX_SECOND_TENANT_NAME = 'Sandbox Coffee Roasters Wholesale Ltd';
-/** Both sandbox organisations, the default first. */
+/** A third one, for the three-organisation benchmark (bench/throughput.ts --orgs=3). */
+export const SANDBOX_THIRD_XERO_TENANT_ID = 'd2b7a9e4-61c3-4f8e-b0a5-7e9c1d3f5b28';
+/** The sandbox organisations, the default first (`npm start` connects the first two). */
 export const SANDBOX_TENANTS = [
   { tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME },
   { tenantId: SANDBOX_SECOND_XERO_TENANT_ID, tenantName: SANDBOX_SECOND_TENANT_NAME },
+  { tenantId: SANDBOX_THIRD_XERO_TENANT_ID, tenantName: 'Sandbox Coffee Roasters Export Ltd' },
 ] as const;
 
 export interface SandboxSystems {
@@ -67,7 +70,7 @@ export async function startSandboxSystems(options: {
   seed?: boolean;
   limits?: { perMinute?: number; concurrent?: number; perDay?: number };
   /** How many Xero organisations the sandbox serves and the connector pins: `npm start` uses 2. Default 1. */
-  organisations?: 1 | 2;
+  organisations?: 1 | 2 | 3;
 }): Promise<SandboxSystems> {
   const organisations = SANDBOX_TENANTS.slice(0, options.organisations ?? 1);
   const clientId = 'sandbox-connector';

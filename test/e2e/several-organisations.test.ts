@@ -64,7 +64,7 @@ describe('several Xero organisations (sandbox)', () => {
     const status = await getStatus(app.url);
     expect(status.connection).toMatchObject({ state: 'connected', tenantId: SANDBOX_XERO_TENANT_ID });
     expect(await organisations()).toEqual(
-      SANDBOX_TENANTS.map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, state: 'connected' }))
+      SANDBOX_TENANTS.slice(0, 2).map((t) => ({ tenantId: t.tenantId, tenantName: t.tenantName, state: 'connected' }))
     );
   });
 
@@ -139,7 +139,7 @@ describe('several Xero organisations chosen on the consent page (no pins)', () =
     expect(page).toContain('Choose Xero organisations');
     const token = /name="token" value="([^"]+)"/.exec(page)?.[1]?.replace(/&amp;/g, '&') ?? '';
     const ticks = [...page.matchAll(/type="checkbox" name="tenantId" value="([^"]+)"/g)].map((m) => m[1]!);
-    expect(ticks).toEqual(SANDBOX_TENANTS.map((t) => t.tenantId));
+    expect(ticks).toEqual(SANDBOX_TENANTS.slice(0, 2).map((t) => t.tenantId));
 
     const body = new URLSearchParams([['token', token], ...ticks.map((id): [string, string] => ['tenantId', id])]);
     const chosen = await fetch(`${unpinned.url}/oauth/xero/choose`, {
@@ -150,7 +150,7 @@ describe('several Xero organisations chosen on the consent page (no pins)', () =
     expect(chosen.status).toBe(200);
     const connection = (await getStatus(unpinned.url)).connection as { organisations?: Organisation[] };
     expect(connection.organisations?.map((o) => [o.tenantId, o.state])).toEqual(
-      SANDBOX_TENANTS.map((t) => [t.tenantId, 'connected'])
+      SANDBOX_TENANTS.slice(0, 2).map((t) => [t.tenantId, 'connected'])
     );
   });
 });
