@@ -79,9 +79,16 @@ export async function startSandboxedConnector(options: {
   idleMs?: number;
   /** Route Xero API calls through the proxy that rewrites `A AND (B OR C)` filters (see where-rewrite-proxy.ts). */
   rewriteWhere?: boolean;
+  /** Sandbox Xero organisations, all pinned and connected by the one consent (default 1). */
+  organisations?: 1 | 2 | 3;
 }): Promise<SandboxedConnector> {
   const port = await findFreePort();
-  const sandbox = await startSandboxSystems({ port, seed: options.seed ?? true, limits: options.limits });
+  const sandbox = await startSandboxSystems({
+    port,
+    seed: options.seed ?? true,
+    limits: options.limits,
+    ...(options.organisations ? { organisations: options.organisations } : {}),
+  });
   const proxy = options.rewriteWhere ? await startWhereRewriteProxy(sandbox.xero.apiUrl) : undefined;
   const xero = proxy ? { ...sandbox.xero, apiUrl: proxy.url } : sandbox.xero;
   const closeSystems = async () => {

@@ -5,8 +5,8 @@
  * a caller cannot choose beyond what IAM let it invoke. A payload field would prove nothing. Plain constants.
  */
 export const TOKEN_ROLES = {
-  /** Post, write-back and reconcile: a fresh access token, and "Xero refused it". */
-  worker: ['get-access', 'report-rejected'],
+  /** Post, write-back and reconcile: a fresh access token, "Xero refused it", and which organisations to work for. */
+  worker: ['get-access', 'report-rejected', 'organisations'],
   /** The consent/status function: exchange a consent code, store the connection, read status, learn the client id. */
   consent: ['exchange-code', 'adopt', 'status', 'consent-config'],
   /** EventBridge Scheduler: the periodic refresh. */

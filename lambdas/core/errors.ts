@@ -101,7 +101,9 @@ export class ReconnectRequiredError extends ConnectorError {
   readonly disposition = 'reconnect' as const;
   constructor(
     message: string,
-    readonly reason: string = 'invalid_grant'
+    readonly reason: string = 'invalid_grant',
+    /** Set when only this Xero organisation needs a new consent: only its work pauses. */
+    readonly tenantId?: string
   ) {
     super(message);
   }

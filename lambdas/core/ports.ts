@@ -161,6 +161,9 @@ export interface XeroAccessProvider {
   getAccess(tenantId?: string): Promise<{ readonly accessToken: string; readonly tenantId: string }>;
   /** Drop a cached token Xero refused, so the next getAccess asks the token service again. */
   forget?(): void;
-  /** Tell the token service Xero refused the connection for good (it marks it reconnect-required). */
-  reportRejected?(reason: string): Promise<void>;
+  /**
+   * Tell the token service Xero refused the connection for good (it marks it reconnect-required): for one
+   * organisation when `tenantId` is given, else for the whole connection.
+   */
+  reportRejected?(reason: string, tenantId?: string): Promise<void>;
 }

@@ -12,7 +12,10 @@ import { dataverseReader } from './shared/dataverse-deps';
 import { loggerPort, metrics } from './shared/powertools';
 import { mappingSettings } from './shared/settings';
 import { syncState } from './shared/sync-deps';
-import { withXeroDeadline, xeroGateway } from './shared/xero-deps';
+import { withXeroDeadline, xeroAccess, xeroGateway, xeroLimiter } from './shared/xero-deps';
+import { createXeroGateway } from '../adapters/xero/xero-gateway';
+import { accessForTenant, perTenant } from '../core/routing/tenant-access';
+import { createReconcilePerOrganisation, recordTenantOf } from '../core/reconcile/reconcile-per-organisation';
 
 export function createHandler(
   getDeps: () => Promise<{
@@ -36,6 +39,15 @@ export function createHandler(
 }
 
 const env = envFor('reconcile');
+const reconcileGatewayFor = perTenant((tenantId) =>
+  createXeroGateway({
+    access: accessForTenant(xeroAccess(env), tenantId),
+    apiUrl: env.require('XERO_API_URL'),
+    limiter: xeroLimiter(env),
+    logger: loggerPort,
+    clock,
+  })
+);
 const reconcileHandler = createHandler(async () => {
   const planChange = createPlanChange({
     reader: dataverseReader(env),
@@ -43,7 +55,17 @@ const reconcileHandler = createHandler(async () => {
     settings: mappingSettings(env),
   });
   return {
-    reconcile: createReconcile({ planChange, xero: xeroGateway(env), now: () => clock.now() }),
+    // Each organisation's records against that organisation (core/reconcile/reconcile-per-organisation.ts).
+    reconcile: createReconcilePerOrganisation({
+      reconcileFor: (tenantId) =>
+        createReconcile({
+          planChange,
+          xero: tenantId === undefined ? xeroGateway(env) : reconcileGatewayFor(tenantId),
+          now: () => clock.now(),
+        }),
+      tenantOf: recordTenantOf,
+      logger: loggerPort,
+    }),
     synced: () => syncState(env).listByStatus('synced'),
   };
 });

@@ -84,6 +84,7 @@ function failure(error: unknown): TokenCommandResult {
       disposition: dispositionOf(error),
       message: error instanceof Error ? error.message : 'unexpected error',
       ...(error instanceof ReconnectRequiredError ? { reason: error.reason } : {}),
+      ...(error instanceof ReconnectRequiredError && error.tenantId !== undefined ? { tenantId: error.tenantId } : {}),
     },
   };
 }

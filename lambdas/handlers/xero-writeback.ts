@@ -17,7 +17,10 @@ import { dataverseTokenSource } from './shared/dataverse-deps';
 import { withXeroDeadline, xeroAccess, xeroLimiter } from './shared/xero-deps';
 import { loggerPort } from './shared/powertools';
 import { syncState } from './shared/sync-deps';
-import { runInvoicePoll } from '../core/writeback/poll-invoices';
+import { runInvoicePollPerOrganisation } from '../core/writeback/poll-invoices';
+import { pinnedTenants } from '../core/connection/config';
+import { accessForTenant, perTenant } from '../core/routing/tenant-access';
+import { tokenServiceClient } from './shared/token-deps';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
 import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
 import { noteOwnOrderWrites } from '../core/sweep/own-writes';
@@ -52,14 +55,18 @@ async function writebackDeps() {
     tokenSource: dataverseTokenSource(env),
     logger: loggerPort,
   };
-  return {
-    xero: new XeroAccountingInvoiceReader({
-      access: xeroAccess(env),
+  const readerFor = (tenantId?: string) =>
+    new XeroAccountingInvoiceReader({
+      access: tenantId === undefined ? xeroAccess(env) : accessForTenant(xeroAccess(env), tenantId),
       limiter: xeroLimiter(env),
       apiUrl: env.require('XERO_API_URL'),
       logger: loggerPort,
       clock,
-    }),
+    });
+  return {
+    xero: readerFor(),
+    // Several organisations: each one's invoices are read with its own access (and its own budget).
+    xeroFor: perTenant(readerFor),
     // Its writes bump the order's modifiedon: noted, so the catch-up sweep does not re-sync the order for them.
     orders: noteOwnOrderWrites(new DataverseOrderWritebackWriter(dataverse), {
       sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
@@ -76,7 +83,12 @@ async function writebackDeps() {
 let apply: Apply | undefined;
 const writebackHandler = createHandler(
   async () => {
-    apply ??= createApplyXeroInvoiceEvents({ ...(await writebackDeps()), tenantId: env.optional('XERO_TENANT_ID') });
+    // XERO_TENANT_ID may pin several organisations (comma-separated): events of any other one are ignored.
+    const pins = pinnedTenants(env.optional('XERO_TENANT_ID'));
+    apply ??= createApplyXeroInvoiceEvents({
+      ...(await writebackDeps()),
+      ...(pins.length > 0 ? { tenantId: pins[0], tenantIds: pins } : {}),
+    });
     return {
       sqs: sqs(),
       queueUrl: env.require('XERO_EVENTS_QUEUE_URL'),
@@ -90,7 +102,16 @@ const writebackHandler = createHandler(
       ...(await writebackDeps()),
       checkpoints: new DynamoDbCheckpointStore(dynamo(), env.require('SYNC_STATE_TABLE')),
     };
-    return () => runInvoicePoll(deps);
+    // One poll per connected organisation, each from its own checkpoint (the default keeps the old name).
+    return async () => {
+      const { defaultTenantId, tenantIds } = await tokenServiceClient(env).organisations();
+      const checkpoints = await runInvoicePollPerOrganisation({
+        ...deps,
+        organisations: tenantIds,
+        ...(defaultTenantId ? { defaultTenantId } : {}),
+      });
+      return (defaultTenantId && checkpoints[defaultTenantId]) ?? Object.values(checkpoints)[0] ?? '';
+    };
   }
 );
 

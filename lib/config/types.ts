@@ -47,7 +47,10 @@ export interface EnvironmentConfig {
   readonly dataverseConnectorUserId?: string;
   /** Write-back column names on salesorder, when not the defaults `connector setup-dataverse` creates. */
   readonly writebackColumns?: Partial<WritebackColumns>;
-  /** Pin the Xero organisation (tenant id GUID); when absent the operator chooses at consent time. */
+  /**
+   * Pin the Xero organisation (tenant id GUID), or several separated by commas (the first is the default); when
+   * absent the operator chooses at consent time.
+   */
   readonly xeroTenantId?: string;
   readonly xero: XeroEndpoints;
   /** Who receives alarm e-mails (each must confirm the SNS subscription). */

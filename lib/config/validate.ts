@@ -26,7 +26,13 @@ const environmentSchema = z.strictObject({
   dataverseOrganization: z.string().trim().min(1).max(200).optional(),
   dataverseConnectorUserId: z.string().regex(GUID, 'must be a systemuserid (GUID)').optional(),
   writebackColumns: z.record(z.string(), z.string()).optional(),
-  xeroTenantId: z.string().regex(GUID, 'must be a Xero tenant id (GUID)').optional(),
+  // One tenant id, or several separated by commas (several organisations, issue #16): the first is the default.
+  xeroTenantId: z
+    .string()
+    .refine((value) => value.split(',').every((pin) => GUID.test(pin.trim())), {
+      message: 'must be a Xero tenant id (GUID), or several separated by commas',
+    })
+    .optional(),
   xero: z.strictObject({ apiUrl: httpsUrl, identityUrl: httpsUrl, loginUrl: httpsUrl }),
   alarmEmails: z.array(z.email({ error: 'must be an e-mail address' })).min(1, 'needs at least one address'),
   // The schema every function validates MAPPING_SETTINGS with at cold start: a green synth cannot fail there.

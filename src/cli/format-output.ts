@@ -68,11 +68,13 @@ export function errorMessageOf(status: number, body: unknown): string {
 
 /**
  * What an operator must act on, from the sweep and preflight figures of `/status` (local or AWS): each mapping
- * setting the Xero organisation cannot use, with its valid choices, and changes webhooks failed to deliver.
+ * setting the Xero organisation cannot use, with its valid choices, changes webhooks failed to deliver, and each
+ * Xero organisation whose work is paused until a new consent includes it.
  */
 export function statusAlerts(body: unknown): string[] {
   if (!body || typeof body !== 'object') return [];
-  const { sweep, preflight } = body as {
+  const { sweep, preflight, connection } = body as {
+    connection?: { organisations?: { tenantId: string; tenantName?: string; state: string; reason?: string }[] };
     sweep?: { missedLastRun?: number };
     preflight?: {
       error?: string;
@@ -83,6 +85,11 @@ export function statusAlerts(body: unknown): string[] {
     (p) => `Setting ${p.setting} = ${p.value}: ${p.problem}. Valid choices: ${p.validChoices}`
   );
   if (preflight?.error) alerts.push(`Xero settings could not be checked: ${preflight.error}`);
+  for (const o of connection?.organisations ?? []) {
+    if (o.state !== 'reconnect_required') continue;
+    const why = o.reason ? ` (${o.reason})` : '';
+    alerts.push(`Xero organisation ${o.tenantName ?? o.tenantId} is paused${why}: reconnect Xero including it`);
+  }
   if ((sweep?.missedLastRun ?? 0) > 0)
     alerts.push(`The last catch-up sweep found ${sweep?.missedLastRun} change(s) no webhook delivered (now queued)`);
   return alerts;

@@ -37,6 +37,7 @@ import type { XeroWrite } from '../../lambdas/core/model/xero-write';
 import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/ports';
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
 import { accessForTenant, perTenant } from '../../lambdas/core/routing/tenant-access';
+import { AppWideCallBudget, InMemoryAppCallCounter } from '../../lambdas/core/rate-limit/app-wide-budget';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
@@ -49,12 +50,16 @@ import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/data
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
 import { createApplyXeroInvoiceEvents } from '../../lambdas/core/writeback/apply-xero-invoice-events';
 import { resolveWritebackColumns } from '../../lambdas/core/writeback/columns';
-import { runInvoicePoll } from '../../lambdas/core/writeback/poll-invoices';
+import { runInvoicePollPerOrganisation } from '../../lambdas/core/writeback/poll-invoices';
 import { SqliteCheckpointStore } from '../../lambdas/adapters/local/sqlite-checkpoint-store';
 import { fanOutOutcomes } from '../../lambdas/core/sync/outcome-fan-out';
 import { XeroKeyIndex } from '../../lambdas/core/sync/xero-key-index';
 import { createBackfill } from '../../lambdas/core/backfill/backfill';
 import { createReconcile } from '../../lambdas/core/reconcile/reconcile';
+import {
+  createReconcilePerOrganisation,
+  recordTenantOf,
+} from '../../lambdas/core/reconcile/reconcile-per-organisation';
 import { SqliteBackfillLedger } from '../../lambdas/adapters/local/sqlite-backfill-ledger';
 import { systemClock } from '../../lambdas/adapters/system-clock';
 import { DataverseSweepFinder } from '../../lambdas/adapters/dataverse/dataverse-sweep-finder';
@@ -188,7 +193,13 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   });
 
   const access = new TokenServiceAccessProvider(new InProcessTokenServiceClient(tokenService), clock);
-  const limiter = new TenantRateLimiter({ clock, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  // Each organisation its own budget, inside Xero's app-wide 10,000 calls a minute across all of them.
+  const limiter = new AppWideCallBudget(new TenantRateLimiter({ clock, sleep }), {
+    counter: new InMemoryAppCallCounter(),
+    clock,
+    sleep,
+  });
   const xero = createXeroGateway({ access, apiUrl: config.xero.apiUrl, limiter, logger, clock });
   const reader = new DataverseWebApiReader({
     serverUrl: config.dataverse.url,
@@ -198,6 +209,16 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   });
   // Xero → Dataverse: invoice status and payments back onto the order, on the same Xero budget as the sync.
   const invoiceReader = new XeroAccountingInvoiceReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock });
+  const invoiceReaderFor = perTenant(
+    (tenantId) =>
+      new XeroAccountingInvoiceReader({
+        access: accessForTenant(access, tenantId),
+        limiter,
+        apiUrl: config.xero.apiUrl,
+        logger,
+        clock,
+      })
+  );
   const orderWriteback = noteOwnOrderWrites(
     new DataverseOrderWritebackWriter({ serverUrl: config.dataverse.url, tokenSource: dataverseTokens, logger }),
     ownWrites
@@ -211,10 +232,16 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     clock,
     syncState: state,
     tenantId: config.xero.pinnedTenantId,
+    // Several organisations: each event is read from its own (XERO_TENANT_ID's pins limit which ones count).
+    ...(config.xero.pinnedTenantIds ? { tenantIds: config.xero.pinnedTenantIds } : {}),
+    xeroFor: invoiceReaderFor,
   });
-  const invoicePoll = () =>
-    runInvoicePoll({
-      xero: invoiceReader,
+  const invoicePoll = async () => {
+    const { defaultTenantId, tenantIds } = await tokenService.organisations();
+    return runInvoicePollPerOrganisation({
+      organisations: tenantIds,
+      ...(defaultTenantId ? { defaultTenantId } : {}),
+      xeroFor: invoiceReaderFor,
       orders: orderWriteback,
       columns: writebackColumns,
       checkpoints: new SqliteCheckpointStore(db),
@@ -222,6 +249,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       clock,
       syncState: state,
     });
+  };
 
   const changes = new SqliteChangeQueue(queue);
   const writes: WriteQueue = {
@@ -235,7 +263,20 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   const settings = config.mapping;
   const planChange = createPlanChange({ reader, state, settings });
   const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
-  const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
+  // Each organisation's records are reconciled against that organisation (core/reconcile/reconcile-per-organisation).
+  const reconcileGatewayFor = perTenant((tenantId) =>
+    createXeroGateway({ access: accessForTenant(access, tenantId), apiUrl: config.xero.apiUrl, limiter, logger, clock })
+  );
+  const reconcile = createReconcilePerOrganisation({
+    reconcileFor: (tenantId) =>
+      createReconcile({
+        planChange,
+        xero: tenantId === undefined ? xero : reconcileGatewayFor(tenantId),
+        now: () => clock.now(),
+      }),
+    tenantOf: recordTenantOf,
+    logger,
+  });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
   // Routing: one gateway (and key index) per organisation, all on the one limiter that keeps a budget per tenant.
   const xeroFor = perTenant((tenantId) =>

@@ -72,7 +72,8 @@ export async function startLocalConnector(
   writeFileSync(adminTokenFile, adminToken, { mode: 0o600 });
   chmodSync(adminTokenFile, 0o600);
 
-  const sandbox = await startSandboxSystems({ port });
+  // Two Xero organisations, as a business with two legal entities would connect (issue #16).
+  const sandbox = await startSandboxSystems({ port, organisations: 2 });
   let app: ConnectorApp;
   try {
     app = await startConnectorApp({

@@ -23,6 +23,14 @@ export const SANDBOX_TENANT_NAME = 'Sandbox Coffee Roasters Ltd';
 /** The second sandbox organisation: the demo's Europe business unit is routed to it (sandbox/demo-data.ts). */
 export const SANDBOX_EUROPE_TENANT_ID = '5a1dbb0c-7e3f-4c2a-9d61-0c7f3b9e2a42';
 export const SANDBOX_EUROPE_TENANT_NAME = 'Sandbox Coffee Roasters GmbH';
+/** A third one, for the three-organisation benchmark (bench/throughput.ts --orgs=3). */
+export const SANDBOX_THIRD_XERO_TENANT_ID = 'd2b7a9e4-61c3-4f8e-b0a5-7e9c1d3f5b28';
+/** The sandbox organisations, the default first (`npm start` connects the first two). */
+export const SANDBOX_TENANTS = [
+  { tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME, baseCurrency: 'NZD' },
+  { tenantId: SANDBOX_EUROPE_TENANT_ID, tenantName: SANDBOX_EUROPE_TENANT_NAME, baseCurrency: 'EUR' },
+  { tenantId: SANDBOX_THIRD_XERO_TENANT_ID, tenantName: 'Sandbox Coffee Roasters Export Ltd', baseCurrency: 'NZD' },
+] as const;
 
 export interface SandboxSystems {
   readonly xero: XeroConfig;
@@ -64,23 +72,26 @@ export async function startSandboxSystems(options: {
   port: number;
   seed?: boolean;
   limits?: { perMinute?: number; concurrent?: number; perDay?: number };
+  /** How many Xero organisations the sandbox serves and the connector pins: `npm start` uses 2. Default 1. */
+  organisations?: 1 | 2 | 3;
 }): Promise<SandboxSystems> {
+  const organisations = SANDBOX_TENANTS.slice(0, options.organisations ?? 1);
   const clientId = 'sandbox-connector';
   const clientSecret = randomBytes(24).toString('base64url');
   const identity = await startFakeXeroIdentity({
     clients: [{ clientId, secret: clientSecret }],
-    // The Europe organisation is served by the sandbox Xero below; listing it here (so consent can choose both) comes
-    // with choosing several organisations at consent.
-    tenants: [{ tenantId: SANDBOX_XERO_TENANT_ID, tenantName: SANDBOX_TENANT_NAME }],
+    tenants: organisations.map(({ tenantId, tenantName }) => ({ tenantId, tenantName })),
   });
   const accounting = await startSandboxXero({
     validateBody: validateXeroRequest,
     isValidAccessToken: (token) => identity.isValidAccessToken(token),
     limits: options.limits,
-    tenants: [
-      { tenantId: SANDBOX_XERO_TENANT_ID },
-      { tenantId: SANDBOX_EUROPE_TENANT_ID, name: SANDBOX_EUROPE_TENANT_NAME, baseCurrency: 'EUR' },
-    ],
+    // Every sandbox organisation keeps books; the identity server lists (and the connector pins) `organisations`.
+    tenants: SANDBOX_TENANTS.map(({ tenantId, tenantName, baseCurrency }) => ({
+      tenantId,
+      name: tenantName,
+      baseCurrency,
+    })),
   });
   const front = await startSandboxXeroFront({ accountingUrl: accounting.url, identityUrl: identity.url });
   const dataverseToken = randomBytes(24).toString('base64url');
@@ -96,8 +107,10 @@ export async function startSandboxSystems(options: {
       clientSecret,
       redirectUri: `http://127.0.0.1:${options.port}/oauth/xero/callback`,
       scopes: DEFAULT_XERO_SCOPES,
-      // The sandbox has exactly one organisation, so it runs pinned (no "no tenant pin" warning on its status page).
+      // Every sandbox organisation is pinned: one consent connects them without a choice page (and the status page
+      // shows no "no tenant pin" warning).
       pinnedTenantId: SANDBOX_XERO_TENANT_ID,
+      pinnedTenantIds: organisations.map((t) => t.tenantId),
       loginUrl: front.url,
       identityUrl: front.url,
       apiUrl: front.url,

@@ -20,6 +20,7 @@ import {
   waitFor,
   waitForDrain,
 } from '../helpers/e2e-harness';
+import { SANDBOX_EUROPE_TENANT_NAME } from '../../src/local/sandbox-mode';
 
 jest.setTimeout(60_000);
 
@@ -110,7 +111,11 @@ it('should show the sandbox banner, the connection with relative times and dates
   await expect(page.locator('[role=alert]').textContent()).resolves.toContain('SANDBOX MODE');
   const status = await getStatus(connector.app.url);
   expect(status.connection.tenantName).toBeTruthy();
-  await expect(page.locator('#organisation').textContent()).resolves.toBe(status.connection.tenantName);
+  // npm start's sandbox connects two organisations: each is listed with its own state.
+  await expect(page.locator('#organisation li.organisation').allTextContents()).resolves.toEqual([
+    `${status.connection.tenantName}: Connected`,
+    `${SANDBOX_EUROPE_TENANT_NAME}: Connected`,
+  ]);
   await expect(page.locator('#connection-state').getAttribute('class')).resolves.toBe('state-connected');
   for (const id of ['changes-depth', 'changes-dead', 'writes-depth', 'writes-dead']) {
     await expect(page.locator(`#${id}`).textContent()).resolves.toBe('0');

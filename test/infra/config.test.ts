@@ -126,6 +126,15 @@ describe('Stage configuration', () => {
       expect(config.schedules.tokenRefreshRate).toBe('1 hour');
     });
 
+    it('should accept several pinned Xero tenants separated by commas, and refuse a list with a non-GUID', () => {
+      const pins = '2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f,8c4e2f17-3b9a-4d05-a6e8-1f2d3c4b5a69';
+      expect(validateEnvironmentConfig('dev', devWith({ xeroTenantId: pins })).xeroTenantId).toBe(pins);
+      const error = errorOf(() =>
+        validateEnvironmentConfig('dev', devWith({ xeroTenantId: '2f7d1a0e-5b1c-4c3e-9d8e-0a1b2c3d4e5f,my-org' }))
+      );
+      expect(error.message).toContain('xeroTenantId');
+    });
+
     it('should accept mapping settings exactly when the functions would at cold start', () => {
       const mapping = { ...DEFAULT_MAPPING_SETTINGS, roundingTolerance: '0.0001', salesAccountCode: 'A'.repeat(10) };
       const config = validateEnvironmentConfig('dev', devWith({ mapping }));

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TokenCommand, TokenCommandResult } from '../../core/connection/token-commands';
+import type { UsableOrganisations } from '../../core/connection/organisations';
 import type { TokenServiceClient } from '../../core/connection/ports';
 import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from '../../core/connection/types';
 import { PermanentError, ReconnectRequiredError, TransientError, type ConnectorError } from '../../core/errors';
@@ -16,11 +17,11 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
     private readonly options: { attempts?: number; sleep?: (ms: number) => Promise<void> } = {}
   ) {}
 
-  getAccess(): Promise<AccessGrant> {
-    return this.call({ action: 'get-access' }) as Promise<AccessGrant>;
+  getAccess(tenantId?: string): Promise<AccessGrant> {
+    return this.call({ action: 'get-access', ...(tenantId !== undefined ? { tenantId } : {}) }) as Promise<AccessGrant>;
   }
-  async reportRejected(reason: string): Promise<void> {
-    await this.call({ action: 'report-rejected', reason });
+  async reportRejected(reason: string, tenantId?: string): Promise<void> {
+    await this.call({ action: 'report-rejected', reason, ...(tenantId !== undefined ? { tenantId } : {}) });
   }
   async adopt(record: StoredConnection): Promise<void> {
     await this.call({ action: 'adopt', record });
@@ -36,6 +37,10 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
   }
   consentConfig(): Promise<{ clientId: string }> {
     return this.call({ action: 'consent-config' }) as Promise<{ clientId: string }>;
+  }
+  /** Which organisations may work now (the worker role may ask this; the full status is the consent role's). */
+  organisations(): Promise<UsableOrganisations> {
+    return this.call({ action: 'organisations' }) as Promise<UsableOrganisations>;
   }
   status(): Promise<ConnectionStatus> {
     return this.call({ action: 'status' }) as Promise<ConnectionStatus>;
@@ -80,7 +85,7 @@ export class LambdaTokenServiceClient implements TokenServiceClient {
  */
 export function rebuildError(error: Extract<TokenCommandResult, { ok: false }>['error']): ConnectorError {
   if (error.code === 'RECONNECT_REQUIRED' || error.disposition === 'reconnect')
-    return new ReconnectRequiredError(error.message, error.reason);
+    return new ReconnectRequiredError(error.message, error.reason, error.tenantId);
   if (error.disposition === 'permanent' || error.code === 'VALIDATION' || error.code === 'FORBIDDEN')
     return new PermanentError(error.message, error.code);
   return new TransientError(error.message, error.code);

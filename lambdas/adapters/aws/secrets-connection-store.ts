@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { TransientError } from '../../core/errors';
 import type { ConnectionStore, PendingConsentStore } from '../../core/connection/ports';
-import type { PendingConsent, StoredConnection } from '../../core/connection/types';
+import { withChosenTenants, type PendingConsent, type StoredConnection } from '../../core/connection/types';
 
 /**
  * What a cleared secret holds: a secret cannot be emptied, and deleting it would fight the CDK stack. Each clear is
@@ -75,8 +75,10 @@ export class SecretsConnectionStore implements ConnectionStore {
   constructor(client: SecretsManagerClient, secretId: string) {
     this.secret = new JsonSecret(client, secretId, 'Xero connection');
   }
-  load(): Promise<StoredConnection | null> {
-    return this.secret.read();
+  /** A record saved before several organisations were supported reads as its one organisation (read old, write new). */
+  async load(): Promise<StoredConnection | null> {
+    const record = await this.secret.read();
+    return record ? withChosenTenants(record) : null;
   }
   save(record: StoredConnection): Promise<void> {
     return this.secret.write(record);

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { createPrivateFile, restrictSqliteCompanions } from './private-files';
 import type { ConnectionStore, PendingConsentStore, UsedNonceStore } from '../../core/connection/ports';
-import type { PendingConsent, StoredConnection } from '../../core/connection/types';
+import { withChosenTenants, type PendingConsent, type StoredConnection } from '../../core/connection/types';
 import { systemNow } from '../system-clock';
 
 export function openConnectionDatabase(pathOrMemory: string): Database.Database {
@@ -42,7 +42,8 @@ export class SqliteConnectionStore implements ConnectionStore {
 
   async load(): Promise<StoredConnection | null> {
     const row = this.db.prepare('SELECT body FROM xero_connection WHERE id = 1').get() as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as StoredConnection) : null;
+    // A record saved before several organisations were supported reads as its one organisation (read old, write new).
+    return row ? withChosenTenants(JSON.parse(row.body) as StoredConnection) : null;
   }
 
   async save(record: StoredConnection): Promise<void> {

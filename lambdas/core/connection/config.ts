@@ -21,7 +21,10 @@ export interface XeroConnectionConfig {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly scopes: readonly string[];
+  /** The first pin (XERO_TENANT_ID): the default organisation. */
   readonly pinnedTenantId?: string;
+  /** Every pin (XERO_TENANT_ID may list several, comma-separated): a consent connects these without asking. */
+  readonly pinnedTenantIds?: readonly string[];
   readonly loginUrl: string;
   readonly identityUrl: string;
   readonly apiUrl: string;
@@ -63,16 +66,30 @@ export function readXeroConnectionConfig(env: Env): XeroConnectionConfig {
     throw new ValidationError('XERO_REDIRECT_URI is required for the oauth auth mode', ['XERO_REDIRECT_URI']);
   }
   const scopes = (env.XERO_SCOPES ?? '').split(/[\s,]+/).filter(Boolean);
-  const pinned = (env.XERO_TENANT_ID ?? '').trim();
+  const pins = pinnedTenants(env.XERO_TENANT_ID);
   return {
     authMode: mode,
     clientId,
     redirectUri,
     // Custom connections get their scopes from the connection itself; offline_access/openid do not apply.
     scopes: scopes.length > 0 ? scopes : DEFAULT_XERO_SCOPES,
-    ...(pinned ? { pinnedTenantId: pinned } : {}),
+    ...(pins.length > 0 ? { pinnedTenantId: pins[0], pinnedTenantIds: pins } : {}),
     loginUrl: url(env, 'XERO_LOGIN_URL', 'https://login.xero.com'),
     identityUrl: url(env, 'XERO_IDENTITY_URL', 'https://identity.xero.com'),
     apiUrl: url(env, 'XERO_API_URL', 'https://api.xero.com'),
   };
+}
+
+/** XERO_TENANT_ID: one tenant id, or several separated by commas (the first is the default organisation). */
+export function pinnedTenants(value: string | undefined): string[] {
+  const pins = [...new Set((value ?? '').split(',').map((pin) => pin.trim()))].filter(Boolean);
+  for (const pin of pins) {
+    // Tenant ids are GUIDs; anything else (a name, a quoted list) would never match and lock every consent out.
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(pin)) {
+      throw new ValidationError('XERO_TENANT_ID must be one tenant id or several separated by commas', [
+        'XERO_TENANT_ID',
+      ]);
+    }
+  }
+  return pins;
 }

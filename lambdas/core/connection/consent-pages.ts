@@ -25,11 +25,15 @@ function page(title: string, inner: string): string {
   ].join('\n');
 }
 
-export function renderConnectedPage(tenantName: string): string {
+export function renderConnectedPage(tenantNames: readonly string[]): string {
+  const names = tenantNames.map((name) => `<strong>${escapeHtml(name)}</strong>`);
+  const what =
+    names.length === 1
+      ? `the Xero organisation ${names[0]}`
+      : `the Xero organisations</p><ul>${names.map((n) => `<li>${n}</li>`).join('')}</ul><p>`;
   return page(
     'Xero connected',
-    `<p>The connector is now connected to the Xero organisation <strong>${escapeHtml(tenantName)}</strong>.</p>` +
-      '<p>Syncing resumes on its own. You can close this page.</p>'
+    `<p>The connector is now connected to ${what}.</p>` + '<p>Syncing resumes on its own. You can close this page.</p>'
   );
 }
 
@@ -37,23 +41,30 @@ export function renderFailurePage(title: string, reason: string, nextStep: strin
   return page(title, `<p>${escapeHtml(reason)}</p><p><strong>Next step:</strong> ${escapeHtml(nextStep)}</p>`);
 }
 
-/** One link per organisation; each carries the same single-use choice token, so only the first click counts. */
+/**
+ * One checkbox per organisation, POSTed with the single-use choice token: the operator may tick several (records are
+ * then routed among them by the mapping settings' routing rule).
+ */
 export function renderChooseTenantPage(
   tenants: readonly XeroTenantConnection[],
   chooseUrl: string,
   choiceToken: string
 ): string {
   const items = tenants
-    .map((tenant) => {
-      const href = `${chooseUrl}?token=${encodeURIComponent(choiceToken)}&tenantId=${encodeURIComponent(tenant.tenantId)}`;
-      return `<li><a href="${escapeHtml(href)}">${escapeHtml(tenant.tenantName)}</a></li>`;
-    })
+    .map(
+      (tenant) =>
+        `<li><label><input type="checkbox" name="tenantId" value="${escapeHtml(tenant.tenantId)}"> ` +
+        `${escapeHtml(tenant.tenantName)}</label></li>`
+    )
     .join('\n');
   return page(
-    'Choose a Xero organisation',
-    '<p>You connected several Xero organisations. Choose the one this connector should sync to ' +
-      '(set XERO_TENANT_ID to skip this step next time). The choice expires in a few minutes.</p>' +
-      `<ul>\n${items}\n</ul>`
+    'Choose Xero organisations',
+    '<p>You connected several Xero organisations. Tick the ones this connector may sync to; the first ticked is ' +
+      'the default organisation (set XERO_TENANT_ID, comma-separated, to skip this step next time). The choice ' +
+      'expires in a few minutes.</p>' +
+      `<form method="post" action="${escapeHtml(chooseUrl)}">` +
+      `<input type="hidden" name="token" value="${escapeHtml(choiceToken)}">` +
+      `<ul>\n${items}\n</ul><p><button type="submit">Connect the ticked organisations</button></p></form>`
   );
 }
 
@@ -62,24 +73,26 @@ export function renderChooseTenantPage(
  * password field and POSTed (never in a URL); a browser that only holds a connect link cannot confirm.
  */
 export function renderConfirmReplacePage(
-  current: { tenantId: string; tenantName: string },
-  next: XeroTenantConnection,
+  current: readonly { tenantId: string; tenantName: string }[],
+  next: readonly XeroTenantConnection[],
   confirmUrl: string,
   confirmToken: string
 ): string {
+  const list = (orgs: readonly { tenantId: string; tenantName: string }[]) =>
+    orgs.map((o) => `${escapeHtml(o.tenantName)} (${escapeHtml(o.tenantId)})`).join(', ');
+  const names = next.map((t) => escapeHtml(t.tenantName)).join(', ');
   return page(
     'Replace the connected Xero organisation?',
-    `<p><strong>This connector already syncs to ${escapeHtml(current.tenantName)}</strong> ` +
-      `(${escapeHtml(current.tenantId)}). This consent connects <strong>${escapeHtml(next.tenantName)}</strong> ` +
-      `(${escapeHtml(next.tenantId)}) instead: every customer, product and order would then go there, and the ` +
-      'access to the current organisation is revoked.</p>' +
-      '<p>If you did not mean to switch organisations, close this page: nothing changes.</p>' +
+    `<p><strong>This connector already syncs to ${list(current)}</strong>. This consent connects ` +
+      `<strong>${list(next)}</strong> instead: records would then go there, and the access to a connected ` +
+      'organisation not in this list is revoked.</p>' +
+      '<p>If you did not mean to change organisations, close this page: nothing changes.</p>' +
       `<form method="post" action="${escapeHtml(confirmUrl)}">` +
       `<input type="hidden" name="token" value="${escapeHtml(confirmToken)}">` +
-      `<input type="hidden" name="tenantId" value="${escapeHtml(next.tenantId)}">` +
+      next.map((t) => `<input type="hidden" name="tenantId" value="${escapeHtml(t.tenantId)}">`).join('') +
       '<input type="hidden" name="confirm" value="replace">' +
       '<p><label>Admin token (CONNECTOR_ADMIN_TOKEN; not needed when signed in to the local status page): ' +
       '<input type="password" name="adminToken" autocomplete="off"></label></p>' +
-      `<p><button type="submit">Replace with ${escapeHtml(next.tenantName)}</button></p></form>`
+      `<p><button type="submit">Use ${names}</button></p></form>`
   );
 }

@@ -70,10 +70,10 @@ function header(req: RouteRequest, name: string): string | undefined {
 }
 
 /** Fields of an HTML form POST (application/x-www-form-urlencoded); anything else reads as none. */
-function formFields(req: RouteRequest): Record<string, string> {
+function formFields(req: RouteRequest): URLSearchParams {
   const type = header(req, 'content-type') ?? '';
-  if (!req.body || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return {};
-  return Object.fromEntries(new URLSearchParams(req.body));
+  if (!req.body || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
+  return new URLSearchParams(req.body);
 }
 
 export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
@@ -96,12 +96,12 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
           };
     switch (outcome.kind) {
       case 'connected':
-        return withCookie(html(200, renderConnectedPage(outcome.tenantName)), false);
+        return withCookie(html(200, renderConnectedPage(outcome.tenants.map((t) => t.tenantName))), false);
       case 'choose':
         return withCookie(html(200, renderChooseTenantPage(outcome.tenants, chooseUrl, outcome.choiceToken)), true);
       case 'confirm-replace':
         return withCookie(
-          html(200, renderConfirmReplacePage(outcome.current, outcome.tenant, chooseUrl, outcome.confirmToken)),
+          html(200, renderConfirmReplacePage(outcome.current, outcome.tenants, chooseUrl, outcome.confirmToken)),
           true
         );
       case 'failed':
@@ -173,24 +173,24 @@ export function createConsentRoutes(deps: ConsentRouteDeps): ConsentRoutes {
       const form = formFields(req);
       const binding = bindingOf(req);
       const common = { ...(binding !== undefined ? { binding } : {}) };
-      if (form.confirm === 'replace') {
+      const formToken = form.get('token') ?? undefined;
+      if (form.get('confirm') === 'replace') {
         // The admin token only ever arrives in a POST body or the Authorization header, never in a URL.
+        const typed = form.get('adminToken');
         const admin =
           isAdminBearer(header(req, 'authorization'), deps.adminToken) ||
-          (form.adminToken !== undefined && isAdminBearer(`Bearer ${form.adminToken}`, deps.adminToken));
+          (typed !== null && isAdminBearer(`Bearer ${typed}`, deps.adminToken));
         return toResponse(
-          await confirmReplace(deps, { ...common, token: form.token, tenantId: form.tenantId, admin }),
+          await confirmReplace(deps, { ...common, ...(formToken ? { token: formToken } : {}), admin }),
           binding
         );
       }
-      const token = form.token ?? req.query.token;
-      const tenantId = form.tenantId ?? req.query.tenantId;
+      // The choose page POSTs one tenantId per ticked organisation; a plain link (GET) names one.
+      const token = formToken ?? req.query.token;
+      const ticked = form.getAll('tenantId');
+      const tenantIds = ticked.length > 0 ? ticked : req.query.tenantId !== undefined ? [req.query.tenantId] : [];
       return toResponse(
-        await chooseTenant(deps, {
-          ...common,
-          ...(token !== undefined ? { token } : {}),
-          ...(tenantId !== undefined ? { tenantId } : {}),
-        }),
+        await chooseTenant(deps, { ...common, ...(token !== undefined ? { token } : {}), tenantIds }),
         binding
       );
     },

@@ -4,8 +4,10 @@
  *   1. verify the state AND that this browser holds its binding (checked before the state is burnt);
  *   2. exchange the code with the PKCE verifier (only the starting browser's cookie can produce it);
  *   3. read /connections for this consent's authentication event only (Xero's authEventId), never older grants;
- *   4. settle the tenant: the pin, the only one, or the operator's choice (again bound to the browser);
- *   5. a different organisation than the connected one is adopted only after an admin confirms the replacement.
+ *   4. settle the organisations: the pins, the only one, or the operator's choice of one or several (again bound to
+ *      the browser);
+ *   5. an organisation that is not connected yet joins (or replaces) the connected ones only after an admin confirms;
+ *      a consent for organisations already connected keeps the other connected ones that the new token still reaches.
  * Nothing is stored unless every step passed.
  */
 import { ConnectorError, ReconnectRequiredError } from '../errors';
@@ -15,7 +17,14 @@ import { authEventIdOf, bindingHash, newBrowserBinding, pkceChallenge, pkceVerif
 import { parkConsent, takeParkedConsent, type ParkPurpose } from './consent-parking';
 import type { IdentityClient, PendingConsentStore } from './ports';
 import type { TokenSigner, VerifyFailure } from './signed-token';
-import type { ConnectionStatus, PendingConsent, StoredConnection, TokenSet, XeroTenantConnection } from './types';
+import type {
+  ChosenTenant,
+  ConnectionStatus,
+  PendingConsent,
+  StoredConnection,
+  TokenSet,
+  XeroTenantConnection,
+} from './types';
 
 export interface ConsentDeps {
   readonly config: XeroConnectionConfig;
@@ -35,12 +44,19 @@ export interface ConsentDeps {
 }
 
 export type ConsentOutcome =
-  | { readonly kind: 'connected'; readonly tenantId: string; readonly tenantName: string }
+  | {
+      readonly kind: 'connected';
+      /** The default organisation. */
+      readonly tenantId: string;
+      readonly tenantName: string;
+      /** Every organisation the connector may now use. */
+      readonly tenants: readonly ChosenTenant[];
+    }
   | { readonly kind: 'choose'; readonly tenants: readonly XeroTenantConnection[]; readonly choiceToken: string }
   | {
       readonly kind: 'confirm-replace';
-      readonly current: { readonly tenantId: string; readonly tenantName: string };
-      readonly tenant: XeroTenantConnection;
+      readonly current: readonly { readonly tenantId: string; readonly tenantName: string }[];
+      readonly tenants: readonly XeroTenantConnection[];
       readonly confirmToken: string;
     }
   | {
@@ -142,21 +158,22 @@ async function pickTenant(
   tenants: readonly XeroTenantConnection[],
   hash: string
 ): Promise<ConsentOutcome> {
-  const pinned = deps.config.pinnedTenantId;
-  if (pinned) {
-    const match = tenants.find((t) => t.tenantId === pinned);
-    if (!match) {
-      deps.logger.warn('xero consent refused: pinned tenant not connected', { pinnedTenantId: pinned });
+  const pins = deps.config.pinnedTenantIds ?? (deps.config.pinnedTenantId ? [deps.config.pinnedTenantId] : []);
+  if (pins.length > 0) {
+    const matches = pins.flatMap((pin) => tenants.filter((t) => t.tenantId === pin));
+    if (matches.length === 0) {
+      deps.logger.warn('xero consent refused: pinned tenant not connected', { pinnedTenantId: pins.join(',') });
       return failed(
         400,
         'pinned_tenant_missing',
         'Wrong Xero organisation',
-        `This connector is pinned to the organisation ${pinned} (XERO_TENANT_ID), which was not among the ` +
+        `This connector is pinned to the organisation ${pins.join(', ')} (XERO_TENANT_ID), which was not among the ` +
           'organisations you connected. Nothing was stored.',
         'Start again and select that organisation in Xero, or change XERO_TENANT_ID.'
       );
     }
-    return settle(deps, tokens, match, hash);
+    // Pinned organisations were chosen by the operator's configuration: no second confirmation needed.
+    return adopt(deps, tokens, matches, 'merge');
   }
   const [only, ...others] = tenants;
   if (!only) {
@@ -168,34 +185,46 @@ async function pickTenant(
       'Start again and select an organisation in Xero.'
     );
   }
-  if (others.length === 0) return settle(deps, tokens, only, hash);
+  if (others.length === 0) return settle(deps, tokens, [only], hash);
 
   const { id, token } = await parkConsent(deps, 'choose-tenant', tokens, tenants, hash);
   deps.logger.info('xero consent waits for a tenant choice', { tenants: tenants.length, pending: id });
   return { kind: 'choose', tenants, choiceToken: token };
 }
 
+/** The operator ticked one or several organisations of a parked consent. */
 export async function chooseTenant(
   deps: ConsentDeps,
-  params: { token?: string; tenantId?: string; binding?: string }
+  params: { token?: string; tenantIds?: readonly string[]; binding?: string }
 ): Promise<ConsentOutcome> {
+  const wanted = new Set(params.tenantIds ?? []);
+  // Checked before the choice is used up, so the operator can go back and tick one.
+  if (wanted.size === 0) {
+    return failed(
+      400,
+      'no_tenant_chosen',
+      'No organisation ticked',
+      'Tick at least one organisation.',
+      'Go back, tick an organisation and submit again.'
+    );
+  }
   const taken = await takeBound(deps, 'choose-tenant', params.token, params.binding);
   if ('kind' in taken) return taken;
-  const tenant = taken.pending.tenants.find((t) => t.tenantId === params.tenantId);
-  if (!tenant) {
+  const chosen = taken.pending.tenants.filter((t) => wanted.has(t.tenantId));
+  if (chosen.length !== wanted.size) {
     return failed(400, 'unknown_tenant', 'Unknown organisation', 'That organisation was not part of this consent.');
   }
-  return settle(deps, taken.pending.tokens, tenant, taken.hash);
+  return settle(deps, taken.pending.tokens, chosen, taken.hash);
 }
 
 /**
- * The admin confirms that a different organisation replaces the connected one. `admin` is decided by the caller
- * (the admin token in the form or a bearer) BEFORE the single-use token is looked at, so a browser holding only a
- * leaked connect link cannot even use the token up.
+ * The admin confirms that organisations not connected yet become the connector's organisations (replacing the
+ * connected ones not among them). `admin` is decided by the caller (the admin token in the form or a bearer) BEFORE
+ * the single-use token is looked at, so a browser holding only a leaked connect link cannot even use the token up.
  */
 export async function confirmReplace(
   deps: ConsentDeps,
-  params: { token?: string; tenantId?: string; binding?: string; admin: boolean }
+  params: { token?: string; binding?: string; admin: boolean }
 ): Promise<ConsentOutcome> {
   if (!params.admin) {
     deps.logger.warn('xero organisation replacement refused', { reason: 'admin_required' });
@@ -209,38 +238,37 @@ export async function confirmReplace(
   }
   const taken = await takeBound(deps, 'replace-tenant', params.token, params.binding);
   if ('kind' in taken) return taken;
-  const tenant = taken.pending.tenants.find((t) => t.tenantId === params.tenantId);
-  if (!tenant) {
-    return failed(400, 'unknown_tenant', 'Unknown organisation', 'That organisation was not part of this consent.');
-  }
-  deps.logger.warn('xero organisation replaced by an admin', { tenantId: tenant.tenantId });
-  return adopt(deps, taken.pending.tokens, tenant);
+  deps.logger.warn('xero organisations replaced by an admin', {
+    tenantId: taken.pending.tenants.map((t) => t.tenantId).join(','),
+  });
+  return adopt(deps, taken.pending.tokens, taken.pending.tenants, 'replace');
 }
 
 async function settle(
   deps: ConsentDeps,
   tokens: TokenSet,
-  tenant: XeroTenantConnection,
+  chosen: readonly XeroTenantConnection[],
   hash: string
 ): Promise<ConsentOutcome> {
-  // A pinned tenant was chosen by the operator's configuration: no second confirmation needed.
-  if (!deps.config.pinnedTenantId) {
-    const current = await deps.connections.status();
-    if (current.tenantId && current.tenantId !== tenant.tenantId) {
-      const { token } = await parkConsent(deps, 'replace-tenant', tokens, [tenant], hash);
-      deps.logger.warn('xero consent names another organisation; waiting for admin confirmation', {
-        tenantId: tenant.tenantId,
-        connectedTenantId: current.tenantId,
-      });
-      return {
-        kind: 'confirm-replace',
-        current: { tenantId: current.tenantId, tenantName: current.tenantName ?? current.tenantId },
-        tenant,
-        confirmToken: token,
-      };
-    }
+  const current = connectedOrganisations(await deps.connections.status());
+  const added = chosen.filter((t) => !current.some((c) => c.tenantId === t.tenantId));
+  if (current.length > 0 && added.length > 0) {
+    const { token } = await parkConsent(deps, 'replace-tenant', tokens, chosen, hash);
+    deps.logger.warn('xero consent names another organisation; waiting for admin confirmation', {
+      tenantId: added.map((t) => t.tenantId).join(','),
+      connectedTenantId: current.map((t) => t.tenantId).join(','),
+    });
+    return { kind: 'confirm-replace', current, tenants: chosen, confirmToken: token };
   }
-  return adopt(deps, tokens, tenant);
+  return adopt(deps, tokens, chosen, 'merge');
+}
+
+function connectedOrganisations(status: ConnectionStatus): { tenantId: string; tenantName: string }[] {
+  const listed = status.organisations ?? (status.tenantId ? [{ tenantId: status.tenantId }] : []);
+  return listed.map((o) => ({
+    tenantId: o.tenantId,
+    tenantName: ('tenantName' in o ? o.tenantName : undefined) ?? status.tenantName ?? o.tenantId,
+  }));
 }
 
 /** A parked consent for this browser, or the page that explains why not. */
@@ -266,13 +294,42 @@ async function takeBound(
   );
 }
 
-async function adopt(deps: ConsentDeps, tokens: TokenSet, tenant: XeroTenantConnection): Promise<ConsentOutcome> {
+/**
+ * Store the chosen organisations with the consent's token set. `merge` (a consent for organisations already
+ * connected, or pinned ones) keeps the other connected organisations this token still reaches, so re-consenting one
+ * organisation does not drop the rest; `replace` (an admin confirmed) keeps exactly the chosen ones. Pins not in
+ * the consent are listed as waiting for one.
+ */
+async function adopt(
+  deps: ConsentDeps,
+  tokens: TokenSet,
+  chosen: readonly XeroTenantConnection[],
+  mode: 'merge' | 'replace'
+): Promise<ConsentOutcome> {
   const now = deps.clock.now().toISOString();
+  const tenants: ChosenTenant[] = chosen.map((t) => ({
+    tenantId: t.tenantId,
+    tenantName: t.tenantName,
+    state: 'connected',
+  }));
+  const current = mode === 'merge' ? await deps.connections.status() : undefined;
+  if (current) tenants.push(...(await stillReachable(deps, tokens, tenants, current)));
+  for (const pin of deps.config.pinnedTenantIds ?? []) {
+    if (!tenants.some((t) => t.tenantId === pin)) {
+      tenants.push({ tenantId: pin, tenantName: pin, state: 'reconnect_required', reason: 'pinned_not_in_consent' });
+    }
+  }
+  // The default organisation: the first pin when pinned, else the current default while it stays, else the first.
+  const head = tenants.find((t) => t.tenantId === (deps.config.pinnedTenantId ?? current?.tenantId)) ?? tenants[0];
+  if (!head) return failed(400, 'no_tenant', 'No Xero organisation chosen', 'No organisation was chosen.');
+  const ordered = [head, ...tenants.filter((t) => t !== head)];
+  const authEventId = chosen[0]?.authEventId;
   await deps.connections.adopt({
     connection: {
-      tenantId: tenant.tenantId,
-      tenantName: tenant.tenantName,
-      ...(tenant.authEventId ? { authEventId: tenant.authEventId } : {}),
+      tenantId: head.tenantId,
+      tenantName: head.tenantName,
+      tenants: ordered,
+      ...(authEventId ? { authEventId } : {}),
       connectedAt: now,
       refreshedAt: now,
       refreshTokenIssuedAt: now,
@@ -280,8 +337,31 @@ async function adopt(deps: ConsentDeps, tokens: TokenSet, tenant: XeroTenantConn
     },
     tokens,
   });
-  deps.logger.info('xero consent completed', { tenantId: tenant.tenantId });
-  return { kind: 'connected', tenantId: tenant.tenantId, tenantName: tenant.tenantName };
+  deps.logger.info('xero consent completed', { tenantId: ordered.map((t) => t.tenantId).join(',') });
+  return { kind: 'connected', tenantId: head.tenantId, tenantName: head.tenantName, tenants: ordered };
+}
+
+/** Connected organisations outside this consent that the new token still reaches (Xero's /connections, unfiltered). */
+async function stillReachable(
+  deps: ConsentDeps,
+  tokens: TokenSet,
+  chosen: readonly ChosenTenant[],
+  status: ConnectionStatus
+): Promise<ChosenTenant[]> {
+  const others = (status.organisations ?? []).filter((o) => !chosen.some((c) => c.tenantId === o.tenantId));
+  if (others.length === 0) return [];
+  let reachable: Set<string>;
+  try {
+    reachable = new Set((await deps.identity.listConnections(tokens.accessToken)).map((t) => t.tenantId));
+  } catch (error) {
+    deps.logger.warn('xero connections check failed; other organisations are not kept', {
+      error: error instanceof ConnectorError ? error.code : 'unknown',
+    });
+    return [];
+  }
+  return others
+    .filter((o) => reachable.has(o.tenantId))
+    .map((o) => ({ tenantId: o.tenantId, tenantName: o.tenantName, state: 'connected' }));
 }
 
 function xeroFailure(deps: ConsentDeps, error: unknown): ConsentOutcome {

@@ -38,7 +38,11 @@ export interface UsedNonceStore {
 
 /** How workers ask the token service for access (AWS: invoke the token Lambda; locally: in process). */
 export interface TokenServiceClient {
-  getAccess(): Promise<AccessGrant>;
-  /** Report that Xero refused the token for good (401/403 on the tenant): the service decides what to do. */
-  reportRejected?(reason: string): Promise<void>;
+  /** `tenantId`: one of the chosen organisations; default the default organisation. */
+  getAccess(tenantId?: string): Promise<AccessGrant>;
+  /**
+   * Report that Xero refused the token for good (401/403): the service decides what to do. With `tenantId`, only
+   * that organisation was refused.
+   */
+  reportRejected?(reason: string, tenantId?: string): Promise<void>;
 }

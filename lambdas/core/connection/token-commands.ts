@@ -12,8 +12,8 @@ export const SCHEDULED_REFRESH_SOURCE = 'schedule';
 
 export type TokenCommand =
   | { readonly action: 'refresh'; readonly source?: string }
-  | { readonly action: 'get-access' }
-  | { readonly action: 'report-rejected'; readonly reason: string }
+  | { readonly action: 'get-access'; readonly tenantId?: string }
+  | { readonly action: 'report-rejected'; readonly reason: string; readonly tenantId?: string }
   | {
       readonly action: 'exchange-code';
       readonly code: string;
@@ -22,13 +22,25 @@ export type TokenCommand =
     }
   | { readonly action: 'adopt'; readonly record: StoredConnection }
   | { readonly action: 'status' }
+  | { readonly action: 'organisations' }
   | { readonly action: 'consent-config' }
   | { readonly action: 'disconnect' };
 
+/** Xero tenant ids are GUIDs; the sandbox uses short names. Nothing else belongs in a log line. */
+const tenantIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._-]+$/);
+
 const commandSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh'), source: z.string().optional() }),
-  z.object({ action: z.literal('get-access') }),
-  z.object({ action: z.literal('report-rejected'), reason: z.string().min(1).max(200) }),
+  z.object({ action: z.literal('get-access'), tenantId: tenantIdSchema.optional() }),
+  z.object({
+    action: z.literal('report-rejected'),
+    reason: z.string().min(1).max(200),
+    tenantId: tenantIdSchema.optional(),
+  }),
   z.object({
     action: z.literal('exchange-code'),
     code: z.string().min(1).max(2000),
@@ -44,6 +56,7 @@ const commandSchema = z.discriminatedUnion('action', [
     record: z.object({ connection: z.object({}).passthrough(), tokens: z.object({}).passthrough() }).passthrough(),
   }),
   z.object({ action: z.literal('status') }),
+  z.object({ action: z.literal('organisations') }),
   z.object({ action: z.literal('consent-config') }),
   z.object({ action: z.literal('disconnect') }),
 ]);
@@ -72,6 +85,8 @@ export type TokenCommandResult =
         readonly disposition: ErrorDisposition;
         readonly message: string;
         readonly reason?: string;
+        /** Set when only this organisation needs a new consent. */
+        readonly tenantId?: string;
       };
     };
 
@@ -81,9 +96,9 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
     case 'refresh':
       return { result: await service.refreshIfDue(), status: await service.status() };
     case 'get-access':
-      return service.getAccess();
+      return service.getAccess(command.tenantId);
     case 'report-rejected':
-      await service.reportRejected(command.reason);
+      await service.reportRejected(command.reason, command.tenantId);
       return { reported: true };
     case 'exchange-code':
       return service.exchangeCode(command.code, command.redirectUri, command.codeVerifier);
@@ -92,6 +107,8 @@ export async function runTokenCommand(service: TokenService, command: TokenComma
       return { adopted: true };
     case 'status':
       return service.status();
+    case 'organisations':
+      return service.organisations();
     case 'consent-config':
       return service.consentConfig();
     case 'disconnect':

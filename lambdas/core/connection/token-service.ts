@@ -7,12 +7,25 @@
  * OLD refresh token (still stored, valid for Xero's 30-minute grace); only invalid_grant (a ReconnectRequiredError
  * from the IdentityClient) moves the connection to reconnect_required, after which Xero is not called again until
  * a new consent is adopted.
+ *
+ * Several organisations: one token set serves every organisation chosen in the consent. invalid_grant pauses them
+ * all; an organisation removed from Xero's /connections pauses only itself (getAccess(tenantId) throws a
+ * ReconnectRequiredError carrying that tenantId) until a consent that includes it is adopted.
  */
 import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError, ValidationError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { XeroAuthMode } from './config';
+import { usableTenantIds, type UsableOrganisations } from './organisations';
 import type { ConnectionStore, IdentityClient, TokenServiceClient } from './ports';
-import type { AccessGrant, ConnectionStatus, StoredConnection, TokenSet } from './types';
+import {
+  chosenTenants,
+  withChosenTenants,
+  type AccessGrant,
+  type ChosenTenant,
+  type ConnectionStatus,
+  type StoredConnection,
+  type TokenSet,
+} from './types';
 
 export interface TokenServiceOptions {
   readonly store: ConnectionStore;
@@ -49,8 +62,9 @@ export class TokenService implements TokenServiceClient {
     clientId?: string;
   };
   private lock: Promise<unknown> = Promise.resolve();
-  private inflight: Promise<AccessGrant> | null = null;
-  private cached: AccessGrant | null = null;
+  private inflight: Promise<StoredConnection> | null = null;
+  /** The last record handed out; its access token serves every chosen organisation. */
+  private cached: StoredConnection | null = null;
   /** Custom-connection mode only: why Xero refused the app before any token was stored (cleared by disconnect). */
   private blocked: string | null = null;
 
@@ -70,9 +84,16 @@ export class TokenService implements TokenServiceClient {
     };
   }
 
-  /** A valid access token for the connected tenant; refreshes (single-flight) when near expiry. */
-  getAccess(): Promise<AccessGrant> {
-    if (this.cached && this.secondsLeft(this.cached.expiresAt) > this.o.refreshMarginSeconds) {
+  /**
+   * A valid access token for `tenantId` (default: the default organisation); refreshes (single-flight) when near
+   * expiry. Throws ReconnectRequiredError with `tenantId` set when only that organisation is not usable.
+   */
+  async getAccess(tenantId?: string): Promise<AccessGrant> {
+    return this.grantFor(await this.current(), tenantId);
+  }
+
+  private current(): Promise<StoredConnection> {
+    if (this.cached && this.secondsLeft(this.cached.tokens.expiresAt) > this.o.refreshMarginSeconds) {
       return Promise.resolve(this.cached);
     }
     if (!this.inflight) {
@@ -81,6 +102,20 @@ export class TokenService implements TokenServiceClient {
       });
     }
     return this.inflight;
+  }
+
+  private grantFor(record: StoredConnection, tenantId: string | undefined): AccessGrant {
+    const { connection, tokens } = record;
+    const chosen = chosenTenants(connection);
+    const wanted = tenantId ?? connection.tenantId;
+    const tenant = chosen.find((t) => t.tenantId === wanted);
+    // A custom connection whose organisation could not be looked up still serves its one (unnamed) organisation.
+    if (!tenant && !(tenantId === undefined && chosen.length === 0)) {
+      throw this.reconnectError('tenant_not_chosen', wanted);
+    }
+    if (tenant?.state === 'reconnect_required')
+      throw this.reconnectError(tenant.reason ?? 'reconnect_required', wanted);
+    return { accessToken: tokens.accessToken, tenantId: wanted, expiresAt: tokens.expiresAt };
   }
 
   /**
@@ -100,7 +135,7 @@ export class TokenService implements TokenServiceClient {
   /** For a scheduler (EventBridge on AWS, a timer locally): refresh ahead of expiry to keep the token alive. */
   refreshIfDue(now: Date = this.o.clock.now()): Promise<RefreshIfDueResult> {
     return this.exclusive(async () => {
-      const record = await this.o.store.load();
+      const record = await this.load();
       if (!record && this.o.authMode === 'oauth') return 'not_connected';
       if (record?.connection.state === 'reconnect_required') return 'reconnect_required';
       if (record && this.secondsLeft(record.tokens.expiresAt, now) > this.o.proactiveMarginSeconds) return 'not_due';
@@ -115,32 +150,41 @@ export class TokenService implements TokenServiceClient {
     });
   }
 
-  /** Xero refused the connection for good (invalid_grant, revoked app, removed tenant): pause until reconsent. */
-  markReconnect(reason: string): Promise<void> {
+  /**
+   * Xero refused the connection for good (invalid_grant, revoked app, removed tenant): pause until reconsent. With
+   * `tenantId`, only that organisation pauses.
+   */
+  markReconnect(reason: string, tenantId?: string): Promise<void> {
     return this.exclusive(async () => {
-      const record = await this.o.store.load();
-      if (record) await this.saveReconnect(record, reason);
+      const record = await this.load();
+      if (!record) return;
+      if (tenantId === undefined) return this.saveReconnect(record, reason);
+      const tenants = chosenTenants(record.connection).map((t) =>
+        t.tenantId === tenantId ? pausedTenant(t, reason) : t
+      );
+      await this.saveTenants(record, tenants);
     });
   }
 
-  async reportRejected(reason: string): Promise<void> {
-    await this.markReconnect(reason);
+  async reportRejected(reason: string, tenantId?: string): Promise<void> {
+    await this.markReconnect(reason, tenantId);
   }
 
   /**
    * Store a connection from a completed consent; this clears any reconnect_required state. When it replaces a
    * different organisation, the replaced grant is revoked so the connector keeps no way into that organisation.
    */
-  adopt(record: StoredConnection): Promise<void> {
+  adopt(adopted: StoredConnection): Promise<void> {
     return this.exclusive(async () => {
-      const previous = await this.o.store.load();
+      const record = withChosenTenants(adopted);
+      const previous = await this.load();
       await this.o.store.save(record);
       this.cached = null;
       this.blocked = null;
-      this.o.logger.info('xero connection adopted', { tenantId: record.connection.tenantId });
-      if (previous && previous.connection.tenantId !== record.connection.tenantId) {
-        await this.revokeReplaced(previous, record.connection.tenantId);
-      }
+      const kept = new Set(chosenTenants(record.connection).map((t) => t.tenantId));
+      this.o.logger.info('xero connection adopted', { tenantId: record.connection.tenantId, tenants: kept.size });
+      const dropped = previous ? chosenTenants(previous.connection).filter((t) => !kept.has(t.tenantId)) : [];
+      if (previous && dropped.length > 0) await this.revokeReplaced(previous, dropped, kept);
     });
   }
 
@@ -172,10 +216,14 @@ export class TokenService implements TokenServiceClient {
    * holds the new organisation too, revoking would cut the new connection as well, so then only the replaced
    * organisation's connection is deleted (DELETE /connections/{id}). Best effort: the new connection stays either way.
    */
-  private async revokeReplaced(previous: StoredConnection, newTenantId: string): Promise<void> {
+  private async revokeReplaced(
+    previous: StoredConnection,
+    dropped: readonly ChosenTenant[],
+    kept: ReadonlySet<string>
+  ): Promise<void> {
     const stored = previous.tokens.refreshToken;
     if (!stored) return;
-    const tenantId = previous.connection.tenantId;
+    const tenantId = dropped.map((t) => t.tenantId).join(',');
     try {
       let access = previous.tokens.accessToken;
       let oldRefreshToken = stored;
@@ -185,9 +233,10 @@ export class TokenService implements TokenServiceClient {
         oldRefreshToken = renewed.refreshToken ?? oldRefreshToken;
       }
       const connections = await this.o.identity.listConnections(access);
-      const replaced = connections.find((c) => c.tenantId === tenantId);
-      if (connections.some((c) => c.tenantId === newTenantId) && this.o.identity.deleteConnection) {
-        if (replaced) await this.o.identity.deleteConnection(access, replaced.id);
+      if (connections.some((c) => kept.has(c.tenantId)) && this.o.identity.deleteConnection) {
+        for (const replaced of connections.filter((c) => dropped.some((t) => t.tenantId === c.tenantId))) {
+          await this.o.identity.deleteConnection(access, replaced.id);
+        }
         this.o.logger.warn('replaced xero organisation disconnected', { tenantId, revoked: 'connection' });
         return;
       }
@@ -202,14 +251,25 @@ export class TokenService implements TokenServiceClient {
     }
   }
 
+  /** For workers that run per organisation (the invoice poll): which ones may work now, the default first. */
+  async organisations(): Promise<UsableOrganisations> {
+    const status = await this.status();
+    return { ...(status.tenantId ? { defaultTenantId: status.tenantId } : {}), tenantIds: usableTenantIds(status) };
+  }
+
   async status(now: Date = this.o.clock.now()): Promise<ConnectionStatus> {
-    const record = await this.o.store.load();
+    const record = await this.load();
     if (!record) return { state: 'not_connected', nextStep: reconnectNextStep(this.o.connectUrl) };
     const { connection, tokens } = record;
+    const revoked = connection.state === 'reconnect_required';
     return {
       state: connection.state,
       tenantId: connection.tenantId,
       tenantName: connection.tenantName,
+      // A dead token set pauses every organisation, whatever each one's own state says.
+      organisations: chosenTenants(connection).map((t) =>
+        revoked && t.state === 'connected' ? pausedTenant(t, connection.reason ?? 'reconnect_required') : t
+      ),
       refreshedAt: connection.refreshedAt,
       ...(connection.reason ? { reason: connection.reason } : {}),
       ...(connection.state === 'reconnect_required' ? { nextStep: reconnectNextStep(this.o.connectUrl) } : {}),
@@ -218,8 +278,8 @@ export class TokenService implements TokenServiceClient {
     };
   }
 
-  private async ensureFresh(marginSeconds: number): Promise<AccessGrant> {
-    const record = await this.o.store.load();
+  private async ensureFresh(marginSeconds: number): Promise<StoredConnection> {
+    const record = await this.load();
     if (record?.connection.state === 'reconnect_required') {
       this.cached = null;
       throw this.reconnectError(record.connection.reason ?? 'reconnect_required');
@@ -293,6 +353,7 @@ export class TokenService implements TokenServiceClient {
       connection: {
         tenantId,
         tenantName,
+        ...(tenantId ? { tenants: [{ tenantId, tenantName, state: 'connected' as const }] } : {}),
         connectedAt: record?.connection.connectedAt ?? now,
         refreshedAt: now,
         refreshTokenIssuedAt: now,
@@ -305,18 +366,51 @@ export class TokenService implements TokenServiceClient {
     return next;
   }
 
-  /** After a refresh, confirm the tenant is still connected; a removed tenant needs a new consent. */
+  /**
+   * After a refresh, confirm each chosen organisation is still connected. A removed one pauses on its own (and comes
+   * back if Xero lists it again); when none is left the whole connection needs a new consent.
+   */
   private async verifyTenant(record: StoredConnection): Promise<StoredConnection> {
-    let tenants;
+    let listed: Set<string>;
     try {
-      tenants = await this.o.identity.listConnections(record.tokens.accessToken);
+      listed = new Set((await this.o.identity.listConnections(record.tokens.accessToken)).map((t) => t.tenantId));
     } catch (error) {
       this.o.logger.warn('xero connections check skipped', { error: safeCode(error) });
       return record;
     }
-    if (tenants.some((t) => t.tenantId === record.connection.tenantId)) return record;
-    await this.saveReconnect(record, 'tenant_removed');
-    throw this.reconnectError('tenant_removed');
+    const chosen = chosenTenants(record.connection);
+    const next = chosen.map((t): ChosenTenant => {
+      if (!listed.has(t.tenantId)) return pausedTenant(t, 'tenant_removed');
+      if (t.reason !== 'tenant_removed') return t;
+      return { tenantId: t.tenantId, tenantName: t.tenantName, state: 'connected' };
+    });
+    if (next.every((t) => t.state === 'reconnect_required')) {
+      await this.saveReconnect({ ...record, connection: { ...record.connection, tenants: next } }, 'tenant_removed');
+      throw this.reconnectError('tenant_removed');
+    }
+    return this.saveTenants(record, next);
+  }
+
+  /** Store new per-organisation states (only when one changed) and log each organisation that paused. */
+  private async saveTenants(record: StoredConnection, tenants: readonly ChosenTenant[]): Promise<StoredConnection> {
+    const before = chosenTenants(record.connection);
+    const changed = tenants.filter((t, i) => t.state !== before[i]?.state || t.reason !== before[i]?.reason);
+    if (changed.length === 0) return record;
+    const next = { ...record, connection: { ...record.connection, tenants } };
+    await this.persist(next);
+    this.cached = null;
+    for (const t of changed) {
+      this.o.logger.warn(t.state === 'connected' ? 'xero organisation usable again' : 'xero organisation paused', {
+        tenantId: t.tenantId,
+        ...(t.reason ? { reason: t.reason } : {}),
+      });
+    }
+    return next;
+  }
+
+  private async load(): Promise<StoredConnection | null> {
+    const record = await this.o.store.load();
+    return record ? withChosenTenants(record) : null;
   }
 
   /** Save with a couple of retries: losing a rotated token is worse than a short delay. */
@@ -357,20 +451,18 @@ export class TokenService implements TokenServiceClient {
     }
   }
 
-  private reconnectError(reason: string): ReconnectRequiredError {
+  private reconnectError(reason: string, tenantId?: string): ReconnectRequiredError {
+    const what = tenantId === undefined ? 'Xero connection' : `Xero organisation ${tenantId}`;
     return new ReconnectRequiredError(
-      `Xero connection is not usable (${reason}). ${reconnectNextStep(this.o.connectUrl)}`,
-      reason
+      `${what} is not usable (${reason}). ${reconnectNextStep(this.o.connectUrl)}`,
+      reason,
+      tenantId
     );
   }
 
-  private remember(record: StoredConnection): AccessGrant {
-    this.cached = {
-      accessToken: record.tokens.accessToken,
-      tenantId: record.connection.tenantId,
-      expiresAt: record.tokens.expiresAt,
-    };
-    return this.cached;
+  private remember(record: StoredConnection): StoredConnection {
+    this.cached = record;
+    return record;
   }
 
   private secondsLeft(expiresAt: string, now: Date = this.o.clock.now()): number {
@@ -383,6 +475,10 @@ export class TokenService implements TokenServiceClient {
     this.lock = run.catch(() => undefined);
     return run;
   }
+}
+
+function pausedTenant(tenant: ChosenTenant, reason: string): ChosenTenant {
+  return { tenantId: tenant.tenantId, tenantName: tenant.tenantName, state: 'reconnect_required', reason };
 }
 
 export function refreshTokenAgeSeconds(connection: { refreshTokenIssuedAt: string }, now: Date): number {

@@ -5,11 +5,12 @@ import type { XeroAccessProvider } from '../ports';
  * organisations; the tenant is chosen per call by the xero-tenant-id header). An organisation that is not chosen
  * or was disconnected makes the provider throw ReconnectRequiredError, pausing only that organisation's work.
  */
-export function accessForTenant(access: XeroAccessProvider, tenantId: string): XeroAccessProvider {
+export function accessForTenant(access: XeroAccessProvider, tenantId: string | undefined): XeroAccessProvider {
+  if (tenantId === undefined) return access; // the default organisation
   return {
     getAccess: async () => ({ accessToken: (await access.getAccess(tenantId)).accessToken, tenantId }),
     forget: () => access.forget?.(),
-    reportRejected: async (reason) => access.reportRejected?.(reason),
+    reportRejected: async (reason) => access.reportRejected?.(reason, tenantId),
   };
 }
 

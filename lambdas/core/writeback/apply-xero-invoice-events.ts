@@ -3,12 +3,14 @@
  *
  * Events carry ids only, so every invoice is read from Xero at processing time: applying an old or repeated event
  * writes the invoice's current state, and an unchanged state makes no PATCH. INVOICE events refresh that invoice;
- * CREDITNOTE events refresh the invoices the credit note is allocated to. Other categories and other tenants are
- * ignored. Failures are reported per event with their typed error: retryable → the caller retries the event;
- * permanent → logged here and dead-lettered by the caller; reconnect / rate limited → the remaining events are not
- * attempted (they would fail the same way) and are reported with the same error.
+ * CREDITNOTE events refresh the invoices the credit note is allocated to. Other categories are ignored, and so are
+ * events of an organisation the connector does not use (logged, not failed). With several organisations each event
+ * is read from its own organisation (`xeroFor`). Failures are reported per event with their typed error:
+ * retryable → the caller retries the event; permanent → logged here and dead-lettered by the caller; reconnect /
+ * rate limited → the organisation's remaining events are not attempted (they would fail the same way) and are
+ * reported with the same error, while other organisations' events go on.
  */
-import { ConnectorError, RateLimitedError, TransientError, describeError } from '../errors';
+import { ConnectorError, RateLimitedError, ReconnectRequiredError, TransientError, describeError } from '../errors';
 import type { Clock, Logger, SyncStateStore } from '../ports';
 import type { XeroWebhookEvent } from '../ingress/xero-webhook';
 import type { WritebackColumns } from './columns';
@@ -25,6 +27,10 @@ export interface ApplyXeroInvoiceEventsDeps {
   readonly syncState: Pick<SyncStateStore, 'get'>;
   /** The connected Xero tenant; events for any other tenant are ignored. Unset: all tenants are accepted. */
   readonly tenantId?: string;
+  /** Several organisations: the ones in use (XERO_TENANT_ID's pins); events of others are ignored. */
+  readonly tenantIds?: readonly string[];
+  /** Several organisations: the invoice reader of one organisation. Default: `xero` for every event. */
+  readonly xeroFor?: (tenantId: string) => XeroInvoiceReader;
 }
 
 export interface FailedEvent {
@@ -56,11 +62,18 @@ function stopsTheBatch(error: ConnectorError): boolean {
   return error.disposition === 'reconnect' || error instanceof RateLimitedError;
 }
 
+function notChosen(error: unknown): boolean {
+  return error instanceof ReconnectRequiredError && error.reason === 'tenant_not_chosen';
+}
+
 export function createApplyXeroInvoiceEvents(
   deps: ApplyXeroInvoiceEventsDeps
 ): (events: XeroWebhookEvent[]) => Promise<ApplyXeroInvoiceEventsResult> {
   const { xero, logger, tenantId } = deps;
   const applyInvoice = createInvoiceApplier(deps);
+  const accepted = (eventTenant: string): boolean =>
+    deps.tenantIds ? deps.tenantIds.includes(eventTenant) : tenantId === undefined || eventTenant === tenantId;
+  const readerOf = (eventTenant: string): XeroInvoiceReader => deps.xeroFor?.(eventTenant) ?? xero;
 
   return async (events) => {
     const started = deps.clock.now().getTime();
@@ -70,13 +83,15 @@ export function createApplyXeroInvoiceEvents(
     const failed: FailedEvent[] = [];
     // One delivery often names an invoice several times (CREATE then UPDATE): read and apply it once.
     const invoiceOutcomes = new Map<string, Promise<InvoiceOutcome>>();
-    let stopError: ConnectorError | undefined;
+    /** Per organisation: after a reconnect or rate limit its further events would fail the same way. */
+    const stopErrors = new Map<string, ConnectorError>();
 
-    const refreshInvoice = (invoiceId: string): Promise<InvoiceOutcome> => {
-      let outcome = invoiceOutcomes.get(invoiceId);
+    const refreshInvoice = (reader: XeroInvoiceReader, eventTenant: string, invoiceId: string) => {
+      const key = `${eventTenant}/${invoiceId}`;
+      let outcome = invoiceOutcomes.get(key);
       if (!outcome) {
-        outcome = (async () => {
-          const invoice = await xero.getInvoice(invoiceId);
+        outcome = (async (): Promise<InvoiceOutcome> => {
+          const invoice = await reader.getInvoice(invoiceId);
           if (!invoice) {
             logger.info('write-back ignored: Xero does not know the invoice', { invoiceId });
             return 'ignored';
@@ -85,14 +100,14 @@ export function createApplyXeroInvoiceEvents(
           if (result === 'patched') patched += 1;
           return result;
         })();
-        invoiceOutcomes.set(invoiceId, outcome);
+        invoiceOutcomes.set(key, outcome);
       }
       return outcome;
     };
 
     const applyEvent = async (event: XeroWebhookEvent): Promise<EventOutcome> => {
       const ids = { resourceId: event.resourceId, category: event.eventCategory };
-      if (tenantId !== undefined && event.tenantId !== tenantId) {
+      if (!accepted(event.tenantId)) {
         logger.info('write-back ignored: event for another Xero tenant', { ...ids, tenantId: event.tenantId });
         return 'ignored';
       }
@@ -104,9 +119,10 @@ export function createApplyXeroInvoiceEvents(
         logger.warn('write-back ignored: event resourceId is not a Xero id', { category: event.eventCategory });
         return 'ignored';
       }
+      const reader = readerOf(event.tenantId);
       let invoiceIds: readonly string[] = [event.resourceId];
       if (event.eventCategory === 'CREDITNOTE') {
-        const creditNote = await xero.getCreditNote(event.resourceId);
+        const creditNote = await reader.getCreditNote(event.resourceId);
         if (!creditNote || creditNote.type !== 'ACCRECCREDIT') {
           logger.info('write-back ignored: not a customer credit note', { ...ids, type: creditNote?.type });
           return 'ignored';
@@ -119,12 +135,13 @@ export function createApplyXeroInvoiceEvents(
       }
       let any: EventOutcome = 'ignored';
       for (const invoiceId of invoiceIds) {
-        if ((await refreshInvoice(invoiceId)) !== 'ignored') any = 'applied';
+        if ((await refreshInvoice(reader, event.tenantId, invoiceId)) !== 'ignored') any = 'applied';
       }
       return any;
     };
 
     for (const event of events) {
+      const stopError = stopErrors.get(event.tenantId);
       if (stopError) {
         failed.push({ resourceId: event.resourceId, error: stopError });
         continue;
@@ -133,6 +150,12 @@ export function createApplyXeroInvoiceEvents(
         if ((await applyEvent(event)) === 'applied') applied += 1;
         else ignored += 1;
       } catch (thrown) {
+        if (notChosen(thrown)) {
+          // An organisation the operator did not choose (no pins to filter by): not ours to write back.
+          logger.info('write-back ignored: event for a Xero organisation not in use', { tenantId: event.tenantId });
+          ignored += 1;
+          continue;
+        }
         const error = asConnectorError(thrown);
         failed.push({ resourceId: event.resourceId, error });
         const fields = { resourceId: event.resourceId, category: event.eventCategory, code: error.code };
@@ -141,7 +164,7 @@ export function createApplyXeroInvoiceEvents(
         } else {
           logger.warn(`write-back failed, will retry: ${error.message}`, fields);
         }
-        if (stopsTheBatch(error)) stopError = error;
+        if (stopsTheBatch(error)) stopErrors.set(event.tenantId, error);
       }
     }
     logger.info('write-back batch done', {

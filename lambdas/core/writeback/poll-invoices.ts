@@ -11,7 +11,7 @@
  * A transient failure stops the run without saving the page, so the next run repeats it; a permanent failure of
  * one invoice (e.g. two orders with one number) is logged and does not block the poll for ever.
  */
-import { ConnectorError, TransientError, describeError } from '../errors';
+import { ConnectorError, ReconnectRequiredError, TransientError, describeError } from '../errors';
 import type { Clock, Logger, SyncStateStore } from '../ports';
 import type { WritebackColumns } from './columns';
 import { createInvoiceApplier } from './apply-invoice';
@@ -114,4 +114,42 @@ export function pollInvoices(deps: PollInvoicesDeps): (checkpoint: string | unde
 export async function runInvoicePoll(deps: PollInvoicesDeps): Promise<string> {
   const checkpoint = await deps.checkpoints.load(deps.checkpointName ?? INVOICE_POLL_CHECKPOINT);
   return pollInvoices(deps)(checkpoint);
+}
+
+/** The checkpoint of one organisation's poll: the default organisation keeps the name used before several. */
+export function invoicePollCheckpointFor(tenantId: string, defaultTenantId: string | undefined): string {
+  return tenantId === defaultTenantId ? INVOICE_POLL_CHECKPOINT : `${INVOICE_POLL_CHECKPOINT}:${tenantId}`;
+}
+
+export interface PollOrganisationsDeps extends Omit<PollInvoicesDeps, 'xero' | 'checkpointName'> {
+  /** The connected organisations (the token service's status), the default first. */
+  readonly organisations: readonly string[];
+  readonly defaultTenantId?: string;
+  readonly xeroFor: (tenantId: string) => XeroInvoiceReader;
+}
+
+/**
+ * The poll for every connected organisation, each from its own checkpoint. A paused organisation (it needs a new
+ * consent) is skipped with a log line and the others go on; any other failure is rethrown after the others ran, so
+ * the schedule retries and the failed organisation repeats from its saved checkpoint.
+ * Returns each organisation's new checkpoint.
+ */
+export async function runInvoicePollPerOrganisation(deps: PollOrganisationsDeps): Promise<Record<string, string>> {
+  const checkpoints: Record<string, string> = {};
+  let failure: unknown;
+  for (const tenantId of deps.organisations) {
+    const checkpointName = invoicePollCheckpointFor(tenantId, deps.defaultTenantId ?? deps.organisations[0]);
+    try {
+      checkpoints[tenantId] = await runInvoicePoll({ ...deps, xero: deps.xeroFor(tenantId), checkpointName });
+    } catch (error) {
+      if (error instanceof ReconnectRequiredError && error.tenantId !== undefined) {
+        deps.logger.warn('invoice poll skipped: organisation paused', { tenantId, reason: error.reason });
+        continue;
+      }
+      deps.logger.warn('invoice poll failed for an organisation', { tenantId, error: describeError(error) });
+      failure ??= error;
+    }
+  }
+  if (failure !== undefined) throw failure;
+  return checkpoints;
 }

@@ -6,6 +6,8 @@ import { createXeroGateway } from '../../adapters/xero/xero-gateway';
 import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
 import { createDynamoDbXeroBudget } from '../../adapters/aws/dynamodb-xero-budget';
+import { DynamoDbAppCallCounter } from '../../adapters/aws/dynamodb-app-call-counter';
+import { AppWideCallBudget } from '../../core/rate-limit/app-wide-budget';
 import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
@@ -35,14 +37,23 @@ export function withXeroDeadline<E, R>(
   };
 }
 
-export const xeroLimiter = once((env: EnvReader<'XERO_BUDGET_TABLE'>) =>
-  createDynamoDbXeroBudget({
-    client: dynamo(),
-    tableName: env.require('XERO_BUDGET_TABLE'),
-    clock,
-    logger: loggerPort,
-    deadline: () => invocationDeadline,
-  })
+/** Each organisation's own budget, inside the app-wide 10,000 calls a minute across all of them. */
+export const xeroLimiter = once(
+  (env: EnvReader<'XERO_BUDGET_TABLE'>) =>
+    new AppWideCallBudget(
+      createDynamoDbXeroBudget({
+        client: dynamo(),
+        tableName: env.require('XERO_BUDGET_TABLE'),
+        clock,
+        logger: loggerPort,
+        deadline: () => invocationDeadline,
+      }),
+      {
+        counter: new DynamoDbAppCallCounter(dynamo(), env.require('XERO_BUDGET_TABLE')),
+        clock,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      }
+    )
 );
 export const xeroGateway = once((env: XeroEnv) =>
   createXeroGateway({

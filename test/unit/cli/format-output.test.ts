@@ -1,4 +1,4 @@
-import { errorMessageOf, formatValue, terminalJson, terminalSafe } from '../../../src/cli/format-output';
+import { errorMessageOf, formatValue, statusAlerts, terminalJson, terminalSafe } from '../../../src/cli/format-output';
 
 const ESC = '\u001b';
 const CSI = '\u009b';
@@ -33,5 +33,22 @@ describe('terminal-safe CLI output', () => {
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe('connector status alerts', () => {
+  it('should name each paused Xero organisation and leave connected ones out', () => {
+    const body = {
+      connection: {
+        state: 'connected',
+        organisations: [
+          { tenantId: 'org-a', tenantName: 'Alpha Ltd', state: 'connected' },
+          { tenantId: 'org-b', tenantName: 'Beta Ltd', state: 'reconnect_required', reason: 'tenant_removed' },
+        ],
+      },
+    };
+    expect(statusAlerts(body)).toEqual([
+      'Xero organisation Beta Ltd is paused (tenant_removed): reconnect Xero including it',
+    ]);
   });
 });

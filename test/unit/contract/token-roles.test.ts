@@ -14,8 +14,8 @@ describe('token roles', () => {
       expect(tokenRoleOf(invoked)).toBeUndefined();
   });
 
-  it('should let workers only get access and report a rejection', () => {
-    expect(TOKEN_ROLES.worker).toEqual(['get-access', 'report-rejected']);
+  it('should let workers only get access, report a rejection and learn which organisations may work', () => {
+    expect(TOKEN_ROLES.worker).toEqual(['get-access', 'report-rejected', 'organisations']);
     for (const action of ['adopt', 'status', 'refresh', 'disconnect', 'exchange-code', 'consent-config'])
       expect(roleMayRun('worker', action)).toBe(false);
     expect(roleMayRun(undefined, 'status')).toBe(false);

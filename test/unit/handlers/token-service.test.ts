@@ -91,6 +91,29 @@ describe('token-service handler', () => {
     });
   });
 
+  it('should answer a worker per organisation: access for a chosen one, a typed pause naming an unchosen one', async () => {
+    const service = await serviceWith(record(tokens('current', 30)), async () => tokens('new', 30));
+    const handler = createHandler(async () => service);
+
+    expect(await handler({ action: 'get-access', tenantId: 'tenant-1' }, worker)).toMatchObject({
+      ok: true,
+      value: { tenantId: 'tenant-1', accessToken: 'current' },
+    });
+    const refused = await handler({ action: 'get-access', tenantId: 'tenant-2' }, worker);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'RECONNECT_REQUIRED', reason: 'tenant_not_chosen', tenantId: 'tenant-2' },
+    });
+    expect(await handler({ action: 'organisations' }, worker)).toEqual({
+      ok: true,
+      value: { defaultTenantId: 'tenant-1', tenantIds: ['tenant-1'] },
+    });
+    expect(await handler({ action: 'get-access', tenantId: 'no spaces, please' }, worker)).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
+    });
+  });
+
   it('should run only the commands of the role whose alias was invoked', async () => {
     // Prepare
     const stored = record(tokens('current', 30));
@@ -205,6 +228,32 @@ describe('LambdaTokenServiceClient', () => {
     const input = lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input;
     expect(input.FunctionName).toBe('token-fn');
     expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString())).toEqual({ action: 'get-access' });
+  });
+
+  it("should ask for one organisation's access and rebuild a pause that names it", async () => {
+    lambdaMock.on(InvokeCommand).resolves(
+      payload({
+        ok: false,
+        error: {
+          name: 'x',
+          code: 'RECONNECT_REQUIRED',
+          disposition: 'reconnect',
+          message: 'Xero organisation tenant-2 is not usable (tenant_removed).',
+          reason: 'tenant_removed',
+          tenantId: 'tenant-2',
+        },
+      })
+    );
+    const client = new LambdaTokenServiceClient(new LambdaClient({ region: 'eu-west-1' }), 'token-fn:worker');
+
+    const error = await client.getAccess('tenant-2').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReconnectRequiredError);
+    expect(error).toMatchObject({ reason: 'tenant_removed', tenantId: 'tenant-2' });
+    const input = lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input;
+    expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString())).toEqual({
+      action: 'get-access',
+      tenantId: 'tenant-2',
+    });
   });
 
   it('should treat a refused command as permanent, not as a transient failure to retry', async () => {

@@ -11,6 +11,25 @@ import {
   type Harness,
 } from './harness';
 
+/** The choose page's form: where it posts, its single-use token and one checkbox per organisation. */
+function choiceForm(body: string): { action: string; token: string; tenantIds: string[] } {
+  const unescape = (v: string) => v.replace(/&amp;/g, '&');
+  return {
+    action: unescape(/<form method="post" action="([^"]+)"/.exec(body)?.[1] ?? ''),
+    token: unescape(/name="token" value="([^"]+)"/.exec(body)?.[1] ?? ''),
+    tenantIds: [...body.matchAll(/type="checkbox" name="tenantId" value="([^"]+)"/g)].map((m) => unescape(m[1]!)),
+  };
+}
+
+function postChoice(h: Harness, cookie: string, token: string, tenantIds: readonly string[]) {
+  const body = new URLSearchParams([['token', token], ...tenantIds.map((id): [string, string] => ['tenantId', id])]);
+  return h.routes.chooseTenant({
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    query: {},
+    body: body.toString(),
+  });
+}
+
 describe('Xero consent flow against the fake identity server', () => {
   let h: Harness;
   afterEach(async () => {
@@ -169,28 +188,83 @@ describe('Xero consent flow against the fake identity server', () => {
         query: await h.authorize(start.location),
       });
       expect(page.status).toBe(200);
-      expect(page.body).toContain('Choose a Xero organisation');
+      expect(page.body).toContain('Choose Xero organisations');
       await expect(h.store.load()).resolves.toBeNull();
-      const hrefs = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
-      expect(hrefs).toHaveLength(2);
-      const choice = new URL(
-        hrefs.find((href) => href.includes('tenant-b'))!,
-        REDIRECT_URI
-      );
-      expect(choice.pathname).toBe('/oauth/xero/choose');
-      const query = Object.fromEntries(choice.searchParams);
+      const form = choiceForm(page.body);
+      expect(form.action).toBe('choose');
+      expect(form.tenantIds).toEqual(['tenant-a', 'tenant-b']);
 
-      const chosen = await h.routes.chooseTenant({ headers: { cookie: start.cookie }, query });
+      const chosen = await postChoice(h, start.cookie, form.token, ['tenant-b']);
       expect(chosen.status).toBe(200);
       expect(chosen.body).toContain('Beta Trading');
       expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
 
-      const again = await h.routes.chooseTenant({
-        headers: { cookie: start.cookie },
-        query: { ...query, tenantId: 'tenant-a' },
-      });
+      const again = await postChoice(h, start.cookie, form.token, ['tenant-a']);
       expect(again.status).toBe(400);
       expect((await h.store.load())?.connection.tenantId).toBe('tenant-b');
+    });
+
+    it('should connect every organisation the operator ticks, each usable on its own', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS });
+      const start = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: start.cookie },
+        query: await h.authorize(start.location),
+      });
+      const form = choiceForm(page.body);
+      const none = await postChoice(h, start.cookie, form.token, []);
+      expect(none.status).toBe(400);
+      const chosen = await postChoice(h, start.cookie, form.token, ['tenant-a', 'tenant-b']);
+      expect(chosen.status).toBe(200);
+      expect(chosen.body).toContain('Alpha &amp; Sons');
+      expect(chosen.body).toContain('Beta Trading');
+      const stored = await h.store.load();
+      expect(stored?.connection.tenantId).toBe('tenant-a');
+      expect(stored?.connection.tenants?.map((t) => [t.tenantId, t.state])).toEqual([
+        ['tenant-a', 'connected'],
+        ['tenant-b', 'connected'],
+      ]);
+      await expect(h.tokenService.getAccess('tenant-b')).resolves.toMatchObject({ tenantId: 'tenant-b' });
+      await expect(h.tokenService.getAccess()).resolves.toMatchObject({ tenantId: 'tenant-a' });
+      const status = await h.tokenService.status();
+      expect(status.organisations?.map((o) => o.tenantName)).toEqual(['Alpha & Sons <Ltd>', 'Beta Trading']);
+    });
+
+    it('should connect every pinned tenant without asking (XERO_TENANT_ID lists several)', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS, env: { XERO_TENANT_ID: 'tenant-b, tenant-a' } });
+      const page = await h.consent();
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain('Choose Xero organisations');
+      const stored = await h.store.load();
+      expect(stored?.connection.tenantId).toBe('tenant-b');
+      expect(stored?.connection.tenants?.map((t) => t.tenantId)).toEqual(['tenant-b', 'tenant-a']);
+    });
+
+    it('should list a pinned tenant missing from the consent as waiting for one', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS, env: { XERO_TENANT_ID: 'tenant-b,tenant-a' } });
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-a']);
+      expect((await h.consent()).status).toBe(200);
+      await expect(h.tokenService.getAccess('tenant-a')).resolves.toMatchObject({ tenantId: 'tenant-a' });
+      await expect(h.tokenService.getAccess('tenant-b')).rejects.toMatchObject({
+        tenantId: 'tenant-b',
+        reason: 'pinned_not_in_consent',
+      });
+    });
+
+    it('should keep the other connected organisation when one is consented again', async () => {
+      h = await startHarness({ tenants: TWO_TENANTS });
+      const first = await h.start();
+      const page = await h.routes.callback({
+        headers: { cookie: first.cookie },
+        query: await h.authorize(first.location),
+      });
+      await postChoice(h, first.cookie, choiceForm(page.body).token, ['tenant-a', 'tenant-b']);
+      h.fake.knobs.selectTenantsForNextConsent(['tenant-b']);
+      const again = await h.consent();
+      expect(again.status).toBe(200);
+      expect(again.body).not.toContain('Replace the connected');
+      // The default organisation stays the same: records without a route keep going where they went.
+      expect((await h.store.load())?.connection.tenants?.map((t) => t.tenantId)).toEqual(['tenant-a', 'tenant-b']);
     });
 
     it('should refuse a tenant choice made in another browser, without using the choice up', async () => {
@@ -200,13 +274,16 @@ describe('Xero consent flow against the fake identity server', () => {
         headers: { cookie: start.cookie },
         query: await h.authorize(start.location),
       });
-      const href = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'))[0]!;
-      const query = Object.fromEntries(new URL(href, REDIRECT_URI).searchParams);
-      const stranger = await h.routes.chooseTenant({ headers: {}, query });
+      const { token } = choiceForm(page.body);
+      const stranger = await h.routes.chooseTenant({ headers: {}, query: { token, tenantId: 'tenant-a' } });
       expect(stranger.status).toBe(400);
       expect(stranger.body).toContain('another browser');
       await expect(h.store.load()).resolves.toBeNull();
-      expect((await h.routes.chooseTenant({ headers: { cookie: start.cookie }, query })).status).toBe(200);
+      const link = await h.routes.chooseTenant({
+        headers: { cookie: start.cookie },
+        query: { token, tenantId: 'tenant-a' },
+      });
+      expect(link.status).toBe(200);
     });
 
     it('should refuse a forged choice', async () => {

@@ -18,6 +18,7 @@ const record: StoredConnection = {
   connection: {
     tenantId: 'tenant-a',
     tenantName: 'Alpha',
+    tenants: [{ tenantId: 'tenant-a', tenantName: 'Alpha', state: 'connected' }],
     connectedAt: '2026-01-01T00:00:00.000Z',
     refreshedAt: '2026-01-01T00:00:00.000Z',
     refreshTokenIssuedAt: '2026-01-01T00:00:00.000Z',
@@ -30,6 +31,10 @@ const record: StoredConnection = {
     scope: 'offline_access',
   },
 };
+
+/** The shape stored before several organisations: no `tenants`. */
+const { tenants: _tenants, ...singleTenantConnection } = record.connection;
+const oldShape: StoredConnection = { ...record, connection: singleTenantConnection };
 
 describe('SecretsConnectionStore', () => {
   const sm = mockClient(SecretsManagerClient);
@@ -80,6 +85,12 @@ describe('SecretsConnectionStore', () => {
     await store.clear();
     const [first, second] = sm.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
     expect(second).not.toBe(first);
+  });
+
+  it('should read a connection stored before several organisations as its one organisation', async () => {
+    const store = new SecretsConnectionStore(new SecretsManagerClient({}), SECRET_ID);
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify({ version: 1, record: oldShape }) });
+    await expect(store.load()).resolves.toEqual(record);
   });
 
   it('should fail with a sanitised transient error that never echoes the secret', async () => {

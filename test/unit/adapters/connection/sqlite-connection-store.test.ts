@@ -13,6 +13,7 @@ const record: StoredConnection = {
   connection: {
     tenantId: 'tenant-a',
     tenantName: 'Alpha',
+    tenants: [{ tenantId: 'tenant-a', tenantName: 'Alpha', state: 'connected' }],
     connectedAt: '2026-01-01T00:00:00.000Z',
     refreshedAt: '2026-01-01T00:00:00.000Z',
     refreshTokenIssuedAt: '2026-01-01T00:00:00.000Z',
@@ -20,6 +21,10 @@ const record: StoredConnection = {
   },
   tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: '2026-01-01T00:30:00.000Z', scope: 's' },
 };
+
+/** The shape stored before several organisations: no `tenants`. */
+const { tenants: _tenants, ...singleTenantConnection } = record.connection;
+const oldShape: StoredConnection = { ...record, connection: singleTenantConnection };
 
 describe('SQLite connection stores', () => {
   it('should keep the connection across reopening a database file', async () => {
@@ -39,6 +44,16 @@ describe('SQLite connection stores', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('should read a connection stored before several organisations as its one organisation', async () => {
+    const db = openConnectionDatabase(':memory:');
+    db.prepare('INSERT INTO xero_connection (id, body, updated_at) VALUES (1, ?, ?)').run(
+      JSON.stringify(oldShape),
+      '2026-01-01T00:00:00.000Z'
+    );
+    await expect(new SqliteConnectionStore(db).load()).resolves.toEqual(record);
+    db.close();
   });
 
   it('should hand out a pending consent once', async () => {

@@ -15,6 +15,14 @@ describe('readXeroConnectionConfig', () => {
     expect(DEFAULT_XERO_SCOPES).not.toEqual(expect.arrayContaining(['openid']));
   });
 
+  it('should read several comma-separated pins, the first being the default organisation', () => {
+    const config = readXeroConnectionConfig({ ...base, XERO_TENANT_ID: ' tenant-b , tenant-a,tenant-b ' });
+    expect(config.pinnedTenantId).toBe('tenant-b');
+    expect(config.pinnedTenantIds).toEqual(['tenant-b', 'tenant-a']);
+    expect(readXeroConnectionConfig(base).pinnedTenantIds).toBeUndefined();
+    expect(() => readXeroConnectionConfig({ ...base, XERO_TENANT_ID: 'tenant-a; tenant-b' })).toThrow(ValidationError);
+  });
+
   it.each([
     ['XERO_LOGIN_URL', 'http://login.example.com'],
     ['XERO_IDENTITY_URL', 'http://10.0.0.5:8080'],

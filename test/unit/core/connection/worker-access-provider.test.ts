@@ -2,6 +2,7 @@ import { ReconnectRequiredError } from '../../../../lambdas/core/errors';
 import type { TokenServiceClient } from '../../../../lambdas/core/connection/ports';
 import type { AccessGrant } from '../../../../lambdas/core/connection/types';
 import { TokenServiceAccessProvider } from '../../../../lambdas/core/connection/worker-access-provider';
+import { accessForTenant } from '../../../../lambdas/core/routing/tenant-access';
 import { ManualClock } from './test-helpers';
 
 class CountingTokenService implements TokenServiceClient {
@@ -47,5 +48,42 @@ describe('TokenServiceAccessProvider', () => {
     service.failWith = new ReconnectRequiredError('reconnect', 'invalid_grant');
     const provider = new TokenServiceAccessProvider(service, clock);
     await expect(provider.getAccess()).rejects.toBeInstanceOf(ReconnectRequiredError);
+  });
+});
+
+describe('TokenServiceAccessProvider with several organisations', () => {
+  /** A token service where tenant-b was disconnected in Xero. */
+  class TwoOrgTokenService implements TokenServiceClient {
+    readonly asked: (string | undefined)[] = [];
+    constructor(private readonly clock: ManualClock) {}
+    async getAccess(tenantId?: string): Promise<AccessGrant> {
+      this.asked.push(tenantId);
+      if (tenantId === 'tenant-b') throw new ReconnectRequiredError('tenant-b removed', 'tenant_removed', 'tenant-b');
+      return {
+        accessToken: 'token',
+        tenantId: tenantId ?? 'tenant-a',
+        expiresAt: new Date(this.clock.now().getTime() + 30 * 60_000).toISOString(),
+      };
+    }
+  }
+
+  it('should ask and cache per organisation, and pass a paused organisation on without touching the others', async () => {
+    const clock = new ManualClock();
+    const service = new TwoOrgTokenService(clock);
+    const provider = new TokenServiceAccessProvider(service, clock);
+    await expect(provider.getAccess()).resolves.toEqual({ accessToken: 'token', tenantId: 'tenant-a' });
+    await expect(provider.getAccess('tenant-c')).resolves.toEqual({ accessToken: 'token', tenantId: 'tenant-c' });
+    await expect(provider.getAccess('tenant-b')).rejects.toMatchObject({ tenantId: 'tenant-b' });
+    await provider.getAccess();
+    await provider.getAccess('tenant-c');
+    expect(service.asked).toEqual([undefined, 'tenant-c', 'tenant-b']);
+  });
+
+  it('should bind a provider to one organisation for a gateway built for it', async () => {
+    const clock = new ManualClock();
+    const service = new TwoOrgTokenService(clock);
+    const bound = accessForTenant(new TokenServiceAccessProvider(service, clock), 'tenant-c');
+    await expect(bound.getAccess()).resolves.toEqual({ accessToken: 'token', tenantId: 'tenant-c' });
+    expect(service.asked).toEqual(['tenant-c']);
   });
 });
