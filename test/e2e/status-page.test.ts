@@ -112,7 +112,10 @@ it('should show the sandbox banner, the connection with relative times and dates
   const status = await getStatus(connector.app.url);
   expect(status.connection.tenantName).toBeTruthy();
   // npm start's sandbox connects two organisations: each is listed with its own state.
-  await expect(page.locator('#organisation li.organisation').allTextContents()).resolves.toEqual([
+  const organisationRows = page
+    .locator('#organisations tbody tr')
+    .evaluateAll((rows) => rows.map((r) => `${r.children[0]?.textContent}: ${r.children[1]?.textContent}`));
+  await expect(organisationRows).resolves.toEqual([
     `${status.connection.tenantName}: Connected`,
     `${SANDBOX_EUROPE_TENANT_NAME}: Connected`,
   ]);

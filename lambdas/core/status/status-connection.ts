@@ -2,8 +2,8 @@
  * The snapshot's `connection` from the token service's secret-free status, the same on both runtimes: the reason
  * joined with its next step, and the refresh token's age turned into the dates a person can act on.
  */
-import type { ConnectionStatus } from '../connection/types';
-import { REFRESH_TOKEN_LIFETIME_DAYS, type StatusConnection } from './status-snapshot';
+import type { ChosenTenant, ConnectionStatus } from '../connection/types';
+import { REFRESH_TOKEN_LIFETIME_DAYS, type StatusConnection, type StatusOrganisation } from './status-snapshot';
 
 const DAY_MS = 86_400_000;
 
@@ -28,7 +28,12 @@ export function statusConnectionOf(
         }
       : {}),
     ...(extra.tenantPinned !== undefined ? { tenantPinned: extra.tenantPinned } : {}),
+    ...(status.organisations ? { organisations: status.organisations.map(organisationOf) } : {}),
   };
+}
+
+function organisationOf(o: ChosenTenant): StatusOrganisation {
+  return { tenantId: o.tenantId, tenantName: o.tenantName, state: o.state, ...(o.reason ? { reason: o.reason } : {}) };
 }
 
 /** The same sentence on both runtimes' /status; the page shows it as its red banner. */

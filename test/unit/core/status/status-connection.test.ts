@@ -38,3 +38,34 @@ describe('statusConnectionOf', () => {
     expect(statusWarnings({})).toEqual([]);
   });
 });
+
+describe('statusConnectionOf with several organisations', () => {
+  it('should list every chosen organisation with its own state and reason', () => {
+    const connection = statusConnectionOf(
+      {
+        state: 'connected',
+        tenantId: 'aaaaaaaa-0000-4000-8000-000000000001',
+        tenantName: 'Pacific Ltd',
+        organisations: [
+          { tenantId: 'aaaaaaaa-0000-4000-8000-000000000001', tenantName: 'Pacific Ltd', state: 'connected' },
+          {
+            tenantId: 'aaaaaaaa-0000-4000-8000-000000000002',
+            tenantName: 'Europe GmbH',
+            state: 'reconnect_required',
+            reason: 'tenant_removed',
+          },
+        ],
+      },
+      new Date('2026-12-08T10:00:00Z')
+    );
+    expect(connection.organisations).toEqual([
+      { tenantId: 'aaaaaaaa-0000-4000-8000-000000000001', tenantName: 'Pacific Ltd', state: 'connected' },
+      {
+        tenantId: 'aaaaaaaa-0000-4000-8000-000000000002',
+        tenantName: 'Europe GmbH',
+        state: 'reconnect_required',
+        reason: 'tenant_removed',
+      },
+    ]);
+  });
+});
