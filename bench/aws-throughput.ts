@@ -54,6 +54,8 @@ export interface AwsThroughputReport {
   readonly duplicatesInXero: number;
   readonly deadLetters: number;
   readonly xeroCalls: number;
+  /** Xero calls by route, e.g. `{"PUT /Contacts": 6}`. */
+  readonly xeroCallsByRoute: Record<string, number>;
   readonly xero429s: number;
   readonly maxXeroInFlight: number;
   readonly maxXeroCallsPerRollingMinute: number;
@@ -117,6 +119,7 @@ export async function runAwsThroughputBench(
       duplicatesInXero: numbers.length - new Set(numbers).size,
       deadLetters: deadLetters.reduce((a, b) => a + b, 0),
       xeroCalls: requests.length,
+      xeroCallsByRoute: countBy(requests.map((r) => r.route)),
       xero429s: requests.filter((r) => r.status === 429).length,
       ...watched,
       timedOut,
@@ -124,6 +127,12 @@ export async function runAwsThroughputBench(
   } finally {
     await s.close();
   }
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 async function deliver(s: Scenario, id: string, name: string): Promise<void> {
@@ -236,6 +245,10 @@ export function formatAwsThroughputReport(r: AwsThroughputReport): string {
     `  Xero calls: ${r.xeroCalls} → ${(r.xeroCalls / Math.max(1, r.recordsInXero)).toFixed(4)}/record; 429s ${r.xero429s}; ` +
       `most in flight ${r.maxXeroInFlight} (limit ${XERO_REAL_LIMITS.concurrent}); most in a rolling minute ` +
       `${r.maxXeroCallsPerRollingMinute} (limit ${XERO_REAL_LIMITS.perMinute})`,
+    `  Xero calls by route: ${Object.entries(r.xeroCallsByRoute)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([route, count]) => `${route} ${count}`)
+      .join(', ')}`,
     ...(r.steadyMinuteRecords !== undefined
       ? [
           `  busiest minute of the post stage: ${r.steadyMinuteRecords} records = ` +

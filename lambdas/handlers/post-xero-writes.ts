@@ -11,6 +11,7 @@ import { clock, sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
 import { outcomes, syncState } from './shared/sync-deps';
+import { flushingOwnWriteNotes } from './shared/own-write-notes';
 import { withXeroDeadline, xeroGateway, xeroKeyIndex } from './shared/xero-deps';
 import { loggerPort, metrics } from './shared/powertools';
 
@@ -52,4 +53,4 @@ const postHandler = createHandler(async () => {
 });
 
 // Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
-export const handler = withXeroDeadline(postHandler);
+export const handler = withXeroDeadline(flushingOwnWriteNotes(postHandler));

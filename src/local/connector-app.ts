@@ -36,13 +36,13 @@ import { createAcceptXeroWebhook } from '../../lambdas/core/ingress/xero-webhook
 import type { XeroWrite } from '../../lambdas/core/model/xero-write';
 import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/ports';
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
-import { createMapChange } from '../../lambdas/core/sync/map-change';
+import { createMapBatch } from '../../lambdas/core/sync/map-batch';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { buildRoutes } from './routes';
 import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-config';
-import { changesRunner, writesRunner, xeroEventsRunner } from '../../lambdas/core/work/work-runners';
+import { changeBatchRunner, writesRunner, xeroEventsRunner } from '../../lambdas/core/work/work-runners';
 import { DataverseOrderWritebackWriter } from '../../lambdas/adapters/dataverse/order-writeback-writer';
 import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
@@ -233,7 +233,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   };
   const settings = config.mapping;
   const planChange = createPlanChange({ reader, state, settings });
-  const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
+  const mapBatch = createMapBatch({ reader, state, settings, writes, changes, outcomes, logger });
   const reconcile = createReconcile({ planChange, xero, now: () => clock.now() });
   const keyIndex = new XeroKeyIndex({ lister: xero, clock, logger });
   const postWrites = createPostWrites({ xero, state, outcomes, settings, clock, logger, keyIndex });
@@ -336,7 +336,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       idleMs,
       signal: stop.signal,
       logger,
-      handleBatch: changesRunner(mapChange, logger),
+      handleBatch: changeBatchRunner(mapBatch, logger),
       connectionEpoch: () => connectionEpoch,
     }),
     startWorker({

@@ -9,8 +9,8 @@ import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
 import { dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { DataverseSweepFinder } from '../../adapters/dataverse/dataverse-sweep-finder';
-import { DynamoDbChangeSightings } from '../../adapters/aws/dynamodb-change-sightings';
 import { noteOwnOutcomeWrites } from '../../core/sweep/own-writes';
+import { ownWriteNotes } from './own-write-notes';
 import { loggerPort, metrics } from './powertools';
 
 export const syncState = once(
@@ -48,7 +48,7 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
   );
   // The integration log writes onto the synced record: noted, so the catch-up sweep does not re-sync it for that.
   const ownWrites = {
-    sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
+    sightings: ownWriteNotes(env), // written per batch: handlers wrap themselves in flushingOwnWriteNotes
     versions: new DataverseSweepFinder({
       serverUrl: env.require('DATAVERSE_URL'),
       tokenSource: dataverseTokenSource(env),
