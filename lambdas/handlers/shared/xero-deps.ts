@@ -6,6 +6,8 @@ import { createXeroGateway } from '../../adapters/xero/xero-gateway';
 import { XeroKeyIndex } from '../../core/sync/xero-key-index';
 import { TokenServiceAccessProvider } from '../../core/connection/worker-access-provider';
 import { createDynamoDbXeroBudget } from '../../adapters/aws/dynamodb-xero-budget';
+import { DynamoDbSharedReads } from '../../adapters/aws/dynamodb-shared-reads';
+import { shareXeroReads } from '../../core/sync/shared-xero-reads';
 import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
@@ -44,13 +46,24 @@ export const xeroLimiter = once((env: EnvReader<'XERO_BUDGET_TABLE'>) =>
   })
 );
 export const xeroGateway = once((env: XeroEnv) =>
-  createXeroGateway({
-    access: xeroAccess(env),
-    apiUrl: env.require('XERO_API_URL'),
-    limiter: xeroLimiter(env),
-    logger: loggerPort,
-    clock,
-  })
+  // The organisation and key listings are read once for the tenant, not once per container (shared-xero-reads.ts).
+  shareXeroReads(
+    createXeroGateway({
+      access: xeroAccess(env),
+      apiUrl: env.require('XERO_API_URL'),
+      limiter: xeroLimiter(env),
+      logger: loggerPort,
+      clock,
+    }),
+    new DynamoDbSharedReads({
+      client: dynamo(),
+      tableName: env.require('XERO_BUDGET_TABLE'),
+      tenantId: async () => (await xeroAccess(env).getAccess()).tenantId,
+      clock,
+      logger: loggerPort,
+    }),
+    clock
+  )
 );
 
 /** One key index per container: bulk runs of new records skip per-batch lookups (core/sync/xero-key-index.ts). */
