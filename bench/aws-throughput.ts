@@ -85,21 +85,33 @@ export async function runAwsThroughputBench(
     await mapping(/Post/).stop();
     s.sandbox.accounting.knobs.setLatency(options.xeroLatencyMs);
 
-    const ingest = await stage(stack, async () => {
-      await mapLimited(records, options.webhookConcurrency, (record) => deliver(s, record.id, record.name));
-    });
+    const ingest = await stage(
+      stack,
+      async () => {
+        await mapLimited(records, options.webhookConcurrency, (record) => deliver(s, record.id, record.name));
+      },
+      'ingest'
+    );
     let timedOut = false;
-    const map = await stage(stack, async () => {
-      mapping(/Map/).start();
-      timedOut ||= !(await drained(stack, /Map/, options.timeoutMs));
-    });
+    const map = await stage(
+      stack,
+      async () => {
+        mapping(/Map/).start();
+        timedOut ||= !(await drained(stack, /Map/, options.timeoutMs));
+      },
+      'map'
+    );
 
     s.sandbox.accounting.knobs.clearRequests();
     const watch = watchXero(s);
-    const post = await stage(stack, async () => {
-      mapping(/Post/).start();
-      timedOut ||= !(await drained(stack, /Post/, options.timeoutMs));
-    });
+    const post = await stage(
+      stack,
+      async () => {
+        mapping(/Post/).start();
+        timedOut ||= !(await drained(stack, /Post/, options.timeoutMs));
+      },
+      'post'
+    );
     const watched = watch.stop();
 
     const contacts = s.sandbox.accounting.state.books().listContacts();
@@ -160,7 +172,7 @@ async function deliver(s: Scenario, id: string, name: string): Promise<void> {
 }
 
 /** Runs one stage and returns its wall clock and the AWS API calls the functions made meanwhile, by action. */
-async function stage(stack: AwsStack, work: () => Promise<void>): Promise<StageFigures> {
+async function stage(stack: AwsStack, work: () => Promise<void>, name: string): Promise<StageFigures> {
   const before = new Map(stack.endpoint.calls);
   const emulatorBefore = stack.endpoint.emulatorMs.total;
   const started = performance.now();
@@ -170,7 +182,14 @@ async function stage(stack: AwsStack, work: () => Promise<void>): Promise<StageF
     const delta = n - (before.get(action) ?? 0);
     if (delta > 0) awsCalls[action] = delta;
   }
-  return { ms: performance.now() - started, awsCalls, emulatorMs: stack.endpoint.emulatorMs.total - emulatorBefore };
+  const figures = {
+    ms: performance.now() - started,
+    awsCalls,
+    emulatorMs: stack.endpoint.emulatorMs.total - emulatorBefore,
+  };
+  // On stderr as each stage ends, so a run stopped by a wall-clock limit still leaves its figures.
+  console.error(`stage ${name} done: ${JSON.stringify(figures)}`);
+  return figures;
 }
 
 /** Waits until the queue feeding the function is empty and its mapping holds no batch, three checks in a row. */
