@@ -49,6 +49,8 @@ export interface AwsThroughputReport {
   readonly postConcurrency: number;
   readonly ingest: StageFigures;
   readonly map: StageFigures;
+  /** Writes queued when the map stage ended: fewer than the accounts when it timed out. */
+  readonly mappedRecords: number;
   readonly post: StageFigures;
   readonly recordsInXero: number;
   readonly duplicatesInXero: number;
@@ -97,18 +99,24 @@ export async function runAwsThroughputBench(
       stack,
       async () => {
         mapping(/Map/).start();
-        timedOut ||= !(await drained(stack, /Map/, options.timeoutMs));
+        // Drained first: `timedOut ||= !(await …)` would skip the wait once an earlier stage timed out.
+        const mapDrained = await drained(stack, /Map/, options.timeoutMs);
+        timedOut ||= !mapDrained;
       },
       'map'
     );
 
+    // What the map stage handed on (one write per account): the map figures are per record it mapped.
+    const writesQueue = stack.queues.find((q) => q.arn === mapping(/Post/).spec.queueArn)!;
+    const mappedRecords = await stack.depth(writesQueue);
     s.sandbox.accounting.knobs.clearRequests();
     const watch = watchXero(s);
     const post = await stage(
       stack,
       async () => {
         mapping(/Post/).start();
-        timedOut ||= !(await drained(stack, /Post/, options.timeoutMs));
+        const postDrained = await drained(stack, /Post/, options.timeoutMs);
+        timedOut ||= !postDrained;
       },
       'post'
     );
@@ -126,6 +134,7 @@ export async function runAwsThroughputBench(
       postConcurrency: postFn.reservedConcurrency ?? Number.NaN,
       ingest,
       map,
+      mappedRecords,
       post,
       recordsInXero: new Set(numbers).size,
       duplicatesInXero: numbers.length - new Set(numbers).size,
@@ -243,21 +252,26 @@ function watchXero(s: Scenario) {
 
 export function formatAwsThroughputReport(r: AwsThroughputReport): string {
   const n = r.options.accounts;
-  const perRecord = (f: StageFigures) => Object.values(f.awsCalls).reduce((a, b) => a + b, 0) / n;
+  const perRecord = (f: StageFigures, records = n) =>
+    Object.values(f.awsCalls).reduce((a, b) => a + b, 0) / Math.max(1, records);
   const byAction = (f: StageFigures) =>
     Object.entries(f.awsCalls)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([action, count]) => `${action.replace(/^(AmazonSQS|DynamoDB_20120810|secretsmanager)\./, '')} ${count}`)
       .join(', ');
-  const stageLine = (name: string, f: StageFigures) =>
-    `  ${name}: ${(f.ms / 1000).toFixed(1)} s; AWS API calls ${perRecord(f).toFixed(2)}/record (${byAction(f)}); ` +
+  const stageLine = (name: string, f: StageFigures, records = n) =>
+    `  ${name}: ${(f.ms / 1000).toFixed(1)} s; AWS API calls ${perRecord(f, records).toFixed(2)}/record (${byAction(f)}); ` +
     `emulator busy ${(f.emulatorMs / 1000).toFixed(1)} s summed over concurrent calls`;
   const xeroBoundMs = (r.xeroCalls / XERO_REAL_LIMITS.perMinute) * 60_000;
   return [
     `AWS tier throughput — ${n} accounts through the synthesized stack (post function reserved concurrency ` +
       `${r.postConcurrency}), sandbox Xero at Xero's real limits answering in +${r.options.xeroLatencyMs} ms, time scale 1`,
     stageLine('ingest (API Gateway → webhook function → changes queue)', r.ingest),
-    stageLine('map (changes queue → map function → writes queue)', r.map),
+    stageLine(
+      `map (changes queue → map function → writes queue; ${r.mappedRecords} records mapped)`,
+      r.map,
+      r.mappedRecords
+    ),
     stageLine('post (writes queue → post function → Xero)', r.post),
     `  in Xero: ${r.recordsInXero}/${n}${r.timedOut ? ' (TIMED OUT)' : ''}; duplicates ${r.duplicatesInXero}; ` +
       `dead letters ${r.deadLetters}`,
