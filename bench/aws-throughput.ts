@@ -49,11 +49,15 @@ export interface AwsThroughputReport {
   readonly postConcurrency: number;
   readonly ingest: StageFigures;
   readonly map: StageFigures;
+  /** Writes queued when the map stage ended: fewer than the accounts when it timed out. */
+  readonly mappedRecords: number;
   readonly post: StageFigures;
   readonly recordsInXero: number;
   readonly duplicatesInXero: number;
   readonly deadLetters: number;
   readonly xeroCalls: number;
+  /** Xero calls by route, e.g. `{"PUT /Contacts": 6}`. */
+  readonly xeroCallsByRoute: Record<string, number>;
   readonly xero429s: number;
   readonly maxXeroInFlight: number;
   readonly maxXeroCallsPerRollingMinute: number;
@@ -83,21 +87,39 @@ export async function runAwsThroughputBench(
     await mapping(/Post/).stop();
     s.sandbox.accounting.knobs.setLatency(options.xeroLatencyMs);
 
-    const ingest = await stage(stack, async () => {
-      await mapLimited(records, options.webhookConcurrency, (record) => deliver(s, record.id, record.name));
-    });
+    const ingest = await stage(
+      stack,
+      async () => {
+        await mapLimited(records, options.webhookConcurrency, (record) => deliver(s, record.id, record.name));
+      },
+      'ingest'
+    );
     let timedOut = false;
-    const map = await stage(stack, async () => {
-      mapping(/Map/).start();
-      timedOut ||= !(await drained(stack, /Map/, options.timeoutMs));
-    });
+    const map = await stage(
+      stack,
+      async () => {
+        mapping(/Map/).start();
+        // Drained first: `timedOut ||= !(await …)` would skip the wait once an earlier stage timed out.
+        const mapDrained = await drained(stack, /Map/, options.timeoutMs);
+        timedOut ||= !mapDrained;
+      },
+      'map'
+    );
 
+    // What the map stage handed on (one write per account): the map figures are per record it mapped.
+    const writesQueue = stack.queues.find((q) => q.arn === mapping(/Post/).spec.queueArn)!;
+    const mappedRecords = await stack.depth(writesQueue);
     s.sandbox.accounting.knobs.clearRequests();
     const watch = watchXero(s);
-    const post = await stage(stack, async () => {
-      mapping(/Post/).start();
-      timedOut ||= !(await drained(stack, /Post/, options.timeoutMs));
-    });
+    const post = await stage(
+      stack,
+      async () => {
+        mapping(/Post/).start();
+        const postDrained = await drained(stack, /Post/, options.timeoutMs);
+        timedOut ||= !postDrained;
+      },
+      'post'
+    );
     const watched = watch.stop();
 
     const contacts = s.sandbox.accounting.state.books().listContacts();
@@ -112,11 +134,13 @@ export async function runAwsThroughputBench(
       postConcurrency: postFn.reservedConcurrency ?? Number.NaN,
       ingest,
       map,
+      mappedRecords,
       post,
       recordsInXero: new Set(numbers).size,
       duplicatesInXero: numbers.length - new Set(numbers).size,
       deadLetters: deadLetters.reduce((a, b) => a + b, 0),
       xeroCalls: requests.length,
+      xeroCallsByRoute: countBy(requests.map((r) => r.route)),
       xero429s: requests.filter((r) => r.status === 429).length,
       ...watched,
       timedOut,
@@ -124,6 +148,12 @@ export async function runAwsThroughputBench(
   } finally {
     await s.close();
   }
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 async function deliver(s: Scenario, id: string, name: string): Promise<void> {
@@ -151,7 +181,7 @@ async function deliver(s: Scenario, id: string, name: string): Promise<void> {
 }
 
 /** Runs one stage and returns its wall clock and the AWS API calls the functions made meanwhile, by action. */
-async function stage(stack: AwsStack, work: () => Promise<void>): Promise<StageFigures> {
+async function stage(stack: AwsStack, work: () => Promise<void>, name: string): Promise<StageFigures> {
   const before = new Map(stack.endpoint.calls);
   const emulatorBefore = stack.endpoint.emulatorMs.total;
   const started = performance.now();
@@ -161,7 +191,14 @@ async function stage(stack: AwsStack, work: () => Promise<void>): Promise<StageF
     const delta = n - (before.get(action) ?? 0);
     if (delta > 0) awsCalls[action] = delta;
   }
-  return { ms: performance.now() - started, awsCalls, emulatorMs: stack.endpoint.emulatorMs.total - emulatorBefore };
+  const figures = {
+    ms: performance.now() - started,
+    awsCalls,
+    emulatorMs: stack.endpoint.emulatorMs.total - emulatorBefore,
+  };
+  // On stderr as each stage ends, so a run stopped by a wall-clock limit still leaves its figures.
+  console.error(`stage ${name} done: ${JSON.stringify(figures)}`);
+  return figures;
 }
 
 /** Waits until the queue feeding the function is empty and its mapping holds no batch, three checks in a row. */
@@ -215,27 +252,36 @@ function watchXero(s: Scenario) {
 
 export function formatAwsThroughputReport(r: AwsThroughputReport): string {
   const n = r.options.accounts;
-  const perRecord = (f: StageFigures) => Object.values(f.awsCalls).reduce((a, b) => a + b, 0) / n;
+  const perRecord = (f: StageFigures, records = n) =>
+    Object.values(f.awsCalls).reduce((a, b) => a + b, 0) / Math.max(1, records);
   const byAction = (f: StageFigures) =>
     Object.entries(f.awsCalls)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([action, count]) => `${action.replace(/^(AmazonSQS|DynamoDB_20120810|secretsmanager)\./, '')} ${count}`)
       .join(', ');
-  const stageLine = (name: string, f: StageFigures) =>
-    `  ${name}: ${(f.ms / 1000).toFixed(1)} s; AWS API calls ${perRecord(f).toFixed(2)}/record (${byAction(f)}); ` +
+  const stageLine = (name: string, f: StageFigures, records = n) =>
+    `  ${name}: ${(f.ms / 1000).toFixed(1)} s; AWS API calls ${perRecord(f, records).toFixed(2)}/record (${byAction(f)}); ` +
     `emulator busy ${(f.emulatorMs / 1000).toFixed(1)} s summed over concurrent calls`;
   const xeroBoundMs = (r.xeroCalls / XERO_REAL_LIMITS.perMinute) * 60_000;
   return [
     `AWS tier throughput — ${n} accounts through the synthesized stack (post function reserved concurrency ` +
       `${r.postConcurrency}), sandbox Xero at Xero's real limits answering in +${r.options.xeroLatencyMs} ms, time scale 1`,
     stageLine('ingest (API Gateway → webhook function → changes queue)', r.ingest),
-    stageLine('map (changes queue → map function → writes queue)', r.map),
+    stageLine(
+      `map (changes queue → map function → writes queue; ${r.mappedRecords} records mapped)`,
+      r.map,
+      r.mappedRecords
+    ),
     stageLine('post (writes queue → post function → Xero)', r.post),
     `  in Xero: ${r.recordsInXero}/${n}${r.timedOut ? ' (TIMED OUT)' : ''}; duplicates ${r.duplicatesInXero}; ` +
       `dead letters ${r.deadLetters}`,
     `  Xero calls: ${r.xeroCalls} → ${(r.xeroCalls / Math.max(1, r.recordsInXero)).toFixed(4)}/record; 429s ${r.xero429s}; ` +
       `most in flight ${r.maxXeroInFlight} (limit ${XERO_REAL_LIMITS.concurrent}); most in a rolling minute ` +
       `${r.maxXeroCallsPerRollingMinute} (limit ${XERO_REAL_LIMITS.perMinute})`,
+    `  Xero calls by route: ${Object.entries(r.xeroCallsByRoute)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([route, count]) => `${route} ${count}`)
+      .join(', ')}`,
     ...(r.steadyMinuteRecords !== undefined
       ? [
           `  busiest minute of the post stage: ${r.steadyMinuteRecords} records = ` +

@@ -1,31 +1,31 @@
 /**
  * changes queue (FIFO, group = table:id) → map stage → xero-writes queue. Thin: the changes runner (core/work) takes
- * each change in order and holds back a record's later changes when one does not finish; SqsWorkQueue settles.
+ * each change in order and holds back a record's later changes when one does not finish; the map batch
+ * (core/sync/map-batch.ts) sends the batch's writes together; SqsWorkQueue settles.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runSqsWork, type SqsWorkDeps } from '../adapters/aws/sqs-work-queue';
-import type { ChangeEvent } from '../core/model/change-event';
-import type { WorkResult } from '../core/model/xero-write';
-import { changesRunner } from '../core/work/work-runners';
-import { createMapChange } from '../core/sync/map-change';
+import { changeBatchRunner, type StartChangeBatch } from '../core/work/work-runners';
+import { createMapBatch } from '../core/sync/map-batch';
 import { sqs } from './shared/aws-clients';
 import { envFor } from './shared/env';
 import { dataverseReader } from './shared/dataverse-deps';
 import { mappingSettings } from './shared/settings';
 import { changeQueue, outcomeJournal, outcomes, syncState, writeQueue } from './shared/sync-deps';
 import { loggerPort, metrics } from './shared/powertools';
+import { flushingOwnWriteNotes } from './shared/own-write-notes';
 
 export interface MapHandlerDeps extends SqsWorkDeps {
   /** Writes the batch's buffered outcomes (the status page's journal) once the batch is settled. */
   readonly flushOutcomes?: () => Promise<void>;
-  readonly mapChange: (event: ChangeEvent) => Promise<WorkResult>;
+  readonly mapBatch: StartChangeBatch;
 }
 
 export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
     try {
-      return await runSqsWork(event, changesRunner(deps.mapChange, deps.logger), deps);
+      return await runSqsWork(event, changeBatchRunner(deps.mapBatch, deps.logger), deps);
     } finally {
       await deps.flushOutcomes?.();
     }
@@ -33,8 +33,8 @@ export function createHandler(getDeps: () => Promise<MapHandlerDeps>) {
 }
 
 const env = envFor('mapChanges');
-export const handler = createHandler(async () => {
-  const mapChange = createMapChange({
+const mapHandler = createHandler(async () => {
+  const mapBatch = createMapBatch({
     reader: dataverseReader(env),
     state: syncState(env),
     settings: mappingSettings(env),
@@ -49,12 +49,21 @@ export const handler = createHandler(async () => {
     deadLetterQueueUrl: env.require('CHANGES_DLQ_URL'),
     logger: loggerPort,
     flushOutcomes: () => outcomeJournal(env).flush(),
-    mapChange: async (event: ChangeEvent) => {
-      try {
-        return await mapChange(event);
-      } finally {
-        metrics.publishStoredMetrics();
-      }
+    mapBatch: async (events) => {
+      const batch = await mapBatch(events);
+      return {
+        map: batch.map,
+        finish: async () => {
+          try {
+            return await batch.finish();
+          } finally {
+            metrics.publishStoredMetrics();
+          }
+        },
+      };
     },
   };
 });
+
+// The integration log's writes onto skipped or failed records are noted for the sweep once per batch.
+export const handler = flushingOwnWriteNotes(mapHandler);

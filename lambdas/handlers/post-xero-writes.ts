@@ -12,6 +12,7 @@ import { envFor } from './shared/env';
 import { mappingSettings } from './shared/settings';
 import { outcomeJournal, outcomes, syncState } from './shared/sync-deps';
 import { withXeroDeadline, xeroGateway, xeroGatewayFor, xeroKeyIndex, xeroKeyIndexFor } from './shared/xero-deps';
+import { flushingOwnWriteNotes } from './shared/own-write-notes';
 import { loggerPort, metrics } from './shared/powertools';
 
 export interface PostHandlerDeps extends SqsWorkDeps {
@@ -61,4 +62,4 @@ const postHandler = createHandler(async () => {
 });
 
 // Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
-export const handler = withXeroDeadline(postHandler);
+export const handler = withXeroDeadline(flushingOwnWriteNotes(postHandler));

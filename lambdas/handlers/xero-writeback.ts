@@ -22,7 +22,7 @@ import { pinnedTenants } from '../core/connection/config';
 import { accessForTenant, perTenant } from '../core/routing/tenant-access';
 import { tokenServiceClient } from './shared/token-deps';
 import { DynamoDbCheckpointStore } from '../adapters/aws/dynamodb-checkpoint-store';
-import { DynamoDbChangeSightings } from '../adapters/aws/dynamodb-change-sightings';
+import { flushingOwnWriteNotes, ownWriteNotes } from './shared/own-write-notes';
 import { noteOwnOrderWrites } from '../core/sweep/own-writes';
 import { DataverseSweepFinder } from '../adapters/dataverse/dataverse-sweep-finder';
 
@@ -69,7 +69,7 @@ async function writebackDeps() {
     xeroFor: perTenant(readerFor),
     // Its writes bump the order's modifiedon: noted, so the catch-up sweep does not re-sync the order for them.
     orders: noteOwnOrderWrites(new DataverseOrderWritebackWriter(dataverse), {
-      sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
+      sightings: ownWriteNotes(env),
       versions: new DataverseSweepFinder(dataverse),
       logger: loggerPort,
     }),
@@ -116,4 +116,4 @@ const writebackHandler = createHandler(
 );
 
 // Waits for the tenant's Xero budget end in time to give the work back (shared/xero-deps.ts).
-export const handler = withXeroDeadline(writebackHandler);
+export const handler = withXeroDeadline(flushingOwnWriteNotes(writebackHandler));

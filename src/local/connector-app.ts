@@ -38,13 +38,13 @@ import type { Clock, Logger, OutcomeSink, WriteQueue } from '../../lambdas/core/
 import { TenantRateLimiter } from '../../lambdas/core/rate-limit/tenant-rate-limiter';
 import { accessForTenant, perTenant } from '../../lambdas/core/routing/tenant-access';
 import { AppWideCallBudget, InMemoryAppCallCounter } from '../../lambdas/core/rate-limit/app-wide-budget';
-import { createMapChange } from '../../lambdas/core/sync/map-change';
+import { createMapBatch } from '../../lambdas/core/sync/map-batch';
 import { createPlanChange } from '../../lambdas/core/sync/plan-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
 import { startHttpServer, type RunningHttpServer } from './http-server';
 import { buildRoutes } from './routes';
 import type { DataverseConfig, RuntimeConfig, XeroConfig } from './runtime-config';
-import { changesRunner, writesRunner, xeroEventsRunner } from '../../lambdas/core/work/work-runners';
+import { changeBatchRunner, writesRunner, xeroEventsRunner } from '../../lambdas/core/work/work-runners';
 import { DataverseOrderWritebackWriter } from '../../lambdas/adapters/dataverse/order-writeback-writer';
 import type { DataverseTokenSource } from '../../lambdas/adapters/dataverse/dataverse-token-source';
 import { XeroAccountingInvoiceReader } from '../../lambdas/adapters/xero/xero-invoice-reader';
@@ -262,18 +262,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
   };
   const settings = config.mapping;
   const planChange = createPlanChange({ reader, state, settings });
-  const mapChange = createMapChange({ reader, state, settings, writes, changes, outcomes, logger });
+  const mapBatch = createMapBatch({ reader, state, settings, writes, changes, outcomes, logger });
   // Each organisation's records are reconciled against that organisation (core/reconcile/reconcile-per-organisation).
-  const reconcileGatewayFor = perTenant((tenantId) =>
-    createXeroGateway({ access: accessForTenant(access, tenantId), apiUrl: config.xero.apiUrl, limiter, logger, clock })
-  );
   const reconcile = createReconcilePerOrganisation({
-    reconcileFor: (tenantId) =>
-      createReconcile({
-        planChange,
-        xero: tenantId === undefined ? xero : reconcileGatewayFor(tenantId),
-        now: () => clock.now(),
-      }),
+    reconcileFor: (tenantId) => createReconcile({ planChange, xero: xeroFor(tenantId), now: () => clock.now() }),
     tenantOf: recordTenantOf,
     logger,
   });
@@ -405,7 +397,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       idleMs,
       signal: stop.signal,
       logger,
-      handleBatch: changesRunner(mapChange, logger),
+      handleBatch: changeBatchRunner(mapBatch, logger),
       connectionEpoch: () => connectionEpoch,
     }),
     startWorker({

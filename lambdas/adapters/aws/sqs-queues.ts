@@ -5,11 +5,36 @@ import type { ChangeEvent } from '../../core/model/change-event';
 import type { XeroWrite } from '../../core/model/xero-write';
 import type { ChangeQueue, WriteQueue } from '../../core/ports';
 
+/** SendMessageBatch takes at most 10 messages and 256 KiB of them in all (bodies and attributes). */
 const SQS_BATCH = 10;
+const SQS_BATCH_BYTES = 256 * 1024;
+/** What an entry's Id, group and deduplication id add beside its body: kept out of the byte budget with margin. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * Splits entries into SendMessageBatch requests of ≤10 messages and ≤256 KiB, in order.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html
+ */
+export function packEntries(entries: readonly SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
+  const requests: SendMessageBatchRequestEntry[][] = [];
+  let current: SendMessageBatchRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.MessageBody ?? '') + ENTRY_OVERHEAD_BYTES;
+    if (current.length > 0 && (current.length === SQS_BATCH || bytes + size > SQS_BATCH_BYTES)) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ ...entry, Id: String(current.length) });
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
 
 async function sendAll(sqs: SQSClient, queueUrl: string, entries: SendMessageBatchRequestEntry[]) {
-  for (let i = 0; i < entries.length; i += SQS_BATCH) {
-    const batch = entries.slice(i, i + SQS_BATCH);
+  for (const batch of packEntries(entries)) {
     const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch }), {
       abortSignal: AbortSignal.timeout(10_000),
     });

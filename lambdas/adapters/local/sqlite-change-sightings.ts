@@ -1,5 +1,5 @@
 import type { SyncedTable } from '../../core/model/change-event';
-import type { ChangeSightings, RecordSightings, SightingKind } from '../../core/sweep/ports';
+import type { ChangeSightings, RecordSightings, SightingKind, SightingNote } from '../../core/sweep/ports';
 import { migrate, type SqliteDatabase } from './sqlite-database';
 
 /** The latest change the connector has seen per record (webhook or sweep), one row per record. */
@@ -16,6 +16,15 @@ export class SqliteChangeSightings implements ChangeSightings {
   }
 
   async note(table: SyncedTable, id: string, kind: SightingKind, at: string): Promise<void> {
+    this.write({ table, id, kind, at });
+  }
+
+  /** One transaction; each note keeps the later instant, as `note` does. */
+  async noteMany(notes: readonly SightingNote[]): Promise<void> {
+    this.db.transaction(() => notes.forEach((note) => this.write(note)))();
+  }
+
+  private write({ table, id, kind, at }: SightingNote): void {
     const instant = new Date(at).toISOString(); // one format, so text order is time order
     const column = kind === 'own' ? 'own' : 'delivered';
     this.db

@@ -1,5 +1,5 @@
 import type { SyncedTable } from '../model/change-event';
-import type { ChangeSightings, RecordSightings, SightingKind } from './ports';
+import type { ChangeSightings, RecordSightings, SightingKind, SightingNote } from './ports';
 
 /** Sightings in memory: for tests and single-process use. Keeps the latest instant per record and kind. */
 export class MemoryChangeSightings implements ChangeSightings {
@@ -11,6 +11,10 @@ export class MemoryChangeSightings implements ChangeSightings {
     const previous = current[kind];
     if (previous === undefined || Date.parse(at) > Date.parse(previous)) current[kind] = at;
     this.records.set(key, current);
+  }
+
+  async noteMany(notes: readonly SightingNote[]): Promise<void> {
+    for (const { table, id, kind, at } of notes) await this.note(table, id, kind, at);
   }
 
   async get(table: SyncedTable, id: string): Promise<RecordSightings> {

@@ -39,8 +39,22 @@ export interface RecordSightings {
   readonly own?: string;
 }
 
+export interface SightingNote {
+  readonly table: SyncedTable;
+  readonly id: string;
+  readonly kind: SightingKind;
+  readonly at: string;
+}
+
 /** Remembers, per record, the latest change the connector has seen. Implementations keep the maximum per kind. */
 export interface ChangeSightings {
   note(table: SyncedTable, id: string, kind: SightingKind, at: string): Promise<void>;
+  /**
+   * Many notes at once (a batch's own writes: one DynamoDB request per 25 instead of one per record). The latest
+   * instant per record and kind among `notes` is kept, but against a concurrent writer of the same record an
+   * implementation may leave the earlier one (DynamoDB's BatchWriteItem takes no condition). That is safe: a
+   * sighting only ever spares the sweep work, so an earlier instant costs one re-sync at most and hides nothing.
+   */
+  noteMany(notes: readonly SightingNote[]): Promise<void>;
   get(table: SyncedTable, id: string): Promise<RecordSightings>;
 }

@@ -4,8 +4,8 @@
  * so parsing, error handling and the settle decision exist once.
  *
  * 1. Parse every message; a malformed one is dead-lettered at once with the reason (it can never succeed).
- * 2. Run the use case: changes one at a time in order, writes as one batch (Xero takes ≤50 documents a call),
- *    Xero events one at a time.
+ * 2. Run the use case: changes one at a time in order with their sends finished together per batch, writes as
+ *    one batch (Xero takes ≤50 documents a call), Xero events one at a time.
  * 3. Turn each outcome into a WorkResult (an unexpected throw through workResultOf) and that into a Settlement.
  */
 import { describeError } from '../errors';
@@ -18,14 +18,17 @@ import type { ApplyXeroInvoiceEventsResult } from '../writeback/apply-xero-invoi
 import { settlementOf, type SettledMessage, type WorkMessage, type WorkRunner } from './settlement';
 import { workResultOf } from './work-result';
 
-type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly result: WorkResult };
+type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly result: Extract<WorkResult, { status: 'dead' }> };
 
-function parseWith<T>(parse: (body: string) => T, what: string, message: WorkMessage, logger: Logger): Parsed<T> {
+/** `logger` says a malformed message is dead-lettered; without one the caller says so when it settles it. */
+function parseWith<T>(parse: (body: string) => T, what: string, message: WorkMessage, logger?: Logger): Parsed<T> {
   try {
     return { ok: true, value: parse(message.body) };
   } catch (error) {
     const reason = `malformed ${what} message: ${describeError(error)}`;
-    logger.warn('malformed message dead-lettered', { messageId: message.id, what, reason });
+    logger?.warn('malformed message dead-lettered', { messageId: message.id, what, reason });
     return { ok: false, result: { status: 'dead', error: reason } };
   }
 }
@@ -38,26 +41,97 @@ async function attempt(run: () => Promise<WorkResult>): Promise<WorkResult> {
   }
 }
 
+/**
+ * A map stage that works a batch of changes as a group (core/sync/map-batch.ts): `map` takes the changes one at a
+ * time in order, and what they send or write may wait for `finish`, which sends it together.
+ */
+export interface ChangeBatch {
+  map(event: ChangeEvent): Promise<WorkResult>;
+  /** Sends and writes what the mapped changes left waiting; a result for each change whose part of it failed. */
+  finish(): Promise<ReadonlyMap<ChangeEvent, WorkResult>>;
+}
+
+/** Starts a batch; `events` are the batch's changes (those that parsed), so their state can be read at once. */
+export type StartChangeBatch = (events: readonly ChangeEvent[]) => Promise<ChangeBatch>;
+
+/** A map stage with nothing to send together: each change is finished when `mapChange` returns. */
+export function oneAtATime(mapChange: (event: ChangeEvent) => Promise<WorkResult>): StartChangeBatch {
+  return async () => ({ map: mapChange, finish: async () => new Map() });
+}
+
 /** changes queue → map stage, one change at a time; a change that did not finish holds back its record's next ones. */
 export function changesRunner(mapChange: (event: ChangeEvent) => Promise<WorkResult>, logger: Logger): WorkRunner {
+  return changeBatchRunner(oneAtATime(mapChange), logger);
+}
+
+/**
+ * changes queue → map stage as a group: each change mapped in order, then the batch's sends finished together. A
+ * change whose finish failed counts as not finished, and holds back its record's later changes like one that failed.
+ */
+export function changeBatchRunner(start: StartChangeBatch, logger: Logger): WorkRunner {
   return async <M extends WorkMessage>(messages: readonly M[]) => {
-    const settled: SettledMessage<M>[] = [];
+    // Parsed up front so the batch can read its records' state at once; a malformed one is reported when settled.
+    const parsed = messages.map((message) => parseWith(parseChangeEvent, 'change', message));
+    const events = parsed.flatMap((p) => (p.ok ? [p.value] : []));
+    let batch: ChangeBatch;
+    try {
+      batch = await start(events);
+    } catch (error) {
+      const failed = workResultOf(error);
+      return settleInOrder(
+        messages,
+        parsed.map((p) => (p.ok ? failed : p.result))
+      );
+    }
+    const results: (WorkResult | undefined)[] = [];
     const heldGroups = new Set<string>();
-    for (const message of messages) {
+    for (const [index, message] of messages.entries()) {
+      const p = parsed[index]!;
       if (message.groupId !== undefined && heldGroups.has(message.groupId)) {
-        settled.push({ message, settlement: { action: 'skip' } });
+        results.push(undefined);
         continue;
       }
-      const parsed = parseWith(parseChangeEvent, 'change', message, logger);
-      const result = parsed.ok ? await attempt(() => mapChange(parsed.value)) : parsed.result;
-      const settlement = settlementOf(result);
-      // A dead-lettered change is finished with; one that stays queued must not be overtaken by its successors.
-      if (message.groupId !== undefined && (settlement.action === 'retry' || settlement.action === 'wait'))
-        heldGroups.add(message.groupId);
-      settled.push({ message, settlement });
+      if (!p.ok) logger.warn('malformed message dead-lettered', { messageId: message.id, reason: p.result.error });
+      const result = p.ok ? await attempt(() => batch.map(p.value)) : p.result;
+      if (message.groupId !== undefined && holdsGroup(result)) heldGroups.add(message.groupId);
+      results.push(result);
     }
-    return settled;
+    let failures: ReadonlyMap<ChangeEvent, WorkResult>;
+    try {
+      failures = await batch.finish();
+    } catch (error) {
+      const failed = workResultOf(error);
+      failures = new Map(events.map((event) => [event, failed]));
+    }
+    return settleInOrder(
+      messages,
+      results.map((result, index) => {
+        const p = parsed[index]!;
+        return result?.status === 'done' && p.ok ? (failures.get(p.value) ?? result) : result;
+      })
+    );
   };
+}
+
+/** A change that stays queued must not be overtaken by its successors (a dead-lettered one is finished with). */
+function holdsGroup(result: WorkResult): boolean {
+  const action = settlementOf(result).action;
+  return action === 'retry' || action === 'wait';
+}
+
+/** Settlements in message order; `undefined` (not attempted) and anything after an unfinished change of its group are skipped. */
+function settleInOrder<M extends WorkMessage>(
+  messages: readonly M[],
+  results: readonly (WorkResult | undefined)[]
+): SettledMessage<M>[] {
+  const heldGroups = new Set<string>();
+  return messages.map((message, index) => {
+    const result = results[index];
+    const held = message.groupId !== undefined && heldGroups.has(message.groupId);
+    if (result === undefined || held) return { message, settlement: { action: 'skip' } };
+    if (message.groupId !== undefined && holdsGroup(result)) heldGroups.add(message.groupId);
+    return { message, settlement: settlementOf(result) };
+  });
 }
 
 /** xero-writes queue → post stage: the whole batch in one call, so Xero sees batched requests. */

@@ -10,8 +10,8 @@ import { dataverseTokenSource, type DataverseEnv } from './dataverse-deps';
 import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { DataverseSweepFinder } from '../../adapters/dataverse/dataverse-sweep-finder';
-import { DynamoDbChangeSightings } from '../../adapters/aws/dynamodb-change-sightings';
 import { noteOwnOutcomeWrites } from '../../core/sweep/own-writes';
+import { ownWriteNotes } from './own-write-notes';
 import { loggerPort, metrics } from './powertools';
 
 export const syncState = once(
@@ -55,7 +55,7 @@ export const outcomes = once((env: OutcomesEnv): OutcomeSink => {
   );
   // The integration log writes onto the synced record: noted, so the catch-up sweep does not re-sync it for that.
   const ownWrites = {
-    sightings: new DynamoDbChangeSightings(dynamo(), env.require('SYNC_STATE_TABLE')),
+    sightings: ownWriteNotes(env), // written per batch: handlers wrap themselves in flushingOwnWriteNotes
     versions: new DataverseSweepFinder({
       serverUrl: env.require('DATAVERSE_URL'),
       tokenSource: dataverseTokenSource(env),

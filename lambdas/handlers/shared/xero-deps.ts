@@ -8,6 +8,9 @@ import { TokenServiceAccessProvider } from '../../core/connection/worker-access-
 import { createDynamoDbXeroBudget } from '../../adapters/aws/dynamodb-xero-budget';
 import { DynamoDbAppCallCounter } from '../../adapters/aws/dynamodb-app-call-counter';
 import { AppWideCallBudget } from '../../core/rate-limit/app-wide-budget';
+import { DynamoDbSharedReads } from '../../adapters/aws/dynamodb-shared-reads';
+import { shareXeroReads } from '../../core/sync/shared-xero-reads';
+import type { XeroAccessProvider } from '../../core/ports';
 import { clock, dynamo, once } from './aws-clients';
 import type { EnvReader } from './env';
 import { tokenServiceClient } from './token-deps';
@@ -55,15 +58,23 @@ export const xeroLimiter = once(
       }
     )
 );
-export const xeroGateway = once((env: XeroEnv) =>
-  createXeroGateway({
-    access: xeroAccess(env),
-    apiUrl: env.require('XERO_API_URL'),
-    limiter: xeroLimiter(env),
-    logger: loggerPort,
-    clock,
-  })
-);
+/** A gateway for one organisation whose organisation read and key listings are shared by every container. */
+function sharedGateway(env: XeroEnv, access: XeroAccessProvider) {
+  // The organisation and key listings are read once for the tenant, not once per container (shared-xero-reads.ts).
+  return shareXeroReads(
+    createXeroGateway({ access, apiUrl: env.require('XERO_API_URL'), limiter: xeroLimiter(env), logger: loggerPort, clock }),
+    new DynamoDbSharedReads({
+      client: dynamo(),
+      tableName: env.require('XERO_BUDGET_TABLE'),
+      tenantId: async () => (await access.getAccess()).tenantId,
+      clock,
+      logger: loggerPort,
+    }),
+    clock
+  );
+}
+
+export const xeroGateway = once((env: XeroEnv) => sharedGateway(env, xeroAccess(env)));
 
 /** One key index per container: bulk runs of new records skip per-batch lookups (core/sync/xero-key-index.ts). */
 export const xeroKeyIndex = once(
@@ -76,15 +87,7 @@ export const xeroKeyIndex = once(
  */
 export const xeroGatewayFor = once((env: XeroEnv) =>
   perTenant((tenantId) =>
-    tenantId === undefined
-      ? xeroGateway(env)
-      : createXeroGateway({
-          access: accessForTenant(xeroAccess(env), tenantId),
-          apiUrl: env.require('XERO_API_URL'),
-          limiter: xeroLimiter(env),
-          logger: loggerPort,
-          clock,
-        })
+    tenantId === undefined ? xeroGateway(env) : sharedGateway(env, accessForTenant(xeroAccess(env), tenantId))
   )
 );
 export const xeroKeyIndexFor = once((env: XeroEnv) =>

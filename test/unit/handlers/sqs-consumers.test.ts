@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler as createMapHandler } from '../../../lambdas/handlers/map-changes';
+import { oneAtATime } from '../../../lambdas/core/work/work-runners';
 import { createHandler as createWritebackHandler } from '../../../lambdas/handlers/xero-writeback';
 import { FakeSqs, deliver } from '../../helpers/fake-sqs';
 import { recordingLogger } from '../../helpers/in-memory-ports';
@@ -49,10 +50,10 @@ describe('SQS consumer handlers', () => {
     const seen: string[] = [];
     const handler = createMapHandler(async () => ({
       ...deps,
-      mapChange: async (event) => {
+      mapBatch: oneAtATime(async (event) => {
         seen.push(event.dedupeId);
         return event.dedupeId === 'a1' ? { status: 'retry', error: 'TransientError: 503' } : { status: 'done' };
-      },
+      }),
     }));
     const change = (group: string, dedupeId: string) => ({
       MessageBody: JSON.stringify({
@@ -85,10 +86,10 @@ describe('SQS consumer handlers', () => {
       flushOutcomes: async () => {
         steps.push('flush');
       },
-      mapChange: async (event) => {
+      mapBatch: oneAtATime(async (event) => {
         steps.push(event.dedupeId);
         return { status: 'done' };
-      },
+      }),
     }));
     for (const n of [1, 2, 3]) {
       queue.send({

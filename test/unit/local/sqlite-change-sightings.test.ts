@@ -23,4 +23,19 @@ describe('SqliteChangeSightings', () => {
     });
     expect(await reopened.get('account', ID)).toEqual({});
   });
+
+  it('should keep the latest instant of each note written together', async () => {
+    const sightings = new SqliteChangeSightings(openDatabase({ dataDir: folder.dir }));
+    await sightings.note('account', ID, 'own', '2026-11-26T10:00:05Z');
+    await sightings.noteMany([
+      { table: 'account', id: ID, kind: 'own', at: '2026-11-26T10:00:01Z' },
+      { table: 'account', id: ID.toUpperCase(), kind: 'delivered', at: '2026-11-26T10:00:02Z' },
+      { table: 'contact', id: ID, kind: 'own', at: '2026-11-26T10:00:03Z' },
+    ]);
+    expect(await sightings.get('account', ID)).toEqual({
+      delivered: '2026-11-26T10:00:02.000Z',
+      own: '2026-11-26T10:00:05.000Z',
+    });
+    expect(await sightings.get('contact', ID)).toEqual({ own: '2026-11-26T10:00:03.000Z' });
+  });
 });

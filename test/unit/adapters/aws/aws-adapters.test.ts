@@ -4,7 +4,7 @@ import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbSyncState } from '../../../../lambdas/adapters/aws/dynamodb-sync-state';
 import { DynamoDbUsedNonceStore } from '../../../../lambdas/adapters/aws/dynamodb-used-nonce-store';
-import { SqsChangeQueue } from '../../../../lambdas/adapters/aws/sqs-queues';
+import { SqsChangeQueue, SqsWriteQueue } from '../../../../lambdas/adapters/aws/sqs-queues';
 import { TransientError } from '../../../../lambdas/core/errors';
 import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
 
@@ -100,6 +100,39 @@ describe('SqsChangeQueue', () => {
     await expect(new SqsChangeQueue(new SQSClient(region), 'q').enqueue([event(1)])).rejects.toBeInstanceOf(
       TransientError
     );
+  });
+});
+
+describe('SqsWriteQueue', () => {
+  const sqs = mockClient(SQSClient);
+  beforeEach(() => sqs.reset());
+  const write = (n: number, padding: number) =>
+    ({
+      kind: 'stop-selling-item',
+      source: { table: 'product', id: `p${n}`, event: 'Delete' },
+      code: 'x'.repeat(padding),
+    }) as const;
+
+  // Before: 10 messages a request whatever their size; SQS refuses a request over 256 KiB.
+  it('should pack messages in requests of at most 10 and 256 KiB, in order, with ids unique per request', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const writes = [
+      write(1, 100_000),
+      write(2, 100_000),
+      write(3, 100_000),
+      ...Array.from({ length: 12 }, (_, n) => write(n + 4, 10)),
+    ];
+    await new SqsWriteQueue(new SQSClient(region), 'https://sqs/writes').enqueue(writes);
+
+    const calls = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!);
+    expect(calls.map((entries) => entries.length)).toEqual([2, 10, 3]);
+    for (const entries of calls) {
+      expect(entries.reduce((bytes, e) => bytes + Buffer.byteLength(e.MessageBody!), 0)).toBeLessThanOrEqual(
+        256 * 1024
+      );
+      expect(new Set(entries.map((e) => e.Id)).size).toBe(entries.length);
+    }
+    expect(calls.flat().map((e) => JSON.parse(e.MessageBody!).source.id)).toEqual(writes.map((w) => w.source.id));
   });
 });
 

@@ -1,6 +1,11 @@
-import { ReconnectRequiredError } from '../../../../lambdas/core/errors';
+import { ReconnectRequiredError, TransientError } from '../../../../lambdas/core/errors';
 import type { WorkMessage } from '../../../../lambdas/core/work/settlement';
-import { changesRunner, writesRunner, xeroEventsRunner } from '../../../../lambdas/core/work/work-runners';
+import {
+  changeBatchRunner,
+  changesRunner,
+  writesRunner,
+  xeroEventsRunner,
+} from '../../../../lambdas/core/work/work-runners';
 import { recordingLogger } from '../../../helpers/in-memory-ports';
 
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -61,5 +66,30 @@ describe('work runners', () => {
     const [settled] = await run([xeroEvent(1)]);
 
     expect(settled!.settlement).toMatchObject({ action: 'wait', paused: true });
+  });
+
+  it('should retry every change of a batch that cannot start, and dead-letter a malformed one', async () => {
+    const run = changeBatchRunner(async () => {
+      throw new TransientError('sync state unreadable');
+    }, recordingLogger());
+
+    const settled = await run([change(1), message(2, { table: 'nope' })]);
+
+    expect(settled.map((s) => s.settlement.action)).toEqual(['retry', 'dead']);
+  });
+
+  it('should turn a change whose batch finish failed into a retry that holds back its group', async () => {
+    const grouped = (n: number, group: string) => ({ ...change(n), groupId: group });
+    const run = changeBatchRunner(
+      async (events) => ({
+        map: async () => ({ status: 'done' }),
+        finish: async () => new Map([[events[0]!, { status: 'retry', error: 'SQS refused' }]]),
+      }),
+      recordingLogger()
+    );
+
+    const settled = await run([grouped(1, 'a'), grouped(2, 'a'), grouped(3, 'b')]);
+
+    expect(settled.map((s) => s.settlement.action)).toEqual(['retry', 'skip', 'ack']);
   });
 });
