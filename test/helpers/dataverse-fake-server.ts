@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { withoutProxy } from './no-proxy';
 
 export interface FakeDataverseRequest {
   readonly method: string;
@@ -85,4 +86,65 @@ export async function startDataverseFakeServer(handler: FakeDataverseHandler): P
 /** A Dataverse-style error body. */
 export function dataverseError(status: number, code: string, message: string, headers?: Record<string, string>) {
   return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
+
+/** The fake for a whole test file, plus options for a Web API client pointed at it. */
+export interface DataverseFakeFixture {
+  readonly url: string;
+  readonly apiBase: string;
+  readonly requests: FakeDataverseRequest[];
+  /** A fixed bearer token, a short timeout, and sleeps recorded instead of slept. */
+  clientOptions(token: string): { options: DataverseClientTestOptions; sleeps: number[] };
+}
+
+export interface DataverseClientTestOptions {
+  readonly serverUrl: string;
+  readonly tokenSource: () => Promise<string>;
+  readonly timeoutMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Starts one fake for the calling file (with the proxy variables cleared: dynamics-web-api honours them), forgets
+ * its requests before each test and closes it at the end.
+ */
+export function useDataverseFakeServer(handler: FakeDataverseHandler): DataverseFakeFixture {
+  withoutProxy();
+  let server: FakeDataverseServer | undefined;
+  const started = (): FakeDataverseServer => {
+    if (!server) throw new Error('the Dataverse fake starts in beforeAll');
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startDataverseFakeServer(handler);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    started().requests.length = 0;
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get apiBase() {
+      return started().apiBase;
+    },
+    get requests() {
+      return started().requests;
+    },
+    clientOptions(token) {
+      const sleeps: number[] = [];
+      const options = {
+        serverUrl: started().url,
+        tokenSource: async () => token,
+        timeoutMs: 2_000,
+        sleep: async (ms: number) => {
+          sleeps.push(ms);
+        },
+      };
+      return { options, sleeps };
+    },
+  };
 }

@@ -5,49 +5,31 @@ import {
   type OrderWritebackWriterOptions,
 } from '../../../lambdas/adapters/dataverse/order-writeback-writer';
 import { DEFAULT_WRITEBACK_COLUMNS } from '../../../lambdas/core/writeback/columns';
-import type { FakeDataverseHandler, FakeDataverseServer } from '../../helpers/dataverse-fake-server';
-import { dataverseError, startDataverseFakeServer } from '../../helpers/dataverse-fake-server';
+import type { FakeDataverseHandler } from '../../helpers/dataverse-fake-server';
+import { dataverseError, useDataverseFakeServer } from '../../helpers/dataverse-fake-server';
 import { startFakeHttpServer, type FakeHttpServer } from '../../helpers/fake-http-server';
 
 const ORDER_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const TOKEN = 'writeback-test-bearer';
 
-let server: FakeDataverseServer | undefined;
 let handler: FakeDataverseHandler = () => ({ status: 500 });
+const server = useDataverseFakeServer((request, base) => handler(request, base));
 /** Records request bodies too, which the PATCH tests need. */
 let recorder: FakeHttpServer | undefined;
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
 
 beforeAll(async () => {
-  // dynamics-web-api honours these; tests talk to 127.0.0.1 only.
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
-  server = await startDataverseFakeServer((request, base) => handler(request, base));
   recorder = await startFakeHttpServer(() => ({ status: 204 }));
 });
 afterAll(async () => {
-  await server?.close();
   await recorder?.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
 });
 beforeEach(() => {
-  server!.requests.length = 0;
   recorder!.requests.length = 0;
 });
 
 function writer(options: Partial<OrderWritebackWriterOptions> = {}) {
-  const sleeps: number[] = [];
-  const instance = new DataverseOrderWritebackWriter({
-    serverUrl: server!.url,
-    tokenSource: async () => TOKEN,
-    timeoutMs: 2_000,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...options,
-  });
-  return { writer: instance, sleeps };
+  const { options: common, sleeps } = server.clientOptions(TOKEN);
+  return { writer: new DataverseOrderWritebackWriter({ ...common, ...options }), sleeps };
 }
 
 const orderRow = (values: Record<string, unknown> = {}) => ({
@@ -68,8 +50,8 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
 
     const order = await writer().writer.findOrderByNumber("ORD-7'1", DEFAULT_WRITEBACK_COLUMNS);
 
-    expect(server!.requests).toHaveLength(1);
-    const request = server!.requests[0]!;
+    expect(server.requests).toHaveLength(1);
+    const request = server.requests[0]!;
     expect(request.method).toBe('GET');
     expect(request.path).toBe('/api/data/v9.2/salesorders');
     expect(request.query.get('$filter')).toBe("ordernumber eq 'ORD-7''1'");
@@ -122,7 +104,7 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
       RateLimitedError
     );
     expect(sleeps).toEqual([2_000, 2_000]);
-    expect(server!.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(3);
   });
 });
 
@@ -201,7 +183,7 @@ describe('DataverseOrderWritebackWriter.updateOrder', () => {
     handler = () => dataverseError(404, '0x80040217', 'salesorder With Id = … Does Not Exist');
     const result = await writer().writer.updateOrder(ORDER_ID, { status: 'PAID' }, DEFAULT_WRITEBACK_COLUMNS);
     expect(result).toBe('not-found');
-    expect(server!.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('should fail permanently when Dataverse rejects the columns (e.g. setup-dataverse not run)', async () => {
