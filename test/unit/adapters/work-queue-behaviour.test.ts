@@ -15,7 +15,7 @@ import type { WorkResult, XeroWrite } from '../../../lambdas/core/model/xero-wri
 import { PAUSED_WORK_RECHECK_MS, type WorkRunner } from '../../../lambdas/core/work/settlement';
 import { changesRunner, writesRunner, xeroEventsRunner } from '../../../lambdas/core/work/work-runners';
 import { PermanentError, ReconnectRequiredError } from '../../../lambdas/core/errors';
-import { FakeSqs, deliver } from '../../helpers/fake-sqs';
+import { deliver, fakeQueuePair } from '../../helpers/fake-sqs';
 import { recordingLogger } from '../../helpers/in-memory-ports';
 
 const MAX_RECEIVES = 5;
@@ -65,24 +65,13 @@ function sqliteHarness(): WorkQueueHarness {
 }
 
 function sqsHarness(fifo: boolean): WorkQueueHarness {
-  const sqs = new FakeSqs();
-  sqs.now = 1_000_000;
-  const dlq = sqs.queue('https://sqs/work-dlq', { fifo });
   // As the sync pipeline builds it: visibility 6 × the function timeout, maxReceiveCount 5.
-  const queue = sqs.queue('https://sqs/work', {
+  const { sqs, queue, dlq, deps } = fakeQueuePair(sqsMock, {
+    name: 'work',
     fifo,
     visibilityTimeoutSeconds: 720,
-    redrive: { deadLetterQueue: dlq, maxReceiveCount: MAX_RECEIVES },
+    maxReceiveCount: MAX_RECEIVES,
   });
-  sqsMock.reset();
-  sqs.install(sqsMock);
-  const deps = {
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: queue.url,
-    deadLetterQueueUrl: dlq.url,
-    logger: recordingLogger(),
-    clock: { now: () => new Date(sqs.now) },
-  };
   let sent = 0;
   return {
     send: (body, groupId) =>
