@@ -11,25 +11,15 @@ import {
   requestTokenFor,
 } from '../../../../lambdas/adapters/aws/secrets-connection-store';
 import { loadXeroAppCredentials } from '../../../../lambdas/adapters/aws/secrets-app-credentials';
-import type { StoredConnection } from '../../../../lambdas/core/connection/types';
+import { storedConnection } from '../../../helpers/stored-connection';
 
 const SECRET_ID = 'connector/dev/xero-connection';
-const record: StoredConnection = {
-  connection: {
-    tenantId: 'tenant-a',
-    tenantName: 'Alpha',
-    connectedAt: '2026-01-01T00:00:00.000Z',
-    refreshedAt: '2026-01-01T00:00:00.000Z',
-    refreshTokenIssuedAt: '2026-01-01T00:00:00.000Z',
-    state: 'connected',
-  },
-  tokens: {
-    accessToken: 'access-secret-value',
-    refreshToken: 'refresh-secret-value',
-    expiresAt: '2026-01-01T00:30:00.000Z',
-    scope: 'offline_access',
-  },
-};
+const record = storedConnection({
+  accessToken: 'access-secret-value',
+  refreshToken: 'refresh-secret-value',
+  expiresAt: '2026-01-01T00:30:00.000Z',
+  scope: 'offline_access',
+});
 
 describe('SecretsConnectionStore', () => {
   const sm = mockClient(SecretsManagerClient);
