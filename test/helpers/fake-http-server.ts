@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { withoutProxy } from './no-proxy';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -71,6 +72,37 @@ export async function startFakeHttpServer(route: FakeRoute = () => ({ status: 40
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
+  };
+}
+
+/**
+ * One server for the calling file (or describe block), with the proxy variables cleared: started in beforeAll,
+ * its recorded requests forgotten before each test, closed in afterAll.
+ */
+export function useFakeHttpServer(route?: FakeRoute): Omit<FakeHttpServer, 'close'> {
+  withoutProxy();
+  let server: FakeHttpServer | undefined;
+  const started = (): FakeHttpServer => {
+    if (!server) throw new Error('the fake HTTP server starts in beforeAll');
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startFakeHttpServer(route);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    started().requests.length = 0;
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get requests() {
+      return started().requests;
+    },
+    setRoute: (next) => started().setRoute(next),
   };
 }
 

@@ -7,7 +7,7 @@ import {
 import { DEFAULT_WRITEBACK_COLUMNS } from '../../../lambdas/core/writeback/columns';
 import type { FakeDataverseHandler } from '../../helpers/dataverse-fake-server';
 import { dataverseError, useDataverseFakeServer } from '../../helpers/dataverse-fake-server';
-import { startFakeHttpServer, type FakeHttpServer } from '../../helpers/fake-http-server';
+import { useFakeHttpServer } from '../../helpers/fake-http-server';
 
 const ORDER_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const TOKEN = 'writeback-test-bearer';
@@ -15,17 +15,7 @@ const TOKEN = 'writeback-test-bearer';
 let handler: FakeDataverseHandler = () => ({ status: 500 });
 const server = useDataverseFakeServer((request, base) => handler(request, base));
 /** Records request bodies too, which the PATCH tests need. */
-let recorder: FakeHttpServer | undefined;
-
-beforeAll(async () => {
-  recorder = await startFakeHttpServer(() => ({ status: 204 }));
-});
-afterAll(async () => {
-  await recorder?.close();
-});
-beforeEach(() => {
-  recorder!.requests.length = 0;
-});
+const recorder = useFakeHttpServer(() => ({ status: 204 }));
 
 function writer(options: Partial<OrderWritebackWriterOptions> = {}) {
   const { options: common, sleeps } = server.clientOptions(TOKEN);
@@ -127,18 +117,18 @@ describe('DataverseOrderWritebackWriter for orders that are not Active', () => {
       fullyPaidOn: '2026-11-25',
       invoiceUrl: null,
     };
-    const { writer: instance } = writer({ serverUrl: recorder!.url });
+    const { writer: instance } = writer({ serverUrl: recorder.url });
     const invoiceId = '11111111-2222-4333-8444-555555555555';
 
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, { ...values, status: 'AUTHORISED' });
 
-    const urls = recorder!.requests.map((request) => `${request.method} ${request.url}`);
+    const urls = recorder.requests.map((request) => `${request.method} ${request.url}`);
     expect(urls[0]).toMatch(/^PATCH \/api\/data\/v9\.2\/d365x_integrationlogs\([0-9a-f-]{36}\)$/);
     expect(urls[1]).toBe(urls[0]);
     expect(urls[2]).not.toBe(urls[0]);
-    const first = recorder!.requests[0]!;
+    const first = recorder.requests[0]!;
     expect(first.headers['if-match']).toBeUndefined();
     expect(JSON.parse(first.body)).toMatchObject({
       d365x_xeroid: invoiceId,
@@ -150,15 +140,15 @@ describe('DataverseOrderWritebackWriter for orders that are not Active', () => {
 
 describe('DataverseOrderWritebackWriter.updateOrder', () => {
   it('should PATCH only the changed write-back columns, as an update that never creates', async () => {
-    const result = await writer({ serverUrl: recorder!.url }).writer.updateOrder(
+    const result = await writer({ serverUrl: recorder.url }).writer.updateOrder(
       ORDER_ID,
       { status: 'PAID', amountDue: '0', amountPaid: '230.5', fullyPaidOn: '2026-11-25' },
       DEFAULT_WRITEBACK_COLUMNS
     );
 
     expect(result).toBe('updated');
-    expect(recorder!.requests).toHaveLength(1);
-    const request = recorder!.requests[0]!;
+    expect(recorder.requests).toHaveLength(1);
+    const request = recorder.requests[0]!;
     expect(request.method).toBe('PATCH');
     expect(request.url).toBe(`/api/data/v9.2/salesorders(${ORDER_ID})`);
     expect(request.headers['if-match']).toBe('*');
@@ -171,12 +161,12 @@ describe('DataverseOrderWritebackWriter.updateOrder', () => {
   });
 
   it('should clear a column with null', async () => {
-    await writer({ serverUrl: recorder!.url }).writer.updateOrder(
+    await writer({ serverUrl: recorder.url }).writer.updateOrder(
       ORDER_ID,
       { fullyPaidOn: null },
       DEFAULT_WRITEBACK_COLUMNS
     );
-    expect(JSON.parse(recorder!.requests[0]!.body)).toEqual({ d365x_xerofullypaidon: null });
+    expect(JSON.parse(recorder.requests[0]!.body)).toEqual({ d365x_xerofullypaidon: null });
   });
 
   it('should report a deleted order (404) as not-found instead of failing', async () => {
