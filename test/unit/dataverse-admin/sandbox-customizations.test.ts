@@ -7,6 +7,7 @@ import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dat
 import { startSandboxDataverse, type SandboxDataverse } from '../../../sandbox/dataverse/server';
 import { DEMO_IDS, seedDemoData } from '../../../sandbox/demo-data';
 import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { withoutProxy } from '../../helpers/no-proxy';
 
 const KEY = 'sandbox-webhook-key-0123456789abcdef0123456789';
 const names = integrationLogNames();
@@ -14,9 +15,8 @@ type Row = Record<string, unknown>;
 
 describe('the sandbox Dataverse serves setup-dataverse and register-webhooks', () => {
   let dv: SandboxDataverse;
+  withoutProxy();
   beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
     dv = await startSandboxDataverse();
     seedDemoData(dv.state);
   });
