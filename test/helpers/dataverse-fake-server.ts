@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { withoutProxy } from './no-proxy';
+import { usePerFileServer } from './per-file-server';
 
 export interface FakeDataverseRequest {
   readonly method: string;
@@ -105,25 +105,10 @@ export interface DataverseClientTestOptions {
 }
 
 /**
- * Starts one fake for the calling file (with the proxy variables cleared: dynamics-web-api honours them), forgets
- * its requests before each test and closes it at the end.
+ * One fake for the calling file (see usePerFileServer; dynamics-web-api honours the proxy variables it clears).
  */
 export function useDataverseFakeServer(handler: FakeDataverseHandler): DataverseFakeFixture {
-  withoutProxy();
-  let server: FakeDataverseServer | undefined;
-  const started = (): FakeDataverseServer => {
-    if (!server) throw new Error('the Dataverse fake starts in beforeAll');
-    return server;
-  };
-  beforeAll(async () => {
-    server = await startDataverseFakeServer(handler);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-  beforeEach(() => {
-    started().requests.length = 0;
-  });
+  const started = usePerFileServer(() => startDataverseFakeServer(handler), 'Dataverse fake');
   return {
     get url() {
       return started().url;

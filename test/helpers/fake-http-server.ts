@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { withoutProxy } from './no-proxy';
+import { usePerFileServer } from './per-file-server';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -76,25 +76,10 @@ export async function startFakeHttpServer(route: FakeRoute = () => ({ status: 40
 }
 
 /**
- * One server for the calling file (or describe block), with the proxy variables cleared: started in beforeAll,
- * its recorded requests forgotten before each test, closed in afterAll.
+ * One server for the calling file (or describe block): see usePerFileServer.
  */
 export function useFakeHttpServer(route?: FakeRoute): Omit<FakeHttpServer, 'close'> {
-  withoutProxy();
-  let server: FakeHttpServer | undefined;
-  const started = (): FakeHttpServer => {
-    if (!server) throw new Error('the fake HTTP server starts in beforeAll');
-    return server;
-  };
-  beforeAll(async () => {
-    server = await startFakeHttpServer(route);
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
-  beforeEach(() => {
-    started().requests.length = 0;
-  });
+  const started = usePerFileServer(() => startFakeHttpServer(route), 'fake HTTP server');
   return {
     get url() {
       return started().url;
