@@ -51,3 +51,17 @@ export function inMemoryPipeline(settings: Partial<MappingSettings> = {}) {
   }
   return { dataverse, xero, state, outcomes, queues, sync };
 }
+
+type PostWritesDeps = Parameters<typeof createPostWrites>[0];
+
+/** The post stage on in-memory ports; the test names the gateway and whatever else it checks. */
+export function inMemoryPostWrites(deps: Pick<PostWritesDeps, 'xero'> & Partial<PostWritesDeps>) {
+  return createPostWrites({
+    state: new InMemorySyncState(),
+    outcomes: new RecordingOutcomes(),
+    settings: DEFAULT_MAPPING_SETTINGS,
+    clock: fixedClock(),
+    logger: recordingLogger(),
+    ...deps,
+  });
+}
