@@ -1,6 +1,7 @@
 import type { SchemaAction } from '../../../lambdas/core/dataverse-admin';
 import { integrationLogNames, planIntegrationSchema } from '../../../lambdas/core/dataverse-admin';
 import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
 import { useFakeOrgPerTest } from './fake-dataverse-org';
 
 type Body = Record<string, unknown>;
@@ -28,18 +29,7 @@ describe('planIntegrationSchema', () => {
       plan.actions.filter((a) => a.target.kind === 'attribute' && a.table === 'd365x_integrationlog')
     ).toHaveLength(7);
     for (const table of ['account', 'contact', 'product', 'salesorder']) {
-      const writeback =
-        table === 'salesorder'
-          ? [
-              'd365x_xeroinvoicenumber',
-              'd365x_xeroinvoicestatus',
-              'd365x_xeroamountdue',
-              'd365x_xeroamountpaid',
-              'd365x_xerofullypaidon',
-              'd365x_xeroinvoiceurl',
-              'd365x_synctoxero',
-            ]
-          : [];
+      const writeback = table === 'salesorder' ? [...DEFAULT_WRITEBACK_COLUMN_NAMES, 'd365x_synctoxero'] : [];
       expect(plan.actions.filter((a) => a.table === table).map((a) => a.name)).toEqual([
         'd365x_xeroid',
         'd365x_xerolink',

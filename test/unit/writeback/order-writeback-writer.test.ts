@@ -8,6 +8,7 @@ import { DEFAULT_WRITEBACK_COLUMNS } from '../../../lambdas/core/writeback/colum
 import type { FakeDataverseHandler } from '../../helpers/dataverse-fake-server';
 import { dataverseError, useDataverseFakeServer } from '../../helpers/dataverse-fake-server';
 import { useFakeHttpServer } from '../../helpers/fake-http-server';
+import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
 
 const ORDER_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const TOKEN = 'writeback-test-bearer';
@@ -48,12 +49,7 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
     expect(request.query.get('$select')?.split(',')).toEqual([
       'salesorderid',
       'statecode',
-      'd365x_xeroinvoicenumber',
-      'd365x_xeroinvoicestatus',
-      'd365x_xeroamountdue',
-      'd365x_xeroamountpaid',
-      'd365x_xerofullypaidon',
-      'd365x_xeroinvoiceurl',
+      ...DEFAULT_WRITEBACK_COLUMN_NAMES,
     ]);
     expect(request.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(order).toEqual({
