@@ -3,6 +3,7 @@ import { integrationLogNames, planIntegrationSchema } from '../../../lambdas/cor
 import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
 import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
 import { useFakeOrgPerTest } from './fake-dataverse-org';
+import { runCaptured } from '../../helpers/capture-io';
 
 type Body = Record<string, unknown>;
 const FRESH = { logTable: null, attributes: {} };
@@ -175,14 +176,10 @@ describe('connector setup-dataverse', () => {
   const fake = useFakeOrgPerTest();
 
   async function setup(...args: string[]) {
-    let out = '';
-    let err = '';
-    const code = await runDataverseCommands(['setup-dataverse', ...args], {
-      stdout: (text) => (out += text),
-      stderr: (text) => (err += text),
-      env: { DATAVERSE_URL: fake.org.url, DATAVERSE_ACCESS_TOKEN: 'test-token' },
+    return runCaptured((io) => runDataverseCommands(['setup-dataverse', ...args], io), {
+      DATAVERSE_URL: fake.org.url,
+      DATAVERSE_ACCESS_TOKEN: 'test-token',
     });
-    return { code, out, err };
   }
 
   it('should only read and print the plan during a dry run', async () => {

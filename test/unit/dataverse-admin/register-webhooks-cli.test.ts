@@ -3,6 +3,7 @@ import { createProgram } from '../../../src/cli/main';
 import { filteringAttributesOf } from '../../../lambdas/core/dataverse-admin';
 import type { FakeOrg } from './fake-dataverse-org';
 import { startFakeOrg, useFakeOrgPerTest } from './fake-dataverse-org';
+import { captureIo, runCaptured } from '../../helpers/capture-io';
 
 const KEY = 'wh-key-3f9c1d7e-very-secret-value-0123456789';
 
@@ -13,14 +14,12 @@ interface Run {
 }
 
 async function run(org: FakeOrg, argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runDataverseCommands(argv, {
-    stdout: (text) => (out += text),
-    stderr: (text) => (err += text),
-    env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 'test-token', DATAVERSE_WEBHOOK_KEY: KEY, ...env },
+  return runCaptured((io) => runDataverseCommands(argv, io), {
+    DATAVERSE_URL: org.url,
+    DATAVERSE_ACCESS_TOKEN: 'test-token',
+    DATAVERSE_WEBHOOK_KEY: KEY,
+    ...env,
   });
-  return { code, out, err };
 }
 
 const register = (org: FakeOrg, ...extra: string[]) =>
@@ -238,13 +237,7 @@ describe('connector register-webhooks failures', () => {
 describe('dataverse commands inside the main connector CLI', () => {
   it('should take --url even though the main CLI has a global --url option', async () => {
     const org = await startFakeOrg();
-    let out = '';
-    let err = '';
-    const io = {
-      stdout: (text: string) => (out += text),
-      stderr: (text: string) => (err += text),
-      env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY },
-    };
+    const io = captureIo({ DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY });
     try {
       // The main CLI registers the Dataverse commands itself.
       const program = createProgram(io);
@@ -253,14 +246,14 @@ describe('dataverse commands inside the main connector CLI', () => {
         from: 'user',
       });
 
-      expect(out).toContain('https://public.example.com/webhooks/dataverse');
+      expect(io.out()).toContain('https://public.example.com/webhooks/dataverse');
       expect(org.writes()).toHaveLength(0);
 
       const missing = createProgram(io);
       await expect(missing.parseAsync(['register-webhooks', '--dry-run'], { from: 'user' })).rejects.toMatchObject({
         exitCode: 2,
       });
-      expect(err).toContain('--url <public base url> is required');
+      expect(io.err()).toContain('--url <public base url> is required');
     } finally {
       await org.close();
     }
