@@ -16,6 +16,7 @@ import {
 import { DataverseSession, DataverseWriter } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { useFakeOrgPerTest } from './fake-dataverse-org';
+import { recordingLogger } from '../../helpers/in-memory-ports';
 
 type Row = Record<string, unknown>;
 const names = integrationLogNames();
@@ -31,13 +32,6 @@ function outcome(overrides: Partial<SyncOutcome> = {}): SyncOutcome {
     correlationId: randomUUID(),
     ...overrides,
   };
-}
-
-function recordingLogger() {
-  const entries: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    entries.push({ level, message, ...(fields ? { fields } : {}) });
-  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
 describe('integration log rows (pure)', () => {
@@ -129,7 +123,7 @@ describe('IntegrationLogSink over the Web API', () => {
     const log = recordingLogger();
     return {
       log,
-      sink: new IntegrationLogSink({ writer: new DataverseWriter(session), logger: log.logger, ...options }),
+      sink: new IntegrationLogSink({ writer: new DataverseWriter(session), logger: log, ...options }),
     };
   }
 
@@ -263,7 +257,7 @@ describe('IntegrationLogSink over the Web API', () => {
 describe('createIntegrationLogSinkFromEnv', () => {
   const deps = {
     writer: { createRecord: () => Promise.resolve('id'), updateRecord: () => Promise.resolve(true) },
-    logger: recordingLogger().logger,
+    logger: recordingLogger(),
   };
 
   it('should build a sink by default and none when turned off', () => {
