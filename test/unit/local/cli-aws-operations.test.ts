@@ -13,6 +13,10 @@ const FUNCTION = 'D365Xero-dev-OperationsFunction1A2B3C';
 const ARN = `arn:aws:lambda:ap-southeast-2:123456789012:function:${FUNCTION}`;
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value)) as unknown as InvokeCommandOutput['Payload'];
+/** The dry run's answer for tables with nothing to backfill. */
+const EMPTY_ESTIMATE = {
+  Payload: payload({ dryRun: true, runId: 'r1', estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 } }),
+};
 
 describe('connector preview / backfill --aws', () => {
   const lambda = mockClient(LambdaClient);
@@ -151,13 +155,7 @@ describe('connector preview / backfill --aws', () => {
   it('should exit 1 instead of looping when an invocation makes no progress', async () => {
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({
-        Payload: payload({
-          dryRun: true,
-          runId: 'r1',
-          estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 },
-        }),
-      })
+      .resolvesOnce(EMPTY_ESTIMATE)
       .resolves({
         Payload: payload({ state: 'partial', runId: 'r1', progress: { account: { listed: 900, queued: 0 } } }),
       });
@@ -171,13 +169,7 @@ describe('connector preview / backfill --aws', () => {
   it('should exit 1 with the message when the backfill fails part-way', async () => {
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({
-        Payload: payload({
-          dryRun: true,
-          runId: 'r1',
-          estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 },
-        }),
-      })
+      .resolvesOnce(EMPTY_ESTIMATE)
       .resolves({ Payload: payload({ error: 'backfill_failed', message: 'TransientError: Dataverse answered 503' }) });
     const t = captureIo();
 
