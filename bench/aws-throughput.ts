@@ -10,16 +10,9 @@
  * emulator, not the product, bounds the wall clock: judge the design by the counts and the limits under
  * contention, with the emulator's share of the time beside them.
  */
-import { buildWebhookDelivery } from '../sandbox/dataverse/webhook-body';
-import {
-  SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-  SANDBOX_DATAVERSE_ORG_ID,
-  SANDBOX_DATAVERSE_USER_ID,
-} from '../sandbox/dataverse/server';
-import { SANDBOX_ORGANIZATION } from '../src/local/sandbox-mode';
 import { consentInBrowser, startScenario, type Scenario } from '../test/helpers/aws-scenario';
 import type { AwsStack } from '../test/helpers/aws-stack';
-import { XERO_REAL_LIMITS, mapLimited, sleep } from './bench-kit';
+import { XERO_REAL_LIMITS, mapLimited, sandboxUpdateDelivery, sleep } from './bench-kit';
 import { CEILING_RECORDS_PER_MINUTE, DEFAULT_THROUGHPUT_OPTIONS, seedBenchRecords } from './throughput';
 
 export interface AwsThroughputOptions {
@@ -157,17 +150,7 @@ function countBy(values: readonly string[]): Record<string, number> {
 }
 
 async function deliver(s: Scenario, id: string, name: string): Promise<void> {
-  const { body, headers } = buildWebhookDelivery({
-    table: 'account',
-    id,
-    message: 'Update',
-    organizationId: SANDBOX_DATAVERSE_ORG_ID,
-    organizationName: 'sandbox',
-    organization: SANDBOX_ORGANIZATION,
-    userId: SANDBOX_DATAVERSE_USER_ID,
-    businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-    changed: { name },
-  });
+  const { body, headers } = sandboxUpdateDelivery('account', id, { name });
   const url = new URL(`${s.stack.api.url}/webhooks/dataverse`);
   url.searchParams.set('code', s.webhookKey);
   const response = await fetch(url, {

@@ -11,11 +11,18 @@ import { DEFAULT_MAPPING_SETTINGS } from '../lambdas/core/settings';
 import type { Logger } from '../lambdas/core/ports';
 import { startConnectorApp, type ConnectorApp } from '../src/local/connector-app';
 import {
+  SANDBOX_ORGANIZATION,
   completeSandboxConsent,
   findFreePort,
   startSandboxSystems,
   type SandboxSystems,
 } from '../src/local/sandbox-mode';
+import {
+  SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
+  SANDBOX_DATAVERSE_ORG_ID,
+  SANDBOX_DATAVERSE_USER_ID,
+} from '../sandbox/dataverse/server';
+import { buildWebhookDelivery } from '../sandbox/dataverse/webhook-body';
 import { startWhereRewriteProxy, type WhereRewriteProxy } from './where-rewrite-proxy';
 
 /** Xero's published limits per tenant: 60 calls a minute, 5 in flight, 5,000 a day. */
@@ -171,4 +178,19 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
   });
   await Promise.all(lanes);
   return results;
+}
+
+/** A Dataverse Update webhook (body and headers) from the sandbox org, user and business unit. */
+export function sandboxUpdateDelivery(table: string, id: string, changed: Readonly<Record<string, unknown>>) {
+  return buildWebhookDelivery({
+    table,
+    id,
+    message: 'Update',
+    organizationId: SANDBOX_DATAVERSE_ORG_ID,
+    organizationName: 'sandbox',
+    organization: SANDBOX_ORGANIZATION,
+    userId: SANDBOX_DATAVERSE_USER_ID,
+    businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
+    changed,
+  });
 }

@@ -9,14 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-  SANDBOX_DATAVERSE_ORG_ID,
-  SANDBOX_DATAVERSE_USER_ID,
-} from '../sandbox/dataverse/server';
-import { buildWebhookDelivery } from '../sandbox/dataverse/webhook-body';
-import { SANDBOX_ORGANIZATION } from '../src/local/sandbox-mode';
-import { ms } from './bench-kit';
+import { ms, sandboxUpdateDelivery } from './bench-kit';
 import type { IngestTargetReady, IngestTargetStats } from './ingest-target';
 
 export interface IngestOptions {
@@ -137,17 +130,7 @@ function buildPool(ready: IngestTargetReady, size: number): { body: string; head
   const pool: { body: string; headers: Record<string, string> }[] = [];
   for (let i = 0; i < size; i++) {
     const record = ready.records[i % ready.records.length]!;
-    const { body, headers } = buildWebhookDelivery({
-      table: record.table,
-      id: record.id,
-      message: 'Update',
-      organizationId: SANDBOX_DATAVERSE_ORG_ID,
-      organizationName: 'sandbox',
-      organization: SANDBOX_ORGANIZATION,
-      userId: SANDBOX_DATAVERSE_USER_ID,
-      businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-      changed: { description: `load ${i}` },
-    });
+    const { body, headers } = sandboxUpdateDelivery(record.table, record.id, { description: `load ${i}` });
     pool.push({ body: JSON.stringify(body), headers });
   }
   return pool;

@@ -8,16 +8,17 @@
  */
 import type { SyncedTable } from '../lambdas/core/model/change-event';
 import { DEMO_IDS } from '../sandbox/demo-data';
-import {
-  SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-  SANDBOX_DATAVERSE_ORG_ID,
-  SANDBOX_DATAVERSE_USER_ID,
-} from '../sandbox/dataverse/server';
 import type { DataverseState } from '../sandbox/dataverse/state';
-import { buildWebhookDelivery } from '../sandbox/dataverse/webhook-body';
 import { DEFAULT_RATE_LIMIT_OPTIONS } from '../lambdas/core/rate-limit/tenant-rate-limiter';
-import { SANDBOX_ORGANIZATION } from '../src/local/sandbox-mode';
-import { XERO_REAL_LIMITS, mapLimited, ms, percentile, sleep, startSandboxedConnector } from './bench-kit';
+import {
+  XERO_REAL_LIMITS,
+  mapLimited,
+  ms,
+  percentile,
+  sandboxUpdateDelivery,
+  sleep,
+  startSandboxedConnector,
+} from './bench-kit';
 
 /** Xero allows 60 calls a minute and ≤50 elements per batch: no connector can sync more than this per minute. */
 export const CEILING_RECORDS_PER_MINUTE = XERO_REAL_LIMITS.perMinute * 50;
@@ -232,16 +233,8 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
     }, 10);
 
     const deliver = async (record: BenchRecord): Promise<number> => {
-      const { body, headers } = buildWebhookDelivery({
-        table: record.table,
-        id: record.id,
-        message: 'Update',
-        organizationId: SANDBOX_DATAVERSE_ORG_ID,
-        organizationName: 'sandbox',
-        organization: SANDBOX_ORGANIZATION,
-        userId: SANDBOX_DATAVERSE_USER_ID,
-        businessUnitId: SANDBOX_DATAVERSE_BUSINESS_UNIT_ID,
-        changed: { [record.table === 'contact' ? 'lastname' : 'name']: record.name },
+      const { body, headers } = sandboxUpdateDelivery(record.table, record.id, {
+        [record.table === 'contact' ? 'lastname' : 'name']: record.name,
       });
       const t0 = performance.now();
       sentAt.set(keyOf(record), t0);

@@ -5,6 +5,7 @@
 import { spawnConnector, stopChild, waitForHealthy, type ConnectorChild } from '../helpers/e2e-child';
 import { findFreePort } from '../../src/local/sandbox-mode';
 import { tempDataDir } from '../helpers/e2e-harness';
+import { MISSING_WITH_ONLY_CLIENT_ID } from '../helpers/real-mode-config';
 
 jest.setTimeout(60_000);
 
@@ -28,14 +29,7 @@ async function run(env: Record<string, string>): Promise<{ code: number | string
 it('should exit 2 listing every missing variable when only XERO_CLIENT_ID is set', async () => {
   const { code, output } = await run({ XERO_CLIENT_ID: 'some-client-id', PORT: '0' });
   expect(code).toBe(2);
-  for (const name of [
-    'CONNECTOR_ADMIN_TOKEN',
-    'XERO_CLIENT_SECRET',
-    'XERO_REDIRECT_URI',
-    'DATAVERSE_URL',
-    'DATAVERSE_WEBHOOK_KEY',
-    'DATAVERSE_ACCESS_TOKEN',
-  ]) {
+  for (const name of MISSING_WITH_ONLY_CLIENT_ID) {
     expect(output).toContain(name);
   }
   expect(output).not.toContain('SANDBOX MODE');

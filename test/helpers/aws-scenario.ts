@@ -88,22 +88,18 @@ export async function consentInBrowser(
   s: Scenario,
   browser: Browser = new Browser()
 ): Promise<{ status: number; body: string; hops: string[]; setCookies: string[] }> {
-  const hops: string[] = [];
   const init = { signal: AbortSignal.timeout(30_000) };
-  let response = await browser.fetch(`${s.stack.api.url}/oauth/xero/connect`, {
+  const first = await browser.fetch(`${s.stack.api.url}/oauth/xero/connect`, {
     ...init,
     headers: { authorization: `Bearer ${s.adminToken}` },
   });
-  const setCookies = response.headers.getSetCookie();
-  let current = new URL(`${s.stack.api.publicUrl}/oauth/xero/connect`);
-  for (let i = 0; i < 6 && response.status >= 300 && response.status < 400; i++) {
-    const location = response.headers.get('location');
-    if (!location) break;
-    current = new URL(location, current);
-    hops.push(current.toString());
-    await response.arrayBuffer();
-    response = await browser.fetch(s.stack.api.localize(current.toString()), init);
-  }
+  const setCookies = first.headers.getSetCookie();
+  const { response, hops } = await browser.followRedirects(
+    first,
+    new URL(`${s.stack.api.publicUrl}/oauth/xero/connect`),
+    init,
+    (hop) => s.stack.api.localize(hop)
+  );
   return { status: response.status, body: await response.text(), hops, setCookies };
 }
 

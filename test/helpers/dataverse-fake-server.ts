@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { usePerFileServer } from './per-file-server';
 
 export interface FakeDataverseRequest {
   readonly method: string;
@@ -85,4 +86,50 @@ export async function startDataverseFakeServer(handler: FakeDataverseHandler): P
 /** A Dataverse-style error body. */
 export function dataverseError(status: number, code: string, message: string, headers?: Record<string, string>) {
   return { status, body: { error: { code, message } }, ...(headers ? { headers } : {}) };
+}
+
+/** The fake for a whole test file, plus options for a Web API client pointed at it. */
+export interface DataverseFakeFixture {
+  readonly url: string;
+  readonly apiBase: string;
+  readonly requests: FakeDataverseRequest[];
+  /** A fixed bearer token, a short timeout, and sleeps recorded instead of slept. */
+  clientOptions(token: string): { options: DataverseClientTestOptions; sleeps: number[] };
+}
+
+export interface DataverseClientTestOptions {
+  readonly serverUrl: string;
+  readonly tokenSource: () => Promise<string>;
+  readonly timeoutMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * One fake for the calling file (see usePerFileServer; dynamics-web-api honours the proxy variables it clears).
+ */
+export function useDataverseFakeServer(handler: FakeDataverseHandler): DataverseFakeFixture {
+  const started = usePerFileServer(() => startDataverseFakeServer(handler), 'Dataverse fake');
+  return {
+    get url() {
+      return started().url;
+    },
+    get apiBase() {
+      return started().apiBase;
+    },
+    get requests() {
+      return started().requests;
+    },
+    clientOptions(token) {
+      const sleeps: number[] = [];
+      const options = {
+        serverUrl: started().url,
+        tokenSource: async () => token,
+        timeoutMs: 2_000,
+        sleep: async (ms: number) => {
+          sleeps.push(ms);
+        },
+      };
+      return { options, sleeps };
+    },
+  };
 }

@@ -169,6 +169,47 @@ export async function startRealConnector(
   return connector;
 }
 
+/** Fakes plus a real-mode connector on a temp DATA_DIR, shared by the tests of one file or describe block. */
+export interface RealModeRun {
+  readonly fakes: Fakes;
+  readonly connector: LocalConnector;
+  readonly url: string;
+  readonly webhookKey: string;
+}
+
+/** Starts a {@link RealModeRun} in beforeAll; closes it and removes its DATA_DIR in afterAll. */
+export function useRealModeRun(label: string, options: { seed?: boolean } = {}): RealModeRun {
+  const data = tempDataDir(label);
+  let fakes: Fakes | undefined;
+  let connector: LocalConnector | undefined;
+  beforeAll(async () => {
+    fakes = await startFakes(data.dir, options);
+    connector = await startRealConnector(fakes.env, collectingLogger().logger);
+  });
+  afterAll(async () => {
+    await closeQuietly(connector, fakes?.systems);
+    data.remove();
+  });
+  const started = () => {
+    if (!fakes || !connector) throw new Error('the real-mode run starts in beforeAll');
+    return { fakes, connector };
+  };
+  return {
+    get fakes() {
+      return started().fakes;
+    },
+    get connector() {
+      return started().connector;
+    },
+    get url() {
+      return started().connector.app.url;
+    },
+    get webhookKey() {
+      return started().fakes.env.DATAVERSE_WEBHOOK_KEY ?? '';
+    },
+  };
+}
+
 /** POSTs one Dataverse-shaped webhook (RemoteExecutionContext + headers) to the connector. */
 export async function deliverWebhook(
   connectorUrl: string,

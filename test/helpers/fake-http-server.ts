@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { usePerFileServer } from './per-file-server';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -71,6 +72,22 @@ export async function startFakeHttpServer(route: FakeRoute = () => ({ status: 40
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
+  };
+}
+
+/**
+ * One server for the calling file (or describe block): see usePerFileServer.
+ */
+export function useFakeHttpServer(route?: FakeRoute): Omit<FakeHttpServer, 'close'> {
+  const started = usePerFileServer(() => startFakeHttpServer(route), 'fake HTTP server');
+  return {
+    get url() {
+      return started().url;
+    },
+    get requests() {
+      return started().requests;
+    },
+    setRoute: (next) => started().setRoute(next),
   };
 }
 

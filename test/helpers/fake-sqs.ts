@@ -11,11 +11,12 @@ import {
   DeleteMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SQSClient,
   type MessageAttributeValue,
-  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { recordingLogger } from './in-memory-ports';
 
 interface StoredMessage {
   readonly id: string;
@@ -227,6 +228,41 @@ export async function deliver(
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   for (const record of records) if (!failed.has(record.messageId)) queue.delete(record.receiptHandle);
   return records;
+}
+
+export interface FakeQueuePairOptions {
+  /** The queue is https://sqs/<name>, its dead-letter queue https://sqs/<name>-dlq. */
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * A fresh fake SQS (its clock at 1,000,000 ms) with one queue and its dead-letter queue, routed from `mock` (reset
+ * first), and the dependencies the SQS work runner takes, on the fake's clock.
+ */
+export function fakeQueuePair(mock: AwsClientStub<SQSClient>, options: FakeQueuePairOptions) {
+  const sqs = new FakeSqs();
+  sqs.now = 1_000_000;
+  const dlq = sqs.queue(`https://sqs/${options.name}-dlq`, { fifo: options.fifo });
+  const queue = sqs.queue(`https://sqs/${options.name}`, {
+    fifo: options.fifo,
+    ...(options.visibilityTimeoutSeconds !== undefined && {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    }),
+    redrive: { deadLetterQueue: dlq, maxReceiveCount: options.maxReceiveCount ?? 5 },
+  });
+  mock.reset();
+  sqs.install(mock);
+  const deps = {
+    sqs: new SQSClient({ region: 'eu-west-1' }),
+    queueUrl: queue.url,
+    deadLetterQueueUrl: dlq.url,
+    logger: recordingLogger(),
+    clock: { now: () => new Date(sqs.now) },
+  };
+  return { sqs, queue, dlq, deps };
 }
 
 function invalid(message: string): Error {

@@ -53,11 +53,19 @@ export class RecordingQueues implements WriteQueue, ChangeQueue {
 
 export const fixedClock = (iso = '2026-11-26T10:00:00.000Z'): Clock => ({ now: () => new Date(iso) });
 
-/** A logger that keeps every line, so tests can assert on what was (and was not) logged. */
-export function recordingLogger(): Logger & { lines: string[] } {
+export interface LogEntry {
+  readonly level: string;
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+/** A logger that keeps every line (as text and as entries), so tests can assert on what was (and was not) logged. */
+export function recordingLogger(): Logger & { lines: string[]; entries: LogEntry[] } {
   const lines: string[] = [];
+  const entries: LogEntry[] = [];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+    entries.push({ level, message, ...(fields ? { fields } : {}) });
   };
-  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { lines, entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -3,6 +3,7 @@
  * the two sandboxes on 127.0.0.1, with in-memory sync state and queues: the place to check that the connector and
  * the sandboxes agree on the platforms' documented rules.
  */
+import { randomUUID } from 'node:crypto';
 import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
 import { XeroAccountingGateway } from '../../lambdas/adapters/xero/xero-gateway';
 import type { ChangeEvent, SyncedTable } from '../../lambdas/core/model/change-event';
@@ -12,6 +13,7 @@ import { withTrackingColumns } from '../../lambdas/core/mapping/tracking';
 import { createMapChange } from '../../lambdas/core/sync/map-change';
 import { createPostWrites } from '../../lambdas/core/sync/post-writes';
 import { syncConditionColumns } from '../../lambdas/core/sync/sync-condition';
+import { DEMO_IDS, seedDemoData } from '../../sandbox/demo-data';
 import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
 import {
   startSandboxXero,
@@ -108,4 +110,41 @@ export async function startPlatformHarness(options: PlatformHarnessOptions = {})
       await xero.close();
     },
   };
+}
+
+/**
+ * Returns a starter for harnesses seeded with the sandbox's demo data; every harness it starts is closed after each
+ * test of the calling file.
+ */
+export function demoPlatformHarnesses(): (options?: PlatformHarnessOptions) => Promise<PlatformHarness> {
+  const open: PlatformHarness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  return async (options = {}) => {
+    const h = await startPlatformHarness(options);
+    open.push(h);
+    seedDemoData(h.dataverse.state);
+    return h;
+  };
+}
+
+/** Adds a one-line write-in USD order for the demo account Northwind; returns its id. */
+export function demoOrder(h: PlatformHarness, values: Record<string, unknown> = {}): string {
+  const id = randomUUID();
+  h.dataverse.state.upsert('salesorder', {
+    salesorderid: id,
+    customerid: { table: 'account', id: DEMO_IDS.accounts.northwind },
+    transactioncurrencyid: { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd },
+    ...values,
+  });
+  h.dataverse.state.upsert('salesorderdetail', {
+    salesorderid: { table: 'salesorder', id },
+    isproductoverridden: true,
+    productdescription: 'Consulting',
+    priceperunit: 100,
+    ispriceoverridden: true,
+    quantity: 1,
+  });
+  return id;
 }

@@ -1,10 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbSyncState } from '../../../lambdas/adapters/aws/dynamodb-sync-state';
 import type { SyncRecord } from '../../../lambdas/core/ports';
-import { DEFAULT_MAPPING_SETTINGS } from '../../../lambdas/core/settings';
-import { createPostWrites } from '../../../lambdas/core/sync/post-writes';
 import { InMemoryXero } from '../../helpers/in-memory-xero';
-import { RecordingOutcomes, fixedClock, recordingLogger } from '../../helpers/in-memory-ports';
+import { inMemoryPostWrites } from '../../helpers/in-memory-pipeline';
 import { startMoto, type MotoServer } from '../../helpers/moto-server';
 import { guid, upsertContact, upsertInvoice } from '../../helpers/xero-write-builders';
 import { createSyncStateTable } from '../../helpers/sync-state-table';
@@ -92,14 +90,7 @@ describe('DynamoDbSyncState batches (moto)', () => {
   ])('should post a batch of %s in a few batched DynamoDB calls', async (_name, writes, expectedCalls) => {
     const state = new DynamoDbSyncState(client, TABLE);
     const xero = new InMemoryXero();
-    const post = createPostWrites({
-      xero,
-      state,
-      outcomes: new RecordingOutcomes(),
-      settings: DEFAULT_MAPPING_SETTINGS,
-      clock: fixedClock(),
-      logger: recordingLogger(),
-    });
+    const post = inMemoryPostWrites({ xero, state });
 
     const results = await post(writes);
 

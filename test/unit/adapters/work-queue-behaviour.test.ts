@@ -9,14 +9,14 @@ import { runSqsWork } from '../../../lambdas/adapters/aws/sqs-work-queue';
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteQueue } from '../../../lambdas/adapters/local/sqlite-queue';
 import { pollOnce } from '../../../lambdas/adapters/local/worker-loop';
-import type { XeroWebhookEvent } from '../../../lambdas/core/ingress/xero-webhook';
-import type { ChangeEvent } from '../../../lambdas/core/model/change-event';
-import type { WorkResult, XeroWrite } from '../../../lambdas/core/model/xero-write';
+import type { WorkResult } from '../../../lambdas/core/model/xero-write';
 import { PAUSED_WORK_RECHECK_MS, type WorkRunner } from '../../../lambdas/core/work/settlement';
 import { changesRunner, writesRunner, xeroEventsRunner } from '../../../lambdas/core/work/work-runners';
 import { PermanentError, ReconnectRequiredError } from '../../../lambdas/core/errors';
-import { FakeSqs, deliver } from '../../helpers/fake-sqs';
+import { deliver, fakeQueuePair } from '../../helpers/fake-sqs';
 import { recordingLogger } from '../../helpers/in-memory-ports';
+import { changeBody, writeBody, xeroEventBody } from '../../helpers/work-bodies';
+import { guid } from '../../helpers/xero-write-builders';
 
 const MAX_RECEIVES = 5;
 const MINUTE = 60_000;
@@ -65,24 +65,13 @@ function sqliteHarness(): WorkQueueHarness {
 }
 
 function sqsHarness(fifo: boolean): WorkQueueHarness {
-  const sqs = new FakeSqs();
-  sqs.now = 1_000_000;
-  const dlq = sqs.queue('https://sqs/work-dlq', { fifo });
   // As the sync pipeline builds it: visibility 6 × the function timeout, maxReceiveCount 5.
-  const queue = sqs.queue('https://sqs/work', {
+  const { sqs, queue, dlq, deps } = fakeQueuePair(sqsMock, {
+    name: 'work',
     fifo,
     visibilityTimeoutSeconds: 720,
-    redrive: { deadLetterQueue: dlq, maxReceiveCount: MAX_RECEIVES },
+    maxReceiveCount: MAX_RECEIVES,
   });
-  sqsMock.reset();
-  sqs.install(sqsMock);
-  const deps = {
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: queue.url,
-    deadLetterQueueUrl: dlq.url,
-    logger: recordingLogger(),
-    clock: { now: () => new Date(sqs.now) },
-  };
   let sent = 0;
   return {
     send: (body, groupId) =>
@@ -98,33 +87,6 @@ function sqsHarness(fifo: boolean): WorkQueueHarness {
     queued: () => queue.messages.length,
   };
 }
-
-const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const changeBody = (n: number) =>
-  JSON.stringify({
-    table: 'account',
-    id: guid(n),
-    message: 'Update',
-    occurredAt: '2026-11-26T10:00:00.000Z',
-    dedupeId: `op-${n}`,
-    source: 'dataverse-webhook',
-  } satisfies ChangeEvent);
-const writeBody = (n: number) =>
-  JSON.stringify({
-    kind: 'upsert-contact',
-    source: { table: 'account', id: guid(n), event: 'Update' },
-    contact: { ContactNumber: guid(n), Name: `Account ${n}` },
-  } satisfies XeroWrite);
-const xeroEventBody = (n: number) =>
-  JSON.stringify({
-    resourceUrl: `https://api.xero.com/api.xro/2.0/Invoices/${guid(n)}`,
-    resourceId: guid(n),
-    eventDateUtc: '2026-11-26T10:00:00.000',
-    eventType: 'UPDATE',
-    eventCategory: 'INVOICE',
-    tenantId: guid(999),
-    tenantType: 'ORGANISATION',
-  } satisfies XeroWebhookEvent);
 
 /** A writes runner whose post stage answers from `script` (per record id and attempt), counting attempts. */
 function scriptedWrites(script: (id: string, attempt: number) => WorkResult) {

@@ -7,24 +7,19 @@ import {
 } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { PermanentError, RateLimitedError, TransientError, ValidationError } from '../../../lambdas/core/errors';
-import type { FakeOrg } from './fake-dataverse-org';
-import { installIntegrationSchema, startFakeOrg } from './fake-dataverse-org';
+import { installIntegrationSchema, useFakeOrgPerTest } from './fake-dataverse-org';
 
 describe('DataverseWriter', () => {
-  let org: FakeOrg;
+  const fake = useFakeOrgPerTest();
   let sleeps: number[];
-  beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
-    org = await startFakeOrg();
+  beforeEach(() => {
     sleeps = [];
   });
-  afterEach(() => org.close());
 
   const writer = (timeoutMs = 2_000) =>
     new DataverseWriter(
       new DataverseSession({
-        serverUrl: org.url,
+        serverUrl: fake.org.url,
         tokenSource: createStaticTokenSource('test-token'),
         timeoutMs,
         sleep: (ms) => {
@@ -35,20 +30,20 @@ describe('DataverseWriter', () => {
     );
   const seedOrder = (ordernumber: string) => {
     const id = randomUUID();
-    const rows = org.rows.get('salesorders') ?? new Map();
-    org.rows.set('salesorders', rows);
+    const rows = fake.org.rows.get('salesorders') ?? new Map();
+    fake.org.rows.set('salesorders', rows);
     rows.set(id, { salesorderid: id, ordernumber });
     return id;
   };
 
   it('should PATCH an existing record with If-Match: * and the bearer token', async () => {
-    await installIntegrationSchema(org);
+    await installIntegrationSchema(fake.org);
     const id = seedOrder('SO-1');
 
     const updated = await writer().updateRecord('salesorder', id.toUpperCase(), { d365x_lastsyncmessage: 'paid' });
 
     expect(updated).toBe(true);
-    const patch = org.server.requests.find((request) => request.method === 'PATCH')!;
+    const patch = fake.org.server.requests.find((request) => request.method === 'PATCH')!;
     expect(patch.url).toBe(`/api/data/v9.2/salesorders(${id})`);
     expect(patch.headers['if-match']).toBe('*');
     expect(patch.headers.authorization).toBe('Bearer test-token');
@@ -59,19 +54,19 @@ describe('DataverseWriter', () => {
     const updated = await writer().updateRecord('account', randomUUID(), { d365x_xeroid: 'x' });
 
     expect(updated).toBe(false);
-    expect(org.rows.get('accounts')?.size ?? 0).toBe(0);
+    expect(fake.org.rows.get('accounts')?.size ?? 0).toBe(0);
   });
 
   it('should also treat 412 Precondition Failed as a record that no longer exists', async () => {
     const id = seedOrder('SO-412');
-    org.overrides.push({ match: (request) => request.method === 'PATCH', reply: { status: 412 } });
+    fake.org.overrides.push({ match: (request) => request.method === 'PATCH', reply: { status: 412 } });
 
     await expect(writer().updateRecord('salesorder', id, { name: 'x' })).resolves.toBe(false);
   });
 
   it('should refuse an id that is not a GUID before calling Dataverse', async () => {
     await expect(writer().updateRecord('account', "x') or (1 eq 1", {})).rejects.toBeInstanceOf(ValidationError);
-    expect(org.server.requests).toHaveLength(0);
+    expect(fake.org.server.requests).toHaveLength(0);
   });
 
   it('should find an order by its number, quoting the literal', async () => {
@@ -80,7 +75,7 @@ describe('DataverseWriter', () => {
 
     await expect(writer().findSalesOrderIdByNumber("O'Brien-7")).resolves.toBe(id);
     await expect(writer().findSalesOrderIdByNumber('SO-404')).resolves.toBeNull();
-    const query = new URL(org.server.requests[0]!.url, org.url).searchParams;
+    const query = new URL(fake.org.server.requests[0]!.url, fake.org.url).searchParams;
     expect(query.get('$filter')).toBe("ordernumber eq 'O''Brien-7'");
     expect(query.get('$select')).toBe('salesorderid');
   });
@@ -94,7 +89,7 @@ describe('DataverseWriter', () => {
 
   it('should wait as long as Retry-After says after a 429 and then succeed', async () => {
     const id = seedOrder('SO-3');
-    org.overrides.push({
+    fake.org.overrides.push({
       match: (request) => request.method === 'PATCH',
       reply: {
         status: 429,
@@ -121,15 +116,15 @@ describe('DataverseWriter', () => {
   it('should give up after three attempts on server errors with a retryable error', async () => {
     const id = seedOrder('SO-4');
     for (let i = 0; i < 3; i += 1) {
-      org.overrides.push({ match: (request) => request.method === 'PATCH', reply: { status: 503 } });
+      fake.org.overrides.push({ match: (request) => request.method === 'PATCH', reply: { status: 503 } });
     }
 
     await expect(writer().updateRecord('salesorder', id, { name: 'x' })).rejects.toBeInstanceOf(TransientError);
-    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(3);
+    expect(fake.org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(3);
   });
 
   it('should surface a long Retry-After as RateLimitedError without waiting', async () => {
-    org.overrides.push({
+    fake.org.overrides.push({
       match: (request) => request.method === 'POST',
       reply: { status: 429, headers: { 'Retry-After': '300' } },
     });
@@ -141,21 +136,21 @@ describe('DataverseWriter', () => {
   });
 
   it('should time out a request Dataverse never answers', async () => {
-    org.server.setRoute(() => 'hang');
+    fake.org.server.setRoute(() => 'hang');
 
     await expect(writer(100).findSalesOrderIdByNumber('SO-5')).rejects.toBeInstanceOf(TransientError);
   });
 
   it('should turn a refused create into a permanent error and return the new id otherwise', async () => {
-    await installIntegrationSchema(org);
-    org.overrides.push({
+    await installIntegrationSchema(fake.org);
+    fake.org.overrides.push({
       match: (request) => request.method === 'POST',
       reply: { status: 400, body: { error: { code: '0x80048d19', message: 'bad' } } },
     });
 
     await expect(writer().createRecord('d365x_integrationlogs', { a: 1 })).rejects.toBeInstanceOf(PermanentError);
     const id = await writer().createRecord('d365x_integrationlogs', { d365x_name: 'ok' });
-    expect(org.rows.get('d365x_integrationlogs')?.get(id)).toMatchObject({ d365x_name: 'ok' });
+    expect(fake.org.rows.get('d365x_integrationlogs')?.get(id)).toMatchObject({ d365x_name: 'ok' });
   });
 });
 

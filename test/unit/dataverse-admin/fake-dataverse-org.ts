@@ -27,6 +27,7 @@ import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dat
 import { DataverseSession } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import type { FakeHttpServer, FakeReply, RecordedRequest } from '../../helpers/fake-http-server';
 import { startFakeHttpServer } from '../../helpers/fake-http-server';
+import { withoutProxy } from '../../helpers/no-proxy';
 
 type Row = Record<string, unknown>;
 
@@ -366,6 +367,31 @@ export function evaluate(filter: string, row: Row): boolean {
  * Runs the real `setup-dataverse` path (plan + admin client) against the fake org, so row writers are tested
  * against the columns and lookups the setup really creates.
  */
+/**
+ * A fresh org for each test of the calling describe block (proxy variables cleared), closed after it. With
+ * `schema`, the integration schema is installed first; with `forgetSetup` too, the requests that made it are dropped.
+ */
+export function useFakeOrgPerTest(options: { schema?: boolean; forgetSetup?: boolean } = {}): {
+  readonly org: FakeOrg;
+} {
+  withoutProxy();
+  let org: FakeOrg | undefined;
+  beforeEach(async () => {
+    org = await startFakeOrg();
+    if (options.schema) {
+      await installIntegrationSchema(org);
+      if (options.forgetSetup) org.server.requests.length = 0;
+    }
+  });
+  afterEach(() => org?.close());
+  return {
+    get org() {
+      if (!org) throw new Error('the fake org starts in beforeEach');
+      return org;
+    },
+  };
+}
+
 export async function installIntegrationSchema(org: FakeOrg, prefix?: string): Promise<void> {
   const session = new DataverseSession({
     serverUrl: org.url,

@@ -15,8 +15,8 @@ import {
 } from '../../../lambdas/adapters/dataverse/integration-log-sink';
 import { DataverseSession, DataverseWriter } from '../../../lambdas/adapters/dataverse/dataverse-writer';
 import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dataverse-token-source';
-import type { FakeOrg } from './fake-dataverse-org';
-import { installIntegrationSchema, startFakeOrg } from './fake-dataverse-org';
+import { useFakeOrgPerTest } from './fake-dataverse-org';
+import { recordingLogger } from '../../helpers/in-memory-ports';
 
 type Row = Record<string, unknown>;
 const names = integrationLogNames();
@@ -32,13 +32,6 @@ function outcome(overrides: Partial<SyncOutcome> = {}): SyncOutcome {
     correlationId: randomUUID(),
     ...overrides,
   };
-}
-
-function recordingLogger() {
-  const entries: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    entries.push({ level, message, ...(fields ? { fields } : {}) });
-  return { entries, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
 describe('integration log rows (pure)', () => {
@@ -129,19 +122,11 @@ describe('integration log rows (pure)', () => {
 });
 
 describe('IntegrationLogSink over the Web API', () => {
-  let org: FakeOrg;
-  beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
-    org = await startFakeOrg();
-    await installIntegrationSchema(org);
-    org.server.requests.length = 0;
-  });
-  afterEach(() => org.close());
+  const fake = useFakeOrgPerTest({ schema: true, forgetSetup: true });
 
   function sink(options: Partial<ConstructorParameters<typeof IntegrationLogSink>[0]> = {}) {
     const session = new DataverseSession({
-      serverUrl: org.url,
+      serverUrl: fake.org.url,
       tokenSource: createStaticTokenSource('test-token'),
       timeoutMs: 2_000,
       sleep: () => Promise.resolve(),
@@ -149,17 +134,17 @@ describe('IntegrationLogSink over the Web API', () => {
     const log = recordingLogger();
     return {
       log,
-      sink: new IntegrationLogSink({ writer: new DataverseWriter(session), logger: log.logger, ...options }),
+      sink: new IntegrationLogSink({ writer: new DataverseWriter(session), logger: log, ...options }),
     };
   }
 
   const seed = (set: string, id: string, row: Row = {}) => {
-    const rows = org.rows.get(set) ?? new Map<string, Row>();
-    org.rows.set(set, rows);
+    const rows = fake.org.rows.get(set) ?? new Map<string, Row>();
+    fake.org.rows.set(set, rows);
     rows.set(id, { ...row });
     return rows.get(id)!;
   };
-  const logRows = () => [...(org.rows.get('d365x_integrationlogs')?.values() ?? [])];
+  const logRows = () => [...(fake.org.rows.get('d365x_integrationlogs')?.values() ?? [])];
 
   it('should write one log row per attempt and the Xero id, link and status onto the record', async () => {
     const result = outcome({ table: 'product' });
@@ -182,7 +167,7 @@ describe('IntegrationLogSink over the Web API', () => {
       d365x_lastsyncstatus: SYNC_STATUS_OPTIONS.synced.value,
       d365x_lastsyncmessage: result.message,
     });
-    const patch = org.server.requests.find((request) => request.method === 'PATCH')!;
+    const patch = fake.org.server.requests.find((request) => request.method === 'PATCH')!;
     expect(patch.headers['if-match']).toBe('*');
   });
 
@@ -203,7 +188,7 @@ describe('IntegrationLogSink over the Web API', () => {
   it('should not throw when the log row cannot be written, and log ids only', async () => {
     const { sink: s, log } = sink({ writeBackTables: [] });
     const secretish = 'customer-email@example.com';
-    org.overrides.push({
+    fake.org.overrides.push({
       match: (request) => request.method === 'POST',
       reply: { status: 500, body: { error: { code: '0x80040216', message: `failed on ${secretish}` } } },
     });
@@ -211,7 +196,7 @@ describe('IntegrationLogSink over the Web API', () => {
 
     await expect(s.record(result)).resolves.toBeUndefined();
 
-    const posts = org.server.requests.filter((request) => request.method === 'POST');
+    const posts = fake.org.server.requests.filter((request) => request.method === 'POST');
     expect(posts).toHaveLength(1); // a create with an uncertain outcome is not repeated
     expect(log.entries).toEqual([
       expect.objectContaining({
@@ -226,7 +211,7 @@ describe('IntegrationLogSink over the Web API', () => {
   it('should not throw when the synced record is gone or Dataverse is unreachable', async () => {
     const { sink: s, log } = sink();
     await s.record(outcome()); // no such account: PATCH with If-Match * answers 404
-    await org.close();
+    await fake.org.close();
 
     await expect(s.record(outcome())).resolves.toBeUndefined();
     expect(log.entries.map((entry) => entry.message)).toEqual(
@@ -243,13 +228,13 @@ describe('IntegrationLogSink over the Web API', () => {
     seed('contacts', first.id);
     seed('contacts', second.id);
     // As if setup-dataverse ran with --no-record-columns: contact lacks the Xero columns, so Dataverse refuses.
-    for (const column of Object.values(names.record)) org.tables.get('contact')!.attributes.delete(column);
+    for (const column of Object.values(names.record)) fake.org.tables.get('contact')!.attributes.delete(column);
     const { sink: s, log } = sink();
 
     await s.record(first);
     await s.record(second);
 
-    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+    expect(fake.org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
     expect(logRows()).toHaveLength(2);
     expect(log.entries.filter((entry) => entry.level === 'warn')).toHaveLength(1);
   });
@@ -261,7 +246,7 @@ describe('IntegrationLogSink over the Web API', () => {
     const open = outcome({ table: 'salesorder' });
     seed('salesorders', closed.id);
     const openOrder = seed('salesorders', open.id);
-    org.overrides.push({
+    fake.org.overrides.push({
       match: (request) => request.method === 'PATCH' && request.url.includes(closed.id),
       reply: { status: 400, body: { error: { code: '0x80040203', message: 'Only active orders can be edited.' } } },
     });
@@ -270,7 +255,7 @@ describe('IntegrationLogSink over the Web API', () => {
     await s.record(closed);
     await s.record(open);
 
-    expect(org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(2);
+    expect(fake.org.server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(2);
     expect(openOrder).toMatchObject({ d365x_xeroid: open.xeroId });
     expect(logRows()).toEqual([
       expect.objectContaining({ d365x_recordid: closed.id, d365x_xeroid: closed.xeroId }),
@@ -283,7 +268,7 @@ describe('IntegrationLogSink over the Web API', () => {
 describe('createIntegrationLogSinkFromEnv', () => {
   const deps = {
     writer: { createRecord: () => Promise.resolve('id'), updateRecord: () => Promise.resolve(true) },
-    logger: recordingLogger().logger,
+    logger: recordingLogger(),
   };
 
   it('should build a sink by default and none when turned off', () => {

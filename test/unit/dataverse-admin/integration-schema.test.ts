@@ -1,8 +1,9 @@
 import type { SchemaAction } from '../../../lambdas/core/dataverse-admin';
 import { integrationLogNames, planIntegrationSchema } from '../../../lambdas/core/dataverse-admin';
 import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
-import type { FakeOrg } from './fake-dataverse-org';
-import { startFakeOrg } from './fake-dataverse-org';
+import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
+import { useFakeOrgPerTest } from './fake-dataverse-org';
+import { runCaptured } from '../../helpers/capture-io';
 
 type Body = Record<string, unknown>;
 const FRESH = { logTable: null, attributes: {} };
@@ -29,18 +30,7 @@ describe('planIntegrationSchema', () => {
       plan.actions.filter((a) => a.target.kind === 'attribute' && a.table === 'd365x_integrationlog')
     ).toHaveLength(7);
     for (const table of ['account', 'contact', 'product', 'salesorder']) {
-      const writeback =
-        table === 'salesorder'
-          ? [
-              'd365x_xeroinvoicenumber',
-              'd365x_xeroinvoicestatus',
-              'd365x_xeroamountdue',
-              'd365x_xeroamountpaid',
-              'd365x_xerofullypaidon',
-              'd365x_xeroinvoiceurl',
-              'd365x_synctoxero',
-            ]
-          : [];
+      const writeback = table === 'salesorder' ? [...DEFAULT_WRITEBACK_COLUMN_NAMES, 'd365x_synctoxero'] : [];
       expect(plan.actions.filter((a) => a.table === table).map((a) => a.name)).toEqual([
         'd365x_xeroid',
         'd365x_xerolink',
@@ -183,68 +173,58 @@ describe('planIntegrationSchema', () => {
 });
 
 describe('connector setup-dataverse', () => {
-  let org: FakeOrg;
-  beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
-    org = await startFakeOrg();
-  });
-  afterEach(() => org.close());
+  const fake = useFakeOrgPerTest();
 
   async function setup(...args: string[]) {
-    let out = '';
-    let err = '';
-    const code = await runDataverseCommands(['setup-dataverse', ...args], {
-      stdout: (text) => (out += text),
-      stderr: (text) => (err += text),
-      env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 'test-token' },
+    return runCaptured((io) => runDataverseCommands(['setup-dataverse', ...args], io), {
+      DATAVERSE_URL: fake.org.url,
+      DATAVERSE_ACCESS_TOKEN: 'test-token',
     });
-    return { code, out, err };
   }
 
   it('should only read and print the plan during a dry run', async () => {
     const result = await setup('--dry-run');
 
     expect(result.code).toBe(0);
-    expect(org.server.requests.every((request) => request.method === 'GET')).toBe(true);
+    expect(fake.org.server.requests.every((request) => request.method === 'GET')).toBe(true);
     expect(result.out).toMatch(/create\s+table d365x_integrationlog/);
-    expect(org.tables.has('d365x_integrationlog')).toBe(false);
+    expect(fake.org.tables.has('d365x_integrationlog')).toBe(false);
   });
 
   it('should create the schema through the metadata endpoints, then find nothing to do', async () => {
     const first = await setup('--solution', 'XeroConnector');
 
     expect(first.code).toBe(0);
-    const posts = org.writes();
+    const posts = fake.org.writes();
     expect(posts.every((request) => request.method === 'POST')).toBe(true);
     expect(posts.filter((r) => r.url.endsWith('/EntityDefinitions'))).toHaveLength(1);
     expect(posts.filter((r) => r.url.endsWith('/RelationshipDefinitions'))).toHaveLength(4);
     expect(posts.every((r) => r.headers['mscrm.solutionuniquename'] === 'XeroConnector')).toBe(true);
     // Metadata is cached for up to ~30 s; every metadata call asks for the current definitions.
-    const metadataCalls = org.server.requests.filter((r) => /Definitions/.test(r.url));
+    const metadataCalls = fake.org.server.requests.filter((r) => /Definitions/.test(r.url));
     expect(metadataCalls.every((r) => r.headers.consistency === 'Strong')).toBe(true);
-    expect([...org.tables.get('d365x_integrationlog')!.attributes]).toEqual(
+    expect([...fake.org.tables.get('d365x_integrationlog')!.attributes]).toEqual(
       expect.arrayContaining(['d365x_name', 'd365x_status', 'd365x_regardingaccountid'])
     );
-    expect([...org.tables.get('product')!.attributes]).toEqual(expect.arrayContaining(['d365x_xerolink']));
+    expect([...fake.org.tables.get('product')!.attributes]).toEqual(expect.arrayContaining(['d365x_xerolink']));
 
-    const writes = org.writes().length;
+    const writes = fake.org.writes().length;
     const second = await setup();
 
     expect(second.code).toBe(0);
-    expect(org.writes()).toHaveLength(writes);
+    expect(fake.org.writes()).toHaveLength(writes);
     expect(second.out).toMatch(/created 0, updated 0, removed 0; \d+ unchanged/);
   });
 
   it('should fail, not claim success, when a synced table does not exist in the org', async () => {
-    org.tables.delete('product');
+    fake.org.tables.delete('product');
 
     const result = await setup();
 
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/problem\s+table product does not exist/);
     expect(result.err).toContain('nothing was changed');
-    expect(org.writes()).toHaveLength(0);
+    expect(fake.org.writes()).toHaveLength(0);
   });
 
   it('should exit 2 for an invalid prefix before calling Dataverse', async () => {
@@ -252,6 +232,6 @@ describe('connector setup-dataverse', () => {
 
     expect(result.code).toBe(2);
     expect(result.err).toContain('prefix');
-    expect(org.server.requests).toHaveLength(0);
+    expect(fake.org.server.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,8 @@ import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
 import { createProgram } from '../../../src/cli/main';
 import { filteringAttributesOf } from '../../../lambdas/core/dataverse-admin';
 import type { FakeOrg } from './fake-dataverse-org';
-import { startFakeOrg } from './fake-dataverse-org';
+import { startFakeOrg, useFakeOrgPerTest } from './fake-dataverse-org';
+import { captureIo, runCaptured } from '../../helpers/capture-io';
 
 const KEY = 'wh-key-3f9c1d7e-very-secret-value-0123456789';
 
@@ -13,32 +14,24 @@ interface Run {
 }
 
 async function run(org: FakeOrg, argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runDataverseCommands(argv, {
-    stdout: (text) => (out += text),
-    stderr: (text) => (err += text),
-    env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 'test-token', DATAVERSE_WEBHOOK_KEY: KEY, ...env },
+  return runCaptured((io) => runDataverseCommands(argv, io), {
+    DATAVERSE_URL: org.url,
+    DATAVERSE_ACCESS_TOKEN: 'test-token',
+    DATAVERSE_WEBHOOK_KEY: KEY,
+    ...env,
   });
-  return { code, out, err };
 }
 
 const register = (org: FakeOrg, ...extra: string[]) =>
   run(org, ['register-webhooks', '--url', 'https://connector.example.com', ...extra]);
 
 describe('connector register-webhooks / unregister-webhooks', () => {
-  let org: FakeOrg;
-  beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
-    org = await startFakeOrg();
-  });
-  afterEach(() => org.close());
+  const fake = useFakeOrgPerTest();
 
-  const rowsOf = (set: string) => [...(org.rows.get(set)?.values() ?? [])];
+  const rowsOf = (set: string) => [...(fake.org.rows.get(set)?.values() ?? [])];
 
   it('should create one endpoint, fifteen async post-operation steps and the order-line images on a fresh org', async () => {
-    const result = await register(org);
+    const result = await register(fake.org);
 
     expect(result.code).toBe(0);
     const endpoints = rowsOf('serviceendpoints');
@@ -71,31 +64,31 @@ describe('connector register-webhooks / unregister-webhooks', () => {
       const isDelete = String(step!.name).includes('Delete');
       expect(image.imagetype).toBe(isDelete ? 0 : 1);
     }
-    expect(result.out).toContain(`DATAVERSE_CONNECTOR_USER_ID=${org.userId}`);
+    expect(result.out).toContain(`DATAVERSE_CONNECTOR_USER_ID=${fake.org.userId}`);
   });
 
   it('should change nothing when run a second time', async () => {
-    await register(org);
-    const writesBefore = org.writes().length;
+    await register(fake.org);
+    const writesBefore = fake.org.writes().length;
 
-    const second = await register(org);
+    const second = await register(fake.org);
 
     expect(second.code).toBe(0);
-    expect(org.writes()).toHaveLength(writesBefore);
+    expect(fake.org.writes()).toHaveLength(writesBefore);
     expect(second.out).toMatch(/created 0, updated 0, removed 0; 19 unchanged/);
   });
 
   it('should update exactly the step whose filtering attributes were changed by hand', async () => {
-    await register(org);
+    await register(fake.org);
     const step = rowsOf('sdkmessageprocessingsteps').find(
       (s) => s.name === 'D365 to Xero connector: Update of contact'
     )!;
     step.filteringattributes = 'firstname';
-    const writesBefore = org.writes().length;
+    const writesBefore = fake.org.writes().length;
 
-    const result = await register(org);
+    const result = await register(fake.org);
 
-    const writes = org.writes().slice(writesBefore);
+    const writes = fake.org.writes().slice(writesBefore);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.method).toBe('PATCH');
     expect(writes[0]!.url).toContain(`sdkmessageprocessingsteps(${String(step.sdkmessageprocessingstepid)})`);
@@ -104,18 +97,18 @@ describe('connector register-webhooks / unregister-webhooks', () => {
   });
 
   it('should only read during a dry run and print the plan without the webhook key', async () => {
-    const result = await register(org, '--dry-run');
+    const result = await register(fake.org, '--dry-run');
 
     expect(result.code).toBe(0);
-    expect(org.server.requests.length).toBeGreaterThan(0);
-    expect(org.server.requests.every((request) => request.method === 'GET')).toBe(true);
+    expect(fake.org.server.requests.length).toBeGreaterThan(0);
+    expect(fake.org.server.requests.every((request) => request.method === 'GET')).toBe(true);
     expect(result.out).toMatch(/create\s+webhook "D365 to Xero connector"/);
     expect(result.out).toContain('would create 19');
     expect(result.out + result.err).not.toContain(KEY);
   });
 
   it('should show a placeholder instead of the key in the JSON plan', async () => {
-    const result = await register(org, '--dry-run', '--json');
+    const result = await register(fake.org, '--dry-run', '--json');
 
     const printed = JSON.parse(result.out) as {
       actions: { collection: string; body?: { authvalue?: string } }[];
@@ -126,13 +119,13 @@ describe('connector register-webhooks / unregister-webhooks', () => {
   });
 
   it('should never print the key when the endpoint is rewritten or a write fails', async () => {
-    await register(org);
-    org.overrides.push({
+    await register(fake.org);
+    fake.org.overrides.push({
       match: (request) => request.method === 'PATCH',
       reply: { status: 400, body: { error: { code: '0x80040203', message: `bad authvalue ${KEY}` } } },
     });
 
-    const result = await register(org, '--rewrite-key');
+    const result = await register(fake.org, '--rewrite-key');
 
     expect(result.code).toBe(1);
     expect(result.out + result.err).not.toContain(KEY);
@@ -140,49 +133,49 @@ describe('connector register-webhooks / unregister-webhooks', () => {
   });
 
   it('should remove every step and then the endpoint on unregister', async () => {
-    await register(org);
+    await register(fake.org);
 
-    const result = await run(org, ['unregister-webhooks']);
+    const result = await run(fake.org, ['unregister-webhooks']);
 
     expect(result.code).toBe(0);
     expect(rowsOf('serviceendpoints')).toHaveLength(0);
     expect(rowsOf('sdkmessageprocessingsteps')).toHaveLength(0);
     expect(rowsOf('sdkmessageprocessingstepimages')).toHaveLength(0);
-    const deletes = org.writes().filter((request) => request.method === 'DELETE');
+    const deletes = fake.org.writes().filter((request) => request.method === 'DELETE');
     expect(deletes).toHaveLength(16);
     expect(deletes.at(-1)!.url).toContain('serviceendpoints(');
   });
 
   it('should say there is nothing to remove when no webhook is registered', async () => {
-    const result = await run(org, ['unregister-webhooks']);
+    const result = await run(fake.org, ['unregister-webhooks']);
 
     expect(result.code).toBe(0);
     expect(result.out).toContain('nothing to remove');
-    expect(org.writes()).toHaveLength(0);
+    expect(fake.org.writes()).toHaveLength(0);
   });
 
   it('should exit 2 without calling Dataverse when the configuration is incomplete', async () => {
-    const noKey = await run(org, ['register-webhooks', '--url', 'https://c.example.com'], {
+    const noKey = await run(fake.org, ['register-webhooks', '--url', 'https://c.example.com'], {
       DATAVERSE_WEBHOOK_KEY: '',
     });
-    const plainHttp = await run(org, ['register-webhooks', '--url', 'http://c.example.com']);
-    const noUrl = await run(org, ['unregister-webhooks'], { DATAVERSE_URL: '' });
+    const plainHttp = await run(fake.org, ['register-webhooks', '--url', 'http://c.example.com']);
+    const noUrl = await run(fake.org, ['unregister-webhooks'], { DATAVERSE_URL: '' });
 
     expect([noKey.code, plainHttp.code, noUrl.code]).toEqual([2, 2, 2]);
     expect(noKey.err).toContain('DATAVERSE_WEBHOOK_KEY');
     expect(noUrl.err).toContain('DATAVERSE_URL');
-    expect(org.server.requests).toHaveLength(0);
+    expect(fake.org.server.requests).toHaveLength(0);
   });
 
   it('should finish a registration interrupted part-way when run again', async () => {
     let posts = 0;
-    org.overrides.push({
+    fake.org.overrides.push({
       match: (request) => request.method === 'POST' && ++posts === 4,
       reply: { status: 400, body: { error: { code: '0x80040203', message: 'invalid' } } },
     });
 
-    const first = await register(org);
-    const second = await register(org);
+    const first = await register(fake.org);
+    const second = await register(fake.org);
 
     expect(first.code).toBe(1);
     expect(first.err).toContain('run the command again to finish');
@@ -192,32 +185,32 @@ describe('connector register-webhooks / unregister-webhooks', () => {
     expect(rowsOf('sdkmessageprocessingstepimages')).toHaveLength(3);
   });
 
-  it('should write nothing and exit 1 when the org lacks an SDK message filter', async () => {
-    const filters = org.rows.get('sdkmessagefilters')!;
+  it('should write nothing and exit 1 when the fake.org lacks an SDK message filter', async () => {
+    const filters = fake.org.rows.get('sdkmessagefilters')!;
     for (const [id, row] of filters) if (row.primaryobjecttypecode === 'salesorderdetail') filters.delete(id);
 
-    const result = await register(org);
+    const result = await register(fake.org);
 
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/problem\s+Dataverse has no SDK message filter for Create of salesorderdetail/);
-    expect(org.writes()).toHaveLength(0);
+    expect(fake.org.writes()).toHaveLength(0);
   });
 
   it('should only read when unregistering as a dry run', async () => {
-    await register(org);
-    const writes = org.writes().length;
+    await register(fake.org);
+    const writes = fake.org.writes().length;
 
-    const result = await run(org, ['unregister-webhooks', '--dry-run']);
+    const result = await run(fake.org, ['unregister-webhooks', '--dry-run']);
 
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/delete\s+webhook "D365 to Xero connector"/);
-    expect(org.writes()).toHaveLength(writes);
+    expect(fake.org.writes()).toHaveLength(writes);
     expect(rowsOf('sdkmessageprocessingsteps')).toHaveLength(15);
   });
 
   it('should confirm a DATAVERSE_CONNECTOR_USER_ID that matches the application user', async () => {
-    const result = await run(org, ['register-webhooks', '--url', 'https://c.example.com', '--dry-run'], {
-      DATAVERSE_CONNECTOR_USER_ID: org.userId.toUpperCase(),
+    const result = await run(fake.org, ['register-webhooks', '--url', 'https://c.example.com', '--dry-run'], {
+      DATAVERSE_CONNECTOR_USER_ID: fake.org.userId.toUpperCase(),
     });
 
     expect(result.out).toContain('already matches');
@@ -244,13 +237,7 @@ describe('connector register-webhooks failures', () => {
 describe('dataverse commands inside the main connector CLI', () => {
   it('should take --url even though the main CLI has a global --url option', async () => {
     const org = await startFakeOrg();
-    let out = '';
-    let err = '';
-    const io = {
-      stdout: (text: string) => (out += text),
-      stderr: (text: string) => (err += text),
-      env: { DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY },
-    };
+    const io = captureIo({ DATAVERSE_URL: org.url, DATAVERSE_ACCESS_TOKEN: 't', DATAVERSE_WEBHOOK_KEY: KEY });
     try {
       // The main CLI registers the Dataverse commands itself.
       const program = createProgram(io);
@@ -259,14 +246,14 @@ describe('dataverse commands inside the main connector CLI', () => {
         from: 'user',
       });
 
-      expect(out).toContain('https://public.example.com/webhooks/dataverse');
+      expect(io.out()).toContain('https://public.example.com/webhooks/dataverse');
       expect(org.writes()).toHaveLength(0);
 
       const missing = createProgram(io);
       await expect(missing.parseAsync(['register-webhooks', '--dry-run'], { from: 'user' })).rejects.toMatchObject({
         exitCode: 2,
       });
-      expect(err).toContain('--url <public base url> is required');
+      expect(io.err()).toContain('--url <public base url> is required');
     } finally {
       await org.close();
     }

@@ -7,6 +7,8 @@ import { createStaticTokenSource } from '../../../lambdas/adapters/dataverse/dat
 import { startSandboxDataverse, type SandboxDataverse } from '../../../sandbox/dataverse/server';
 import { DEMO_IDS, seedDemoData } from '../../../sandbox/demo-data';
 import { runDataverseCommands } from '../../../src/cli/dataverse-commands';
+import { withoutProxy } from '../../helpers/no-proxy';
+import { runCaptured } from '../../helpers/capture-io';
 
 const KEY = 'sandbox-webhook-key-0123456789abcdef0123456789';
 const names = integrationLogNames();
@@ -14,23 +16,19 @@ type Row = Record<string, unknown>;
 
 describe('the sandbox Dataverse serves setup-dataverse and register-webhooks', () => {
   let dv: SandboxDataverse;
+  withoutProxy();
   beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
     dv = await startSandboxDataverse();
     seedDemoData(dv.state);
   });
   afterEach(() => dv.close());
 
   async function cli(...argv: string[]) {
-    let out = '';
-    let err = '';
-    const code = await runDataverseCommands(argv, {
-      stdout: (text) => (out += text),
-      stderr: (text) => (err += text),
-      env: { DATAVERSE_URL: dv.url, DATAVERSE_ACCESS_TOKEN: 'sandbox', DATAVERSE_WEBHOOK_KEY: KEY },
+    return runCaptured((io) => runDataverseCommands(argv, io), {
+      DATAVERSE_URL: dv.url,
+      DATAVERSE_ACCESS_TOKEN: 'sandbox',
+      DATAVERSE_WEBHOOK_KEY: KEY,
     });
-    return { code, out, err };
   }
   const writer = () =>
     new DataverseWriter(

@@ -24,8 +24,7 @@ import {
   stepImageProblems,
   stepProblems,
 } from '../../../sandbox/dataverse/web-api-shapes';
-import type { FakeOrg } from './fake-dataverse-org';
-import { installIntegrationSchema, startFakeOrg } from './fake-dataverse-org';
+import { useFakeOrgPerTest } from './fake-dataverse-org';
 
 type Body = Record<string, unknown>;
 const FRESH = { logTable: null, attributes: {} };
@@ -224,19 +223,12 @@ describe('Web API shapes of the register-webhooks bodies', () => {
 });
 
 describe('the fake org refuses what Dataverse refuses', () => {
-  let org: FakeOrg;
-  beforeEach(async () => {
-    delete process.env.http_proxy;
-    delete process.env.https_proxy;
-    org = await startFakeOrg();
-    await installIntegrationSchema(org);
-  });
-  afterEach(() => org.close());
+  const fake = useFakeOrgPerTest({ schema: true });
 
   const writer = () =>
     new DataverseWriter(
       new DataverseSession({
-        serverUrl: org.url,
+        serverUrl: fake.org.url,
         tokenSource: createStaticTokenSource('test-token'),
         timeoutMs: 2_000,
         sleep: () => Promise.resolve(),
@@ -246,7 +238,7 @@ describe('the fake org refuses what Dataverse refuses', () => {
 
   it('should accept a log row bound through the lookup SchemaName and expose the lookup by its logical name', async () => {
     const accountId = randomUUID();
-    org.rows.set('accounts', new Map([[accountId, { accountid: accountId }]]));
+    fake.org.rows.set('accounts', new Map([[accountId, { accountid: accountId }]]));
     const row = integrationLogRow(
       { table: 'account', id: accountId, status: 'failed', message: 'no', event: 'Create' },
       { names }
@@ -254,7 +246,7 @@ describe('the fake org refuses what Dataverse refuses', () => {
 
     const id = await createLog(row);
 
-    expect(org.rows.get(names.entitySet)?.get(id)).toMatchObject({ _d365x_regardingaccountid_value: accountId });
+    expect(fake.org.rows.get(names.entitySet)?.get(id)).toMatchObject({ _d365x_regardingaccountid_value: accountId });
   });
 
   it('should refuse a log row bound through the lower-case logical name', async () => {
@@ -264,7 +256,7 @@ describe('the fake org refuses what Dataverse refuses', () => {
     );
 
     await expect(createLog(row)).rejects.toBeInstanceOf(PermanentError);
-    expect(org.refusals).toEqual([expect.stringContaining("undeclared property 'd365x_regardingaccountid'")]);
+    expect(fake.org.refusals).toEqual([expect.stringContaining("undeclared property 'd365x_regardingaccountid'")]);
   });
 
   it('should refuse text longer than its column and a status outside the choice', async () => {
@@ -274,7 +266,7 @@ describe('the fake org refuses what Dataverse refuses', () => {
     await expect(createLog({ [names.columns.name]: 'x', [names.columns.status]: 7 })).rejects.toBeInstanceOf(
       PermanentError
     );
-    expect(org.refusals).toEqual([
+    expect(fake.org.refusals).toEqual([
       expect.stringContaining("'d365x_event' attribute exceeded 20"),
       expect.stringContaining('outside the valid range'),
     ]);
@@ -282,14 +274,14 @@ describe('the fake org refuses what Dataverse refuses', () => {
 
   it('should refuse a table definition without a primary name column', async () => {
     const { entity } = schemaBodies();
-    const response = await fetch(`${org.url}/api/data/v9.2/EntityDefinitions`, {
+    const response = await fetch(`${fake.org.url}/api/data/v9.2/EntityDefinitions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...entity, SchemaName: 'd365x_Other', Attributes: [] }),
     });
 
     expect(response.status).toBe(400);
-    expect(org.tables.has('d365x_other')).toBe(false);
+    expect(fake.org.tables.has('d365x_other')).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { createHandler as createOperatorHandler } from '../../../lambdas/handler
 import { createHandler as createXeroHandler } from '../../../lambdas/handlers/xero-webhook';
 import { apiGatewayEvent } from '../../helpers/api-gateway-events';
 import { operatorDeps, SNAPSHOT } from '../../helpers/operator-deps';
+import { invoiceEvent } from '../writeback/writeback-fakes';
 
 const KEY = 'k'.repeat(40);
 const body = JSON.stringify({
@@ -85,15 +86,10 @@ describe('xero-webhook handler', () => {
     }));
     const payload = JSON.stringify({
       events: [
-        {
-          resourceUrl: 'https://api.xero.com/api.xro/2.0/Invoices/7f1c0c3e-2b7a-4d7e-9a4f-0e7b3c1d2a11',
-          resourceId: '7f1c0c3e-2b7a-4d7e-9a4f-0e7b3c1d2a11',
+        invoiceEvent('7f1c0c3e-2b7a-4d7e-9a4f-0e7b3c1d2a11', {
           eventDateUtc: '2026-11-26T10:00:00.000',
-          eventType: 'UPDATE',
-          eventCategory: 'INVOICE',
           tenantId: '5a1dbb0c-7e3f-4c2a-9d61-0c7f3b9e2a41',
-          tenantType: 'ORGANISATION',
-        },
+        }),
       ],
       firstEventSequence: 1,
       lastEventSequence: 1,

@@ -3,6 +3,7 @@ import { createAcceptDataverseWebhook } from '../../../lambdas/core/ingress/acce
 import { SYNCED_TABLES } from '../../../lambdas/core/model/change-event';
 import { POWERTOOLS_RESERVED_KEYS, loggerPort } from '../../../lambdas/handlers/shared/powertools';
 import { fixtureBytes } from '../core/ingress/dataverse-fixtures';
+import { fixedClock } from '../../helpers/in-memory-ports';
 
 /** Everything Powertools writes to stdout and stderr while `run` runs, one parsed JSON object per line. */
 async function captured(run: () => Promise<void> | void): Promise<Record<string, unknown>[]> {
@@ -52,7 +53,7 @@ describe('Powertools logger port', () => {
     const accept = createAcceptDataverseWebhook({
       queue: { enqueue: async () => undefined },
       settings: { webhookKey: key, syncedTables: SYNCED_TABLES },
-      clock: { now: () => new Date('2025-11-26T09:00:00Z') },
+      clock: fixedClock('2025-11-26T09:00:00Z'),
       logger: loggerPort,
     });
 

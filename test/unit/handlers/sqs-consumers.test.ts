@@ -3,25 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createHandler as createMapHandler } from '../../../lambdas/handlers/map-changes';
 import { oneAtATime } from '../../../lambdas/core/work/work-runners';
 import { createHandler as createWritebackHandler } from '../../../lambdas/handlers/xero-writeback';
-import { FakeSqs, deliver } from '../../helpers/fake-sqs';
-import { recordingLogger } from '../../helpers/in-memory-ports';
+import { deliver, fakeQueuePair } from '../../helpers/fake-sqs';
 
 const sqsMock = mockClient(SQSClient);
 
-function queues(fifo: boolean) {
-  const sqs = new FakeSqs();
-  const dlq = sqs.queue('https://sqs/dlq', { fifo });
-  const queue = sqs.queue('https://sqs/queue', { fifo, redrive: { deadLetterQueue: dlq, maxReceiveCount: 5 } });
-  sqsMock.reset();
-  sqs.install(sqsMock);
-  const deps = {
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: queue.url,
-    deadLetterQueueUrl: dlq.url,
-    logger: recordingLogger(),
-  };
-  return { queue, dlq, deps };
-}
+const queues = (fifo: boolean) => fakeQueuePair(sqsMock, { name: 'queue', fifo });
 
 describe('SQS consumer handlers', () => {
   it('should dead-letter a malformed Xero event with the reason instead of dropping it', async () => {

@@ -6,22 +6,17 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../../src/cli/main';
+import { captureIo } from '../../helpers/capture-io';
 
 const ACCOUNT_ID = '0a3e9b52-6c1d-4f7a-8e20-51d4c9a7b301';
 const FUNCTION = 'D365Xero-dev-OperationsFunction1A2B3C';
 const ARN = `arn:aws:lambda:ap-southeast-2:123456789012:function:${FUNCTION}`;
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value)) as unknown as InvokeCommandOutput['Payload'];
-
-function captureIo() {
-  let out = '';
-  let err = '';
-  return {
-    io: { stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), env: {} },
-    out: () => out,
-    err: () => err,
-  };
-}
+/** The dry run's answer for tables with nothing to backfill. */
+const EMPTY_ESTIMATE = {
+  Payload: payload({ dryRun: true, runId: 'r1', estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 } }),
+};
 
 describe('connector preview / backfill --aws', () => {
   const lambda = mockClient(LambdaClient);
@@ -37,7 +32,7 @@ describe('connector preview / backfill --aws', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(plan) });
     const t = captureIo();
 
-    const code = await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t.io);
+    const code = await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t);
 
     expect(code).toBe(0);
     expect(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(FUNCTION);
@@ -48,7 +43,7 @@ describe('connector preview / backfill --aws', () => {
   it('should call the region named in a function ARN', async () => {
     lambda.on(InvokeCommand).resolves({ Payload: payload({ writes: [], forward: [], skipped: 'x' }) });
 
-    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', ARN], captureIo().io)).toBe(0);
+    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', ARN], captureIo())).toBe(0);
 
     const client = lambda.commandCalls(InvokeCommand)[0]!.thisValue as LambdaClient;
     expect(await client.config.region()).toBe('ap-southeast-2');
@@ -60,7 +55,7 @@ describe('connector preview / backfill --aws', () => {
     });
     const t = captureIo();
 
-    const code = await runCli(['preview', 'salesorder', ACCOUNT_ID, '--aws', FUNCTION], t.io);
+    const code = await runCli(['preview', 'salesorder', ACCOUNT_ID, '--aws', FUNCTION], t);
 
     expect(code).toBe(1);
     expect(t.err()).toContain('cannot_map: PermanentError: order has no customer');
@@ -74,7 +69,7 @@ describe('connector preview / backfill --aws', () => {
     });
     const t = captureIo();
 
-    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t.io)).toBe(1);
+    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t)).toBe(1);
     expect(t.err()).toContain('ValidationError: environment variable DATAVERSE_URL is not set');
   });
 
@@ -82,7 +77,7 @@ describe('connector preview / backfill --aws', () => {
     lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
     const t = captureIo();
 
-    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t.io)).toBe(1);
+    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', FUNCTION], t)).toBe(1);
     expect(t.err()).toContain('busy');
   });
 
@@ -93,8 +88,8 @@ describe('connector preview / backfill --aws', () => {
   ])('should refuse %s as --aws with a usage error and invoke nothing', async (_label, value) => {
     const t = captureIo();
 
-    expect(await runCli(['backfill', '--tables', 'account', '--aws', value], t.io)).toBe(2);
-    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', value], t.io)).toBe(2);
+    expect(await runCli(['backfill', '--tables', 'account', '--aws', value], t)).toBe(2);
+    expect(await runCli(['preview', 'account', ACCOUNT_ID, '--aws', value], t)).toBe(2);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(t.err()).toContain('--aws takes the operations function name or ARN');
   });
@@ -125,7 +120,7 @@ describe('connector preview / backfill --aws', () => {
 
     const code = await runCli(
       ['backfill', '--tables', 'salesorder,account', '--since', '2026-01-01', '--aws', FUNCTION],
-      t.io
+      t
     );
 
     expect(code).toBe(0);
@@ -152,7 +147,7 @@ describe('connector preview / backfill --aws', () => {
     });
     const t = captureIo();
 
-    expect(await runCli(['backfill', '--tables', 'product', '--dry-run', '--aws', FUNCTION], t.io)).toBe(0);
+    expect(await runCli(['backfill', '--tables', 'product', '--dry-run', '--aws', FUNCTION], t)).toBe(0);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
     expect(t.out()).toContain('Product: 3');
   });
@@ -160,19 +155,13 @@ describe('connector preview / backfill --aws', () => {
   it('should exit 1 instead of looping when an invocation makes no progress', async () => {
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({
-        Payload: payload({
-          dryRun: true,
-          runId: 'r1',
-          estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 },
-        }),
-      })
+      .resolvesOnce(EMPTY_ESTIMATE)
       .resolves({
         Payload: payload({ state: 'partial', runId: 'r1', progress: { account: { listed: 900, queued: 0 } } }),
       });
     const t = captureIo();
 
-    expect(await runCli(['backfill', '--tables', 'account', '--aws', FUNCTION], t.io)).toBe(1);
+    expect(await runCli(['backfill', '--tables', 'account', '--aws', FUNCTION], t)).toBe(1);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
     expect(t.err()).toContain('no progress');
   });
@@ -180,17 +169,11 @@ describe('connector preview / backfill --aws', () => {
   it('should exit 1 with the message when the backfill fails part-way', async () => {
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({
-        Payload: payload({
-          dryRun: true,
-          runId: 'r1',
-          estimate: { records: {}, xeroCalls: 0, dayBudget: 5000, days: 0 },
-        }),
-      })
+      .resolvesOnce(EMPTY_ESTIMATE)
       .resolves({ Payload: payload({ error: 'backfill_failed', message: 'TransientError: Dataverse answered 503' }) });
     const t = captureIo();
 
-    expect(await runCli(['backfill', '--tables', 'account', '--aws', FUNCTION], t.io)).toBe(1);
+    expect(await runCli(['backfill', '--tables', 'account', '--aws', FUNCTION], t)).toBe(1);
     expect(t.err()).toContain('backfill_failed: TransientError: Dataverse answered 503');
   });
 });

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/main';
+import { runCli } from '../../../src/cli/main';
 import { tempDir } from '../../helpers/temp-dir';
+import { captureIo as captureOutput } from '../../helpers/capture-io';
 
 interface SeenRequest {
   method: string;
@@ -58,17 +59,7 @@ let dataDir: { dir: string; remove(): void };
 beforeEach(() => (dataDir = tempDir('cli')));
 afterEach(() => dataDir.remove());
 
-function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    env: { DATA_DIR: dataDir.dir, ...env },
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = (env: NodeJS.ProcessEnv = {}) => captureOutput({ DATA_DIR: dataDir.dir, ...env });
 
 describe('connector CLI', () => {
   let fake: Awaited<ReturnType<typeof startFakeConnector>>;

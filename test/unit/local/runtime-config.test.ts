@@ -1,6 +1,7 @@
 import { ValidationError } from '../../../lambdas/core/errors';
 import { DEFAULT_XERO_SCOPES } from '../../../lambdas/core/connection/config';
 import { loadRuntimeConfig } from '../../../src/local/runtime-config';
+import { MISSING_WITH_ONLY_CLIENT_ID } from '../../helpers/real-mode-config';
 
 const real = {
   CONNECTOR_ADMIN_TOKEN: 'a-long-enough-admin-token',
@@ -38,14 +39,7 @@ describe('loadRuntimeConfig', () => {
       loadRuntimeConfig({ XERO_CLIENT_ID: 'client' });
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of [
-        'CONNECTOR_ADMIN_TOKEN',
-        'XERO_CLIENT_SECRET',
-        'XERO_REDIRECT_URI',
-        'DATAVERSE_URL',
-        'DATAVERSE_WEBHOOK_KEY',
-        'DATAVERSE_ACCESS_TOKEN',
-      ]) {
+      for (const name of MISSING_WITH_ONLY_CLIENT_ID) {
         expect(message).toContain(name);
       }
       expect(message).toContain('unset XERO_CLIENT_ID');

@@ -1,11 +1,12 @@
 import type { ChangeEvent } from '../../../lambdas/core/model/change-event';
-import type { Logger, SyncOutcome } from '../../../lambdas/core/ports';
+import type { SyncOutcome } from '../../../lambdas/core/ports';
 import { ValidationError } from '../../../lambdas/core/errors';
 import { openDatabase } from '../../../lambdas/adapters/local/sqlite-database';
 import { SqliteQueue } from '../../../lambdas/adapters/local/sqlite-queue';
 import { SqliteSyncStateStore } from '../../../lambdas/adapters/local/sqlite-sync-state';
 import { SqliteOutcomeLog } from '../../../lambdas/adapters/local/sqlite-outcome-log';
 import { SqliteChangeQueue, parseChangeEventBody } from '../../../lambdas/adapters/local/sqlite-change-queue';
+import { recordingLogger } from '../../helpers/in-memory-ports';
 
 function changeEvent(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
   return {
@@ -21,11 +22,6 @@ function changeEvent(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
 
 function outcome(overrides: Partial<SyncOutcome> = {}): SyncOutcome {
   return { table: 'contact', id: 'c-1', status: 'synced', message: 'Contact saved', event: 'Create', ...overrides };
-}
-
-function recordingLogger(): Logger & { errors: unknown[][] } {
-  const errors: unknown[][] = [];
-  return { errors, debug: () => {}, info: () => {}, warn: () => {}, error: (...args) => errors.push(args) };
 }
 
 describe('SqliteSyncStateStore', () => {
@@ -97,8 +93,9 @@ describe('SqliteOutcomeLog', () => {
     const log = new SqliteOutcomeLog(db, { logger });
     db.close();
     await expect(log.record(outcome())).resolves.toBeUndefined();
-    expect(logger.errors).toHaveLength(1);
-    expect(logger.errors[0]?.[0]).toMatch(/could not record/);
+    const errors = logger.entries.filter((entry) => entry.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/could not record/);
   });
 
   it('should prune all but the newest rows', async () => {

@@ -5,18 +5,12 @@ import {
   writebackColumnsFromJson,
   writebackColumnNames,
 } from '../../../lambdas/core/writeback/columns';
+import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
 
 describe('resolveWritebackColumns', () => {
   it('should default to the d365x_ columns created by setup-dataverse', () => {
     expect(resolveWritebackColumns()).toEqual(DEFAULT_WRITEBACK_COLUMNS);
-    expect(writebackColumnNames(DEFAULT_WRITEBACK_COLUMNS)).toEqual([
-      'd365x_xeroinvoicenumber',
-      'd365x_xeroinvoicestatus',
-      'd365x_xeroamountdue',
-      'd365x_xeroamountpaid',
-      'd365x_xerofullypaidon',
-      'd365x_xeroinvoiceurl',
-    ]);
+    expect(writebackColumnNames(DEFAULT_WRITEBACK_COLUMNS)).toEqual([...DEFAULT_WRITEBACK_COLUMN_NAMES]);
   });
 
   it('should apply another publisher prefix and single-column overrides', () => {

@@ -5,49 +5,22 @@ import {
   type OrderWritebackWriterOptions,
 } from '../../../lambdas/adapters/dataverse/order-writeback-writer';
 import { DEFAULT_WRITEBACK_COLUMNS } from '../../../lambdas/core/writeback/columns';
-import type { FakeDataverseHandler, FakeDataverseServer } from '../../helpers/dataverse-fake-server';
-import { dataverseError, startDataverseFakeServer } from '../../helpers/dataverse-fake-server';
-import { startFakeHttpServer, type FakeHttpServer } from '../../helpers/fake-http-server';
+import type { FakeDataverseHandler } from '../../helpers/dataverse-fake-server';
+import { dataverseError, useDataverseFakeServer } from '../../helpers/dataverse-fake-server';
+import { useFakeHttpServer } from '../../helpers/fake-http-server';
+import { DEFAULT_WRITEBACK_COLUMN_NAMES } from '../../helpers/writeback-column-names';
 
 const ORDER_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const TOKEN = 'writeback-test-bearer';
 
-let server: FakeDataverseServer | undefined;
 let handler: FakeDataverseHandler = () => ({ status: 500 });
+const server = useDataverseFakeServer((request, base) => handler(request, base));
 /** Records request bodies too, which the PATCH tests need. */
-let recorder: FakeHttpServer | undefined;
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-
-beforeAll(async () => {
-  // dynamics-web-api honours these; tests talk to 127.0.0.1 only.
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
-  server = await startDataverseFakeServer((request, base) => handler(request, base));
-  recorder = await startFakeHttpServer(() => ({ status: 204 }));
-});
-afterAll(async () => {
-  await server?.close();
-  await recorder?.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
-});
-beforeEach(() => {
-  server!.requests.length = 0;
-  recorder!.requests.length = 0;
-});
+const recorder = useFakeHttpServer(() => ({ status: 204 }));
 
 function writer(options: Partial<OrderWritebackWriterOptions> = {}) {
-  const sleeps: number[] = [];
-  const instance = new DataverseOrderWritebackWriter({
-    serverUrl: server!.url,
-    tokenSource: async () => TOKEN,
-    timeoutMs: 2_000,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...options,
-  });
-  return { writer: instance, sleeps };
+  const { options: common, sleeps } = server.clientOptions(TOKEN);
+  return { writer: new DataverseOrderWritebackWriter({ ...common, ...options }), sleeps };
 }
 
 const orderRow = (values: Record<string, unknown> = {}) => ({
@@ -68,20 +41,15 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
 
     const order = await writer().writer.findOrderByNumber("ORD-7'1", DEFAULT_WRITEBACK_COLUMNS);
 
-    expect(server!.requests).toHaveLength(1);
-    const request = server!.requests[0]!;
+    expect(server.requests).toHaveLength(1);
+    const request = server.requests[0]!;
     expect(request.method).toBe('GET');
     expect(request.path).toBe('/api/data/v9.2/salesorders');
     expect(request.query.get('$filter')).toBe("ordernumber eq 'ORD-7''1'");
     expect(request.query.get('$select')?.split(',')).toEqual([
       'salesorderid',
       'statecode',
-      'd365x_xeroinvoicenumber',
-      'd365x_xeroinvoicestatus',
-      'd365x_xeroamountdue',
-      'd365x_xeroamountpaid',
-      'd365x_xerofullypaidon',
-      'd365x_xeroinvoiceurl',
+      ...DEFAULT_WRITEBACK_COLUMN_NAMES,
     ]);
     expect(request.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(order).toEqual({
@@ -122,7 +90,7 @@ describe('DataverseOrderWritebackWriter.findOrderByNumber', () => {
       RateLimitedError
     );
     expect(sleeps).toEqual([2_000, 2_000]);
-    expect(server!.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(3);
   });
 });
 
@@ -145,18 +113,18 @@ describe('DataverseOrderWritebackWriter for orders that are not Active', () => {
       fullyPaidOn: '2026-11-25',
       invoiceUrl: null,
     };
-    const { writer: instance } = writer({ serverUrl: recorder!.url });
+    const { writer: instance } = writer({ serverUrl: recorder.url });
     const invoiceId = '11111111-2222-4333-8444-555555555555';
 
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, values);
     await instance.recordOnInactiveOrder(ORDER_ID, invoiceId, { ...values, status: 'AUTHORISED' });
 
-    const urls = recorder!.requests.map((request) => `${request.method} ${request.url}`);
+    const urls = recorder.requests.map((request) => `${request.method} ${request.url}`);
     expect(urls[0]).toMatch(/^PATCH \/api\/data\/v9\.2\/d365x_integrationlogs\([0-9a-f-]{36}\)$/);
     expect(urls[1]).toBe(urls[0]);
     expect(urls[2]).not.toBe(urls[0]);
-    const first = recorder!.requests[0]!;
+    const first = recorder.requests[0]!;
     expect(first.headers['if-match']).toBeUndefined();
     expect(JSON.parse(first.body)).toMatchObject({
       d365x_xeroid: invoiceId,
@@ -168,15 +136,15 @@ describe('DataverseOrderWritebackWriter for orders that are not Active', () => {
 
 describe('DataverseOrderWritebackWriter.updateOrder', () => {
   it('should PATCH only the changed write-back columns, as an update that never creates', async () => {
-    const result = await writer({ serverUrl: recorder!.url }).writer.updateOrder(
+    const result = await writer({ serverUrl: recorder.url }).writer.updateOrder(
       ORDER_ID,
       { status: 'PAID', amountDue: '0', amountPaid: '230.5', fullyPaidOn: '2026-11-25' },
       DEFAULT_WRITEBACK_COLUMNS
     );
 
     expect(result).toBe('updated');
-    expect(recorder!.requests).toHaveLength(1);
-    const request = recorder!.requests[0]!;
+    expect(recorder.requests).toHaveLength(1);
+    const request = recorder.requests[0]!;
     expect(request.method).toBe('PATCH');
     expect(request.url).toBe(`/api/data/v9.2/salesorders(${ORDER_ID})`);
     expect(request.headers['if-match']).toBe('*');
@@ -189,19 +157,19 @@ describe('DataverseOrderWritebackWriter.updateOrder', () => {
   });
 
   it('should clear a column with null', async () => {
-    await writer({ serverUrl: recorder!.url }).writer.updateOrder(
+    await writer({ serverUrl: recorder.url }).writer.updateOrder(
       ORDER_ID,
       { fullyPaidOn: null },
       DEFAULT_WRITEBACK_COLUMNS
     );
-    expect(JSON.parse(recorder!.requests[0]!.body)).toEqual({ d365x_xerofullypaidon: null });
+    expect(JSON.parse(recorder.requests[0]!.body)).toEqual({ d365x_xerofullypaidon: null });
   });
 
   it('should report a deleted order (404) as not-found instead of failing', async () => {
     handler = () => dataverseError(404, '0x80040217', 'salesorder With Id = … Does Not Exist');
     const result = await writer().writer.updateOrder(ORDER_ID, { status: 'PAID' }, DEFAULT_WRITEBACK_COLUMNS);
     expect(result).toBe('not-found');
-    expect(server!.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('should fail permanently when Dataverse rejects the columns (e.g. setup-dataverse not run)', async () => {

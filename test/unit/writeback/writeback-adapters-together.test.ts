@@ -4,27 +4,13 @@ import { XeroAccountingInvoiceReader } from '../../../lambdas/adapters/xero/xero
 import { TenantRateLimiter } from '../../../lambdas/core/rate-limit/tenant-rate-limiter';
 import { createApplyXeroInvoiceEvents } from '../../../lambdas/core/writeback/apply-xero-invoice-events';
 import { DEFAULT_WRITEBACK_COLUMNS } from '../../../lambdas/core/writeback/columns';
-import { startFakeHttpServer, type FakeHttpServer, type FakeRoute } from '../../helpers/fake-http-server';
+import { useFakeHttpServer, type FakeRoute } from '../../helpers/fake-http-server';
 import { fixedClock, recordingLogger } from '../../helpers/in-memory-ports';
 import { TENANT, invoiceEvent, uuid } from './writeback-fakes';
 
 const ORDER_ID = '11111111-2222-4333-8444-555555555555';
-let xero: FakeHttpServer;
-let dataverse: FakeHttpServer;
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-
-beforeAll(async () => {
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
-  xero = await startFakeHttpServer();
-  dataverse = await startFakeHttpServer();
-});
-afterAll(async () => {
-  await xero.close();
-  await dataverse.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
-});
+const xero = useFakeHttpServer();
+const dataverse = useFakeHttpServer();
 
 function wire(patchReply: ReturnType<FakeRoute>) {
   xero.requests.length = 0;

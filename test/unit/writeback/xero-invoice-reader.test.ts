@@ -6,45 +6,18 @@ import {
   type XeroInvoiceReaderOptions,
 } from '../../../lambdas/adapters/xero/xero-invoice-reader';
 import { XeroAccountingGateway } from '../../../lambdas/adapters/xero/xero-gateway';
-import { startFakeHttpServer, type FakeHttpServer } from '../../helpers/fake-http-server';
+import { useFakeHttpServer } from '../../helpers/fake-http-server';
+import { fakeTime } from '../../helpers/fake-time';
 import { uuid } from './writeback-fakes';
 
 const TOKEN = 'test-access-token-for-writeback';
 const TENANT_ID = '2b9c1d7e-3f40-4a51-8b62-7c83d94ea5f6';
 const access = { getAccess: async () => ({ accessToken: TOKEN, tenantId: TENANT_ID }) };
 
-let server: FakeHttpServer;
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-beforeAll(async () => {
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
-  server = await startFakeHttpServer();
-});
-afterAll(async () => {
-  await server.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
-
-/** Time moves only when something sleeps, so waits are visible without slowing the test. */
-function fakeTime() {
-  let now = Date.parse('2026-11-26T01:00:00Z');
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => new Date(now) },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-  };
-}
+const server = useFakeHttpServer();
 
 function reader(overrides: Partial<XeroInvoiceReaderOptions> = {}) {
-  const time = fakeTime();
+  const time = fakeTime('2026-11-26T01:00:00Z');
   const limiter = new TenantRateLimiter({ clock: time.clock, sleep: time.sleep });
   const instance = new XeroAccountingInvoiceReader({
     access,
@@ -192,7 +165,7 @@ describe('XeroAccountingInvoiceReader', () => {
         ? { status: 429, headers: { 'retry-after': '7', 'x-rate-limit-problem': 'minute' } }
         : { body: { Items: [] } }
     );
-    const time = fakeTime();
+    const time = fakeTime('2026-11-26T01:00:00Z');
     const limiter = new TenantRateLimiter({ clock: time.clock, sleep: time.sleep });
     const shared = { access, limiter, apiUrl: server.url, timeoutMs: 2_000, clock: time.clock, sleep: time.sleep };
     const invoiceReader = new XeroAccountingInvoiceReader({ ...shared, retry: { maxRateLimitRetries: 0 } });

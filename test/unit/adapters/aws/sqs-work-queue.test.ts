@@ -5,8 +5,7 @@ import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
 import type { WorkResult } from '../../../../lambdas/core/model/xero-write';
 import { PAUSED_WORK_RECHECK_MS } from '../../../../lambdas/core/work/settlement';
 import { changesRunner } from '../../../../lambdas/core/work/work-runners';
-import { FakeSqs, deliver } from '../../../helpers/fake-sqs';
-import { recordingLogger } from '../../../helpers/in-memory-ports';
+import { deliver, fakeQueuePair } from '../../../helpers/fake-sqs';
 
 const sqsMock = mockClient(SQSClient);
 const MINUTE = 60_000;
@@ -23,23 +22,7 @@ const change = (n: number, version: string) =>
   } satisfies ChangeEvent);
 
 function setup(fifo: boolean) {
-  const sqs = new FakeSqs();
-  sqs.now = 1_000_000;
-  const dlq = sqs.queue('https://sqs/changes-dlq', { fifo });
-  const queue = sqs.queue('https://sqs/changes', {
-    fifo,
-    visibilityTimeoutSeconds: 360,
-    redrive: { deadLetterQueue: dlq, maxReceiveCount: 5 },
-  });
-  sqsMock.reset();
-  sqs.install(sqsMock);
-  const deps = {
-    sqs: new SQSClient({ region: 'eu-west-1' }),
-    queueUrl: queue.url,
-    deadLetterQueueUrl: dlq.url,
-    logger: recordingLogger(),
-    clock: { now: () => new Date(sqs.now) },
-  };
+  const { sqs, queue, dlq, deps } = fakeQueuePair(sqsMock, { name: 'changes', fifo, visibilityTimeoutSeconds: 360 });
   const seen: string[] = [];
   let answer: (event: ChangeEvent) => WorkResult = () => ({ status: 'done' });
   const run = changesRunner(async (event) => {

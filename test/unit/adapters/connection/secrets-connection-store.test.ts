@@ -12,25 +12,15 @@ import {
 } from '../../../../lambdas/adapters/aws/secrets-connection-store';
 import { loadXeroAppCredentials } from '../../../../lambdas/adapters/aws/secrets-app-credentials';
 import type { StoredConnection } from '../../../../lambdas/core/connection/types';
+import { storedConnection } from '../../../helpers/stored-connection';
 
 const SECRET_ID = 'connector/dev/xero-connection';
-const record: StoredConnection = {
-  connection: {
-    tenantId: 'tenant-a',
-    tenantName: 'Alpha',
-    tenants: [{ tenantId: 'tenant-a', tenantName: 'Alpha', state: 'connected' }],
-    connectedAt: '2026-01-01T00:00:00.000Z',
-    refreshedAt: '2026-01-01T00:00:00.000Z',
-    refreshTokenIssuedAt: '2026-01-01T00:00:00.000Z',
-    state: 'connected',
-  },
-  tokens: {
-    accessToken: 'access-secret-value',
-    refreshToken: 'refresh-secret-value',
-    expiresAt: '2026-01-01T00:30:00.000Z',
-    scope: 'offline_access',
-  },
-};
+const record = storedConnection({
+  accessToken: 'access-secret-value',
+  refreshToken: 'refresh-secret-value',
+  expiresAt: '2026-01-01T00:30:00.000Z',
+  scope: 'offline_access',
+});
 
 /** The shape stored before several organisations: no `tenants`. */
 const { tenants: _tenants, ...singleTenantConnection } = record.connection;

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   SqliteConnectionStore,
@@ -8,19 +6,15 @@ import {
   openConnectionDatabase,
 } from '../../../../lambdas/adapters/local/sqlite-connection-store';
 import type { StoredConnection } from '../../../../lambdas/core/connection/types';
+import { storedConnection } from '../../../helpers/stored-connection';
+import { tempDir } from '../../../helpers/temp-dir';
 
-const record: StoredConnection = {
-  connection: {
-    tenantId: 'tenant-a',
-    tenantName: 'Alpha',
-    tenants: [{ tenantId: 'tenant-a', tenantName: 'Alpha', state: 'connected' }],
-    connectedAt: '2026-01-01T00:00:00.000Z',
-    refreshedAt: '2026-01-01T00:00:00.000Z',
-    refreshTokenIssuedAt: '2026-01-01T00:00:00.000Z',
-    state: 'connected',
-  },
-  tokens: { accessToken: 'a', refreshToken: 'r', expiresAt: '2026-01-01T00:30:00.000Z', scope: 's' },
-};
+const record = storedConnection({
+  accessToken: 'a',
+  refreshToken: 'r',
+  expiresAt: '2026-01-01T00:30:00.000Z',
+  scope: 's',
+});
 
 /** The shape stored before several organisations: no `tenants`. */
 const { tenants: _tenants, ...singleTenantConnection } = record.connection;
@@ -28,9 +22,9 @@ const oldShape: StoredConnection = { ...record, connection: singleTenantConnecti
 
 describe('SQLite connection stores', () => {
   it('should keep the connection across reopening a database file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'conn-store-'));
+    const temp = tempDir('conn-store');
     try {
-      const file = join(dir, 'state.db');
+      const file = join(temp.dir, 'state.db');
       const first = openConnectionDatabase(file);
       await new SqliteConnectionStore(first).save(record);
       const replaced = { ...record, connection: { ...record.connection, state: 'reconnect_required' as const } };
@@ -42,7 +36,7 @@ describe('SQLite connection stores', () => {
       await expect(new SqliteConnectionStore(second).load()).resolves.toBeNull();
       second.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      temp.remove();
     }
   });
 

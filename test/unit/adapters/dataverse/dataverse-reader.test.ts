@@ -6,8 +6,12 @@ import {
   DataverseWebApiReader,
   createDataverseReaderFromEnv,
 } from '../../../../lambdas/adapters/dataverse/dataverse-reader';
-import type { FakeDataverseHandler, FakeDataverseServer } from '../../../helpers/dataverse-fake-server';
-import { dataverseError, startDataverseFakeServer } from '../../../helpers/dataverse-fake-server';
+import type { FakeDataverseHandler } from '../../../helpers/dataverse-fake-server';
+import {
+  dataverseError,
+  startDataverseFakeServer,
+  useDataverseFakeServer,
+} from '../../../helpers/dataverse-fake-server';
 
 const ORDER_ID = '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d';
 const ACCOUNT_ID = '3f6a9b2c-1d4e-4f50-8a7b-9c0d1e2f3a4b';
@@ -20,39 +24,12 @@ function webApiFixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
-let server: FakeDataverseServer | undefined;
 let handler: FakeDataverseHandler = () => ({ status: 500 });
-const savedProxy = { http: process.env['http_proxy'], https: process.env['https_proxy'] };
-
-beforeAll(async () => {
-  // dynamics-web-api honours these; tests talk to 127.0.0.1 only.
-  delete process.env['http_proxy'];
-  delete process.env['https_proxy'];
-  server = await startDataverseFakeServer((request, base) => handler(request, base));
-});
-
-afterAll(async () => {
-  await server?.close();
-  if (savedProxy.http !== undefined) process.env['http_proxy'] = savedProxy.http;
-  if (savedProxy.https !== undefined) process.env['https_proxy'] = savedProxy.https;
-});
-
-beforeEach(() => {
-  server!.requests.length = 0;
-});
+const server = useDataverseFakeServer((request, base) => handler(request, base));
 
 function reader(options: Partial<DataverseReaderOptions> = {}) {
-  const sleeps: number[] = [];
-  const instance = new DataverseWebApiReader({
-    serverUrl: server!.url,
-    tokenSource: async () => TOKEN,
-    timeoutMs: 2_000,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...options,
-  });
-  return { reader: instance, sleeps };
+  const { options: common, sleeps } = server.clientOptions(TOKEN);
+  return { reader: new DataverseWebApiReader({ ...common, ...options }), sleeps };
 }
 
 describe('DataverseWebApiReader.getSalesOrder', () => {
@@ -60,7 +37,7 @@ describe('DataverseWebApiReader.getSalesOrder', () => {
     handler = () => ({ status: 200, body: webApiFixture('salesorder-with-lines') });
     const order = await reader().reader.getSalesOrder(ORDER_ID.toUpperCase());
 
-    const request = server!.requests[0]!;
+    const request = server.requests[0]!;
     expect(request.path).toBe(`/api/data/v9.2/salesorders(${ORDER_ID})`);
     expect(request.query.get('$select')?.split(',')).toEqual(
       expect.arrayContaining(['salesorderid', 'ordernumber', '_customerid_value', 'totalamount'])
@@ -166,8 +143,8 @@ describe('DataverseWebApiReader.getSalesOrder', () => {
       return { status: 200, body: { value: [webApiFixture('order-line-extra')] } };
     };
     const order = await reader().reader.getSalesOrder(ORDER_ID);
-    expect(server!.requests.map((r) => r.query.get('$skiptoken'))).toEqual([null, 'page2', 'page3']);
-    expect(server!.requests[2]!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    expect(server.requests.map((r) => r.query.get('$skiptoken'))).toEqual([null, 'page2', 'page3']);
+    expect(server.requests[2]!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
     expect(order?.lines.map((line) => line.sequencenumber)).toEqual([1, 2, 3]);
     expect(order?.lines[2]).toMatchObject({ isproductoverridden: true, priceperunit: 0 });
   });
@@ -181,7 +158,7 @@ describe('DataverseWebApiReader.getSalesOrder', () => {
       },
     });
     await expect(reader().reader.getSalesOrder(ORDER_ID)).rejects.toThrow(/nextLink outside/);
-    expect(server!.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('should return null for a 404', async () => {
@@ -194,9 +171,7 @@ describe('DataverseWebApiReader other tables', () => {
   it('should map an account with its primary contact, currency and address', async () => {
     handler = () => ({ status: 200, body: webApiFixture('account') });
     const account = await reader().reader.getAccount(ACCOUNT_ID);
-    expect(server!.requests[0]!.query.get('$expand')).toContain(
-      'primarycontactid($select=contactid,firstname,lastname'
-    );
+    expect(server.requests[0]!.query.get('$expand')).toContain('primarycontactid($select=contactid,firstname,lastname');
     expect(account).toEqual({
       accountid: ACCOUNT_ID,
       name: 'Fabrikam Trading Ltd',
@@ -251,7 +226,7 @@ describe('DataverseWebApiReader other tables', () => {
 
   it('should reject an id that is not a GUID without calling Dataverse', async () => {
     await expect(reader().reader.getProduct("x') or 1 eq 1")).rejects.toThrow(ValidationError);
-    expect(server!.requests).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
   });
 });
 
@@ -268,7 +243,7 @@ describe('DataverseWebApiReader failures', () => {
     const product = await instance.getProduct(PRODUCT_ID);
     expect(product?.productnumber).toBe('TCAM-X2');
     expect(sleeps).toEqual([2_000]);
-    expect(server!.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(2);
   });
 
   it('should give up after the bounded attempts with RateLimitedError carrying Retry-After', async () => {
@@ -278,7 +253,7 @@ describe('DataverseWebApiReader failures', () => {
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(1_000);
     expect(sleeps).toEqual([1_000, 1_000]);
-    expect(server!.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(3);
   });
 
   it('should not sleep in-process for a Retry-After longer than the cap', async () => {
@@ -303,7 +278,7 @@ describe('DataverseWebApiReader failures', () => {
     const { reader: instance } = reader({ timeoutMs: 150, maxAttempts: 2 });
     const error = await instance.getProduct(PRODUCT_ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect(server!.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(2);
   });
 
   it.each([401, 403])('should throw PermanentError explaining credentials for %i, without retrying', async (status) => {
@@ -314,14 +289,14 @@ describe('DataverseWebApiReader failures', () => {
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe('DATAVERSE_AUTH');
     expect((error as Error).message).toMatch(/application user/);
-    expect(server!.requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('should pass a typed token failure through without calling Dataverse', async () => {
     const failing = new PermanentError('bad client secret', 'DATAVERSE_AUTH');
     const { reader: instance } = reader({ tokenSource: () => Promise.reject(failing) });
     await expect(instance.getAccount(ACCOUNT_ID)).rejects.toBe(failing);
-    expect(server!.requests).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('should treat a refused connection as transient', async () => {
@@ -359,11 +334,11 @@ describe('DataverseWebApiReader.listRecordIds', () => {
       'bbbbbbbb-0000-4000-8000-000000000002',
       'cccccccc-0000-4000-8000-000000000003',
     ]);
-    const first = server!.requests[0]!;
+    const first = server.requests[0]!;
     expect(first.path).toBe('/api/data/v9.2/accounts');
     expect(first.query.get('$filter')).toBe('modifiedon ge 2025-11-01T00:00:00Z');
     expect(first.headers['prefer']).toContain('odata.maxpagesize=2');
-    expect(server!.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(2);
   });
 });
 
@@ -398,8 +373,8 @@ describe('createDataverseReaderFromEnv', () => {
 
   it('should use a static DATAVERSE_ACCESS_TOKEN as the bearer', async () => {
     handler = () => ({ status: 200, body: webApiFixture('product') });
-    const instance = createDataverseReaderFromEnv({ DATAVERSE_URL: server!.url, DATAVERSE_ACCESS_TOKEN: 'static-abc' });
+    const instance = createDataverseReaderFromEnv({ DATAVERSE_URL: server.url, DATAVERSE_ACCESS_TOKEN: 'static-abc' });
     await instance.getProduct(PRODUCT_ID);
-    expect(server!.requests[0]!.headers['authorization']).toBe('Bearer static-abc');
+    expect(server.requests[0]!.headers['authorization']).toBe('Bearer static-abc');
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClientCredentialsTokenSource } from '../../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { PermanentError, TransientError } from '../../../../lambdas/core/errors';
+import { fakeTime } from '../../../helpers/fake-time';
 
 const SECRET = 'entra-secret-value-4c3b2a';
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -45,11 +46,7 @@ async function fakeEntra(...answers: Answer[]) {
   };
 }
 
-/** A clock the test moves by hand. */
-function manualClock(start = Date.parse('2026-03-01T10:00:00Z')) {
-  let nowMs = start;
-  return { now: () => new Date(nowMs), advance: (ms: number) => (nowMs += ms) };
-}
+const START = '2026-03-01T10:00:00Z';
 
 const token = (accessToken: string, expiresIn = 3599): Answer => ({
   status: 200,
@@ -70,7 +67,7 @@ describe('createClientCredentialsTokenSource (Entra client credentials)', () => 
     entra = undefined;
   });
 
-  function source(clock = manualClock(), timeoutMs = 2_000) {
+  function source(time = fakeTime(START), timeoutMs = 2_000) {
     return createClientCredentialsTokenSource({
       tenantId: TENANT,
       clientId: 'app-id',
@@ -78,7 +75,7 @@ describe('createClientCredentialsTokenSource (Entra client credentials)', () => 
       serverUrl: 'https://contoso.crm.dynamics.com/',
       authorityHost: `${entra?.url ?? ''}/`,
       timeoutMs,
-      now: clock.now,
+      now: time.clock.now,
     });
   }
 
@@ -108,14 +105,14 @@ describe('createClientCredentialsTokenSource (Entra client credentials)', () => 
   it('should reuse the token until five minutes before it expires, then fetch a new one', async () => {
     // Arrange
     entra = await fakeEntra(token('access-1', 3600), token('access-2', 3600));
-    const clock = manualClock();
-    const tokens = source(clock);
+    const time = fakeTime(START);
+    const tokens = source(time);
 
     // Act
     const first = await tokens();
-    clock.advance(54 * 60_000);
+    time.advance(54 * 60_000);
     const stillCached = await tokens();
-    clock.advance(60_001);
+    time.advance(60_001);
     const renewed = await tokens();
 
     // Assess
@@ -181,13 +178,13 @@ describe('createClientCredentialsTokenSource (Entra client credentials)', () => 
   it('should not ask Entra again before the Retry-After of a 429 has passed', async () => {
     // Arrange
     entra = await fakeEntra({ status: 429, headers: { 'retry-after': '30' } }, token('access-2'));
-    const clock = manualClock();
-    const tokens = source(clock);
+    const time = fakeTime(START);
+    const tokens = source(time);
 
     // Act
     const throttled = await failure(tokens());
     const early = await failure(tokens());
-    clock.advance(30_000);
+    time.advance(30_000);
     const later = await tokens();
 
     // Assess
@@ -215,7 +212,7 @@ describe('createClientCredentialsTokenSource (Entra client credentials)', () => 
     entra = await fakeEntra({ status: 200, hang: true });
 
     // Act
-    const error = await failure(source(manualClock(), 100)());
+    const error = await failure(source(fakeTime(START), 100)());
 
     // Assess
     expect(error).toBeInstanceOf(TransientError);

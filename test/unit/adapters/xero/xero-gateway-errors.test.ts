@@ -5,17 +5,10 @@ import {
   XeroValidationError,
 } from '../../../../lambdas/core/errors';
 import { TenantRateLimiter } from '../../../../lambdas/core/rate-limit/tenant-rate-limiter';
-import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../../../helpers/fake-http-server';
+import { useFakeHttpServer, type FakeReply } from '../../../helpers/fake-http-server';
 import { ACCESS_TOKEN, contact, fakeAccess, fakeTime, gatewayFor, item, uuid } from './xero-gateway-fixtures';
 
-let server: FakeHttpServer;
-beforeAll(async () => {
-  server = await startFakeHttpServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useFakeHttpServer();
 
 const itemsOk: FakeReply = {
   headers: { 'x-minlimit-remaining': '50', 'x-daylimit-remaining': '900' },

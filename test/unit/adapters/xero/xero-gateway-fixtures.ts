@@ -2,6 +2,7 @@
 import type { XeroContact, XeroInvoice, XeroItem } from '../../../../lambdas/core/model/xero';
 import type { XeroAccessProvider } from '../../../../lambdas/core/ports';
 import { XeroAccountingGateway, type XeroGatewayOptions } from '../../../../lambdas/adapters/xero/xero-gateway';
+import { fakeTime as fakeTimeFrom } from '../../../helpers/fake-time';
 
 export const ACCESS_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQtZm9yLXRlc3Rz.c2lnbmF0dXJlLWJ5dGVz';
 export const TENANT_ID = '7d3c1f2e-1111-4222-8333-944455556666';
@@ -18,19 +19,8 @@ export function fakeAccess(tokens: string[] = [ACCESS_TOKEN]): XeroAccessProvide
   return provider;
 }
 
-/** Time moves only when something sleeps, so waits are observable without slowing the tests. */
-export function fakeTime() {
-  let now = Date.parse('2026-11-26T01:00:00Z');
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => new Date(now) },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-  };
-}
+/** The gateway tests' clock starts at 01:00 UTC. */
+export const fakeTime = () => fakeTimeFrom('2026-11-26T01:00:00Z');
 
 export function gatewayFor(apiUrl: string, overrides: Partial<XeroGatewayOptions> = {}) {
   const time = fakeTime();

@@ -1,12 +1,8 @@
 import { TenantRateLimiter } from '../../../../lambdas/core/rate-limit/tenant-rate-limiter';
-import { startFakeHttpServer, type FakeHttpServer } from '../../../helpers/fake-http-server';
+import { useFakeHttpServer } from '../../../helpers/fake-http-server';
 import { fakeTime, gatewayFor, uuid } from './xero-gateway-fixtures';
 
-let server: FakeHttpServer;
-beforeAll(async () => {
-  server = await startFakeHttpServer();
-});
-afterAll(() => server.close());
+const server = useFakeHttpServer();
 
 describe('XeroAccountingGateway and the rate limiter', () => {
   it('should never have more calls in flight for a tenant than the limiter allows', async () => {

@@ -1,14 +1,7 @@
-import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../../../helpers/fake-http-server';
+import { useFakeHttpServer, type RecordedRequest } from '../../../helpers/fake-http-server';
 import { TENANT_ID, gatewayFor, uuid } from './xero-gateway-fixtures';
 
-let server: FakeHttpServer;
-beforeAll(async () => {
-  server = await startFakeHttpServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useFakeHttpServer();
 
 const params = (request: RecordedRequest) => new URL(request.url, 'http://x').searchParams;
 const path = (request: RecordedRequest) => new URL(request.url, 'http://x').pathname;

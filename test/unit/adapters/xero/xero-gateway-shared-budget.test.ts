@@ -2,15 +2,10 @@
 import { RateLimitedError } from '../../../../lambdas/core/errors';
 import { SharedTenantBudget, type SharedBudgetOptions } from '../../../../lambdas/core/rate-limit/shared-tenant-budget';
 import { MemoryBudgetStore } from '../../../helpers/memory-budget-store';
-import { startFakeHttpServer, type FakeHttpServer } from '../../../helpers/fake-http-server';
+import { useFakeHttpServer } from '../../../helpers/fake-http-server';
 import { TENANT_ID, fakeTime, gatewayFor, item, uuid } from './xero-gateway-fixtures';
 
-let server: FakeHttpServer;
-beforeAll(async () => {
-  server = await startFakeHttpServer();
-});
-afterAll(() => server.close());
-beforeEach(() => (server.requests.length = 0));
+const server = useFakeHttpServer();
 
 const itemsOk = { body: { Items: [{ ItemID: uuid(1), Code: 'A' }] } };
 

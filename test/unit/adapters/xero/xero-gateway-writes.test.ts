@@ -1,17 +1,10 @@
 import { validateXeroRequest } from '../../../../contracts/xero-contract';
 import { PermanentError, ValidationError } from '../../../../lambdas/core/errors';
 import type { XeroContact } from '../../../../lambdas/core/model/xero';
-import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../../../helpers/fake-http-server';
+import { useFakeHttpServer, type RecordedRequest } from '../../../helpers/fake-http-server';
 import { ACCESS_TOKEN, TENANT_ID, contact, gatewayFor, invoice, item, uuid } from './xero-gateway-fixtures';
 
-let server: FakeHttpServer;
-beforeAll(async () => {
-  server = await startFakeHttpServer();
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useFakeHttpServer();
 
 const query = (request: RecordedRequest) => new URL(request.url, 'http://x').searchParams;
 const only = (): RecordedRequest => {

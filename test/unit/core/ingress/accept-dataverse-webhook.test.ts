@@ -8,6 +8,7 @@ import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
 import { SYNCED_TABLES } from '../../../../lambdas/core/model/change-event';
 import type { ChangeQueue, Logger } from '../../../../lambdas/core/ports';
 import { FIXTURE_ORDER_ID, FIXTURE_ORG_ID, FIXTURE_USER_ID, fixtureBytes, fixtureJson } from './dataverse-fixtures';
+import { fixedClock } from '../../../helpers/in-memory-ports';
 
 const KEY = 'k3y-Th1s-is-a-long-random-webhook-secret-0123456789';
 
@@ -33,7 +34,7 @@ function setup(settings: Partial<AcceptDataverseWebhookSettings> = {}, queue?: C
       },
     },
     settings: { webhookKey: KEY, syncedTables: SYNCED_TABLES, ...settings },
-    clock: { now: () => new Date('2025-11-26T09:00:00Z') },
+    clock: fixedClock('2025-11-26T09:00:00Z'),
     logger,
   });
   return { accept, enqueued, logs };

@@ -6,10 +6,10 @@ import { TenantRateLimiter } from '../../../../lambdas/core/rate-limit/tenant-ra
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../../../lambdas/core/settings';
 import { InMemoryCheckpointStore } from '../../../../lambdas/core/writeback/memory-checkpoint-store';
 import { SANDBOX_XERO_TENANT_ID, startSandboxXero, type SandboxXero } from '../../../../sandbox/xero-accounting/server';
-import { recordingLogger } from '../../../helpers/in-memory-ports';
+import { recordingLogger, fixedClock } from '../../../helpers/in-memory-ports';
 import { withoutProxy } from '../../../helpers/no-proxy';
 
-const clock = { now: () => new Date('2026-11-26T10:00:00.000Z') };
+const clock = fixedClock('2026-11-26T10:00:00.000Z');
 let xero: SandboxXero;
 withoutProxy();
 

@@ -5,25 +5,7 @@ import {
   type SharedBudgetOptions,
 } from '../../../../lambdas/core/rate-limit/shared-tenant-budget';
 import { MemoryBudgetStore } from '../../../helpers/memory-budget-store';
-
-/** A clock that only moves when someone sleeps or the test advances it. */
-function fakeTime(start = Date.parse('2026-11-26T00:00:00Z')) {
-  let now = start;
-  const sleeps: number[] = [];
-  let onSleep: (() => void) | undefined;
-  return {
-    clock: { now: () => new Date(now) },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-      onSleep?.();
-    },
-    whenSleeping: (hook: () => void) => (onSleep = hook),
-    advance: (ms: number) => (now += ms),
-    now: () => now,
-    sleeps,
-  };
-}
+import { fakeTime } from '../../../helpers/fake-time';
 
 function setup(options: Partial<SharedBudgetOptions> = {}, extra: Partial<SharedBudgetDeps> = {}) {
   const time = fakeTime();

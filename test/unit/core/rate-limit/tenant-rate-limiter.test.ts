@@ -1,23 +1,6 @@
 import { RateLimitedError } from '../../../../lambdas/core/errors';
 import { TenantRateLimiter, type RateLimitOptions } from '../../../../lambdas/core/rate-limit/tenant-rate-limiter';
-
-/** A clock that only moves when the limiter sleeps (or the test advances it). */
-function fakeTime(start = Date.parse('2026-11-26T00:00:00Z')) {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => new Date(now) },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    advance: (ms: number) => {
-      now += ms;
-    },
-    elapsed: () => now - start,
-    sleeps,
-  };
-}
+import { fakeTime } from '../../../helpers/fake-time';
 
 function limiter(options: Partial<RateLimitOptions> = {}) {
   const time = fakeTime();

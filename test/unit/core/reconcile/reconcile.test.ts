@@ -1,7 +1,6 @@
 import { createReconcile } from '../../../../lambdas/core/reconcile/reconcile';
 import { DEFAULT_MAPPING_SETTINGS } from '../../../../lambdas/core/settings';
 import { createPlanChange } from '../../../../lambdas/core/sync/plan-change';
-import { createPostWrites } from '../../../../lambdas/core/sync/post-writes';
 import {
   buildAccount,
   buildProduct,
@@ -10,7 +9,8 @@ import {
   guid,
 } from '../../../helpers/dataverse-factories';
 import { InMemoryDataverse } from '../../../helpers/in-memory-dataverse';
-import { InMemorySyncState, RecordingOutcomes, fixedClock, recordingLogger } from '../../../helpers/in-memory-ports';
+import { InMemorySyncState } from '../../../helpers/in-memory-ports';
+import { inMemoryPostWrites } from '../../../helpers/in-memory-pipeline';
 import { InMemoryXero } from '../../../helpers/in-memory-xero';
 
 async function syncedWorld() {
@@ -29,14 +29,7 @@ async function syncedWorld() {
     })
   );
   const planChange = createPlanChange({ reader: dataverse, state, settings: DEFAULT_MAPPING_SETTINGS });
-  const post = createPostWrites({
-    xero,
-    state,
-    outcomes: new RecordingOutcomes(),
-    settings: DEFAULT_MAPPING_SETTINGS,
-    clock: fixedClock(),
-    logger: recordingLogger(),
-  });
+  const post = inMemoryPostWrites({ xero, state });
   for (const [table, n] of [
     ['account', 1],
     ['account', 2],

@@ -1,8 +1,8 @@
 /** The post stage chooses and resolves branding themes per organisation (core/sync/apply-branding.ts). */
 import type { XeroWrite } from '../../../../lambdas/core/model/xero-write';
 import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../../../lambdas/core/settings';
-import { createPostWrites } from '../../../../lambdas/core/sync/post-writes';
-import { InMemorySyncState, RecordingOutcomes, fixedClock, recordingLogger } from '../../../helpers/in-memory-ports';
+import { RecordingOutcomes } from '../../../helpers/in-memory-ports';
+import { inMemoryPostWrites } from '../../../helpers/in-memory-pipeline';
 import { InMemoryXero } from '../../../helpers/in-memory-xero';
 import { upsertInvoice } from '../../../helpers/xero-write-builders';
 
@@ -23,15 +23,12 @@ function setup(settings: Partial<MappingSettings>) {
     },
   });
   const outcomes = new RecordingOutcomes();
-  const post = createPostWrites({
+  const post = inMemoryPostWrites({
     xero: withThemes,
     // One in-memory organisation stands for every tenant: routed writes reach it through the per-tenant wrapper.
     xeroFor: () => withThemes,
-    state: new InMemorySyncState(),
     outcomes,
     settings: { ...DEFAULT_MAPPING_SETTINGS, ...settings },
-    clock: fixedClock(),
-    logger: recordingLogger(),
   });
   return { xero, post, reads: () => reads };
 }

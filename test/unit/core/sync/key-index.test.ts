@@ -1,16 +1,13 @@
 import { PermanentError, RateLimitedError, TransientError } from '../../../../lambdas/core/errors';
-import type { Clock, XeroKeyKind, XeroKeyLister } from '../../../../lambdas/core/ports';
-import { DEFAULT_MAPPING_SETTINGS } from '../../../../lambdas/core/settings';
-import { createPostWrites } from '../../../../lambdas/core/sync/post-writes';
+import type { XeroKeyKind, XeroKeyLister } from '../../../../lambdas/core/ports';
 import { XeroKeyIndex } from '../../../../lambdas/core/sync/xero-key-index';
 import { InMemoryXero } from '../../../helpers/in-memory-xero';
-import { InMemorySyncState, RecordingOutcomes, recordingLogger } from '../../../helpers/in-memory-ports';
+import { InMemorySyncState, recordingLogger } from '../../../helpers/in-memory-ports';
 import { contact, guid, upsertContact, upsertInvoice } from '../../../helpers/xero-write-builders';
+import { fakeTime } from '../../../helpers/fake-time';
+import { inMemoryPostWrites } from '../../../helpers/in-memory-pipeline';
 
-function movableClock(start = Date.parse('2026-11-26T10:00:00Z')): Clock & { advance(ms: number): void } {
-  let now = start;
-  return { now: () => new Date(now), advance: (ms) => (now += ms) };
-}
+const START = '2026-11-26T10:00:00Z';
 
 function countingLister(keys: Record<XeroKeyKind, string[]>, pagesNeeded = 1) {
   const calls: XeroKeyKind[] = [];
@@ -29,7 +26,7 @@ const keys = (n: number, from = 1) => Array.from({ length: n }, (_, i) => guid(f
 describe('XeroKeyIndex', () => {
   it('should list the tenant only for a bulk lookup and prove absent just the keys it does not hold', async () => {
     const { lister, calls } = countingLister({ contacts: [guid(1)], items: [], invoices: [] });
-    const index = new XeroKeyIndex({ lister, clock: movableClock(), minKeys: 20 });
+    const index = new XeroKeyIndex({ lister, clock: fakeTime(START).clock, minKeys: 20 });
 
     expect(await index.provenAbsent('contacts', keys(5))).toEqual(new Set());
     expect(calls).toEqual([]);
@@ -45,22 +42,22 @@ describe('XeroKeyIndex', () => {
   });
 
   it('should list again once the listing is older than its lifetime', async () => {
-    const clock = movableClock();
+    const time = fakeTime(START);
     const { lister, calls } = countingLister({ contacts: [], items: [], invoices: [] });
-    const index = new XeroKeyIndex({ lister, clock, minKeys: 1, ttlMs: 60_000 });
+    const index = new XeroKeyIndex({ lister, clock: time.clock, minKeys: 1, ttlMs: 60_000 });
 
     await index.provenAbsent('contacts', keys(1));
-    clock.advance(59_000);
+    time.advance(59_000);
     await index.provenAbsent('contacts', keys(1));
     expect(calls).toHaveLength(1);
-    clock.advance(2_000);
+    time.advance(2_000);
     await index.provenAbsent('contacts', keys(1));
     expect(calls).toHaveLength(2);
   });
 
   it('should prove nothing for a tenant too big to list, and not try again within the lifetime', async () => {
     const { lister, calls } = countingLister({ contacts: [], items: [], invoices: [] }, 50);
-    const index = new XeroKeyIndex({ lister, clock: movableClock(), minKeys: 1, maxPages: 10 });
+    const index = new XeroKeyIndex({ lister, clock: fakeTime(START).clock, minKeys: 1, maxPages: 10 });
 
     expect(await index.provenAbsent('contacts', keys(30))).toEqual(new Set());
     expect(await index.provenAbsent('contacts', keys(30))).toEqual(new Set());
@@ -69,7 +66,7 @@ describe('XeroKeyIndex', () => {
 
   it('should share one listing between concurrent batches', async () => {
     const { lister, calls } = countingLister({ contacts: [], items: [], invoices: [] });
-    const index = new XeroKeyIndex({ lister, clock: movableClock(), minKeys: 1 });
+    const index = new XeroKeyIndex({ lister, clock: fakeTime(START).clock, minKeys: 1 });
 
     const [a, b] = await Promise.all([
       index.provenAbsent('contacts', keys(3)),
@@ -84,12 +81,12 @@ describe('XeroKeyIndex', () => {
     const refusing: XeroKeyLister = {
       listExistingKeys: () => Promise.reject(new PermanentError('listing refused', 'XERO_BAD_REQUEST')),
     };
-    const index = new XeroKeyIndex({ lister: refusing, clock: movableClock(), minKeys: 1, logger });
+    const index = new XeroKeyIndex({ lister: refusing, clock: fakeTime(START).clock, minKeys: 1, logger });
     expect(await index.provenAbsent('invoices', ['ORD-1'])).toEqual(new Set());
     expect(logger.lines.join('\n')).toContain('xero key index unavailable');
 
     const down: XeroKeyLister = { listExistingKeys: () => Promise.reject(new TransientError('socket hang up')) };
-    const outage = new XeroKeyIndex({ lister: down, clock: movableClock(), minKeys: 1 });
+    const outage = new XeroKeyIndex({ lister: down, clock: fakeTime(START).clock, minKeys: 1 });
     await expect(outage.provenAbsent('invoices', ['ORD-1'])).rejects.toBeInstanceOf(TransientError);
   });
 });
@@ -98,17 +95,9 @@ describe('postWrites with a key index', () => {
   function setup(options: { xero?: InMemoryXero; state?: InMemorySyncState } = {}) {
     const xero = options.xero ?? new InMemoryXero();
     const state = options.state ?? new InMemorySyncState();
-    const clock = movableClock();
+    const { clock } = fakeTime(START);
     const keyIndex = new XeroKeyIndex({ lister: xero, clock });
-    const post = createPostWrites({
-      xero,
-      state,
-      outcomes: new RecordingOutcomes(),
-      settings: DEFAULT_MAPPING_SETTINGS,
-      clock,
-      logger: recordingLogger(),
-      keyIndex,
-    });
+    const post = inMemoryPostWrites({ xero, state, clock, keyIndex });
     return { xero, state, post, clock };
   }
 

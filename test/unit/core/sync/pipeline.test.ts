@@ -1,10 +1,5 @@
 import { TransientError } from '../../../../lambdas/core/errors';
 import { invoiceTotals } from '../../../../lambdas/core/mapping/invoice-mapping';
-import type { ChangeEvent, ChangeMessage, SyncedTable } from '../../../../lambdas/core/model/change-event';
-import type { WorkResult } from '../../../../lambdas/core/model/xero-write';
-import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../../../lambdas/core/settings';
-import { createMapChange } from '../../../../lambdas/core/sync/map-change';
-import { createPostWrites } from '../../../../lambdas/core/sync/post-writes';
 import {
   buildAccount,
   buildContact,
@@ -15,60 +10,7 @@ import {
   buildWriteInLine,
   guid,
 } from '../../../helpers/dataverse-factories';
-import { InMemoryDataverse } from '../../../helpers/in-memory-dataverse';
-import {
-  InMemorySyncState,
-  RecordingOutcomes,
-  RecordingQueues,
-  fixedClock,
-  recordingLogger,
-} from '../../../helpers/in-memory-ports';
-import { InMemoryXero } from '../../../helpers/in-memory-xero';
-
-let sequence = 0;
-const change = (table: SyncedTable, id: string, message: ChangeMessage = 'Update'): ChangeEvent => ({
-  table,
-  id,
-  message,
-  occurredAt: '2026-11-26T10:00:00Z',
-  dedupeId: `op-${++sequence}`,
-  source: 'dataverse-webhook',
-});
-
-/** Map stage → writes queue → post stage, all in memory: what the Lambdas and the local runtime both run. */
-function pipeline(settings: Partial<MappingSettings> = {}) {
-  const dataverse = new InMemoryDataverse();
-  const xero = new InMemoryXero();
-  const state = new InMemorySyncState();
-  const outcomes = new RecordingOutcomes();
-  const queues = new RecordingQueues();
-  const resolved = { ...DEFAULT_MAPPING_SETTINGS, ...settings };
-  const mapChange = createMapChange({
-    reader: dataverse,
-    state,
-    settings: resolved,
-    writes: queues,
-    changes: queues,
-    outcomes,
-    logger: recordingLogger(),
-  });
-  const postWrites = createPostWrites({
-    xero,
-    state,
-    outcomes,
-    settings: resolved,
-    clock: fixedClock(),
-    logger: recordingLogger(),
-  });
-  async function sync(...events: ChangeEvent[]): Promise<WorkResult[]> {
-    const mapped: WorkResult[] = [];
-    for (const event of events) mapped.push(await mapChange(event));
-    const writes = queues.writes.splice(0);
-    const posted = writes.length ? await postWrites(writes) : [];
-    return [...mapped, ...posted];
-  }
-  return { dataverse, xero, state, outcomes, queues, sync };
-}
+import { changeEvent as change, inMemoryPipeline as pipeline } from '../../../helpers/in-memory-pipeline';
 
 describe('sync pipeline', () => {
   it('should turn an order with catalogue and write-in lines into one invoice with its customer and items', async () => {

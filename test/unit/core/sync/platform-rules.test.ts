@@ -3,43 +3,15 @@
  * documented behaviour. Each case names the rule and its documentation page.
  */
 import { randomUUID } from 'node:crypto';
-import { DEMO_IDS, seedDemoData } from '../../../../sandbox/demo-data';
+import { DEMO_IDS } from '../../../../sandbox/demo-data';
 import {
-  startPlatformHarness,
+  demoOrder as order,
+  demoPlatformHarnesses,
   type PlatformHarness,
   type PlatformHarnessOptions,
 } from '../../../helpers/platform-harness';
 
-const harnesses: PlatformHarness[] = [];
-async function harness(options: PlatformHarnessOptions = {}): Promise<PlatformHarness> {
-  const h = await startPlatformHarness(options);
-  harnesses.push(h);
-  seedDemoData(h.dataverse.state);
-  return h;
-}
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.close();
-});
-
-/** A one-line write-in order for a demo account. */
-function order(h: PlatformHarness, values: Record<string, unknown> = {}): string {
-  const id = randomUUID();
-  h.dataverse.state.upsert('salesorder', {
-    salesorderid: id,
-    customerid: { table: 'account', id: DEMO_IDS.accounts.northwind },
-    transactioncurrencyid: { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd },
-    ...values,
-  });
-  h.dataverse.state.upsert('salesorderdetail', {
-    salesorderid: { table: 'salesorder', id },
-    isproductoverridden: true,
-    productdescription: 'Consulting',
-    priceperunit: 100,
-    ispriceoverridden: true,
-    quantity: 1,
-  });
-  return id;
-}
+const harness = demoPlatformHarnesses();
 
 function invoices(h: PlatformHarness) {
   return h.xero.state.snapshot().invoices;

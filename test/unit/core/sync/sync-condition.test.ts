@@ -1,11 +1,7 @@
 import { DataverseWebApiReader } from '../../../../lambdas/adapters/dataverse/dataverse-reader';
 import { createStaticTokenSource } from '../../../../lambdas/adapters/dataverse/dataverse-token-source';
 import { ValidationError } from '../../../../lambdas/core/errors';
-import type { ChangeEvent } from '../../../../lambdas/core/model/change-event';
-import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../../../lambdas/core/settings';
 import { resolveMappingSettings } from '../../../../lambdas/core/settings-schema';
-import { createMapChange } from '../../../../lambdas/core/sync/map-change';
-import { createPostWrites } from '../../../../lambdas/core/sync/post-writes';
 import {
   syncConditionColumns,
   unmetSyncCondition,
@@ -20,15 +16,7 @@ import {
   buildSalesOrder,
   guid,
 } from '../../../helpers/dataverse-factories';
-import { InMemoryDataverse } from '../../../helpers/in-memory-dataverse';
-import {
-  InMemorySyncState,
-  RecordingOutcomes,
-  RecordingQueues,
-  fixedClock,
-  recordingLogger,
-} from '../../../helpers/in-memory-ports';
-import { InMemoryXero } from '../../../helpers/in-memory-xero';
+import { changeEvent, inMemoryPipeline as pipeline } from '../../../helpers/in-memory-pipeline';
 import { withoutProxy } from '../../../helpers/no-proxy';
 
 const FLAG: SyncCondition = { kind: 'column', column: 'd365x_synctoxero' };
@@ -77,40 +65,7 @@ describe('sync conditions in the mapping settings', () => {
   });
 });
 
-const change = (id: string, n: number): ChangeEvent => ({
-  table: 'salesorder',
-  id,
-  message: 'Update',
-  occurredAt: '2026-11-26T10:00:00Z',
-  dedupeId: `op-${n}`,
-  source: 'dataverse-webhook',
-});
-
-function pipeline(settings: Partial<MappingSettings>) {
-  const dataverse = new InMemoryDataverse();
-  const xero = new InMemoryXero();
-  const state = new InMemorySyncState();
-  const outcomes = new RecordingOutcomes();
-  const queues = new RecordingQueues();
-  const resolved = { ...DEFAULT_MAPPING_SETTINGS, ...settings };
-  const logger = recordingLogger();
-  const mapChange = createMapChange({
-    reader: dataverse,
-    state,
-    settings: resolved,
-    writes: queues,
-    changes: queues,
-    outcomes,
-    logger,
-  });
-  const postWrites = createPostWrites({ xero, state, outcomes, settings: resolved, clock: fixedClock(), logger });
-  async function sync(event: ChangeEvent) {
-    const mapped = await mapChange(event);
-    const writes = queues.writes.splice(0);
-    return [mapped, ...(writes.length ? await postWrites(writes) : [])];
-  }
-  return { dataverse, xero, outcomes, sync };
-}
+const change = (id: string, n: number) => changeEvent('salesorder', id, 'Update', `op-${n}`);
 
 function anOrder(conditionValues: Record<string, unknown>, overrides: Parameters<typeof buildSalesOrder>[0] = {}) {
   return buildSalesOrder({

@@ -4,45 +4,16 @@
  * trackingcategories, …/brandingthemes, …/invoices LineItems Tracking and BrandingThemeID).
  */
 import { randomUUID } from 'node:crypto';
-import { DEMO_IDS, seedDemoData } from '../../../../sandbox/demo-data';
 import {
-  startPlatformHarness,
-  type PlatformHarness,
+  demoOrder as order,
+  demoPlatformHarnesses,
   type PlatformHarnessOptions,
 } from '../../../helpers/platform-harness';
 import { withoutProxy } from '../../../helpers/no-proxy';
 
 withoutProxy();
 
-const harnesses: PlatformHarness[] = [];
-async function harness(options: PlatformHarnessOptions = {}): Promise<PlatformHarness> {
-  const h = await startPlatformHarness(options);
-  harnesses.push(h);
-  seedDemoData(h.dataverse.state);
-  return h;
-}
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) await h.close();
-});
-
-function order(h: PlatformHarness, values: Record<string, unknown> = {}): string {
-  const id = randomUUID();
-  h.dataverse.state.upsert('salesorder', {
-    salesorderid: id,
-    customerid: { table: 'account', id: DEMO_IDS.accounts.northwind },
-    transactioncurrencyid: { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd },
-    ...values,
-  });
-  h.dataverse.state.upsert('salesorderdetail', {
-    salesorderid: { table: 'salesorder', id },
-    isproductoverridden: true,
-    productdescription: 'Consulting',
-    priceperunit: 100,
-    ispriceoverridden: true,
-    quantity: 1,
-  });
-  return id;
-}
+const harness = demoPlatformHarnesses();
 
 const SETTINGS: PlatformHarnessOptions['settings'] = {
   tracking: {

@@ -7,34 +7,14 @@ import {
   xeroEventsRunner,
 } from '../../../../lambdas/core/work/work-runners';
 import { recordingLogger } from '../../../helpers/in-memory-ports';
+import { changeBody, writeBody, xeroEventBody } from '../../../helpers/work-bodies';
+import { guid } from '../../../helpers/xero-write-builders';
 
-const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const message = (n: number, body: unknown): WorkMessage => ({ id: `m${n}`, body: JSON.stringify(body) });
-const change = (n: number) =>
-  message(n, {
-    table: 'account',
-    id: guid(n),
-    message: 'Update',
-    occurredAt: '2026-11-26T10:00:00.000Z',
-    dedupeId: `op-${n}`,
-    source: 'dataverse-webhook',
-  });
-const write = (n: number) =>
-  message(n, {
-    kind: 'upsert-contact',
-    source: { table: 'account', id: guid(n), event: 'Update' },
-    contact: { ContactNumber: guid(n), Name: 'A' },
-  });
+const message = (n: number, body: string): WorkMessage => ({ id: `m${n}`, body });
+const change = (n: number) => message(n, changeBody(n));
+const write = (n: number) => message(n, writeBody(n, 'A'));
 const xeroEvent = (n: number) =>
-  message(n, {
-    resourceUrl: 'https://api.xero.com/api.xro/2.0/Invoices/x',
-    resourceId: guid(n),
-    eventDateUtc: '2026-11-26T10:00:00.000',
-    eventType: 'UPDATE',
-    eventCategory: 'INVOICE',
-    tenantId: guid(99),
-    tenantType: 'ORGANISATION',
-  });
+  message(n, xeroEventBody(n, { resourceUrl: 'https://api.xero.com/api.xro/2.0/Invoices/x', tenantId: guid(99) }));
 
 describe('work runners', () => {
   it('should retry, not dead-letter, a change whose use case crashed unexpectedly', async () => {
@@ -73,7 +53,7 @@ describe('work runners', () => {
       throw new TransientError('sync state unreadable');
     }, recordingLogger());
 
-    const settled = await run([change(1), message(2, { table: 'nope' })]);
+    const settled = await run([change(1), message(2, JSON.stringify({ ...JSON.parse(changeBody(2)), table: 'nope' }))]);
 
     expect(settled.map((s) => s.settlement.action)).toEqual(['retry', 'dead']);
   });
