@@ -92,14 +92,14 @@ class HeldOutput {
   };
 
   readonly state: SyncStateStore = {
-    get: async (table, id) => {
-      const key = keyOf({ table, id });
+    get: async (table, id, tenantId) => {
+      const key = keyOf({ table, id, tenantId });
       const written = this.heldState.get(key);
       if (written) return written.value;
-      if (!this.known.has(key)) this.known.set(key, await this.store.get(table, id));
+      if (!this.known.has(key)) this.known.set(key, await this.store.get(table, id, tenantId));
       return this.known.get(key) ?? null;
     },
-    getMany: async (refs) => Promise.all(refs.map((ref) => this.state.get(ref.table, ref.id))),
+    getMany: async (refs) => Promise.all(refs.map((ref) => this.state.get(ref.table, ref.id, ref.tenantId))),
     put: async (record) => {
       this.heldState.set(keyOf(record), { event: this.owner(), value: record });
     },
@@ -127,6 +127,7 @@ class HeldOutput {
   }
 }
 
+/** A record's state is per organisation when routing is on (core/routing/tenant-state.ts): the tenant is in the key. */
 function keyOf(ref: SyncRecordRef): string {
-  return `${ref.table}:${ref.id.toLowerCase()}`;
+  return `${ref.table}:${ref.id.toLowerCase()}:${ref.tenantId?.toLowerCase() ?? ''}`;
 }

@@ -2,7 +2,7 @@ import { TransientError } from '../../../../lambdas/core/errors';
 import type { ChangeEvent, ChangeMessage, SyncedTable } from '../../../../lambdas/core/model/change-event';
 import type { XeroWrite } from '../../../../lambdas/core/model/xero-write';
 import type { SyncRecord, SyncRecordRef } from '../../../../lambdas/core/ports';
-import { DEFAULT_MAPPING_SETTINGS } from '../../../../lambdas/core/settings';
+import { DEFAULT_MAPPING_SETTINGS, type MappingSettings } from '../../../../lambdas/core/settings';
 import { createMapBatch } from '../../../../lambdas/core/sync/map-batch';
 import { changeBatchRunner } from '../../../../lambdas/core/work/work-runners';
 import type { WorkMessage } from '../../../../lambdas/core/work/settlement';
@@ -28,9 +28,9 @@ const messageOf = (event: ChangeEvent): WorkMessage => ({
 /** Sync state that counts its calls by method. */
 class CountingState extends InMemorySyncState {
   readonly calls: string[] = [];
-  override async get(table: SyncedTable, id: string) {
+  override async get(table: SyncedTable, id: string, tenantId?: string) {
     this.calls.push('get');
-    return super.get(table, id);
+    return super.get(table, id, tenantId);
   }
   override async put(record: SyncRecord) {
     this.calls.push('put');
@@ -59,7 +59,7 @@ class CountingQueue<T> {
   }
 }
 
-function mapStage() {
+function mapStage(settings: MappingSettings = DEFAULT_MAPPING_SETTINGS) {
   const dataverse = new InMemoryDataverse();
   const state = new CountingState();
   const writes = new CountingQueue<XeroWrite>();
@@ -68,7 +68,7 @@ function mapStage() {
     createMapBatch({
       reader: dataverse,
       state,
-      settings: DEFAULT_MAPPING_SETTINGS,
+      settings,
       writes,
       changes,
       outcomes: new RecordingOutcomes(),
@@ -128,5 +128,32 @@ describe('map batch', () => {
     // The contact forwarded a change (sent) and wrote no Xero write: it is done.
     expect(settled.map((s) => s.settlement.action)).toEqual(['retry', 'skip', 'ack']);
     expect(m.changes.calls).toHaveLength(1);
+  });
+
+  // Before: the batch's state ignored the tenant, so the default organisation's record answered for every other one
+  // and an account update went to an organisation it was never in.
+  it("should look up a routed record's state per organisation and update it only where it is", async () => {
+    const other = 'bbbbbbbb-0000-4000-8000-00000000000b';
+    const routing = {
+      by: 'currency' as const,
+      routes: { EUR: other },
+      defaultTenantId: 'aaaaaaaa-0000-4000-8000-00000000000a',
+    };
+    const m = mapStage({ ...DEFAULT_MAPPING_SETTINGS, routing });
+    m.dataverse.add(buildAccount({ accountid: guid(1), name: 'Only In Other' }));
+    await m.state.put({
+      table: 'account',
+      id: guid(1),
+      tenantId: other,
+      xeroKey: guid(1),
+      xeroId: 'c0000000-0000-4000-8000-000000000001',
+      status: 'synced',
+      updatedAt: '2026-11-26T09:00:00.000Z',
+    });
+
+    const settled = await m.run([change('account', guid(1))].map(messageOf));
+
+    expect(settled.map((s) => s.settlement.action)).toEqual(['ack']);
+    expect(m.writes.calls.flat().map((write) => write.tenantId)).toEqual([other]);
   });
 });
