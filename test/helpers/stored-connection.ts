@@ -15,3 +15,9 @@ export function storedConnection(tokens: TokenSet): StoredConnection {
     tokens,
   };
 }
+
+/** The same record in the shape stored before several organisations: no `tenants`. */
+export function singleTenantShape(record: StoredConnection): StoredConnection {
+  const { tenants: _tenants, ...connection } = record.connection;
+  return { ...record, connection };
+}

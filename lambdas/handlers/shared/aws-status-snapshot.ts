@@ -11,12 +11,8 @@ import type { ConnectionStatus } from '../../core/connection/types';
 import { describeError } from '../../core/errors';
 import type { PreflightStatus } from '../../core/preflight/preflight-report';
 import type { Clock, Logger } from '../../core/ports';
-import {
-  REFRESH_TOKEN_LIFETIME_DAYS,
-  type StatusConnection,
-  type StatusDeadLetter,
-  type StatusSnapshot,
-} from '../../core/status/status-snapshot';
+import { NO_TENANT_PIN_WARNING, statusConnectionOf } from '../../core/status/status-connection';
+import { type StatusDeadLetter, type StatusSnapshot } from '../../core/status/status-snapshot';
 import type { SweepStatus } from '../../core/sweep/sweep-report';
 
 interface Checks {
@@ -38,7 +34,6 @@ export interface AwsStatusSources {
   readonly connectPath: string;
 }
 
-const DAY_MS = 86_400_000;
 const EMPTY_JOURNAL: JournalView = {
   counts: { synced: 0, failed: 0, skipped: 0 },
   hourly: [],
@@ -68,7 +63,7 @@ export async function awsStatusSnapshot(sources: AwsStatusSources): Promise<Stat
     optional<Checks>('sweep and preflight reports', () => sources.checks?.() ?? Promise.resolve({}), {}),
   ]);
   if (!pinned) {
-    warnings.unshift('No Xero organisation is pinned (XERO_TENANT_ID unset): a new consent could connect another one.');
+    warnings.unshift(NO_TENANT_PIN_WARNING);
   }
   if (journal.unlisted > 0) {
     warnings.push(`${journal.unlisted} outcomes of the last 24 hours are counted but not listed (a busy hour).`);
@@ -76,7 +71,7 @@ export async function awsStatusSnapshot(sources: AwsStatusSources): Promise<Stat
   return {
     runtime: 'aws',
     generatedAt: now.toISOString(),
-    connection: connectionOf(status, now, pinned),
+    connection: statusConnectionOf(status, now, { tenantPinned: pinned }),
     queues,
     counts: journal.counts,
     hourly: journal.hourly,
@@ -87,27 +82,5 @@ export async function awsStatusSnapshot(sources: AwsStatusSources): Promise<Stat
     ...(checks.sweep ? { sweep: checks.sweep } : {}),
     ...(checks.preflight ? { preflight: checks.preflight } : {}),
     warnings,
-  };
-}
-
-function connectionOf(status: ConnectionStatus, now: Date, tenantPinned: boolean): StatusConnection {
-  const issued =
-    status.refreshTokenAgeSeconds !== undefined
-      ? new Date(now.getTime() - status.refreshTokenAgeSeconds * 1000)
-      : undefined;
-  const reason = status.reason ? `${status.reason}${status.nextStep ? ` — ${status.nextStep}` : ''}` : undefined;
-  return {
-    state: status.state,
-    ...(status.tenantName ? { tenantName: status.tenantName } : {}),
-    ...(status.tenantId ? { tenantId: status.tenantId } : {}),
-    ...(reason ? { reason } : {}),
-    ...(status.refreshedAt ? { refreshedAt: status.refreshedAt } : {}),
-    ...(issued
-      ? {
-          refreshTokenIssuedAt: issued.toISOString(),
-          refreshTokenExpiresAt: new Date(issued.getTime() + REFRESH_TOKEN_LIFETIME_DAYS * DAY_MS).toISOString(),
-        }
-      : {}),
-    tenantPinned,
   };
 }

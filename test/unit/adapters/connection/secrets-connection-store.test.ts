@@ -11,8 +11,7 @@ import {
   requestTokenFor,
 } from '../../../../lambdas/adapters/aws/secrets-connection-store';
 import { loadXeroAppCredentials } from '../../../../lambdas/adapters/aws/secrets-app-credentials';
-import type { StoredConnection } from '../../../../lambdas/core/connection/types';
-import { storedConnection } from '../../../helpers/stored-connection';
+import { singleTenantShape, storedConnection } from '../../../helpers/stored-connection';
 
 const SECRET_ID = 'connector/dev/xero-connection';
 const record = storedConnection({
@@ -21,10 +20,7 @@ const record = storedConnection({
   expiresAt: '2026-01-01T00:30:00.000Z',
   scope: 'offline_access',
 });
-
-/** The shape stored before several organisations: no `tenants`. */
-const { tenants: _tenants, ...singleTenantConnection } = record.connection;
-const oldShape: StoredConnection = { ...record, connection: singleTenantConnection };
+const oldShape = singleTenantShape(record);
 
 describe('SecretsConnectionStore', () => {
   const sm = mockClient(SecretsManagerClient);

@@ -5,8 +5,7 @@ import {
   SqliteUsedNonceStore,
   openConnectionDatabase,
 } from '../../../../lambdas/adapters/local/sqlite-connection-store';
-import type { StoredConnection } from '../../../../lambdas/core/connection/types';
-import { storedConnection } from '../../../helpers/stored-connection';
+import { singleTenantShape, storedConnection } from '../../../helpers/stored-connection';
 import { tempDir } from '../../../helpers/temp-dir';
 
 const record = storedConnection({
@@ -15,10 +14,7 @@ const record = storedConnection({
   expiresAt: '2026-01-01T00:30:00.000Z',
   scope: 's',
 });
-
-/** The shape stored before several organisations: no `tenants`. */
-const { tenants: _tenants, ...singleTenantConnection } = record.connection;
-const oldShape: StoredConnection = { ...record, connection: singleTenantConnection };
+const oldShape = singleTenantShape(record);
 
 describe('SQLite connection stores', () => {
   it('should keep the connection across reopening a database file', async () => {
