@@ -7,7 +7,7 @@ import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
 import { demoRouting } from '../../sandbox/demo-data';
 import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import { contactsByNumber, deliverWebhook, invoicesByReference, waitFor } from '../helpers/e2e-harness';
-import { consentInBrowser, DEMO_IDS, startScenario, waitForIdle, type Scenario } from '../helpers/aws-scenario';
+import { consentChoosingAll, DEMO_IDS, startScenario, waitForIdle, type Scenario } from '../helpers/aws-scenario';
 
 jest.setTimeout(90_000);
 
@@ -15,7 +15,10 @@ const PACIFIC = SANDBOX_XERO_TENANT_ID;
 const EUROPE = SANDBOX_EUROPE_TENANT_ID;
 let s: Scenario;
 beforeAll(async () => {
-  s = await startScenario({ mapping: { routing: demoRouting(PACIFIC, EUROPE), invoiceStatus: 'AUTHORISED' } });
+  s = await startScenario({
+    organisations: 2,
+    mapping: { routing: demoRouting(PACIFIC, EUROPE), invoiceStatus: 'AUTHORISED' },
+  });
 }, 240_000);
 afterAll(async () => s?.close());
 
@@ -23,7 +26,10 @@ const deliver = (change: Parameters<typeof deliverWebhook>[2]) => deliverWebhook
 
 describe('two organisations on AWS, routed by business unit', () => {
   it('should invoice each order in its business unit organisation, with its customer there', async () => {
-    expect((await consentInBrowser(s)).status).toBe(200);
+    expect((await consentChoosingAll(s)).status).toBe(200);
+    const status = await fetch(`${s.stack.api.url}/status`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    const { connection } = (await status.json()) as { connection: { organisations?: { tenantId: string }[] } };
+    expect(connection.organisations?.map((o) => o.tenantId)).toEqual([PACIFIC, EUROPE]);
 
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.harbourview, message: 'Update' });
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.cafeNanduEur, message: 'Update' });
