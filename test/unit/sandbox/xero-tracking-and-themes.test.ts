@@ -58,7 +58,7 @@ describe('sandbox Xero tracking categories', () => {
         c.Name,
         (c.Options as { Name: string }[]).map((o) => o.Name),
       ])
-    ).toEqual([['Region', ['North', 'South']]]);
+    ).toEqual([['Region', ['North', 'South', 'Pacific', 'Europe']]]);
     expect(elements(themes, 'BrandingThemes').map((t) => [t.Name, t.SortOrder])).toEqual([
       ['Standard', 0],
       ['Special Projects', 1],

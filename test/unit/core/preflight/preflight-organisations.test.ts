@@ -92,7 +92,7 @@ describe('preflight: every chosen organisation', () => {
         value: 'South',
         tenantId: EUROPE,
         organisationName: 'Europe GmbH',
-        validChoices: ['North'],
+        validChoices: ['North', 'Pacific', 'Europe'],
       }),
     ]);
     expect(preflightStatusOf(report)?.problems).toEqual([
