@@ -52,4 +52,21 @@ describe('two organisations on AWS, routed by business unit', () => {
     expect(invoicesByReference(s.sandbox, 'ORD-01001-HVP', EUROPE).map((i) => i.Status)).toEqual(['AUTHORISED']);
     for (const queue of s.stack.queues) expect(await s.stack.depth(queue)).toBe(0);
   });
+
+  it('should check the settings in each organisation on the sweep schedule and show each verdict in /status', async () => {
+    const sweepFn = s.stack.fn(/SweepFunction/);
+    const schedule = s.stack.schedules.find((sc) => sc.functionName === sweepFn.name);
+    const result = await s.stack.runSchedule(schedule!);
+    expect(result.functionError).toBeUndefined();
+    expect(JSON.parse(result.payload)).toMatchObject({ preflightOk: true });
+
+    const status = await fetch(`${s.stack.api.url}/status`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    const body = (await status.json()) as {
+      preflight?: { ok: boolean; organisations?: { tenantId: string; ok: boolean; baseCurrency?: string }[] };
+    };
+    expect(body.preflight?.organisations?.map((o) => [o.tenantId, o.ok, o.baseCurrency])).toEqual([
+      [PACIFIC, true, 'NZD'],
+      [EUROPE, true, 'EUR'],
+    ]);
+  });
 });

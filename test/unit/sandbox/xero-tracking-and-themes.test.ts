@@ -73,9 +73,9 @@ describe('sandbox Xero tracking categories', () => {
       elements(reply, 'TrackingCategories').map(
         (c) => `${String(c.Name)}: ${(c.Options as { Name: string }[]).map((o) => o.Name).join(',')}`
       );
-    expect(names(await call('GET', '/TrackingCategories'))).toEqual(['Region: North']);
+    expect(names(await call('GET', '/TrackingCategories'))).toEqual(['Region: North,Pacific,Europe']);
     expect(names(await call('GET', '/TrackingCategories?includeArchived=true'))).toEqual([
-      'Region: North,South',
+      'Region: North,South,Pacific,Europe',
       'Old Projects: Alpha',
     ]);
   });
