@@ -58,15 +58,20 @@ describe('two organisations on AWS, routed by business unit', () => {
     const schedule = s.stack.schedules.find((sc) => sc.functionName === sweepFn.name);
     const result = await s.stack.runSchedule(schedule!);
     expect(result.functionError).toBeUndefined();
-    expect(JSON.parse(result.payload)).toMatchObject({ preflightOk: true });
 
     const status = await fetch(`${s.stack.api.url}/status`, { headers: { authorization: `Bearer ${s.adminToken}` } });
     const body = (await status.json()) as {
-      preflight?: { ok: boolean; organisations?: { tenantId: string; ok: boolean; baseCurrency?: string }[] };
+      preflight?: {
+        ok: boolean;
+        problems: unknown[];
+        organisations?: { tenantId: string; ok: boolean; baseCurrency?: string }[];
+      };
     };
+    expect(body.preflight).toMatchObject({ ok: true, problems: [] });
     expect(body.preflight?.organisations?.map((o) => [o.tenantId, o.ok, o.baseCurrency])).toEqual([
       [PACIFIC, true, 'NZD'],
       [EUROPE, true, 'EUR'],
     ]);
+    expect(JSON.parse(result.payload)).toMatchObject({ preflightOk: true });
   });
 });
