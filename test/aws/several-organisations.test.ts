@@ -8,6 +8,7 @@ import { demoRouting } from '../../sandbox/demo-data';
 import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import { contactsByNumber, deliverWebhook, invoicesByReference, waitFor } from '../helpers/e2e-harness';
 import { consentInBrowser, DEMO_IDS, startScenario, waitForIdle, type Scenario } from '../helpers/aws-scenario';
+import { Browser } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
@@ -15,7 +16,10 @@ const PACIFIC = SANDBOX_XERO_TENANT_ID;
 const EUROPE = SANDBOX_EUROPE_TENANT_ID;
 let s: Scenario;
 beforeAll(async () => {
-  s = await startScenario({ mapping: { routing: demoRouting(PACIFIC, EUROPE), invoiceStatus: 'AUTHORISED' } });
+  s = await startScenario({
+    mapping: { routing: demoRouting(PACIFIC, EUROPE), invoiceStatus: 'AUTHORISED' },
+    organisations: 2,
+  });
 }, 240_000);
 afterAll(async () => s?.close());
 
@@ -23,7 +27,22 @@ const deliver = (change: Parameters<typeof deliverWebhook>[2]) => deliverWebhook
 
 describe('two organisations on AWS, routed by business unit', () => {
   it('should invoice each order in its business unit organisation, with its customer there', async () => {
-    expect((await consentInBrowser(s)).status).toBe(200);
+    // Two organisations and no pin: the consent asks which ones; the operator ticks both.
+    const browser = new Browser();
+    const consent = await consentInBrowser(s, browser);
+    expect(consent.body).toContain('Choose Xero organisations');
+    const token = /name="token" value="([^"]+)"/.exec(consent.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const body = new URLSearchParams([
+      ['token', token],
+      ['tenantId', PACIFIC],
+      ['tenantId', EUROPE],
+    ]);
+    const chosen = await browser.fetch(`${s.stack.api.url}/oauth/xero/choose`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    expect(chosen.status).toBe(200);
 
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.harbourview, message: 'Update' });
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.cafeNanduEur, message: 'Update' });

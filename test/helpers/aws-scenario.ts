@@ -31,10 +31,17 @@ export async function startScenario(
     limits?: { perMinute?: number; concurrent?: number; perDay?: number };
     /** Mapping settings over the stage's, as the functions' MAPPING_SETTINGS (e.g. routing to two organisations). */
     mapping?: Partial<MappingSettings>;
+    /** Xero organisations the sandbox lists at consent (default 1; with 2 the consent asks which to choose). */
+    organisations?: 1 | 2;
   } = {}
 ): Promise<Scenario> {
   // The port only feeds the sandbox's local-runtime redirect URI, which the AWS stack does not use.
-  const sandbox = await startSandboxSystems({ port: await findFreePort(), seed: true, limits: options.limits });
+  const sandbox = await startSandboxSystems({
+    port: await findFreePort(),
+    seed: true,
+    limits: options.limits,
+    organisations: options.organisations ?? 1,
+  });
   let stack: AwsStack | undefined;
   try {
     stack = await AwsStack.start({
