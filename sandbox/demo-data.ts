@@ -6,6 +6,8 @@
  * The records belong to two business units, Pacific and Europe (Café Ñandú and its order), which sandbox mode
  * routes to two Xero organisations (demoRouting). Ids are fixed so demo runs and tests are reproducible.
  */
+import type { BrandingThemeSettings } from '../lambdas/core/mapping/branding';
+import type { TrackingSettings } from '../lambdas/core/mapping/tracking';
 import type { RoutingSettings } from '../lambdas/core/routing/routing-settings';
 import type { DataverseState } from './dataverse/state';
 
@@ -60,6 +62,28 @@ export function demoRouting(pacificTenantId: string, europeTenantId: string): Ro
     by: 'businessUnit',
     routes: { [DEMO_BUSINESS_UNIT_NAMES.pacific]: pacificTenantId, [DEMO_BUSINESS_UNIT_NAMES.europe]: europeTenantId },
     defaultTenantId: pacificTenantId,
+  };
+}
+
+/**
+ * Sandbox mode's tracking and branding: each invoice line carries the Region of its order's business unit (options
+ * the sandbox Xero seeds in every organisation), and each organisation sends its invoices with its own theme.
+ */
+export function demoTrackingAndBranding(
+  pacificTenantId: string,
+  europeTenantId: string
+): { tracking: TrackingSettings; brandingThemes: BrandingThemeSettings } {
+  const { pacific, europe } = DEMO_BUSINESS_UNIT_NAMES;
+  return {
+    tracking: {
+      categories: [
+        { category: 'Region', source: { kind: 'businessUnit' }, values: { [pacific]: pacific, [europe]: europe } },
+      ],
+    },
+    brandingThemes: {
+      [pacificTenantId]: { theme: 'Standard' },
+      [europeTenantId]: { theme: 'Special Projects' },
+    },
   };
 }
 

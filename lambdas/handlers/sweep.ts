@@ -13,6 +13,7 @@ import { XeroAccountingOrganisationReader } from '../adapters/xero/xero-organisa
 import { describeError, ReconnectRequiredError } from '../core/errors';
 import type { PreflightReport } from '../core/preflight/preflight-report';
 import { createPreflight, preflightIfDue } from '../core/preflight/run-preflight';
+import { accessForTenant } from '../core/routing/tenant-access';
 import { createSweep } from '../core/sweep/run-sweep';
 import type { SweepReport } from '../core/sweep/sweep-report';
 import { clock, dynamo } from './shared/aws-clients';
@@ -21,6 +22,7 @@ import { dataverseTokenSource } from './shared/dataverse-deps';
 import { loggerPort, metrics } from './shared/powertools';
 import { mappingSettings } from './shared/settings';
 import { changeQueue, syncState } from './shared/sync-deps';
+import { tokenServiceClient } from './shared/token-deps';
 import { xeroAccess, xeroLimiter } from './shared/xero-deps';
 
 export interface SweepHandlerDeps {
@@ -74,14 +76,18 @@ export const handler = createHandler(async () => {
     syncedTables: settings.syncedTables,
     routing: settings.routing,
   });
-  const preflight = createPreflight({
-    xero: new XeroAccountingOrganisationReader({
-      access: xeroAccess(env),
+  // Each organisation is read with its own access (xero-tenant-id) and counted against its own Xero budget.
+  const readerFor = (tenantId: string | undefined) =>
+    new XeroAccountingOrganisationReader({
+      access: accessForTenant(xeroAccess(env), tenantId),
       limiter: xeroLimiter(env),
       apiUrl: env.require('XERO_API_URL'),
       logger: loggerPort,
       clock,
-    }),
+    });
+  const preflight = createPreflight({
+    xero: readerFor(undefined),
+    xeroFor: readerFor,
     settings,
     reports: checkpoints,
     clock,
@@ -91,6 +97,10 @@ export const handler = createHandler(async () => {
   return {
     sweep,
     preflightIfDue: async () => {
+      // Every usable chosen organisation (the token function's `organisations` command, allowed to the worker role).
+      const organisations = await tokenServiceClient(env).organisations();
+      if (organisations.tenantIds.length > 0) return preflightIfDue(preflight, checkpoints, organisations, clock.now());
+      // None listed (a custom connection before its first token): the one organisation the access reaches, if any.
       let tenantId: string;
       try {
         tenantId = (await xeroAccess(env).getAccess()).tenantId;

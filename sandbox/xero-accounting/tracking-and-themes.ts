@@ -10,8 +10,8 @@
  *   categories and options are refused; the saved line carries both ids and both names.
  * - Branding themes (…/brandingthemes): GET /BrandingThemes lists them (Type INVOICE, SortOrder 0 for the default);
  *   an invoice's BrandingThemeID must be one of them.
- * Seeded like a small demo company: a "Region" category with North and South, and "Standard" and "Special Projects"
- * themes. Tests change them through `SandboxXero.trackingAndThemes(tenantId)`.
+ * Seeded like a small demo company: a "Region" category with North and South, plus Pacific and Europe (the demo
+ * data's business units, which sandbox mode maps onto Region), and "Standard" and "Special Projects" themes. Tests change them through `SandboxXero.trackingAndThemes(tenantId)`.
  */
 import { isRecord, msDate, newId, str, type XeroRecord } from './xero-json';
 
@@ -56,7 +56,7 @@ export class TrackingAndThemes {
   readonly themes: SandboxBrandingTheme[] = [];
 
   constructor(createdAt: number) {
-    this.addCategory('Region', ['North', 'South']);
+    this.addCategory('Region', ['North', 'South', 'Pacific', 'Europe']);
     for (const [index, name] of ['Standard', 'Special Projects'].entries()) {
       this.themes.push({
         BrandingThemeID: newId(),

@@ -78,13 +78,19 @@ export function statusAlerts(body: unknown): string[] {
     sweep?: { missedLastRun?: number };
     preflight?: {
       error?: string;
-      problems?: { setting: string; value: string; problem: string; validChoices: string }[];
+      problems?: { setting: string; value: string; problem: string; validChoices: string; organisation?: string }[];
+      organisations?: { name: string; error?: string }[];
     };
   };
   const alerts = (preflight?.problems ?? []).map(
-    (p) => `Setting ${p.setting} = ${p.value}: ${p.problem}. Valid choices: ${p.validChoices}`
+    (p) =>
+      `${p.organisation ? `${p.organisation}: ` : ''}Setting ${p.setting} = ${p.value}: ${p.problem}. ` +
+      `Valid choices: ${p.validChoices}`
   );
   if (preflight?.error) alerts.push(`Xero settings could not be checked: ${preflight.error}`);
+  else
+    for (const o of preflight?.organisations ?? [])
+      if (o.error) alerts.push(`Xero settings of ${o.name} could not be checked: ${o.error}`);
   for (const o of connection?.organisations ?? []) {
     if (o.state !== 'reconnect_required') continue;
     const why = o.reason ? ` (${o.reason})` : '';

@@ -147,6 +147,12 @@ function checkLines(s: StatusSnapshot, ago: (iso?: string) => string): string[] 
         ? 'all mapping settings valid'
         : `${p.problems.length} setting(s) Xero cannot use`;
     lines.push(`Xero settings check: ${verdict}, ${ago(p.checkedAt)}`);
+    // Several organisations: each one's own verdict.
+    if ((p.organisations?.length ?? 0) > 1)
+      for (const o of p.organisations ?? [])
+        lines.push(
+          `  ${o.name}: ${o.error ? `could not check (${o.error})` : o.ok ? 'all mapping settings valid' : `${o.problems} setting(s) Xero cannot use`}`
+        );
   }
   return lines;
 }

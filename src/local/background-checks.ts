@@ -5,8 +5,9 @@
  */
 import { describeError } from '../../lambdas/core/errors';
 import type { Clock, Logger } from '../../lambdas/core/ports';
-import type { PreflightReport } from '../../lambdas/core/preflight/preflight-report';
-import { preflightIfDue } from '../../lambdas/core/preflight/run-preflight';
+import { usableTenantIds } from '../../lambdas/core/connection/organisations';
+import type { ConnectionStatus } from '../../lambdas/core/connection/types';
+import { preflightIfDue, type Preflight } from '../../lambdas/core/preflight/run-preflight';
 import type { SweepReport } from '../../lambdas/core/sweep/sweep-report';
 import type { CheckpointStore } from '../../lambdas/core/writeback/ports';
 
@@ -14,10 +15,10 @@ export interface BackgroundCheckOptions {
   readonly sweep: () => Promise<SweepReport>;
   /** 0 = no sweep. */
   readonly sweepEveryMs: number;
-  readonly preflight: (tenantId?: string) => Promise<PreflightReport>;
+  readonly preflight: Preflight;
   readonly reports: CheckpointStore;
-  /** The Xero connection now: preflight only runs while one is connected. */
-  readonly connection: () => Promise<{ readonly state: string; readonly tenantId?: string }>;
+  /** The Xero connection now: preflight only runs while one is connected, for each usable chosen organisation. */
+  readonly connection: () => Promise<Pick<ConnectionStatus, 'state' | 'tenantId' | 'organisations'>>;
   readonly preflightCheckEveryMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -45,7 +46,12 @@ export function startBackgroundChecks(options: BackgroundCheckOptions): Backgrou
     async () => {
       const connection = await options.connection();
       if (connection.state !== 'connected') return;
-      await preflightIfDue(options.preflight, options.reports, connection.tenantId, options.clock.now());
+      const targets = {
+        ...(connection.tenantId ? { defaultTenantId: connection.tenantId } : {}),
+        tenantIds: usableTenantIds(connection),
+        ...(connection.organisations ? { chosen: connection.organisations } : {}),
+      };
+      await preflightIfDue(options.preflight, options.reports, targets, options.clock.now());
     },
     (error) => logger.warn('preflight check failed', { error: describeError(error) })
   );

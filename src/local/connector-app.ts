@@ -310,8 +310,18 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     syncedTables: settings.syncedTables,
     routing: settings.routing,
   });
+  // Each chosen organisation is checked with its own access and budget (the limiter keeps one per tenant).
+  const preflightReaderFor = (tenantId: string | undefined) =>
+    new XeroAccountingOrganisationReader({
+      access: accessForTenant(access, tenantId),
+      limiter,
+      apiUrl: config.xero.apiUrl,
+      logger,
+      clock,
+    });
   const preflight = createPreflight({
-    xero: new XeroAccountingOrganisationReader({ access, limiter, apiUrl: config.xero.apiUrl, logger, clock }),
+    xero: preflightReaderFor(undefined),
+    xeroFor: preflightReaderFor,
     settings,
     reports: checkpoints,
     clock,

@@ -33,14 +33,32 @@ function show(connector: LocalConnector, title: string) {
   const { state } = connector.sandbox!.accounting;
   write(`\n=== ${title} ===`);
   // Sandbox mode serves two organisations; the demo's business units are routed to them (sandbox/demo-data.ts).
-  for (const tenantId of state.tenantIds) showBooks(state.snapshot(tenantId), tenantId);
+  for (const tenantId of state.tenantIds)
+    showBooks(state.snapshot(tenantId), tenantId, themeNames(connector, tenantId));
   const outcomes = connector.app.outcomes.failures(5).filter((o) => o.willRetry === false);
   if (outcomes.length) for (const o of outcomes) write(`  failed: ${o.table} ${o.id}: ${o.message}`);
 }
 
+/** BrandingThemeID → name in one organisation, so the demo shows which theme each invoice went out with. */
+function themeNames(connector: LocalConnector, tenantId: string): Map<string, string> {
+  const themes = connector.sandbox!.accounting.trackingAndThemes(tenantId).themes;
+  return new Map(themes.map((t) => [t.BrandingThemeID, t.Name]));
+}
+
+/** The tracking options on an invoice's lines (sandbox mode tracks Region by business unit). */
+function trackingOf(invoice: XeroRecord): string {
+  const entries = (Array.isArray(invoice.LineItems) ? (invoice.LineItems as XeroRecord[]) : []).flatMap((line) =>
+    Array.isArray(line.Tracking)
+      ? (line.Tracking as XeroRecord[]).map((t) => `${String(t.Name)}=${String(t.Option)}`)
+      : []
+  );
+  return [...new Set(entries)].join(', ');
+}
+
 function showBooks(
   books: ReturnType<NonNullable<LocalConnector['sandbox']>['accounting']['state']['snapshot']>,
-  tenantId: string
+  tenantId: string,
+  themes: ReadonlyMap<string, string>
 ) {
   const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
   write(`Xero organisation ${tenantId}`);
@@ -53,8 +71,11 @@ function showBooks(
   write('Invoices:');
   for (const i of books.invoices as XeroRecord[]) {
     const lines = Array.isArray(i.LineItems) ? i.LineItems.length : 0;
+    const theme = themes.get(text(i.BrandingThemeID));
+    const tracking = trackingOf(i);
     write(
-      `  ${text(i.InvoiceNumber).padEnd(9)} ${text(i.Reference).padEnd(18)} ${text(i.Status).padEnd(8)} ${text(i.CurrencyCode)} ${text(i.Total).padStart(9)}  (${lines} lines)`
+      `  ${text(i.InvoiceNumber).padEnd(9)} ${text(i.Reference).padEnd(18)} ${text(i.Status).padEnd(8)} ${text(i.CurrencyCode)} ${text(i.Total).padStart(9)}  (${lines} lines)` +
+        `${theme ? `  theme: ${theme}` : ''}${tracking ? `  ${tracking}` : ''}`
     );
   }
 }

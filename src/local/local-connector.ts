@@ -84,8 +84,14 @@ export async function startLocalConnector(
         adminToken,
         xero: sandbox.xero,
         dataverse: sandbox.dataverse,
-        // The demo data's two business units go to the sandbox's two organisations, unless settings say otherwise.
-        mapping: { ...config.mapping, routing: config.mapping.routing ?? sandbox.routing },
+        // The demo data's two business units go to the sandbox's two organisations, each line tracked by the
+        // business unit's Region and each organisation with its own branding theme, unless settings say otherwise.
+        mapping: {
+          ...config.mapping,
+          routing: config.mapping.routing ?? sandbox.routing,
+          tracking: config.mapping.tracking ?? sandbox.tracking,
+          brandingThemes: config.mapping.brandingThemes ?? sandbox.brandingThemes,
+        },
       },
       logger: options.logger,
       idleMs: options.idleMs,

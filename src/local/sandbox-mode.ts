@@ -9,7 +9,9 @@ import { validateXeroRequest } from '../../contracts/xero-contract';
 import { DEFAULT_XERO_SCOPES } from '../../lambdas/core/connection/config';
 import type { SyncedTable } from '../../lambdas/core/model/change-event';
 import type { ChangeQueue } from '../../lambdas/core/ports';
-import { DEMO_IDS, demoRouting, seedDemoData } from '../../sandbox/demo-data';
+import { DEMO_IDS, demoRouting, demoTrackingAndBranding, seedDemoData } from '../../sandbox/demo-data';
+import type { BrandingThemeSettings } from '../../lambdas/core/mapping/branding';
+import type { TrackingSettings } from '../../lambdas/core/mapping/tracking';
 import type { RoutingSettings } from '../../lambdas/core/routing/routing-settings';
 import { startSandboxDataverse, type SandboxDataverse } from '../../sandbox/dataverse/server';
 import { forwardChangesAsWebhooks, type WebhookForwarder } from '../../sandbox/dataverse/webhook-forwarder';
@@ -40,6 +42,9 @@ export interface SandboxSystems {
   readonly dataverseServer: SandboxDataverse;
   /** Routing of the demo data by business unit to the two organisations, used unless MAPPING_SETTINGS sets one. */
   readonly routing: RoutingSettings;
+  /** Region by business unit on every line, and a theme per organisation, used unless MAPPING_SETTINGS sets them. */
+  readonly tracking: TrackingSettings;
+  readonly brandingThemes: BrandingThemeSettings;
   /** Start delivering Dataverse changes to the connector's webhook, like a registered async step. */
   forwardWebhooksTo(connectorUrl: string): WebhookForwarder;
   close(): Promise<void>;
@@ -125,6 +130,7 @@ export async function startSandboxSystems(options: {
     identity,
     dataverseServer,
     routing: demoRouting(SANDBOX_XERO_TENANT_ID, SANDBOX_EUROPE_TENANT_ID),
+    ...demoTrackingAndBranding(SANDBOX_XERO_TENANT_ID, SANDBOX_EUROPE_TENANT_ID),
     forwardWebhooksTo(connectorUrl) {
       const forwarder = forwardChangesAsWebhooks(dataverseServer.state, {
         url: `${connectorUrl}/webhooks/dataverse`,

@@ -7,7 +7,8 @@ import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
 import { demoRouting } from '../../sandbox/demo-data';
 import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import { contactsByNumber, deliverWebhook, invoicesByReference, waitFor } from '../helpers/e2e-harness';
-import { consentChoosingAll, DEMO_IDS, startScenario, waitForIdle, type Scenario } from '../helpers/aws-scenario';
+import { consentInBrowser, DEMO_IDS, startScenario, waitForIdle, type Scenario } from '../helpers/aws-scenario';
+import { Browser } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
@@ -16,8 +17,8 @@ const EUROPE = SANDBOX_EUROPE_TENANT_ID;
 let s: Scenario;
 beforeAll(async () => {
   s = await startScenario({
-    organisations: 2,
     mapping: { routing: demoRouting(PACIFIC, EUROPE), invoiceStatus: 'AUTHORISED' },
+    organisations: 2,
   });
 }, 240_000);
 afterAll(async () => s?.close());
@@ -26,10 +27,22 @@ const deliver = (change: Parameters<typeof deliverWebhook>[2]) => deliverWebhook
 
 describe('two organisations on AWS, routed by business unit', () => {
   it('should invoice each order in its business unit organisation, with its customer there', async () => {
-    expect((await consentChoosingAll(s)).status).toBe(200);
-    const status = await fetch(`${s.stack.api.url}/status`, { headers: { authorization: `Bearer ${s.adminToken}` } });
-    const { connection } = (await status.json()) as { connection: { organisations?: { tenantId: string }[] } };
-    expect(connection.organisations?.map((o) => o.tenantId)).toEqual([PACIFIC, EUROPE]);
+    // Two organisations and no pin: the consent asks which ones; the operator ticks both.
+    const browser = new Browser();
+    const consent = await consentInBrowser(s, browser);
+    expect(consent.body).toContain('Choose Xero organisations');
+    const token = /name="token" value="([^"]+)"/.exec(consent.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const body = new URLSearchParams([
+      ['token', token],
+      ['tenantId', PACIFIC],
+      ['tenantId', EUROPE],
+    ]);
+    const chosen = await browser.fetch(`${s.stack.api.url}/oauth/xero/choose`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    expect(chosen.status).toBe(200);
 
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.harbourview, message: 'Update' });
     await deliver({ table: 'salesorder', id: DEMO_IDS.orders.cafeNanduEur, message: 'Update' });
@@ -57,5 +70,27 @@ describe('two organisations on AWS, routed by business unit', () => {
     expect(invoicesByReference(s.sandbox, 'ORD-01001-HVP', PACIFIC).map((i) => i.Status)).toEqual(['VOIDED']);
     expect(invoicesByReference(s.sandbox, 'ORD-01001-HVP', EUROPE).map((i) => i.Status)).toEqual(['AUTHORISED']);
     for (const queue of s.stack.queues) expect(await s.stack.depth(queue)).toBe(0);
+  });
+
+  it('should check the settings in each organisation on the sweep schedule and show each verdict in /status', async () => {
+    const sweepFn = s.stack.fn(/SweepFunction/);
+    const schedule = s.stack.schedules.find((sc) => sc.functionName === sweepFn.name);
+    const result = await s.stack.runSchedule(schedule!);
+    expect(result.functionError).toBeUndefined();
+
+    const status = await fetch(`${s.stack.api.url}/status`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    const body = (await status.json()) as {
+      preflight?: {
+        ok: boolean;
+        problems: unknown[];
+        organisations?: { tenantId: string; ok: boolean; baseCurrency?: string }[];
+      };
+    };
+    expect(body.preflight).toMatchObject({ ok: true, problems: [] });
+    expect(body.preflight?.organisations?.map((o) => [o.tenantId, o.ok, o.baseCurrency])).toEqual([
+      [PACIFIC, true, 'NZD'],
+      [EUROPE, true, 'EUR'],
+    ]);
+    expect(JSON.parse(result.payload)).toMatchObject({ preflightOk: true });
   });
 });

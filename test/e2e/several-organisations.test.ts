@@ -6,11 +6,16 @@
  */
 import type { LocalConnector } from '../../src/local/local-connector';
 import { startLocalConnector } from '../../src/local/local-connector';
-import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
+import {
+  SANDBOX_EUROPE_TENANT_ID,
+  SANDBOX_EUROPE_TENANT_NAME,
+  SANDBOX_TENANT_NAME,
+} from '../../src/local/sandbox-mode';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
 import {
+  adminFetch,
   ADMIN_TOKEN,
   badXeroRequests,
   books,
@@ -144,5 +149,50 @@ describe('two organisations routed by business unit', () => {
       expect(live(invoicesByReference(sandbox(), reference, tenant))).toHaveLength(1);
     }
     expect(badXeroRequests(sandbox())).toEqual([]);
+  });
+});
+
+describe('the settings check and the demo mapping in each organisation', () => {
+  interface PreflightBody {
+    ok: boolean;
+    problems: unknown[];
+    organisations?: { tenantId: string; name: string; ok: boolean; baseCurrency?: string }[];
+  }
+  it('should check the settings in each organisation and show a verdict per organisation', async () => {
+    const preflight = await waitFor(
+      'the preflight of both organisations',
+      async () => {
+        const body = (await (await adminFetch(connector.app.url, '/status')).json()) as { preflight?: PreflightBody };
+        return body.preflight?.organisations?.length === 2 ? body.preflight : undefined;
+      },
+      { timeoutMs: 30_000 }
+    );
+    expect(preflight.problems).toEqual([]);
+    expect(preflight.ok).toBe(true);
+    expect(preflight.organisations?.map((o) => [o.tenantId, o.name, o.ok, o.baseCurrency])).toEqual([
+      [PACIFIC, SANDBOX_TENANT_NAME, true, 'NZD'],
+      [EUROPE, SANDBOX_EUROPE_TENANT_NAME, true, 'EUR'],
+    ]);
+    const page = await (await adminFetch(connector.app.url, '/')).text();
+    expect(page).toContain(`<dt>${SANDBOX_TENANT_NAME}</dt><dd class="preflight-organisation state-connected"`);
+    expect(page).toContain(`<dt>${SANDBOX_EUROPE_TENANT_NAME}</dt><dd class="preflight-organisation state-connected"`);
+  });
+
+  it("should send each organisation's invoices with its Region and its own branding theme", async () => {
+    const themeOf = (tenantId: string, name: string) =>
+      sandbox()
+        .accounting.trackingAndThemes(tenantId)
+        .themes.find((t) => t.Name === name)?.BrandingThemeID;
+    const cases: [string, string, string, string][] = [
+      ['ORD-01001-HVP', PACIFIC, 'Pacific', 'Standard'],
+      ['ORD-01003-CNG', EUROPE, 'Europe', 'Special Projects'],
+    ];
+    for (const [reference, tenantId, region, theme] of cases) {
+      const invoice = live(invoicesByReference(sandbox(), reference, tenantId))[0];
+      expect(invoice?.BrandingThemeID).toBe(themeOf(tenantId, theme));
+      expect(invoice?.LineItems).not.toHaveLength(0);
+      for (const line of (invoice?.LineItems ?? []) as XeroRecord[])
+        expect(line.Tracking).toEqual([expect.objectContaining({ Name: 'Region', Option: region })]);
+    }
   });
 });

@@ -31,8 +31,8 @@ export async function startScenario(
     limits?: { perMinute?: number; concurrent?: number; perDay?: number };
     /** Mapping settings over the stage's, as the functions' MAPPING_SETTINGS (e.g. routing to two organisations). */
     mapping?: Partial<MappingSettings>;
-    /** Sandbox Xero organisations the operator may authorise at consent (default 1). */
-    organisations?: 1 | 2 | 3;
+    /** Xero organisations the sandbox lists at consent (default 1; with 2 the consent asks which to choose). */
+    organisations?: 1 | 2;
   } = {}
 ): Promise<Scenario> {
   // The port only feeds the sandbox's local-runtime redirect URI, which the AWS stack does not use.
@@ -40,7 +40,7 @@ export async function startScenario(
     port: await findFreePort(),
     seed: true,
     limits: options.limits,
-    ...(options.organisations ? { organisations: options.organisations } : {}),
+    organisations: options.organisations ?? 1,
   });
   let stack: AwsStack | undefined;
   try {
@@ -108,26 +108,6 @@ export async function consentInBrowser(
     (hop) => s.stack.api.localize(hop)
   );
   return { status: response.status, body: await response.text(), hops, setCookies };
-}
-
-/**
- * Consent for several organisations with no pin: the consent ends on the choose page, where the operator ticks every
- * organisation offered and submits the form in the same browser. Returns the final page.
- */
-export async function consentChoosingAll(s: Scenario): Promise<{ status: number; body: string }> {
-  const browser = new Browser();
-  const offered = await consentInBrowser(s, browser);
-  const token = /name="token" value="([^"]+)"/.exec(offered.body)?.[1]?.replace(/&amp;/g, '&');
-  const ticks = [...offered.body.matchAll(/type="checkbox" name="tenantId" value="([^"]+)"/g)].map((m) => m[1]!);
-  if (!token || ticks.length === 0) return { status: offered.status, body: offered.body };
-  const form = new URLSearchParams([['token', token], ...ticks.map((id): [string, string] => ['tenantId', id])]);
-  const chosen = await browser.fetch(`${s.stack.api.url}/oauth/xero/choose`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: s.stack.api.url },
-    body: form.toString(),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: chosen.status, body: await chosen.text() };
 }
 
 /** Waits until no source queue holds work and no mapping holds a batch, three checks in a row. */

@@ -254,7 +254,11 @@ export class TokenService implements TokenServiceClient {
   /** For workers that run per organisation (the invoice poll): which ones may work now, the default first. */
   async organisations(): Promise<UsableOrganisations> {
     const status = await this.status();
-    return { ...(status.tenantId ? { defaultTenantId: status.tenantId } : {}), tenantIds: usableTenantIds(status) };
+    return {
+      ...(status.tenantId ? { defaultTenantId: status.tenantId } : {}),
+      tenantIds: usableTenantIds(status),
+      ...(status.organisations ? { chosen: status.organisations } : {}),
+    };
   }
 
   async status(now: Date = this.o.clock.now()): Promise<ConnectionStatus> {

@@ -27,22 +27,43 @@ ${preflight ? renderPreflight(preflight, now) : '<p id="preflight">Not run yet (
 
 function renderPreflight(p: PreflightStatus, now: string): string {
   const org = p.organisation;
+  const several = (p.organisations?.length ?? 0) > 1;
   const verdict = p.error
     ? `Could not check: ${escapeHtml(p.error)}`
     : p.ok
-      ? 'All mapping settings are valid in this organisation'
-      : `${p.problems.length} mapping setting(s) Xero cannot use`;
+      ? `All mapping settings are valid in ${several ? 'every organisation' : 'this organisation'}`
+      : p.problems.length > 0
+        ? `${p.problems.length} mapping setting(s) Xero cannot use`
+        : 'Some organisations could not be checked';
+  // A column naming the organisation whenever a problem is one organisation's (several organisations).
+  const byOrganisation = p.problems.some((x) => x.organisation !== undefined);
   const problems = p.problems
     .map(
       (x) =>
-        `<tr class="failed"><td><code>${escapeHtml(x.setting)}</code></td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.problem)}</td><td>${escapeHtml(x.validChoices)}</td></tr>`
+        `<tr class="failed">${byOrganisation ? `<td>${escapeHtml(x.organisation ?? 'all')}</td>` : ''}<td><code>${escapeHtml(x.setting)}</code></td><td>${escapeHtml(x.value)}</td><td>${escapeHtml(x.problem)}</td><td>${escapeHtml(x.validChoices)}</td></tr>`
     )
     .join('\n');
+  const head = `${byOrganisation ? '<th>Organisation</th>' : ''}<th>Setting</th><th>Value</th><th>Problem</th><th>Valid choices</th>`;
   return `<dl id="preflight">
 <dt>Result</dt><dd id="preflight-result" class="${p.ok ? 'state-connected' : 'state-reconnect_required'}">${verdict}</dd>
 <dt>Checked</dt><dd>${timeAgo(p.checkedAt, now)}</dd>
-${org ? `<dt>Organisation</dt><dd>${escapeHtml(org.name)} — base currency ${escapeHtml(org.baseCurrency)}, time zone ${escapeHtml(org.timezone ?? '?')}, short code ${escapeHtml(org.shortCode ?? '?')}</dd>` : ''}
+${several ? renderOrganisations(p) : org ? `<dt>Organisation</dt><dd>${escapeHtml(org.name)} — base currency ${escapeHtml(org.baseCurrency)}, time zone ${escapeHtml(org.timezone ?? '?')}, short code ${escapeHtml(org.shortCode ?? '?')}</dd>` : ''}
 ${p.warnings.map((w) => `<dt>Warning</dt><dd>${escapeHtml(w)}</dd>`).join('\n')}
 </dl>
-${problems ? `<table id="preflight-problems"><thead><tr><th>Setting</th><th>Value</th><th>Problem</th><th>Valid choices</th></tr></thead><tbody>\n${problems}\n</tbody></table>` : ''}`;
+${problems ? `<table id="preflight-problems"><thead><tr>${head}</tr></thead><tbody>\n${problems}\n</tbody></table>` : ''}`;
+}
+
+/** One line per checked organisation: its own verdict, so one failing organisation hides none of the others. */
+function renderOrganisations(p: PreflightStatus): string {
+  return (p.organisations ?? [])
+    .map((o) => {
+      const verdict = o.error
+        ? `could not check: ${escapeHtml(o.error)}`
+        : o.ok
+          ? `all mapping settings valid${o.baseCurrency ? ` (base currency ${escapeHtml(o.baseCurrency)})` : ''}`
+          : `${o.problems} mapping setting(s) Xero cannot use`;
+      const state = o.ok ? 'state-connected' : 'state-reconnect_required';
+      return `<dt>${escapeHtml(o.name)}</dt><dd class="preflight-organisation ${state}" data-tenant-id="${escapeHtml(o.tenantId)}">${verdict}</dd>`;
+    })
+    .join('\n');
 }

@@ -51,4 +51,30 @@ describe('connector status alerts', () => {
       'Xero organisation Beta Ltd is paused (tenant_removed): reconnect Xero including it',
     ]);
   });
+
+  it('should name the organisation of each broken setting and each organisation that could not be checked', () => {
+    const body = {
+      preflight: {
+        ok: false,
+        problems: [
+          {
+            setting: 'tracking.categories.0.values.Europe',
+            value: 'South',
+            problem: 'tracking option "South" does not exist in category "Region"',
+            validChoices: 'North',
+            organisation: 'Europe GmbH',
+          },
+        ],
+        organisations: [
+          { tenantId: 'a', name: 'Europe GmbH', ok: false, problems: 1, warnings: [] },
+          { tenantId: 'b', name: 'Export Ltd', ok: false, problems: 0, warnings: [], error: 'Xero answered 503' },
+        ],
+      },
+    };
+    expect(statusAlerts(body)).toEqual([
+      'Europe GmbH: Setting tracking.categories.0.values.Europe = South: tracking option "South" does not exist in ' +
+        'category "Region". Valid choices: North',
+      'Xero settings of Export Ltd could not be checked: Xero answered 503',
+    ]);
+  });
 });

@@ -84,6 +84,29 @@ describe('formatStatus', () => {
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
+  it('should print the settings check of each organisation', () => {
+    const text = formatStatus(
+      {
+        ...snapshot,
+        preflight: {
+          checkedAt: NOW,
+          ok: false,
+          problems: [],
+          warnings: [],
+          organisations: [
+            { tenantId: 't-1', name: 'Demo Co', ok: true, problems: 0, warnings: [] },
+            { tenantId: 't-2', name: 'Demo GmbH', ok: false, problems: 2, warnings: [] },
+            { tenantId: 't-3', name: 'Demo Export', ok: false, problems: 0, warnings: [], error: 'Xero answered 503' },
+          ],
+        },
+      },
+      { timeZone: 'UTC' }
+    );
+    expect(text).toMatch(/\n\s+Demo Co: all mapping settings valid\n/);
+    expect(text).toMatch(/\n\s+Demo GmbH: 2 setting\(s\) Xero cannot use\n/);
+    expect(text).toMatch(/\n\s+Demo Export: could not check \(Xero answered 503\)/);
+  });
+
   it('should print a body that is not a snapshot field by field', () => {
     expect(formatStatus({ queueDepth: { changes: 2 }, failed: 1 })).toBe('  Queue depth:\n    Changes: 2\n  Failed: 1');
   });

@@ -106,7 +106,11 @@ describe('token-service handler', () => {
     });
     expect(await handler({ action: 'organisations' }, worker)).toEqual({
       ok: true,
-      value: { defaultTenantId: 'tenant-1', tenantIds: ['tenant-1'] },
+      value: {
+        defaultTenantId: 'tenant-1',
+        tenantIds: ['tenant-1'],
+        chosen: [expect.objectContaining({ tenantId: 'tenant-1', state: 'connected' })],
+      },
     });
     expect(await handler({ action: 'get-access', tenantId: 'no spaces, please' }, worker)).toMatchObject({
       ok: false,

@@ -58,7 +58,7 @@ describe('sandbox Xero tracking categories', () => {
         c.Name,
         (c.Options as { Name: string }[]).map((o) => o.Name),
       ])
-    ).toEqual([['Region', ['North', 'South']]]);
+    ).toEqual([['Region', ['North', 'South', 'Pacific', 'Europe']]]);
     expect(elements(themes, 'BrandingThemes').map((t) => [t.Name, t.SortOrder])).toEqual([
       ['Standard', 0],
       ['Special Projects', 1],
@@ -73,9 +73,9 @@ describe('sandbox Xero tracking categories', () => {
       elements(reply, 'TrackingCategories').map(
         (c) => `${String(c.Name)}: ${(c.Options as { Name: string }[]).map((o) => o.Name).join(',')}`
       );
-    expect(names(await call('GET', '/TrackingCategories'))).toEqual(['Region: North']);
+    expect(names(await call('GET', '/TrackingCategories'))).toEqual(['Region: North,Pacific,Europe']);
     expect(names(await call('GET', '/TrackingCategories?includeArchived=true'))).toEqual([
-      'Region: North,South',
+      'Region: North,South,Pacific,Europe',
       'Old Projects: Alpha',
     ]);
   });

@@ -74,7 +74,7 @@ describe('preflight: tracking categories and branding themes', () => {
       expect.objectContaining({
         setting: 'tracking.categories.0.values.South Island',
         message: expect.stringContaining('is ARCHIVED'),
-        validChoices: ['North'],
+        validChoices: ['North', 'Pacific', 'Europe'],
       }),
     ]);
   });
@@ -90,6 +90,8 @@ describe('preflight: tracking categories and branding themes', () => {
     expect(region?.Options.map((o) => [o.Name, o.Status])).toEqual([
       ['North', 'ACTIVE'],
       ['South', 'ARCHIVED'],
+      ['Pacific', 'ACTIVE'],
+      ['Europe', 'ACTIVE'],
       ['East', 'ACTIVE'],
     ]);
     expect(report.warnings).toContain(
@@ -102,9 +104,12 @@ describe('preflight: tracking categories and branding themes', () => {
   it('should not create missing options without the setting', async () => {
     const report = await preflight({ tracking: tracking({ a: 'East' }) });
     expect(report.problems[0]).toEqual(
-      expect.objectContaining({ setting: 'tracking.categories.0.values.a', validChoices: ['North', 'South'] })
+      expect.objectContaining({
+        setting: 'tracking.categories.0.values.a',
+        validChoices: ['North', 'South', 'Pacific', 'Europe'],
+      })
     );
-    expect(xero.trackingAndThemes().category('Region')?.Options).toHaveLength(2);
+    expect(xero.trackingAndThemes().category('Region')?.Options).toHaveLength(4);
   });
 
   it("should report a theme the organisation lacks, checking this organisation's own entry", async () => {
