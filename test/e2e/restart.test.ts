@@ -118,7 +118,9 @@ it('should finish the queue exactly once after SIGKILL during a Xero write and a
   await waitForHealthy(first, s.url);
   expect((await consentOverHttp(s.url)).status).toBe(200);
   s.fakes.systems.dataverseServer.knobs.setLatency(60);
-  const ids = await createAccounts(s, 60, 'Kill');
+  // More accounts than two Xero calls carry (50 each): the held write can never be the last one, whatever the
+  // map stage's batches made of the queue by then.
+  const ids = await createAccounts(s, 120, 'Kill');
   await waitFor('the first contacts in Xero', () => synced(s, ids) >= 3);
   // Hold the next Xero write in flight, kill the connector while it waits, then let the write land anyway:
   // the restarted connector cannot know it succeeded and must not create the contacts again.
