@@ -13,7 +13,7 @@ import {
 import { openDatabase } from '../../lambdas/adapters/local/sqlite-database';
 import { ensurePrivateDir } from '../../lambdas/adapters/local/private-files';
 import { SqliteOutcomeLog } from '../../lambdas/adapters/local/sqlite-outcome-log';
-import { SqliteQueue } from '../../lambdas/adapters/local/sqlite-queue';
+import { SqliteQueue, type LeasedMessage } from '../../lambdas/adapters/local/sqlite-queue';
 import { SqliteSyncStateStore } from '../../lambdas/adapters/local/sqlite-sync-state';
 import { startWorker } from '../../lambdas/adapters/local/worker-loop';
 import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
@@ -74,6 +74,7 @@ import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
 import { startBackgroundChecks } from './background-checks';
 import { extraColumns } from '../../lambdas/core/sync/extra-columns';
+import { routedTenants } from '../../lambdas/core/routing/routing-settings';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -261,6 +262,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     },
   };
   const settings = config.mapping;
+  const routedCount = settings.routing ? routedTenants(settings.routing).length : 1;
   const planChange = createPlanChange({ reader, state, settings });
   const mapBatch = createMapBatch({ reader, state, settings, writes, changes, outcomes, logger });
   // Each organisation's records are reconciled against that organisation (core/reconcile/reconcile-per-organisation).
@@ -410,6 +412,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       signal: stop.signal,
       logger,
       handleBatch: writesRunner(postWrites, logger),
+      // Several organisations: up to 50 writes of each per batch, posted in parallel (one full Xero call each).
+      ...(settings.routing && {
+        lanes: { of: (message: LeasedMessage) => writeTenantOf(message.body), count: () => routedCount },
+      }),
       connectionEpoch: () => connectionEpoch,
     }),
     startWorker({
@@ -476,4 +482,14 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       return closing;
     },
   };
+}
+
+/** The organisation a queued XeroWrite goes to (its lane in the writes worker); '' for the default or unreadable. */
+function writeTenantOf(body: string): string {
+  try {
+    const tenantId = (JSON.parse(body) as { tenantId?: unknown }).tenantId;
+    return typeof tenantId === 'string' ? tenantId.toLowerCase() : '';
+  } catch {
+    return ''; // the writes runner dead-letters it with the reason
+  }
 }
