@@ -75,6 +75,7 @@ import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-repo
 import { startBackgroundChecks } from './background-checks';
 import { extraColumns } from '../../lambdas/core/sync/extra-columns';
 import { routedTenants } from '../../lambdas/core/routing/routing-settings';
+import { mapWorkerCount } from './map-workers';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -92,6 +93,8 @@ export interface ConnectorAppOptions {
   readonly publicUrl?: string;
   /** How long the writes worker waits to fill a Xero batch of 50 (default 1 s; the AWS event source waits 5 s). */
   readonly writesBatchWindowMs?: number;
+  /** Map-stage workers polling the changes queue at once (default one per routed organisation, else 1). */
+  readonly mapWorkers?: number;
   /** How often to poll Xero for changed invoices (default: every 15 minutes when XERO_WEBHOOK_KEY is unset; 0 = off). */
   readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
@@ -390,18 +393,22 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
 
   const stop = new AbortController();
   const idleMs = options.idleMs ?? 250;
+  // Several organisations take several times the documents a minute: one map-stage worker each (map-workers.ts).
+  const mapWorkers = mapWorkerCount(settings.routing, options.mapWorkers);
   const workers = [
-    startWorker({
-      queue,
-      name: 'changes',
-      batchSize: 10,
-      visibilityMs: 120_000,
-      idleMs,
-      signal: stop.signal,
-      logger,
-      handleBatch: changeBatchRunner(mapBatch, logger),
-      connectionEpoch: () => connectionEpoch,
-    }),
+    ...Array.from({ length: mapWorkers }, () =>
+      startWorker({
+        queue,
+        name: 'changes',
+        batchSize: 10,
+        visibilityMs: 120_000,
+        idleMs,
+        signal: stop.signal,
+        logger,
+        handleBatch: changeBatchRunner(mapBatch, logger),
+        connectionEpoch: () => connectionEpoch,
+      })
+    ),
     startWorker({
       queue,
       name: 'writes',
