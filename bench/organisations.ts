@@ -44,6 +44,8 @@ export interface OrganisationFigures {
   readonly xeroCalls: number;
   readonly callsPerRecord: number;
   readonly callsByRoute: Record<string, number>;
+  /** The organisation's calls by route inside its steady minute (when the bench first saw them in the log). */
+  readonly steadyCallsByRoute?: Record<string, number>;
   readonly refused429: number;
   readonly duplicates: number;
 }
@@ -67,8 +69,16 @@ export function organisationFigures(input: {
   const steadyMinuteRecords =
     last >= first + 120_000 ? times.filter((at) => at >= first + 60_000 && at < first + 120_000).length : undefined;
   const own = input.requests.filter((r) => r.request.tenantId?.toLowerCase() === input.tenantId);
-  const callsByRoute: Record<string, number> = {};
-  for (const { request } of own) callsByRoute[request.route] = (callsByRoute[request.route] ?? 0) + 1;
+  const byRoute = (requests: readonly TimedRequest[]) => {
+    const counts: Record<string, number> = {};
+    for (const { request } of requests) counts[request.route] = (counts[request.route] ?? 0) + 1;
+    return counts;
+  };
+  const callsByRoute = byRoute(own);
+  const steadyCallsByRoute =
+    steadyMinuteRecords !== undefined
+      ? byRoute(own.filter((r) => r.at >= first + 60_000 && r.at < first + 120_000))
+      : undefined;
   return {
     tenantId: input.tenantId,
     name: SANDBOX_TENANTS.find((t) => t.tenantId.toLowerCase() === input.tenantId)?.tenantName ?? input.tenantId,
@@ -77,6 +87,7 @@ export function organisationFigures(input: {
     xeroCalls: own.length,
     callsPerRecord: input.seen.size > 0 ? own.length / input.seen.size : Number.NaN,
     callsByRoute,
+    ...(steadyCallsByRoute ? { steadyCallsByRoute } : {}),
     refused429: own.filter((r) => r.request.status === 429).length,
     duplicates: input.duplicates,
   };

@@ -542,15 +542,19 @@ function formatOrganisations(figures: readonly OrganisationFigures[], appWideMax
           : 'n/a (its run was shorter than 2 minutes)') +
         `; ${f.xeroCalls} calls = ${f.callsPerRecord.toFixed(4)}/record; 429s ${f.refused429}; duplicates ${f.duplicates}`
     ),
-    ...figures.map(
-      (f) =>
-        `      ${f.name} calls: ${Object.entries(f.callsByRoute)
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([route, n]) => `${route} ${n}`)
-          .join(', ')}`
+    ...figures.map((f) => `      ${f.name} calls: ${formatRoutes(f.callsByRoute)}`),
+    ...figures.flatMap((f) =>
+      f.steadyCallsByRoute ? [`      ${f.name} calls in its steady minute: ${formatRoutes(f.steadyCallsByRoute)}`] : []
     ),
     `  app-wide Xero calls, most in any rolling minute (all organisations): ${appWideMax} (Xero allows 10,000)`,
   ];
+}
+
+function formatRoutes(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, n]) => `${route} ${n}`)
+    .join(', ');
 }
 
 if (require.main === module) {
