@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAPPING_SETTINGS } from '../lambdas/core/settings';
 import type { Logger } from '../lambdas/core/ports';
+import type { RoutingSettings } from '../lambdas/core/routing/routing-settings';
 import { startConnectorApp, type ConnectorApp } from '../src/local/connector-app';
 import {
   SANDBOX_ORGANIZATION,
@@ -88,6 +89,8 @@ export async function startSandboxedConnector(options: {
   rewriteWhere?: boolean;
   /** Sandbox Xero organisations, all pinned and connected by the one consent (default 1). */
   organisations?: 1 | 2 | 3;
+  /** Mapping setting `routing` (which organisation each record goes to); absent = the one organisation. */
+  routing?: RoutingSettings;
 }): Promise<SandboxedConnector> {
   const port = await findFreePort();
   const sandbox = await startSandboxSystems({
@@ -113,7 +116,7 @@ export async function startSandboxedConnector(options: {
         port,
         dataDir,
         adminToken,
-        mapping: DEFAULT_MAPPING_SETTINGS,
+        mapping: options.routing ? { ...DEFAULT_MAPPING_SETTINGS, routing: options.routing } : DEFAULT_MAPPING_SETTINGS,
         xero,
         dataverse: sandbox.dataverse,
       },

@@ -4,7 +4,8 @@
  * writing to the sandbox Xero running Xero's real limits (60 calls/min, 5 in flight) on the real clock. It reports
  * records per minute against the 3,000/min ceiling (60 calls × 50 per batch), Xero calls per record (per route),
  * and the latency from webhook to the record appearing in Xero. A figure, not a test:
- * `npx tsx bench/throughput.ts [--backlog | --resync] [--scale=K]`.
+ * `npx tsx bench/throughput.ts [--backlog | --resync] [--scale=K] [--orgs=3]`. With `--orgs=3` three sandbox
+ * organisations are connected and the records, in three currencies, are routed by currency (bench/organisations.ts).
  */
 import type { SyncedTable } from '../lambdas/core/model/change-event';
 import { DEMO_IDS } from '../sandbox/demo-data';
@@ -18,7 +19,18 @@ import {
   sandboxUpdateDelivery,
   sleep,
   startSandboxedConnector,
+  type SandboxedConnector,
 } from './bench-kit';
+import {
+  BENCH_CURRENCIES,
+  benchCurrency,
+  benchRouting,
+  benchTenants,
+  maxCallsInRollingMinute,
+  organisationFigures,
+  type OrganisationFigures,
+  type TimedRequest,
+} from './organisations';
 
 /** Xero allows 60 calls a minute and ≤50 elements per batch: no connector can sync more than this per minute. */
 export const CEILING_RECORDS_PER_MINUTE = XERO_REAL_LIMITS.perMinute * 50;
@@ -47,6 +59,8 @@ export interface ThroughputOptions {
   readonly probes: number;
   /** Work around the sandbox's where parser for multi-reference invoice lookups (see where-rewrite-proxy.ts). */
   readonly rewriteWhere: boolean;
+  /** Sandbox organisations connected; with 3 the records rotate through three currencies routed one to each. */
+  readonly organisations: 1 | 3;
 }
 
 export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = {
@@ -61,6 +75,7 @@ export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = {
   rewriteWhere: false,
   scenario: 'live',
   probes: 5,
+  organisations: 1,
 };
 
 const MAX_HOLD_MS = 18_000;
@@ -101,6 +116,9 @@ export interface ThroughputReport {
   readonly postStageMs: number;
   /** Webhook → record in Xero for single changes on an idle connector (new accounts: a lookup and a save each). */
   readonly idleLatencyMs: readonly number[];
+  /** --orgs=3: the figures of each organisation, and the most calls (all of them) in any rolling minute. */
+  readonly perOrganisation?: readonly OrganisationFigures[];
+  readonly appWideMaxCallsPerMinute?: number;
 }
 
 interface BenchRecord {
@@ -109,6 +127,8 @@ interface BenchRecord {
   /** How the record is found in Xero: ContactNumber, Item Code or invoice Reference. */
   readonly xeroKey: string;
   readonly name: string;
+  /** The organisation routing sends it to (lower case); the one organisation when there is no routing. */
+  readonly tenantId?: string;
 }
 
 /** Deterministic GUIDs per table, distinct from the demo data's. */
@@ -121,6 +141,23 @@ const pad = (n: number) => String(n).padStart(4, '0');
 /** Writes the bench records straight into the sandbox Dataverse (no webhooks yet) and lists them in send order. */
 export function seedBenchRecords(state: DataverseState, options: ThroughputOptions): BenchRecord[] {
   const usd = { table: 'transactioncurrency', id: DEMO_IDS.currencies.usd };
+  const orgs = options.organisations;
+  for (const c of orgs > 1 ? BENCH_CURRENCIES : []) {
+    state.upsert('transactioncurrency', {
+      transactioncurrencyid: c.id,
+      isocurrencycode: c.code,
+      currencyname: c.name,
+      currencysymbol: c.symbol,
+      exchangerate: c.rate,
+    });
+  }
+  // One organisation: everything in USD. Several: record i in currency i mod n, routed to organisation i mod n.
+  const route = (i: number) =>
+    orgs > 1
+      ? (({ currency, tenantId }) => ({ currency: { table: 'transactioncurrency', id: currency.id }, tenantId }))(
+          benchCurrency(i, orgs)
+        )
+      : { currency: usd, tenantId: undefined };
   const records: BenchRecord[] = [];
   for (let i = 0; i < options.accounts; i++) {
     const id = benchId(1, i);
@@ -132,9 +169,9 @@ export function seedBenchRecords(state: DataverseState, options: ThroughputOptio
       emailaddress1: `accounts${i}@bench-wholesale.example`,
       address1_city: 'Wellington',
       address1_country: 'New Zealand',
-      transactioncurrencyid: usd,
+      transactioncurrencyid: route(i).currency,
     });
-    records.push({ table: 'account', id, xeroKey: id, name });
+    records.push({ table: 'account', id, xeroKey: id, name, tenantId: route(i).tenantId });
   }
   for (let i = 0; i < options.contacts; i++) {
     const id = benchId(2, i);
@@ -144,9 +181,9 @@ export function seedBenchRecords(state: DataverseState, options: ThroughputOptio
       firstname: 'Robin',
       lastname: `Bench-${pad(i)}`,
       emailaddress1: `robin${i}@bench-mail.example`,
-      transactioncurrencyid: usd,
+      transactioncurrencyid: route(i).currency,
     });
-    records.push({ table: 'contact', id, xeroKey: id, name });
+    records.push({ table: 'contact', id, xeroKey: id, name, tenantId: route(i).tenantId });
   }
   const productIds: string[] = [];
   for (let i = 0; i < options.products; i++) {
@@ -160,10 +197,10 @@ export function seedBenchRecords(state: DataverseState, options: ThroughputOptio
       price: 10 + (i % 17) * 1.25,
       producttypecode: 1,
       statuscode: 1,
-      transactioncurrencyid: usd,
+      transactioncurrencyid: route(i).currency,
     });
     productIds.push(id);
-    records.push({ table: 'product', id, xeroKey: code, name });
+    records.push({ table: 'product', id, xeroKey: code, name, tenantId: route(i).tenantId });
   }
   for (let i = 0; i < options.orders; i++) {
     const id = benchId(4, i);
@@ -174,7 +211,7 @@ export function seedBenchRecords(state: DataverseState, options: ThroughputOptio
       name,
       ordernumber,
       customerid: { table: 'account', id: benchId(1, i % Math.max(1, options.accounts)) },
-      transactioncurrencyid: usd,
+      transactioncurrencyid: route(i).currency,
     });
     for (let line = 0; line < options.linesPerOrder; line++) {
       const writeIn = line === options.linesPerOrder - 1 && options.linesPerOrder > 1;
@@ -192,40 +229,60 @@ export function seedBenchRecords(state: DataverseState, options: ThroughputOptio
         quantity: 1 + (line % 3),
       });
     }
-    records.push({ table: 'salesorder', id, xeroKey: ordernumber, name });
+    records.push({ table: 'salesorder', id, xeroKey: ordernumber, name, tenantId: route(i).tenantId });
   }
   return records;
 }
 
 export async function runThroughputBench(overrides: Partial<ThroughputOptions> = {}): Promise<ThroughputReport> {
   const options = { ...DEFAULT_THROUGHPUT_OPTIONS, ...overrides };
+  const several = options.organisations > 1;
+  if (several && options.scenario === 'resync') throw new Error('--resync runs with one organisation only');
   const connector = await startSandboxedConnector({
     limits: XERO_REAL_LIMITS,
     seed: true,
     rewriteWhere: options.rewriteWhere,
+    ...(several ? { organisations: options.organisations, routing: benchRouting(options.organisations) } : {}),
   });
   try {
     const { sandbox, app } = connector;
     const records = seedBenchRecords(sandbox.dataverseServer.state, options);
     const probes = seedProbeAccounts(sandbox.dataverseServer.state, options.probes);
     const books = sandbox.accounting.state.books();
+    // Every organisation's books; one organisation is the default books, keyed '' here.
+    const tenantBooks = several
+      ? benchTenants(options.organisations).map((tenant) => ({ tenant, books: sandbox.accounting.state.books(tenant) }))
+      : [{ tenant: '', books }];
     const expected = new Map(records.map((r) => [keyOf(r), r]));
     const sentAt = new Map<string, number>();
+    // A record's first appearance in its own organisation (the run ends when every record has one)...
     const seenAt = new Map<string, number>();
+    // ...and each bench document's first appearance in each organisation (on-demand copies of customers/items too).
+    const seenIn = new Map(tenantBooks.map(({ tenant }) => [tenant, new Map<string, number>()]));
+    // When the bench first saw each entry of the sandbox Xero's request log (index-aligned with knobs.requests()).
+    let requestSeenAt: number[] = [];
     // resync: a record counts as arrived when its Xero UpdatedDateUTC differs from this baseline.
     const baseline = new Map<string, string>();
 
     // Watches the sandbox Xero's books (in process, no API calls) for the first appearance of each record.
     const look = () => {
       const now = performance.now();
-      const mark = (key: string, updated: unknown) => {
-        if (!expected.has(key) || seenAt.has(key)) return;
-        if (baseline.size > 0 && baseline.get(key) === String(updated)) return;
-        seenAt.set(key, now);
-      };
-      for (const c of books.listContacts()) mark(`contact:${String(c.ContactNumber)}`, c.UpdatedDateUTC);
-      for (const item of books.listItems()) mark(`item:${String(item.Code)}`, item.UpdatedDateUTC);
-      for (const invoice of books.listInvoices()) mark(`inv:${String(invoice.Reference)}`, invoice.UpdatedDateUTC);
+      const logged = sandbox.accounting.knobs.requests().length;
+      while (requestSeenAt.length < logged) requestSeenAt.push(now);
+      for (const { tenant, books: tenantBook } of tenantBooks) {
+        const seenHere = seenIn.get(tenant);
+        const mark = (key: string, updated: unknown) => {
+          const record = expected.get(key);
+          if (!record) return;
+          if (baseline.size > 0 && baseline.get(key) === String(updated)) return;
+          if (!seenHere?.has(key)) seenHere?.set(key, now);
+          if (seenAt.has(key) || (several && record.tenantId !== tenant)) return;
+          seenAt.set(key, now);
+        };
+        for (const c of tenantBook.listContacts()) mark(`contact:${String(c.ContactNumber)}`, c.UpdatedDateUTC);
+        for (const item of tenantBook.listItems()) mark(`item:${String(item.Code)}`, item.UpdatedDateUTC);
+        for (const inv of tenantBook.listInvoices()) mark(`inv:${String(inv.Reference)}`, inv.UpdatedDateUTC);
+      }
     };
     const watcher = setInterval(look, options.pollMs);
     const fastWatcher = setInterval(() => {
@@ -277,6 +334,8 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
     }
     await sleep(500);
     sandbox.accounting.knobs.clearRequests();
+    requestSeenAt = [];
+    for (const seen of seenIn.values()) seen.clear();
 
     const started = performance.now();
     const held = options.scenario !== 'live';
@@ -324,6 +383,19 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
         ? [...seenAt.values()].filter((at) => at >= firstSeen + 60_000 && at < firstSeen + 120_000).length
         : undefined;
     const depths = [app.queue.depth('changes'), app.queue.depth('writes')];
+    const timed: TimedRequest[] = sandbox.accounting.knobs
+      .requests()
+      .map((request, i) => ({ request, at: requestSeenAt[i] ?? performance.now() }));
+    const perOrganisation = several
+      ? tenantBooks.map(({ tenant, books: b }) =>
+          organisationFigures({
+            tenantId: tenant,
+            seen: seenIn.get(tenant) ?? new Map(),
+            requests: timed,
+            duplicates: duplicatesIn(b),
+          })
+        )
+      : undefined;
     return {
       options,
       records: records.length,
@@ -340,10 +412,7 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       refused429,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
       webhookAckMs: { p50: percentile(ackMs, 50), p99: percentile(ackMs, 99) },
-      duplicatesInXero:
-        countDuplicates(books.listContacts().map((c) => String(c.ContactNumber))) +
-        countDuplicates(books.listInvoices().map((i) => String(i.Reference))) +
-        countDuplicates(books.listItems().map((i) => String(i.Code))),
+      duplicatesInXero: tenantBooks.reduce((sum, { books: b }) => sum + duplicatesIn(b), 0),
       deadLetters: depths.reduce((sum, d) => sum + d.deadLetters, 0),
       failedOutcomes: app.outcomes.counts().failed,
       failureSamples: [...new Set(app.outcomes.failures(200).map((f) => `${f.table}: ${f.message}`))].slice(0, 3),
@@ -352,6 +421,7 @@ export async function runThroughputBench(overrides: Partial<ThroughputOptions> =
       ...(hold ? { hold } : {}),
       idleLatencyMs,
       postStageMs: (seenAt.size > 0 ? lastSeen : performance.now()) - postStart,
+      ...(perOrganisation ? { perOrganisation, appWideMaxCallsPerMinute: maxCallsInRollingMinute(timed) } : {}),
     };
   } finally {
     await connector.stop();
@@ -384,6 +454,15 @@ function keyOf(record: BenchRecord): string {
 
 function countDuplicates(keys: readonly string[]): number {
   return keys.length - new Set(keys).size;
+}
+
+/** Documents of one organisation's books that share a key (ContactNumber, Item Code, invoice Reference). */
+function duplicatesIn(books: ReturnType<SandboxedConnector['sandbox']['accounting']['state']['books']>): number {
+  return (
+    countDuplicates(books.listContacts().map((c) => String(c.ContactNumber))) +
+    countDuplicates(books.listInvoices().map((i) => String(i.Reference))) +
+    countDuplicates(books.listItems().map((i) => String(i.Code)))
+  );
 }
 
 /** K times the accounts, contacts and orders (products stay), so a run outlasts the first minute's burst of calls. */
@@ -447,8 +526,35 @@ export function formatThroughputReport(r: ThroughputReport): string {
           `  note: ${r.whereRewrites} invoice lookups (whole run) went through bench/where-rewrite-proxy.ts (sandbox where-parser gap)`,
         ]
       : []),
+    ...(r.perOrganisation ? formatOrganisations(r.perOrganisation, r.appWideMaxCallsPerMinute ?? 0) : []),
     ...r.failureSamples.map((message) => `    failure: ${message.slice(0, 300)}`),
   ].join('\n');
+}
+
+function formatOrganisations(figures: readonly OrganisationFigures[], appWideMax: number): string[] {
+  return [
+    `  per organisation (from the sandbox Xero's request log by xero-tenant-id, and each organisation's books):`,
+    ...figures.map(
+      (f) =>
+        `    ${f.name}: ${f.documents} documents; steady minute ` +
+        (f.steadyMinuteRecords !== undefined
+          ? `${f.steadyMinuteRecords} = ${((f.steadyMinuteRecords / CEILING_RECORDS_PER_MINUTE) * 100).toFixed(1)}% of ${CEILING_RECORDS_PER_MINUTE}`
+          : 'n/a (its run was shorter than 2 minutes)') +
+        `; ${f.xeroCalls} calls = ${f.callsPerRecord.toFixed(4)}/record; 429s ${f.refused429}; duplicates ${f.duplicates}`
+    ),
+    ...figures.map((f) => `      ${f.name} calls: ${formatRoutes(f.callsByRoute)}`),
+    ...figures.flatMap((f) =>
+      f.steadyCallsByRoute ? [`      ${f.name} calls in its steady minute: ${formatRoutes(f.steadyCallsByRoute)}`] : []
+    ),
+    `  app-wide Xero calls, most in any rolling minute (all organisations): ${appWideMax} (Xero allows 10,000)`,
+  ];
+}
+
+function formatRoutes(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, n]) => `${route} ${n}`)
+    .join(', ');
 }
 
 if (require.main === module) {
@@ -458,7 +564,8 @@ if (require.main === module) {
       ? 'resync'
       : 'live';
   const scale = Number(/^--scale=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--scale=')) ?? '')?.[1] ?? 1);
-  runThroughputBench({ scenario, probes: scenario === 'live' ? 5 : 0, ...scaled(scale) })
+  const organisations = process.argv.includes('--orgs=3') ? 3 : 1;
+  runThroughputBench({ scenario, probes: scenario === 'live' ? 5 : 0, ...scaled(scale), organisations })
     .then((report) => console.log(formatThroughputReport(report)))
     .catch((error: unknown) => {
       console.error(error);

@@ -13,7 +13,7 @@ import {
 import { openDatabase } from '../../lambdas/adapters/local/sqlite-database';
 import { ensurePrivateDir } from '../../lambdas/adapters/local/private-files';
 import { SqliteOutcomeLog } from '../../lambdas/adapters/local/sqlite-outcome-log';
-import { SqliteQueue } from '../../lambdas/adapters/local/sqlite-queue';
+import { SqliteQueue, type LeasedMessage } from '../../lambdas/adapters/local/sqlite-queue';
 import { SqliteSyncStateStore } from '../../lambdas/adapters/local/sqlite-sync-state';
 import { startWorker } from '../../lambdas/adapters/local/worker-loop';
 import { DataverseWebApiReader } from '../../lambdas/adapters/dataverse/dataverse-reader';
@@ -74,6 +74,8 @@ import { createPreflight } from '../../lambdas/core/preflight/run-preflight';
 import { loadPreflightReport } from '../../lambdas/core/preflight/preflight-report';
 import { startBackgroundChecks } from './background-checks';
 import { extraColumns } from '../../lambdas/core/sync/extra-columns';
+import { routedTenants } from '../../lambdas/core/routing/routing-settings';
+import { mapWorkerCount } from './map-workers';
 
 export interface ConnectorAppOptions {
   readonly config: RuntimeConfig & {
@@ -91,6 +93,8 @@ export interface ConnectorAppOptions {
   readonly publicUrl?: string;
   /** How long the writes worker waits to fill a Xero batch of 50 (default 1 s; the AWS event source waits 5 s). */
   readonly writesBatchWindowMs?: number;
+  /** Map-stage workers polling the changes queue at once (default one per routed organisation, else 1). */
+  readonly mapWorkers?: number;
   /** How often to poll Xero for changed invoices (default: every 15 minutes when XERO_WEBHOOK_KEY is unset; 0 = off). */
   readonly invoicePollEveryMs?: number;
   /** How often reconciliation runs (default nightly: every 24 hours). */
@@ -261,6 +265,7 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
     },
   };
   const settings = config.mapping;
+  const routedCount = settings.routing ? routedTenants(settings.routing).length : 1;
   const planChange = createPlanChange({ reader, state, settings });
   const mapBatch = createMapBatch({ reader, state, settings, writes, changes, outcomes, logger });
   // Each organisation's records are reconciled against that organisation (core/reconcile/reconcile-per-organisation).
@@ -398,18 +403,22 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
 
   const stop = new AbortController();
   const idleMs = options.idleMs ?? 250;
+  // Several organisations take several times the documents a minute: one map-stage worker each (map-workers.ts).
+  const mapWorkers = mapWorkerCount(settings.routing, options.mapWorkers);
   const workers = [
-    startWorker({
-      queue,
-      name: 'changes',
-      batchSize: 10,
-      visibilityMs: 120_000,
-      idleMs,
-      signal: stop.signal,
-      logger,
-      handleBatch: changeBatchRunner(mapBatch, logger),
-      connectionEpoch: () => connectionEpoch,
-    }),
+    ...Array.from({ length: mapWorkers }, () =>
+      startWorker({
+        queue,
+        name: 'changes',
+        batchSize: 10,
+        visibilityMs: 120_000,
+        idleMs,
+        signal: stop.signal,
+        logger,
+        handleBatch: changeBatchRunner(mapBatch, logger),
+        connectionEpoch: () => connectionEpoch,
+      })
+    ),
     startWorker({
       queue,
       name: 'writes',
@@ -420,6 +429,10 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       signal: stop.signal,
       logger,
       handleBatch: writesRunner(postWrites, logger),
+      // Several organisations: up to 50 writes of each per batch, posted in parallel (one full Xero call each).
+      ...(settings.routing && {
+        lanes: { of: (message: LeasedMessage) => writeTenantOf(message.body), count: () => routedCount },
+      }),
       connectionEpoch: () => connectionEpoch,
     }),
     startWorker({
@@ -486,4 +499,14 @@ export async function startConnectorApp(options: ConnectorAppOptions): Promise<C
       return closing;
     },
   };
+}
+
+/** The organisation a queued XeroWrite goes to (its lane in the writes worker); '' for the default or unreadable. */
+function writeTenantOf(body: string): string {
+  try {
+    const tenantId = (JSON.parse(body) as { tenantId?: unknown }).tenantId;
+    return typeof tenantId === 'string' ? tenantId.toLowerCase() : '';
+  } catch {
+    return ''; // the writes runner dead-letters it with the reason
+  }
 }

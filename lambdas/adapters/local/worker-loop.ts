@@ -36,6 +36,14 @@ export interface WorkerOptions {
    * settled after a restore releases its paused messages at once (the restore's wake-up came before them).
    */
   readonly connectionEpoch?: () => number;
+  /**
+   * Work that splits into independent lanes inside one batch (the writes queue with several Xero organisations: the
+   * post stage posts each organisation's part in parallel, ≤50 documents per Xero call). Each lane then gets up to
+   * `batchSize` messages of its own per poll; with one shared `batchSize` three organisations would share one call's
+   * 50 documents and each make three times the calls for its records. Messages over a lane's share are released
+   * uncounted, in order, for the next poll.
+   */
+  readonly lanes?: { readonly of: (message: LeasedMessage) => string; readonly count: () => number };
   readonly logger?: Logger;
 }
 
@@ -58,11 +66,15 @@ export async function startWorker(options: WorkerOptions): Promise<void> {
 /** One poll: lease, run, settle. Returns true when a message was finished with, i.e. polling again at once pays. */
 export async function pollOnce(options: WorkerOptions): Promise<boolean> {
   const { queue, name, signal } = options;
-  let messages = queue.receive(name, options.batchSize, options.visibilityMs);
-  if (messages.length > 0 && messages.length < options.batchSize && (options.batchWindowMs ?? 0) > 0) {
+  const lanes = Math.max(1, options.lanes?.count() ?? 1);
+  // With lanes, a little more than a full batch per lane, so an uneven mix still fills each lane's share.
+  const max = lanes > 1 ? options.batchSize * (lanes + 1) : options.batchSize;
+  let messages = queue.receive(name, max, options.visibilityMs);
+  if (messages.length > 0 && !anyLaneFull(options, messages) && (options.batchWindowMs ?? 0) > 0) {
     await sleep(options.batchWindowMs ?? 0, signal);
-    messages = messages.concat(queue.receive(name, options.batchSize - messages.length, options.visibilityMs));
+    messages = messages.concat(queue.receive(name, max - messages.length, options.visibilityMs));
   }
+  if (lanes > 1) messages = keepLaneShares(options, messages);
   if (messages.length === 0) return false;
   const epoch = options.connectionEpoch?.();
   const settled = await run(options, messages);
@@ -72,6 +84,33 @@ export async function pollOnce(options: WorkerOptions): Promise<boolean> {
   if (settled.some((s) => s.settlement.action !== 'ack'))
     options.logger?.info('batch settled', { queue: name, ...summarise(settled) });
   return finished > 0;
+}
+
+/** A full batch in hand (one lane's share, without lanes the whole batch): no reason to wait for more. */
+function anyLaneFull(options: WorkerOptions, messages: readonly LeasedMessage[]): boolean {
+  if (!options.lanes) return messages.length >= options.batchSize;
+  const counts = new Map<string, number>();
+  for (const message of messages) {
+    const lane = options.lanes.of(message);
+    const count = (counts.get(lane) ?? 0) + 1;
+    if (count >= options.batchSize) return true;
+    counts.set(lane, count);
+  }
+  return false;
+}
+
+/** The first `batchSize` messages of each lane (queue order); the rest go back uncounted for the next poll. */
+function keepLaneShares(options: WorkerOptions, messages: readonly LeasedMessage[]): LeasedMessage[] {
+  const counts = new Map<string, number>();
+  const kept: LeasedMessage[] = [];
+  for (const message of messages) {
+    const lane = options.lanes?.of(message) ?? '';
+    const count = (counts.get(lane) ?? 0) + 1;
+    counts.set(lane, count);
+    if (count <= options.batchSize) kept.push(message);
+    else options.queue.release(message.id, { receipt: message.receipt });
+  }
+  return kept;
 }
 
 /** A runner that throws (a bug) fails the whole batch as one counted attempt, as a crashed Lambda would. */

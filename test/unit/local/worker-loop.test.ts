@@ -213,3 +213,50 @@ describe('startWorker', () => {
     ]);
   });
 });
+
+describe('pollOnce with lanes (several Xero organisations)', () => {
+  const laneOptions = (queue: SqliteQueue, batches: LeasedMessage[][]) => ({
+    queue,
+    name: 'writes' as const,
+    batchSize: 2,
+    visibilityMs: 30_000,
+    idleMs: 5,
+    signal: new AbortController().signal,
+    lanes: { of: (m: LeasedMessage) => m.body.slice(0, 1), count: () => 3 },
+    handleBatch: async (messages: readonly LeasedMessage[]) => {
+      batches.push([...messages]);
+      return all(messages, ack);
+    },
+  });
+
+  it('should give each lane a full batch of its own, and leave the rest queued uncounted in order', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send(
+      'writes',
+      ['a1', 'b1', 'a2', 'b2', 'a3', 'a4', 'b3', 'c1'].map((body) => ({ body }))
+    );
+    const batches: LeasedMessage[][] = [];
+
+    await pollOnce(laneOptions(queue, batches));
+    await pollOnce(laneOptions(queue, batches));
+
+    expect(batches.map((batch) => batch.map((m) => m.body))).toEqual([
+      ['a1', 'b1', 'a2', 'b2', 'c1'],
+      ['a3', 'a4', 'b3'],
+    ]);
+    // Released over the lane's share without counting: the second batch is their first receive.
+    expect(batches[1]!.map((m) => m.receiveCount)).toEqual([1, 1, 1]);
+    expect(queue.depth('writes')).toMatchObject({ ready: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it('should not wait out the batch window once one lane has a full batch', async () => {
+    const queue = new SqliteQueue(openDatabase({ memory: true }));
+    queue.send('writes', [{ body: 'a1' }, { body: 'a2' }, { body: 'b1' }]);
+    const batches: LeasedMessage[][] = [];
+    const windowMs = 60_000; // the test would time out if the worker waited for it
+
+    await pollOnce({ ...laneOptions(queue, batches), batchWindowMs: windowMs });
+
+    expect(batches.map((batch) => batch.map((m) => m.body))).toEqual([['a1', 'a2', 'b1']]);
+  });
+});
