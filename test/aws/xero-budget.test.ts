@@ -6,13 +6,12 @@
  * assertions are Xero's own numbers (≤ 60 calls in any rolling window, ≤ 5 in flight).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError } from '../../lambdas/core/errors';
 import { DEFAULT_BUDGET_LIMITS } from '../../lambdas/core/rate-limit/budget-state';
 import { SharedTenantBudget, type SharedBudgetOptions } from '../../lambdas/core/rate-limit/shared-tenant-budget';
 import { DynamoDbXeroBudgetStore, XERO_BUDGET_KEY_PREFIX } from '../../lambdas/adapters/aws/dynamodb-xero-budget';
-import { startMoto, type MotoServer } from '../helpers/moto-server';
-import { createSyncStateTable } from '../helpers/sync-state-table';
+import { useMotoSyncStateTable } from '../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 const WINDOW_MS = 3_000;
@@ -46,22 +45,10 @@ class RecordingXero {
 }
 
 describe('the Xero budget shared through DynamoDB', () => {
-  let moto: MotoServer;
-  const clients: DynamoDBClient[] = [];
-  beforeAll(async () => (moto = await startMoto()), 60_000);
-  afterAll(async () => {
-    for (const client of clients) client.destroy();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    await createSyncStateTable(dynamo(), TABLE);
-  });
-
+  const db = useMotoSyncStateTable(TABLE);
   function dynamo(calls?: { count: number }): DynamoDBClient {
-    const client = new DynamoDBClient(moto.clientConfig);
+    const client = db.client();
     if (calls) client.middlewareStack.add((next) => (args) => (calls.count++, next(args)), { step: 'initialize' });
-    clients.push(client);
     return client;
   }
 

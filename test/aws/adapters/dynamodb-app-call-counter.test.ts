@@ -2,32 +2,17 @@
  * The app-wide Xero call counter against DynamoDB (moto): several clients — as separate Lambdas would be — count
  * into one bucket item, and the bucket never admits more than its limit.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAppCallCounter, appBucketKey } from '../../../lambdas/adapters/aws/dynamodb-app-call-counter';
 import { XERO_BUDGET_KEY_PREFIX } from '../../../lambdas/adapters/aws/xero-budget-keys';
-import { startMoto, type MotoServer } from '../../helpers/moto-server';
-import { createSyncStateTable } from '../../helpers/sync-state-table';
+import { useMotoSyncStateTable } from '../../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 const BUCKET = Date.parse('2026-11-26T10:00:00Z');
 
 describe('DynamoDbAppCallCounter', () => {
-  let moto: MotoServer;
-  const clients: DynamoDBClient[] = [];
-  beforeAll(async () => (moto = await startMoto()), 60_000);
-  afterAll(async () => {
-    for (const client of clients) client.destroy();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    await createSyncStateTable(dynamo(), TABLE);
-  });
-  function dynamo(): DynamoDBClient {
-    const client = new DynamoDBClient(moto.clientConfig);
-    clients.push(client);
-    return client;
-  }
+  const db = useMotoSyncStateTable(TABLE);
+  const dynamo = () => db.client();
 
   it('should admit exactly the limit across several callers, then refuse until the next bucket', async () => {
     const lambdas = [0, 1, 2].map(() => new DynamoDbAppCallCounter(dynamo(), TABLE));

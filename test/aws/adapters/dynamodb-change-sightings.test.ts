@@ -1,38 +1,26 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbChangeSightings } from '../../../lambdas/adapters/aws/dynamodb-change-sightings';
 import { BufferedChangeSightings } from '../../../lambdas/core/sweep/buffered-sightings';
 import { noteOwnOutcomeWrites } from '../../../lambdas/core/sweep/own-writes';
 import { RecordingOutcomes, recordingLogger } from '../../helpers/in-memory-ports';
 import { guid } from '../../helpers/xero-write-builders';
 import { DynamoDbCheckpointStore } from '../../../lambdas/adapters/aws/dynamodb-checkpoint-store';
-import { startMoto, type MotoServer } from '../../helpers/moto-server';
-import { createSyncStateTable } from '../../helpers/sync-state-table';
+import { useMotoSyncStateTable } from '../../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 const ID = 'aaaaaaaa-0000-4000-8000-000000000001';
 
 describe('DynamoDbChangeSightings (sync-state table, moto)', () => {
-  let moto: MotoServer;
+  const db = useMotoSyncStateTable(TABLE);
   let client: DynamoDBClient;
-  /** The DynamoDB operations sent, by name. */
-  let sent: string[] = [];
-  beforeAll(async () => {
-    moto = await startMoto();
-    client = new DynamoDBClient(moto.clientConfig);
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(String(context.commandName));
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' }
-    );
-  }, 60_000);
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await createSyncStateTable(client, TABLE);
-    sent = [];
+  beforeAll(() => {
+    client = db.client({ recorded: true });
   });
+  /** The DynamoDB operations sent since the table was made (or last cleared), by name. */
+  const sent = () => db.sent.map((c) => c.command);
+  const clearSent = () => {
+    db.sent.length = 0;
+  };
 
   it('should keep the latest instant per kind when a webhook and the sweep race', async () => {
     const sightings = new DynamoDbChangeSightings(client, TABLE);
@@ -57,7 +45,7 @@ describe('DynamoDbChangeSightings (sync-state table, moto)', () => {
   it("should write a batch's 60 own-write notes in 3 BatchWriteItem requests, beside a webhook's delivered", async () => {
     const store = new DynamoDbChangeSightings(client, TABLE);
     await store.note('account', guid(1), 'delivered', '2026-11-26T10:00:00.000Z');
-    sent = [];
+    clearSent();
     const buffer = new BufferedChangeSightings(store, recordingLogger());
     const sink = noteOwnOutcomeWrites(new RecordingOutcomes(), {
       sightings: buffer,
@@ -75,7 +63,7 @@ describe('DynamoDbChangeSightings (sync-state table, moto)', () => {
     }
     await buffer.flush();
 
-    expect(sent).toEqual(['BatchWriteItemCommand', 'BatchWriteItemCommand', 'BatchWriteItemCommand']);
+    expect(sent()).toEqual(['BatchWriteItemCommand', 'BatchWriteItemCommand', 'BatchWriteItemCommand']);
     expect(await store.get('account', guid(1))).toEqual({
       delivered: '2026-11-26T10:00:00.000Z',
       own: '2026-11-26T10:00:03.000Z',
@@ -90,12 +78,12 @@ describe('DynamoDbChangeSightings (sync-state table, moto)', () => {
       { table: 'salesorder', id: ID.toUpperCase(), kind: 'own', at: '2026-11-26T10:00:02Z' },
       { table: 'salesorder', id: ID, kind: 'delivered', at: '2026-11-26T10:00:01Z' },
     ]);
-    sent = [];
+    clearSent();
     expect(await store.get('salesorder', ID)).toEqual({
       delivered: '2026-11-26T10:00:01.000Z',
       own: '2026-11-26T10:00:09.000Z',
     });
-    expect(sent).toEqual(['BatchGetItemCommand']);
+    expect(sent()).toEqual(['BatchGetItemCommand']);
   });
 
   it('should still read an own sighting written into the delivered item before the kinds were split', async () => {

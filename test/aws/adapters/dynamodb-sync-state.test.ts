@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbSyncState } from '../../../lambdas/adapters/aws/dynamodb-sync-state';
 import type { SyncRecord } from '../../../lambdas/core/ports';
 import { InMemoryXero } from '../../helpers/in-memory-xero';
 import { inMemoryPostWrites } from '../../helpers/in-memory-pipeline';
-import { startMoto, type MotoServer } from '../../helpers/moto-server';
 import { guid, upsertContact, upsertInvoice } from '../../helpers/xero-write-builders';
-import { createSyncStateTable } from '../../helpers/sync-state-table';
+import { useMotoSyncStateTable } from '../../helpers/sync-state-table';
 
 const TABLE = 'sync-state';
 
@@ -20,28 +19,13 @@ const record = (n: number, status: SyncRecord['status'] = 'synced'): SyncRecord 
 });
 
 describe('DynamoDbSyncState batches (moto)', () => {
-  let moto: MotoServer;
+  const db = useMotoSyncStateTable(TABLE);
   let client: DynamoDBClient;
-  /** Every DynamoDB operation the adapter sends, with its input. */
-  let sent: { command: string; input: Record<string, unknown> }[] = [];
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    client = new DynamoDBClient(moto.clientConfig);
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' }
-    );
-  }, 60_000);
-  afterAll(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await createSyncStateTable(client, TABLE);
-    sent = [];
+  beforeAll(() => {
+    client = db.client({ recorded: true });
   });
+  /** Every DynamoDB operation the adapter sends, with its input. */
+  const sent = db.sent;
 
   const count = (command: string) => sent.filter((s) => s.command === command).length;
 
