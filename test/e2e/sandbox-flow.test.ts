@@ -2,60 +2,36 @@
  * Sandbox mode end to end: seeded Dataverse records reach the sandbox Xero exactly right, then changes made in the
  * sandbox Dataverse travel as webhooks through the connector and update Xero in place.
  */
-import type { LocalConnector } from '../../src/local/local-connector';
-import { startLocalConnector } from '../../src/local/local-connector';
 import { DEMO_IDS } from '../../sandbox/demo-data';
 import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
 import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import { SANDBOX_EUROPE_TENANT_ID } from '../../src/local/sandbox-mode';
 import {
-  ADMIN_TOKEN,
-  closeQuietly,
   badXeroRequests,
   books,
-  collectingLogger,
   contactsByNumber,
   getStatus,
   invoicesByReference,
-  tempDataDir,
   waitFor,
   waitForDrain,
+  useSandboxRun,
 } from '../helpers/e2e-harness';
 
 jest.setTimeout(60_000);
 
 const ids = DEMO_IDS;
-let connector: LocalConnector;
-const data = tempDataDir('sandbox-flow');
 
-const sandbox = () => {
-  if (!connector.sandbox) throw new Error('expected sandbox mode');
-  return connector.sandbox;
-};
+const run = useSandboxRun('sandbox-flow');
+const sandbox = () => run.sandbox;
 const only = <T>(list: T[], what: string): T => {
   if (list.length !== 1) throw new Error(`expected exactly one ${what}, found ${list.length}`);
   return list[0] as T;
 };
 const lines = (invoice: XeroRecord) => invoice.LineItems as XeroRecord[];
 
-beforeAll(async () => {
-  const { logger } = collectingLogger();
-  connector = await startLocalConnector(
-    { PORT: '0', DATA_DIR: data.dir, CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN },
-    { logger, idleMs: 20 }
-  );
-  await waitFor('the seeded invoices', () => books(sandbox()).flatMap((b) => b.invoices).length === 3);
-  await waitForDrain(connector.app.url);
-});
-
-afterAll(async () => {
-  await closeQuietly(connector);
-  data.remove();
-});
-
 describe('sandbox mode, seeded records', () => {
   it('should report sandbox mode and a completed consent on /status', async () => {
-    const status = await getStatus(connector.app.url);
+    const status = await getStatus(run.url);
     expect(status.runtime).toBe('sandbox');
     expect(status.connection.state).toBe('connected');
     expect(status.connection.tenantName).toBeTruthy();
@@ -171,7 +147,7 @@ describe('sandbox mode, changes made in Dataverse afterwards', () => {
         (nandu?.Status === 'DELETED' || nandu?.Status === 'VOIDED')
       );
     });
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
   });
 
   it('should rename the Xero contact in place', () => {
@@ -203,7 +179,7 @@ describe('sandbox mode, changes made in Dataverse afterwards', () => {
     const dv = sandbox().dataverseServer.state;
     const created = dv.create('account', { name: 'Short-lived Trading Ltd' });
     await waitFor('the new account in Xero', () => contactsByNumber(sandbox(), created.id).length === 1);
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
     dv.remove('account', created.id);
     await waitFor(
       'the deleted account to be archived',
@@ -222,22 +198,22 @@ describe('sandbox mode, changes made in Dataverse afterwards', () => {
       await waitFor('a held Xero request', () => knobs.inFlight() >= 1);
       dv.update('salesorder', ids.orders.harbourview, { freightamount: 50 });
       dv.update('salesorder', ids.orders.mayaOkafor, { freightamount: 5 });
-      await waitFor('both invoice writes queued', () => connector.app.queue.depth('writes').ready >= 2);
+      await waitFor('both invoice writes queued', () => run.connector.app.queue.depth('writes').ready >= 2);
     } finally {
       knobs.resume();
     }
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
     for (const order of [ids.orders.harbourview, ids.orders.mayaOkafor]) {
       const dvOrder = dv.get('salesorder', order);
       const invoice = only(invoicesByReference(sandbox(), String(dvOrder?.ordernumber)), 'invoice');
       expect(invoice.Total).toBe(dvOrder?.totalamount);
     }
-    const status = await getStatus(connector.app.url);
+    const status = await getStatus(run.url);
     expect(status.failures).toEqual([]);
   });
 
   it('should finish with no failures, no dead letters and only contract-valid Xero requests', async () => {
-    const status = await waitForDrain(connector.app.url);
+    const status = await waitForDrain(run.url);
     expect(status.counts.failed).toBe(0);
     expect(status.queues.changes.dead + status.queues.writes.dead).toBe(0);
     expect(badXeroRequests(sandbox())).toEqual([]);

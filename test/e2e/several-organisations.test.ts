@@ -4,8 +4,6 @@
  * the other business unit leaves its old organisation (voided) and is invoiced in the new one; a paid invoice is
  * not moved and the order fails naming both organisations. Every document ends in the right organisation, once.
  */
-import type { LocalConnector } from '../../src/local/local-connector';
-import { startLocalConnector } from '../../src/local/local-connector';
 import {
   SANDBOX_EUROPE_TENANT_ID,
   SANDBOX_EUROPE_TENANT_NAME,
@@ -16,17 +14,13 @@ import { SANDBOX_XERO_TENANT_ID } from '../../sandbox/xero-accounting/server';
 import type { XeroRecord } from '../../sandbox/xero-accounting/xero-json';
 import {
   adminFetch,
-  ADMIN_TOKEN,
   badXeroRequests,
-  books,
-  closeQuietly,
-  collectingLogger,
   contactsByNumber,
   getStatus,
   invoicesByReference,
-  tempDataDir,
   waitFor,
   waitForDrain,
+  useSandboxRun,
 } from '../helpers/e2e-harness';
 
 jest.setTimeout(60_000);
@@ -37,13 +31,11 @@ const units = {
   pacific: { table: 'businessunit', id: DEMO_IDS.businessUnits.pacific },
   europe: { table: 'businessunit', id: DEMO_IDS.businessUnits.europe },
 };
-const data = tempDataDir('several-organisations');
-let connector: LocalConnector;
 
-const sandbox = () => {
-  if (!connector.sandbox) throw new Error('expected sandbox mode');
-  return connector.sandbox;
-};
+const run = useSandboxRun('several-organisations', {
+  MAPPING_SETTINGS: JSON.stringify({ invoiceStatus: 'AUTHORISED' }),
+});
+const sandbox = () => run.sandbox;
 const live = (invoices: XeroRecord[]) => invoices.filter((i) => i.Status !== 'VOIDED' && i.Status !== 'DELETED');
 
 /** A one-line order for the customer, owned by the given business unit. */
@@ -68,26 +60,6 @@ let customerId: string;
 let pacificOrder: string;
 let europeOrder: string;
 
-beforeAll(async () => {
-  const { logger } = collectingLogger();
-  connector = await startLocalConnector(
-    {
-      PORT: '0',
-      DATA_DIR: data.dir,
-      CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN,
-      MAPPING_SETTINGS: JSON.stringify({ invoiceStatus: 'AUTHORISED' }),
-    },
-    { logger, idleMs: 20 }
-  );
-  await waitFor('the seeded invoices', () => books(sandbox()).flatMap((b) => b.invoices).length === 3);
-  await waitForDrain(connector.app.url);
-});
-
-afterAll(async () => {
-  await closeQuietly(connector);
-  data.remove();
-});
-
 describe('two organisations routed by business unit', () => {
   it('should keep a customer who buys from both entities once in each organisation, keyed by the account GUID', async () => {
     const dv = sandbox().dataverseServer.state;
@@ -97,7 +69,7 @@ describe('two organisations routed by business unit', () => {
 
     await waitFor('both invoices', () => invoicesByReference(sandbox(), 'ORD-02002-TWN', EUROPE).length === 1);
     await waitFor('the Pacific invoice', () => invoicesByReference(sandbox(), 'ORD-02001-TWN', PACIFIC).length === 1);
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
 
     expect(contactsByNumber(sandbox(), customerId, PACIFIC)).toHaveLength(1);
     expect(contactsByNumber(sandbox(), customerId, EUROPE)).toHaveLength(1);
@@ -112,7 +84,7 @@ describe('two organisations routed by business unit', () => {
     sandbox().dataverseServer.state.update('salesorder', pacificOrder, { owningbusinessunit: units.europe });
 
     await waitFor('the invoice in Europe', () => invoicesByReference(sandbox(), 'ORD-02001-TWN', EUROPE).length === 1);
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
 
     expect(invoicesByReference(sandbox(), 'ORD-02001-TWN', PACIFIC).map((i) => i.Status)).toEqual(['VOIDED']);
     expect(live(invoicesByReference(sandbox(), 'ORD-02001-TWN'))).toHaveLength(1);
@@ -127,7 +99,7 @@ describe('two organisations routed by business unit', () => {
     sandbox().dataverseServer.state.update('salesorder', europeOrder, { owningbusinessunit: units.pacific });
 
     const failure = await waitFor('the order to fail', async () =>
-      (await getStatus(connector.app.url)).failures.find((f) => f.id === europeOrder)
+      (await getStatus(run.url)).failures.find((f) => f.id === europeOrder)
     );
     expect(failure.message).toContain(PACIFIC);
     expect(failure.message).toContain(EUROPE);
@@ -136,7 +108,7 @@ describe('two organisations routed by business unit', () => {
   });
 
   it('should end with every invoice in the right organisation exactly once, and only contract-valid requests', async () => {
-    await waitForDrain(connector.app.url);
+    await waitForDrain(run.url);
     const expected: [string, string][] = [
       ['ORD-01001-HVP', PACIFIC],
       ['ORD-01002-MOK', PACIFIC],
@@ -162,7 +134,7 @@ describe('the settings check and the demo mapping in each organisation', () => {
     const preflight = await waitFor(
       'the preflight of both organisations',
       async () => {
-        const body = (await (await adminFetch(connector.app.url, '/status')).json()) as { preflight?: PreflightBody };
+        const body = (await (await adminFetch(run.url, '/status')).json()) as { preflight?: PreflightBody };
         return body.preflight?.organisations?.length === 2 ? body.preflight : undefined;
       },
       { timeoutMs: 30_000 }
@@ -173,7 +145,7 @@ describe('the settings check and the demo mapping in each organisation', () => {
       [PACIFIC, SANDBOX_TENANT_NAME, true, 'NZD'],
       [EUROPE, SANDBOX_EUROPE_TENANT_NAME, true, 'EUR'],
     ]);
-    const page = await (await adminFetch(connector.app.url, '/')).text();
+    const page = await (await adminFetch(run.url, '/')).text();
     expect(page).toContain(`<dt>${SANDBOX_TENANT_NAME}</dt><dd class="preflight-organisation state-connected"`);
     expect(page).toContain(`<dt>${SANDBOX_EUROPE_TENANT_NAME}</dt><dd class="preflight-organisation state-connected"`);
   });

@@ -210,6 +210,48 @@ export function useRealModeRun(label: string, options: { seed?: boolean } = {}):
   };
 }
 
+/** `npm start`'s sandbox connector on a temp DATA_DIR, seeded, its three demo invoices in Xero and queues drained. */
+export interface SandboxRun {
+  readonly connector: LocalConnector;
+  readonly url: string;
+  readonly sandbox: NonNullable<LocalConnector['sandbox']>;
+}
+
+/** Starts a {@link SandboxRun} in beforeAll (extra env over the defaults); closes it and removes its DATA_DIR after. */
+export function useSandboxRun(label: string, env: Record<string, string> = {}): SandboxRun {
+  const data = tempDataDir(label);
+  let connector: LocalConnector | undefined;
+  beforeAll(async () => {
+    connector = await startLocalConnector(
+      { PORT: '0', DATA_DIR: data.dir, CONNECTOR_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+      { logger: collectingLogger().logger, idleMs: 20 }
+    );
+    const sandbox = connector.sandbox;
+    if (!sandbox) throw new Error('expected sandbox mode');
+    await waitFor('the seeded invoices', () => books(sandbox).flatMap((b) => b.invoices).length === 3);
+    await waitForDrain(connector.app.url);
+  });
+  afterAll(async () => {
+    await closeQuietly(connector);
+    data.remove();
+  });
+  const started = () => {
+    if (!connector?.sandbox) throw new Error('the sandbox run starts in beforeAll');
+    return { connector, sandbox: connector.sandbox };
+  };
+  return {
+    get connector() {
+      return started().connector;
+    },
+    get url() {
+      return started().connector.app.url;
+    },
+    get sandbox() {
+      return started().sandbox;
+    },
+  };
+}
+
 /** POSTs one Dataverse-shaped webhook (RemoteExecutionContext + headers) to the connector. */
 export async function deliverWebhook(
   connectorUrl: string,
